@@ -1,0 +1,104 @@
+"""Monthly series of each cost and benefit line, before risk adjustment.
+
+Every function returns an array that broadcasts to ``(N, H+1)``: ``(1, H+1)``
+when no parameter varies by trial. Nothing loops over months: the churn cohort
+uses its closed form with cumulative products.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import numpy as np
+
+from .casefile import BenefitLine, CostLine, Param
+from .timeline import FloatArray, Timeline, Value
+
+Resolve = Callable[[Param], Value]
+
+
+def resolver(values: Mapping[str, Value]) -> Resolve:
+    """A function turning a parameter (number or assumption key) into its value."""
+
+    def resolve(param: Param) -> Value:
+        return values[param] if isinstance(param, str) else float(param)
+
+    return resolve
+
+
+def cost_series(line: CostLine, tl: Timeline, resolve: Resolve) -> FloatArray:
+    """amount x e_t in the months the line charges."""
+    if line.recurrence == "once":
+        charged = tl.mask(line.month, line.month)
+    else:
+        end = line.end_month if line.end_month is not None else tl.horizon
+        charged = tl.mask(line.start_month, end, 12 if line.recurrence == "annual" else 1)
+    factor = charged * tl.step_up(resolve(line.escalation))
+    return np.atleast_2d(resolve(line.amount) * factor)
+
+
+def benefit_series(line: BenefitLine, tl: Timeline, resolve: Resolve) -> FloatArray:
+    """The line's monthly benefit by kind (0 in month 0)."""
+    p = {name: resolve(param) for name, param in line.params.items()}
+    ramp = tl.ramp(line.ramp_start, line.ramp_months)
+    if line.kind == "churn":
+        kept = churn_customers_kept(
+            tl, p["customers"], p["annual_churn"], p["reduction"], p["gross_adds"], ramp
+        )
+        series = kept * p["arpu"] * p["margin"]
+    elif line.kind == "revenue_uplift":
+        series = p["base_revenue"] * p["uplift"] * p["margin"] * (tl.step_up(p["growth"]) * ramp)
+    elif line.kind == "cost_savings":
+        series = (
+            p["volume"] * p["reduction"] * p["unit_cost"] * (tl.step_up(p["escalation"]) * ramp)
+        )
+    else:
+        series = p["amount"] * (tl.step_up(p["escalation"]) * ramp)
+    return np.atleast_2d(series)
+
+
+def _cohort(start: Value, retention: FloatArray, adds: Value) -> FloatArray:
+    """A_t = A_{t-1} x r_t + adds, A_0 = start, for a retention matrix (rows, H+1).
+
+    Closed form: with P_t = prod_{s<=t} r_s (r_0 := 1), A_t = P_t (A_0 + adds x sum_{s=1..t} 1/P_s).
+    """
+    retention = retention.copy()
+    retention[:, 0] = 1.0
+    survival = np.cumprod(retention, axis=1)
+    if survival.min() > 1e-200:
+        inverse = 1.0 / survival
+        inverse[:, 0] = 0.0
+        return np.asarray(survival * (start + adds * np.cumsum(inverse, axis=1)), dtype=np.float64)
+    # A retention at (or near) zero: the closed form would divide by zero. Step the
+    # recurrence instead, still vectorised across trials.
+    cohort = np.empty_like(retention)
+    cohort[:, 0] = start if np.ndim(start) == 0 else np.ravel(start)
+    adds_col = adds if np.ndim(adds) == 0 else np.ravel(adds)
+    for t in range(1, retention.shape[1]):
+        cohort[:, t] = cohort[:, t - 1] * retention[:, t] + adds_col
+    return cohort
+
+
+def churn_customers_kept(
+    tl: Timeline,
+    customers: Value,
+    annual_churn: Value,
+    reduction: Value,
+    gross_adds: Value,
+    ramp: FloatArray,
+) -> FloatArray:
+    """A^cx_t - A^base_t: customers kept by the initiative in each month."""
+    monthly_churn = 1.0 - (1.0 - np.asarray(annual_churn, dtype=np.float64)) ** (1.0 / 12.0)
+    shape = np.broadcast_shapes(
+        np.shape(monthly_churn),
+        np.shape(reduction),
+        np.shape(customers),
+        np.shape(gross_adds),
+        (1, tl.horizon + 1),
+    )
+    base = np.broadcast_to(1.0 - monthly_churn, shape)
+    with_cx = np.broadcast_to(1.0 - monthly_churn * (1.0 - ramp * reduction), shape)
+    rows = shape[0]
+    start = np.broadcast_to(customers, (rows, 1)) if np.ndim(customers) else customers
+    adds = np.broadcast_to(gross_adds, (rows, 1)) if np.ndim(gross_adds) else gross_adds
+    return _cohort(start, with_cx, adds) - _cohort(start, base, adds)

@@ -1,0 +1,356 @@
+"""Load, validate and serialise ``cxroi-case/1`` documents.
+
+>>> case = load_case('''{"format": "cxroi-case/1", "title": "Demo", "currency": "GBP",
+...   "start_month": "2027-01", "horizon_months": 12, "discount_rate": 0.1,
+...   "assumptions": [], "costs": [], "benefits": []}''')
+>>> case.horizon_months
+12
+>>> len(case_hash(case))
+64
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from .casefile import (
+    BENEFIT_PARAMETERS,
+    FORMAT,
+    Assumption,
+    BenefitLine,
+    CaseFile,
+    CostLine,
+    Param,
+    Scenario,
+)
+from .rules import Issue, check_document
+from .schema import CaseIn, ChurnIn, CostIn, CostSavingsIn, CustomIn, RevenueUpliftIn
+
+__all__ = [
+    "CaseValidationError",
+    "canonical_json",
+    "case_from_dict",
+    "case_hash",
+    "case_to_dict",
+    "load_case",
+    "load_case_file",
+    "validate_case",
+]
+
+
+class CaseValidationError(ValueError):
+    """A case document broke the format; ``issues`` lists every problem found."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        self.issues = issues
+        super().__init__("\n".join(str(i) for i in issues))
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def parse_json(text: str | bytes) -> Any:
+    """Parse JSON text, refusing NaN and Infinity; raise CaseValidationError on bad JSON."""
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except UnicodeDecodeError as exc:
+        raise CaseValidationError(
+            [Issue("", f"the file is not UTF-8 text ({exc.reason})")]
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise CaseValidationError(
+            [Issue("", f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")]
+        ) from None
+    except ValueError as exc:
+        raise CaseValidationError([Issue("", f"not valid JSON: {exc}")]) from None
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    parts: list[str] = []
+    for i, item in enumerate(loc):
+        # A discriminated union puts the benefit's kind into the location: drop it.
+        if i == 2 and loc[0] == "benefits" and isinstance(item, str) and item in BENEFIT_PARAMETERS:
+            continue
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        else:
+            parts.append(f".{item}" if parts else str(item))
+    return "".join(parts)
+
+
+_MESSAGES = {
+    "missing": "is required",
+    "extra_forbidden": "is not a field of this format",
+    "list_type": "must be a list",
+    "dict_type": "must be an object",
+    "model_type": "must be an object",
+    "string_too_short": "must not be empty",
+}
+
+
+def _message(error: ErrorDetails) -> str:
+    kind = error["type"]
+    if kind in _MESSAGES:
+        return _MESSAGES[kind]
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"must be {expected}, not {error['input']!r}"
+    if kind == "union_tag_invalid":
+        return (
+            f"unknown kind {error['input'] if isinstance(error['input'], str) else ''!r}"
+            "; use churn, revenue_uplift, cost_savings or custom"
+        )
+    if kind == "union_tag_not_found":
+        return "needs a kind: churn, revenue_uplift, cost_savings or custom"
+    if kind == "string_too_long":
+        return f"must be at most {error.get('ctx', {}).get('max_length')} characters"
+    return error["msg"][0].lower() + error["msg"][1:]
+
+
+def validate_case(doc: Any) -> list[Issue]:
+    """Every problem of a raw case document (an empty list means it is valid)."""
+    if isinstance(doc, str | bytes):
+        try:
+            doc = parse_json(doc)
+        except CaseValidationError as exc:
+            return exc.issues
+    if not isinstance(doc, dict):
+        return [Issue("", "a case file must be a JSON object")]
+    issues: list[Issue] = []
+    try:
+        CaseIn.model_validate(doc)
+    except ValidationError as exc:
+        issues += [Issue(_path(e["loc"]), _message(e)) for e in exc.errors()]
+    issues += check_document(doc)
+    if doc.get("format") != FORMAT and not any(i.path == "format" for i in issues):
+        issues.insert(0, Issue("format", f'must be "{FORMAT}"'))
+    return _in_document_order(issues)
+
+
+def _in_document_order(issues: list[Issue]) -> list[Issue]:
+    order = [
+        "format",
+        "title",
+        "description",
+        "currency",
+        "start_month",
+        "horizon_months",
+        "discount_rate",
+        "assumptions",
+        "costs",
+        "benefits",
+        "scenarios",
+    ]
+
+    def key(issue: Issue) -> tuple[int, list[int | str]]:
+        head = issue.path.split("[")[0].split(".")[0]
+        rank = order.index(head) if head in order else len(order)
+        parts: list[int | str] = []
+        for token in issue.path.replace("]", "").replace("[", ".").split(".")[1:]:
+            parts.append(int(token) if token.isdigit() else 0)
+        return rank, parts
+
+    unique = list(dict.fromkeys(issues))
+    return sorted(unique, key=key)
+
+
+def load_case(source: Any) -> CaseFile:
+    """Validate a case document (dict, JSON text or bytes) and build the :class:`CaseFile`.
+
+    Raises
+    ------
+    CaseValidationError
+        With every problem found, each with its JSON path.
+    """
+    doc = parse_json(source) if isinstance(source, str | bytes) else source
+    issues = validate_case(doc)
+    if issues:
+        raise CaseValidationError(issues)
+    return _build(CaseIn.model_validate(doc))
+
+
+def load_case_file(path: str | Path) -> CaseFile:
+    """Read and validate a case file from disk."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise CaseValidationError([Issue("", f"cannot read {path}: {exc.strerror}")]) from None
+    return load_case(data)
+
+
+def case_from_dict(doc: Mapping[str, Any]) -> CaseFile:
+    """Alias of :func:`load_case` for dictionaries."""
+    return load_case(dict(doc))
+
+
+def _build(doc: CaseIn) -> CaseFile:
+    horizon = doc.horizon_months
+    costs = []
+    for c in doc.costs:
+        costs.append(_build_cost(c, horizon))
+    benefits = [_build_benefit(b) for b in doc.benefits]
+    return CaseFile(
+        title=doc.title,
+        description=doc.description,
+        currency=doc.currency,
+        start_month=doc.start_month,
+        horizon_months=horizon,
+        discount_rate=doc.discount_rate,
+        assumptions=tuple(Assumption(**a.model_dump()) for a in doc.assumptions),
+        costs=tuple(costs),
+        benefits=tuple(benefits),
+        scenarios=tuple(Scenario(s.name, dict(s.overrides)) for s in doc.scenarios),
+    )
+
+
+def _build_cost(c: CostIn, horizon: int) -> CostLine:
+    if c.recurrence == "once":
+        return CostLine(
+            name=c.name,
+            category=c.category,
+            department=c.department,
+            recurrence="once",
+            amount=c.amount,
+            month=c.month or 0,
+            start_month=1,
+            end_month=None,
+            escalation=c.escalation,
+            risk=c.risk,
+        )
+    start = c.start_month or 1
+    end = min(c.end_month if c.end_month is not None else horizon, horizon)
+    return CostLine(
+        name=c.name,
+        category=c.category,
+        department=c.department,
+        recurrence=c.recurrence,
+        amount=c.amount,
+        month=0,
+        start_month=start,
+        end_month=end,
+        escalation=c.escalation,
+        risk=c.risk,
+    )
+
+
+def _build_benefit(b: ChurnIn | RevenueUpliftIn | CostSavingsIn | CustomIn) -> BenefitLine:
+    names = BENEFIT_PARAMETERS[b.kind][0] + tuple(BENEFIT_PARAMETERS[b.kind][1])
+    params: dict[str, Param] = {name: getattr(b, name) for name in names}
+    return BenefitLine(
+        name=b.name,
+        kind=b.kind,
+        params=params,
+        ramp_start=b.ramp_start,
+        ramp_months=b.ramp_months,
+        risk=b.risk,
+    )
+
+
+def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if v is not None}
+
+
+def case_to_dict(case: CaseFile) -> dict[str, Any]:
+    """The case as a normalised ``cxroi-case/1`` document (defaults made explicit)."""
+    costs = []
+    for c in case.costs:
+        line: dict[str, Any] = {
+            "name": c.name,
+            "category": c.category,
+            "department": c.department,
+            "recurrence": c.recurrence,
+            "amount": c.amount,
+        }
+        if c.recurrence == "once":
+            line["month"] = c.month
+        else:
+            line["start_month"] = c.start_month
+            line["end_month"] = c.end_month
+        line["escalation"] = c.escalation
+        line["risk"] = c.risk
+        costs.append(_drop_none(line))
+    benefits = []
+    for b in case.benefits:
+        benefits.append(
+            {
+                "name": b.name,
+                "kind": b.kind,
+                **dict(b.params),
+                "ramp_start": b.ramp_start,
+                "ramp_months": b.ramp_months,
+                "risk": b.risk,
+            }
+        )
+    return _drop_none(
+        {
+            "format": FORMAT,
+            "title": case.title,
+            "description": case.description,
+            "currency": case.currency,
+            "start_month": case.start_month,
+            "horizon_months": case.horizon_months,
+            "discount_rate": case.discount_rate,
+            "assumptions": [
+                _drop_none(
+                    {
+                        "key": a.key,
+                        "label": a.label,
+                        "value": a.value,
+                        "unit": a.unit,
+                        "low": a.low,
+                        "high": a.high,
+                        "source": a.source,
+                        "owner": a.owner,
+                        "notes": a.notes,
+                    }
+                )
+                for a in case.assumptions
+            ],
+            "costs": costs,
+            "benefits": benefits,
+            "scenarios": [{"name": s.name, "overrides": dict(s.overrides)} for s in case.scenarios],
+        }
+    )
+
+
+def _normalise_numbers(value: Any) -> Any:
+    """Write integral floats as integers, so that 12, 12.0 and 1.2e1 are one spelling."""
+    if (
+        isinstance(value, float)
+        and math.isfinite(value)
+        and value.is_integer()
+        and abs(value) < 2**53
+    ):
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _normalise_numbers(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_normalise_numbers(v) for v in value]
+    return value
+
+
+def canonical_json(case: CaseFile) -> str:
+    """The canonical form: normalised, keys sorted, no spaces, UTF-8 text."""
+    doc = _normalise_numbers(case_to_dict(case))
+    return json.dumps(
+        doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+def case_hash(case: CaseFile) -> str:
+    """SHA-256 (hex) of the canonical form: the identity of a frozen version."""
+    return hashlib.sha256(canonical_json(case).encode("utf-8")).hexdigest()
+
+
+def pretty_json(case: CaseFile) -> str:
+    """The normalised document, indented for people (same content as the canonical form)."""
+    return json.dumps(_normalise_numbers(case_to_dict(case)), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,111 @@
+"""Investment metrics over monthly net flows, vectorised over rows of trials.
+
+Conventions (``case-format.md``): NPV = sum_t net_t / (1+m)^t from month 0;
+IRR = (1+i)^12 - 1 for the unique monthly root i > -1; payback waits until the
+cumulative flow stays non-negative through the horizon, interpolating linearly.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+import numpy_financial as npf
+
+from .timeline import FloatArray
+
+IrrNote = Literal["none", "multiple"]
+
+
+def npv(monthly_rate: float, net: npt.ArrayLike) -> float:
+    """NPV of one series of flows, month 0 undiscounted (numpy-financial's convention).
+
+    >>> round(npv(0.01, [-100, 60, 60]), 6)
+    18.223704
+    """
+    return float(npf.npv(monthly_rate, np.asarray(net, dtype=np.float64)))
+
+
+def payback(cumulative: FloatArray) -> FloatArray:
+    """Payback in months for each row of cumulative flows (NaN where it never pays back).
+
+    k is the first month from which the cumulative stays >= 0 through the horizon;
+    payback = (k-1) + (-cum[k-1]) / (cum[k] - cum[k-1]), and 0 when k = 0.
+
+    >>> payback(np.array([[-100.0, -40.0, 20.0, 80.0]])).tolist()
+    [1.6666666666666667]
+    >>> payback(np.array([[-100.0, 20.0, -10.0, 30.0]])).tolist()
+    [2.25]
+    """
+    cum = np.atleast_2d(cumulative)
+    rows, width = cum.shape
+    negative = cum < 0.0
+    any_negative = negative.any(axis=1)
+    last_negative = width - 1 - np.argmax(negative[:, ::-1], axis=1)
+    k = np.where(any_negative, last_negative + 1, 0)
+    inside = k <= width - 1
+    kk = np.minimum(k, width - 1)
+    r = np.arange(rows)
+    before = cum[r, np.maximum(kk - 1, 0)]
+    after = cum[r, kk]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        interpolated = (kk - 1) + (-before) / (after - before)
+    result = np.where(k == 0, 0.0, interpolated)
+    return np.where(inside, result, np.nan)
+
+
+def _sign_changes(values: FloatArray) -> int:
+    signs = np.sign(values[values != 0.0])
+    return int(np.count_nonzero(signs[1:] != signs[:-1]))
+
+
+def _polish(coefficients: FloatArray, x: float) -> float:
+    """A few Newton steps on p(x) = sum_t c_t x^t from a root estimate."""
+    derivative = np.polynomial.polynomial.polyder(coefficients)
+    for _ in range(8):
+        p = float(np.polynomial.polynomial.polyval(x, coefficients))
+        dp = float(np.polynomial.polynomial.polyval(x, derivative))
+        if dp == 0.0 or not np.isfinite(p / dp):
+            break
+        step = p / dp
+        if not x - step > 0.0:
+            break
+        x = float(x - step)
+        if abs(step) <= 1e-15 * abs(x):
+            break
+    return float(x)
+
+
+def irr(net: npt.ArrayLike) -> tuple[float | None, IrrNote | None]:
+    """Annualised IRR of monthly flows, or None with a note when there is no unique root.
+
+    The NPV is a polynomial in x = 1/(1+i); a rate above -100 % is a root x > 0.
+    numpy-financial's ``irr`` returns the root nearest zero even when there are
+    several (and misses roots with rounding noise in their imaginary part), so the
+    roots are counted here: exactly one gives the IRR, else ``"none"``/``"multiple"``.
+
+    >>> value, note = irr([-100.0] + [10.0] * 12)
+    >>> round(value, 6), note
+    (0.416718, None)
+    >>> irr([100.0, 10.0])
+    (None, 'none')
+    """
+    values = np.asarray(net, dtype=np.float64)
+    nonzero = np.flatnonzero(values)
+    if nonzero.size == 0 or _sign_changes(values) == 0:
+        return None, "none"
+    coefficients = values[nonzero[0] : nonzero[-1] + 1]  # drop x^0 factors and zero tail
+    scale = np.abs(coefficients).max()
+    roots = np.roots((coefficients / scale)[::-1])
+    tolerance = 1e-7 * np.maximum(1.0, np.abs(roots))
+    candidates = roots[(np.abs(roots.imag) <= tolerance) & (roots.real > 0.0)].real
+    found: list[float] = []
+    for x in sorted(_polish(coefficients / scale, float(c)) for c in candidates):
+        if not found or abs(x - found[-1]) > 1e-9 * max(abs(x), 1.0):
+            found.append(x)
+    if not found:
+        return None, "none"
+    if len(found) > 1:
+        return None, "multiple"
+    return float(found[0] ** -12.0 - 1.0), None

@@ -1,0 +1,128 @@
+"""Price a case: sum its lines into monthly flows and compute the metrics.
+
+:func:`price` works on a batch of N sets of assumption values at once (rows),
+which is what scenarios, the tornado, break-even and Monte Carlo all reuse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from .casefile import CaseFile
+from .drivers import benefit_series, cost_series, resolver
+from .metrics import irr, npv, payback
+from .result import CashFlow, LineSeries, Metrics
+from .timeline import FloatArray, Timeline, Value
+
+
+@dataclass(frozen=True, slots=True)
+class Priced:
+    """Total flows of a batch, shape (N, H+1), with and without risk adjustment."""
+
+    costs: FloatArray
+    benefits: FloatArray
+    costs_unadjusted: FloatArray
+    benefits_unadjusted: FloatArray
+    lines: tuple[LineSeries, ...] = ()
+
+
+def values_for(case: CaseFile, overrides: Mapping[str, Value] | None = None) -> dict[str, Value]:
+    """The assumption values of a case, with some replaced (numbers or trial columns)."""
+    values: dict[str, Value] = dict(case.assumption_values)
+    values.update(overrides or {})
+    return values
+
+
+def price(
+    case: CaseFile,
+    tl: Timeline,
+    values: Mapping[str, Value],
+    rows: int = 1,
+    detail: bool = False,
+) -> Priced:
+    """Monthly cost and benefit totals for ``rows`` sets of values.
+
+    A value in ``values`` is a number, or a column (rows, 1) of trial values.
+    With ``detail`` (rows must be 1) each line's series is kept too.
+    """
+    resolve = resolver(values)
+    shape = (rows, tl.horizon + 1)
+    totals = {name: np.zeros(shape) for name in ("c", "b", "cu", "bu")}
+    lines: list[LineSeries] = []
+    for cost in case.costs:
+        raw = cost_series(cost, tl, resolve)
+        factor = 1.0 + np.asarray(resolve(cost.risk), dtype=np.float64)
+        totals["cu"] += raw
+        totals["c"] += raw * factor
+        if detail:
+            lines.append(
+                LineSeries(
+                    "cost", cost.name, cost.recurrence, float(factor), raw[0], raw[0] * factor
+                )
+            )
+    for benefit in case.benefits:
+        raw = benefit_series(benefit, tl, resolve)
+        factor = 1.0 - np.asarray(resolve(benefit.risk), dtype=np.float64)
+        totals["bu"] += raw
+        totals["b"] += raw * factor
+        if detail:
+            lines.append(
+                LineSeries(
+                    "benefit", benefit.name, benefit.kind, float(factor), raw[0], raw[0] * factor
+                )
+            )
+    return Priced(totals["c"], totals["b"], totals["cu"], totals["bu"], tuple(lines))
+
+
+def npv_rows(costs: FloatArray, benefits: FloatArray, tl: Timeline) -> FloatArray:
+    """NPV of each row of flows."""
+    return np.asarray((benefits - costs) @ tl.discount_factor, dtype=np.float64)
+
+
+def _optional(x: float) -> float | None:
+    return None if not np.isfinite(x) else float(x)
+
+
+def metrics_of(costs: FloatArray, benefits: FloatArray, tl: Timeline) -> Metrics:
+    """Every headline metric of one series of monthly costs and benefits."""
+    net = benefits - costs
+    pv_costs = float(costs @ tl.discount_factor)
+    pv_benefits = float(benefits @ tl.discount_factor)
+    rate, note = irr(net)
+    return Metrics(
+        npv=npv(tl.monthly_rate, net),
+        irr=rate,
+        irr_note=note,
+        roi=(pv_benefits - pv_costs) / pv_costs if pv_costs != 0 else None,
+        bcr=pv_benefits / pv_costs if pv_costs != 0 else None,
+        payback_months=_optional(payback(np.cumsum(net))[0]),
+        discounted_payback_months=_optional(payback(np.cumsum(net * tl.discount_factor))[0]),
+        total_costs=float(costs.sum()),
+        total_benefits=float(benefits.sum()),
+        pv_costs=pv_costs,
+        pv_benefits=pv_benefits,
+    )
+
+
+def cashflow_of(costs: FloatArray, benefits: FloatArray, tl: Timeline) -> CashFlow:
+    net = benefits - costs
+    discounted = net * tl.discount_factor
+    return CashFlow(
+        costs=costs,
+        benefits=benefits,
+        net=net,
+        cumulative=np.cumsum(net),
+        discount_factor=tl.discount_factor,
+        discounted=discounted,
+        cumulative_discounted=np.cumsum(discounted),
+    )
+
+
+def evaluate_metrics(case: CaseFile, overrides: Mapping[str, float] | None = None) -> Metrics:
+    """Risk-adjusted metrics of the case, with optional assumption overrides."""
+    tl = Timeline.of(case.horizon_months, case.discount_rate)
+    priced = price(case, tl, values_for(case, overrides))
+    return metrics_of(priced.costs[0], priced.benefits[0], tl)

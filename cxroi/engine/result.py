@@ -1,0 +1,240 @@
+"""What the engine returns: plain typed objects, and the JSON result document."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+from typing import Any, Literal
+
+import numpy as np
+
+from .metrics import IrrNote
+from .timeline import FloatArray
+
+METRIC_KEYS = (
+    "npv",
+    "irr",
+    "roi",
+    "bcr",
+    "payback_months",
+    "discounted_payback_months",
+    "total_costs",
+    "total_benefits",
+    "pv_costs",
+    "pv_benefits",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Metrics:
+    """Headline figures of one set of flows (risk-adjusted or not)."""
+
+    npv: float
+    irr: float | None
+    irr_note: IrrNote | None
+    roi: float | None
+    bcr: float | None
+    payback_months: float | None
+    discounted_payback_months: float | None
+    total_costs: float
+    total_benefits: float
+    pv_costs: float
+    pv_benefits: float
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {k: getattr(self, k) for k in METRIC_KEYS}
+        if self.irr_note is not None:
+            out["irr_note"] = self.irr_note
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class CashFlow:
+    """Monthly series, index 0..H (month 0 first)."""
+
+    costs: FloatArray
+    benefits: FloatArray
+    net: FloatArray
+    cumulative: FloatArray
+    discount_factor: FloatArray
+    discounted: FloatArray
+    cumulative_discounted: FloatArray
+
+    def to_dict(self) -> dict[str, list[float]]:
+        return {f.name: _floats(getattr(self, f.name)) for f in fields(self)}
+
+
+@dataclass(frozen=True, slots=True)
+class LineSeries:
+    """One cost or benefit line's monthly values, before and after its risk adjustment."""
+
+    side: Literal["cost", "benefit"]
+    name: str
+    kind: str  # a cost's recurrence or a benefit's kind
+    risk_factor: float
+    unadjusted: FloatArray
+    adjusted: FloatArray
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "side": self.side,
+            "name": self.name,
+            "kind": self.kind,
+            "risk_factor": self.risk_factor,
+            "values": _floats(self.adjusted),
+            "unadjusted": _floats(self.unadjusted),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AnnualRow:
+    """Year 0 is month 0; year y covers months 12(y-1)+1 .. 12y."""
+
+    year: int
+    first_month: int
+    last_month: int
+    costs: float
+    benefits: float
+    net: float
+    discounted: float
+    cumulative: float
+    cumulative_discounted: float
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioResult:
+    name: str
+    overrides: dict[str, float]
+    metrics: Metrics
+
+
+@dataclass(frozen=True, slots=True)
+class TornadoRow:
+    key: str
+    label: str
+    low: float
+    high: float
+    npv_low: float
+    npv_high: float
+
+    @property
+    def swing(self) -> float:
+        return abs(self.npv_high - self.npv_low)
+
+
+@dataclass(frozen=True, slots=True)
+class BreakEven:
+    """The value of one assumption at which NPV is 0, or why there is none in the bracket."""
+
+    key: str
+    label: str
+    base: float
+    value: float | None
+    reason: str | None
+    bracket: tuple[float, float] | None
+
+
+@dataclass(frozen=True, slots=True)
+class MonteCarlo:
+    trials: int
+    seed: int
+    sampled: tuple[str, ...]
+    mean: float
+    std: float
+    p10: float
+    p50: float
+    p90: float
+    prob_npv_positive: float
+    prob_payback_within_horizon: float
+    histogram_edges: tuple[float, ...]
+    histogram_counts: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """Everything the engine says about a case."""
+
+    metrics: Metrics
+    unadjusted: Metrics
+    cashflow: CashFlow
+    cashflow_unadjusted: CashFlow
+    lines: tuple[LineSeries, ...]
+    annual: tuple[AnnualRow, ...]
+    scenarios: tuple[ScenarioResult, ...]
+    tornado: tuple[TornadoRow, ...]
+    break_even: tuple[BreakEven, ...]
+    monte_carlo: MonteCarlo | None
+    monthly_rate: float
+
+
+def _floats(values: FloatArray) -> list[float]:
+    return [float(v) for v in np.asarray(values, dtype=np.float64)]
+
+
+def _clean(value: Any) -> Any:
+    """JSON has no NaN: a non-finite float becomes null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
+def result_to_dict(result: Result) -> dict[str, Any]:
+    """The result document of ``case-format.md`` (with the extra fields it allows)."""
+    mc = result.monte_carlo
+    doc = {
+        "metrics": result.metrics.to_dict(),
+        "unadjusted": result.unadjusted.to_dict(),
+        "monthly_rate": result.monthly_rate,
+        "cashflow": result.cashflow.to_dict(),
+        "cashflow_unadjusted": result.cashflow_unadjusted.to_dict(),
+        "lines": [line.to_dict() for line in result.lines],
+        "annual": [{f.name: getattr(row, f.name) for f in fields(row)} for row in result.annual],
+        "scenarios": [
+            {"name": s.name, "overrides": s.overrides, "metrics": s.metrics.to_dict()}
+            for s in result.scenarios
+        ],
+        "tornado": [
+            {
+                "key": t.key,
+                "label": t.label,
+                "low": t.low,
+                "high": t.high,
+                "npv_low": t.npv_low,
+                "npv_high": t.npv_high,
+                "swing": t.swing,
+            }
+            for t in result.tornado
+        ],
+        "break_even": [
+            {
+                "key": b.key,
+                "label": b.label,
+                "base": b.base,
+                "value": b.value,
+                "reason": b.reason,
+                "bracket": list(b.bracket) if b.bracket else None,
+            }
+            for b in result.break_even
+        ],
+        "monte_carlo": None
+        if mc is None
+        else {
+            "trials": mc.trials,
+            "seed": mc.seed,
+            "sampled": list(mc.sampled),
+            "mean": mc.mean,
+            "std": mc.std,
+            "p10": mc.p10,
+            "p50": mc.p50,
+            "p90": mc.p90,
+            "prob_npv_positive": mc.prob_npv_positive,
+            "prob_payback_within_horizon": mc.prob_payback_within_horizon,
+            "histogram": {"edges": list(mc.histogram_edges), "counts": list(mc.histogram_counts)},
+        },
+    }
+    cleaned: dict[str, Any] = _clean(doc)
+    return cleaned

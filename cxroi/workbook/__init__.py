@@ -1,0 +1,1 @@
+"""The finance workbook: ``build_workbook(case, result) -> bytes`` (see issue 4)."""
