@@ -1,0 +1,26 @@
+"""Helpers shared by the test packages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE_DIR = ROOT.parent / "shared" / "reference-cases"
+EXAMPLES_DIR = ROOT / "examples"
+
+
+def reference_names() -> list[str]:
+    """Names of the reference cases in ../shared/reference-cases (e.g. 'field-expenses')."""
+    return sorted(
+        p.name.removesuffix(".expected.json") for p in REFERENCE_DIR.glob("*.expected.json")
+    )
+
+
+def reference_case_path(name: str) -> Path:
+    return REFERENCE_DIR / f"{name}.json"
+
+
+def reference_expected(name: str) -> dict[str, Any]:
+    return json.loads((REFERENCE_DIR / f"{name}.expected.json").read_text())
