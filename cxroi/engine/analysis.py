@@ -201,6 +201,16 @@ def break_even(case: CaseFile, tl: Timeline, grid: int = 121) -> tuple[BreakEven
     return tuple(rows)
 
 
+def _histogram_range(values: FloatArray) -> tuple[float, float]:
+    """The data's range, widened when (nearly) every trial gives the same NPV."""
+    low, high = float(values.min()), float(values.max())
+    centre = (low + high) / 2.0
+    half = max(0.5, 1e-6 * abs(centre))
+    if high - low < 2.0 * half:
+        return centre - half, centre + half
+    return low, high
+
+
 def sample_assumptions(case: CaseFile, trials: int, seed: int) -> dict[str, FloatArray]:
     """Triangular(low, value, high) draws for every assumption with a range, in key order."""
     rng = np.random.default_rng(seed)
@@ -241,7 +251,7 @@ def monte_carlo(
         net = priced.benefits - priced.costs
         npvs[start:stop] = net @ tl.discount_factor
         paid_back[start:stop] = net.sum(axis=1) >= 0.0
-    counts, edges = np.histogram(npvs, bins=HISTOGRAM_BINS)
+    counts, edges = np.histogram(npvs, bins=HISTOGRAM_BINS, range=_histogram_range(npvs))
     p10, p50, p90 = np.percentile(npvs, [10, 50, 90])
     return MonteCarlo(
         trials=trials,

@@ -29,31 +29,42 @@ def resolver(values: Mapping[str, Value]) -> Resolve:
 def cost_series(line: CostLine, tl: Timeline, resolve: Resolve) -> FloatArray:
     """amount x e_t in the months the line charges."""
     if line.recurrence == "once":
-        charged = tl.mask(line.month, line.month)
+        first, last, every = line.month, line.month, 1
     else:
-        end = line.end_month if line.end_month is not None else tl.horizon
-        charged = tl.mask(line.start_month, end, 12 if line.recurrence == "annual" else 1)
-    factor = charged * tl.step_up(resolve(line.escalation))
+        first = line.start_month
+        last = line.end_month if line.end_month is not None else tl.horizon
+        every = 12 if line.recurrence == "annual" else 1
+    escalation = resolve(line.escalation)
+    if np.ndim(escalation) == 0:
+        factor = tl.profile(first, last, every, float(escalation))
+    else:
+        factor = tl.mask(first, last, every) * tl.step_up(escalation)
     return np.atleast_2d(resolve(line.amount) * factor)
+
+
+def _ramped(tl: Timeline, line: BenefitLine, rate: Value) -> FloatArray:
+    """a_t x e_t for a benefit line (cached when the rate is a number)."""
+    if np.ndim(rate) == 0:
+        return tl.ramped(line.ramp_start, line.ramp_months, float(rate))
+    return tl.ramp(line.ramp_start, line.ramp_months) * tl.step_up(rate)
 
 
 def benefit_series(line: BenefitLine, tl: Timeline, resolve: Resolve) -> FloatArray:
     """The line's monthly benefit by kind (0 in month 0)."""
     p = {name: resolve(param) for name, param in line.params.items()}
-    ramp = tl.ramp(line.ramp_start, line.ramp_months)
     if line.kind == "churn":
+        ramp = tl.ramp(line.ramp_start, line.ramp_months)
         kept = churn_customers_kept(
             tl, p["customers"], p["annual_churn"], p["reduction"], p["gross_adds"], ramp
         )
         series = kept * p["arpu"] * p["margin"]
     elif line.kind == "revenue_uplift":
-        series = p["base_revenue"] * p["uplift"] * p["margin"] * (tl.step_up(p["growth"]) * ramp)
+        series = (p["base_revenue"] * p["uplift"] * p["margin"]) * _ramped(tl, line, p["growth"])
     elif line.kind == "cost_savings":
-        series = (
-            p["volume"] * p["reduction"] * p["unit_cost"] * (tl.step_up(p["escalation"]) * ramp)
-        )
+        scale = p["volume"] * p["reduction"] * p["unit_cost"]
+        series = scale * _ramped(tl, line, p["escalation"])
     else:
-        series = p["amount"] * (tl.step_up(p["escalation"]) * ramp)
+        series = p["amount"] * _ramped(tl, line, p["escalation"])
     return np.atleast_2d(series)
 
 

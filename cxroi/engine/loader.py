@@ -105,12 +105,10 @@ def _message(error: ErrorDetails) -> str:
         expected = error.get("ctx", {}).get("expected", "")
         return f"must be {expected}, not {error['input']!r}"
     if kind == "union_tag_invalid":
-        return (
-            f"unknown kind {error['input'] if isinstance(error['input'], str) else ''!r}"
-            "; use churn, revenue_uplift, cost_savings or custom"
-        )
+        tag = error.get("ctx", {}).get("tag", "")
+        return f"unknown kind {tag!r}; use churn, revenue_uplift, cost_savings or custom"
     if kind == "union_tag_not_found":
-        return "needs a kind: churn, revenue_uplift, cost_savings or custom"
+        return "is required: churn, revenue_uplift, cost_savings or custom"
     if kind == "string_too_long":
         return f"must be at most {error.get('ctx', {}).get('max_length')} characters"
     return error["msg"][0].lower() + error["msg"][1:]
@@ -129,7 +127,11 @@ def validate_case(doc: Any) -> list[Issue]:
     try:
         CaseIn.model_validate(doc)
     except ValidationError as exc:
-        issues += [Issue(_path(e["loc"]), _message(e)) for e in exc.errors()]
+        for e in exc.errors():
+            path = _path(e["loc"])
+            if e["type"] in ("union_tag_invalid", "union_tag_not_found"):
+                path += ".kind"
+            issues.append(Issue(path, _message(e)))
     issues += check_document(doc)
     if doc.get("format") != FORMAT and not any(i.path == "format" for i in issues):
         issues.insert(0, Issue("format", f'must be "{FORMAT}"'))

@@ -7,11 +7,13 @@ cumulative flow stays non-negative through the horizon, interpolating linearly.
 
 from __future__ import annotations
 
+import functools
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 import numpy_financial as npf
+from scipy.optimize import brentq
 
 from .timeline import FloatArray
 
@@ -62,7 +64,12 @@ def _sign_changes(values: FloatArray) -> int:
 
 def _polish(coefficients: FloatArray, x: float) -> float:
     """A few Newton steps on p(x) = sum_t c_t x^t from a root estimate."""
-    derivative = np.polynomial.polynomial.polyder(coefficients)
+    derivative = np.asarray(np.polynomial.polynomial.polyder(coefficients), dtype=np.float64)
+    with np.errstate(all="ignore"):
+        return _newton(coefficients, derivative, x)
+
+
+def _newton(coefficients: FloatArray, derivative: FloatArray, x: float) -> float:
     for _ in range(8):
         p = float(np.polynomial.polynomial.polyval(x, coefficients))
         dp = float(np.polynomial.polynomial.polyval(x, derivative))
@@ -77,13 +84,84 @@ def _polish(coefficients: FloatArray, x: float) -> float:
     return float(x)
 
 
+#: Monthly rates searched by the bracketing solver: -99 % to +1,000 % a month.
+_RATE_BRACKET = (-0.99, 10.0)
+
+
+@functools.lru_cache(maxsize=16)
+def _rate_grid(months: int) -> tuple[FloatArray, FloatArray]:
+    """Monthly rates to scan for sign changes of NPV, and their discount matrix."""
+    rates = np.unique(
+        np.concatenate(
+            (
+                np.linspace(_RATE_BRACKET[0], -0.5, 200),
+                np.linspace(-0.5, 0.5, 801),
+                np.geomspace(0.5, _RATE_BRACKET[1], 200),
+            )
+        )
+    )
+    factors = (1.0 + rates)[:, None] ** -np.arange(months, dtype=np.float64)[None, :]
+    return rates, factors
+
+
+def _npv_at(values: FloatArray, rate: float) -> float:
+    return float(values @ (1.0 + rate) ** -np.arange(values.size, dtype=np.float64))
+
+
+def _roots_on_grid(values: FloatArray) -> list[float]:
+    """Every monthly rate in the bracket where NPV crosses zero, each refined by brentq."""
+    rates, factors = _rate_grid(values.size)
+    with np.errstate(all="ignore"):
+        npvs = factors @ values
+    roots = [float(r) for r in rates[npvs == 0.0]]
+    for j in np.flatnonzero(npvs[:-1] * npvs[1:] < 0.0):
+        roots.append(
+            float(
+                brentq(
+                    lambda r: _npv_at(values, r),
+                    rates[j],
+                    rates[j + 1],
+                    xtol=1e-15,
+                    rtol=1e-15,
+                    maxiter=200,
+                )
+            )
+        )
+    return sorted(roots)
+
+
+def _single_root(values: FloatArray) -> float | None:
+    """The monthly rate where NPV is 0 when flows change sign once (None if out of bracket)."""
+
+    def npv_at(rate: float) -> float:
+        return _npv_at(values, rate)
+
+    low, high = _RATE_BRACKET
+    with np.errstate(all="ignore"):
+        f_low, f_high = npv_at(low), npv_at(high)
+        if not (np.isfinite(f_low) and np.isfinite(f_high)) or f_low * f_high > 0.0:
+            return None
+        if f_low == 0.0 or f_high == 0.0:
+            return low if f_low == 0.0 else high
+        return float(brentq(npv_at, low, high, xtol=1e-15, rtol=1e-15, maxiter=200))
+
+
 def irr(net: npt.ArrayLike) -> tuple[float | None, IrrNote | None]:
     """Annualised IRR of monthly flows, or None with a note when there is no unique root.
 
     The NPV is a polynomial in x = 1/(1+i); a rate above -100 % is a root x > 0.
     numpy-financial's ``irr`` returns the root nearest zero even when there are
     several (and misses roots with rounding noise in their imaginary part), so the
-    roots are counted here: exactly one gives the IRR, else ``"none"``/``"multiple"``.
+    roots are counted here:
+
+    1. no sign change in the flows: no root (``"none"``);
+    2. one sign change: exactly one root (Descartes' rule of signs), found by
+       brentq on monthly rates from -99 % to +1,000 %;
+    3. several: NPV is scanned on a fixed grid of 1,200 monthly rates in that
+       bracket (one matrix-vector product) and each sign change refined by brentq;
+       one crossing gives the IRR, several give ``"multiple"``;
+    4. nothing found in the bracket: every real positive root of the polynomial
+       (``numpy.roots``, polished by Newton steps) is counted instead.
 
     >>> value, note = irr([-100.0] + [10.0] * 12)
     >>> round(value, 6), note
@@ -93,13 +171,33 @@ def irr(net: npt.ArrayLike) -> tuple[float | None, IrrNote | None]:
     """
     values = np.asarray(net, dtype=np.float64)
     nonzero = np.flatnonzero(values)
-    if nonzero.size == 0 or _sign_changes(values) == 0:
+    changes = _sign_changes(values)
+    if nonzero.size == 0 or changes == 0:
         return None, "none"
+    if changes == 1:
+        # Descartes' rule of signs: exactly one positive root, so bracket and solve.
+        monthly = _single_root(values)
+        if monthly is not None:
+            return float((1.0 + monthly) ** 12 - 1.0), None
+    else:
+        rates = _roots_on_grid(values)
+        if len(rates) == 1:
+            return float((1.0 + rates[0]) ** 12 - 1.0), None
+        if len(rates) > 1:
+            return None, "multiple"
+    # Nothing in the bracket: count every root of the polynomial (slower, complete).
     coefficients = values[nonzero[0] : nonzero[-1] + 1]  # drop x^0 factors and zero tail
     scale = np.abs(coefficients).max()
-    roots = np.roots((coefficients / scale)[::-1])
-    tolerance = 1e-7 * np.maximum(1.0, np.abs(roots))
-    candidates = roots[(np.abs(roots.imag) <= tolerance) & (roots.real > 0.0)].real
+    with np.errstate(all="ignore"):  # tiny coefficients may put a root at infinity
+        try:
+            roots = np.roots((coefficients / scale)[::-1])
+        except np.linalg.LinAlgError:
+            # Coefficients spanning more than float range: the only roots are at
+            # rates indistinguishable from -100 %, which no IRR can express.
+            return None, "none"
+        roots = roots[np.isfinite(roots)]
+        tolerance = 1e-7 * np.maximum(1.0, np.abs(roots))
+        candidates = roots[(np.abs(roots.imag) <= tolerance) & (roots.real > 0.0)].real
     found: list[float] = []
     for x in sorted(_polish(coefficients / scale, float(c)) for c in candidates):
         if not found or abs(x - found[-1]) > 1e-9 * max(abs(x), 1.0):

@@ -6,6 +6,7 @@ of trial values arrives as a column ``(N, 1)`` and broadcasts to ``(N, H+1)``.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,9 +26,13 @@ def monthly_rate(annual_rate: float) -> float:
     return float((1.0 + annual_rate) ** (1.0 / 12.0) - 1.0)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, eq=False)
 class Timeline:
-    """Month indices and the factors every line shares."""
+    """Month indices and the factors every line shares.
+
+    Instances are shared (``Timeline.of`` is memoised) and so are the profiles
+    they compute for numeric arguments: the arrays returned are read-only.
+    """
 
     horizon: int
     annual_rate: float
@@ -37,10 +42,7 @@ class Timeline:
 
     @classmethod
     def of(cls, horizon: int, annual_rate: float) -> Timeline:
-        t = np.arange(horizon + 1, dtype=np.float64)
-        anniversaries = np.where(t >= 1, np.floor((t - 1.0) / 12.0), 0.0)
-        m = monthly_rate(annual_rate)
-        return cls(horizon, annual_rate, t, anniversaries, (1.0 + m) ** -t)
+        return _timeline(horizon, annual_rate)
 
     @property
     def monthly_rate(self) -> float:
@@ -48,25 +50,58 @@ class Timeline:
 
     def step_up(self, rate: Value) -> FloatArray:
         """Escalation or growth factor e_t = (1 + rate)^floor((t - 1) / 12), 1 at t = 0."""
+        if np.ndim(rate) == 0:
+            return self._step_up(float(rate))
         return np.asarray((1.0 + rate) ** self.anniversaries, dtype=np.float64)
 
+    @functools.lru_cache(maxsize=1024)  # noqa: B019 - timelines are few and shared
+    def _step_up(self, rate: float) -> FloatArray:
+        return _frozen((1.0 + rate) ** self.anniversaries)
+
+    @functools.lru_cache(maxsize=1024)  # noqa: B019
     def ramp(self, start: int, months: int) -> FloatArray:
         """Adoption a_t: 0 before ``start``, then linear over ``months`` to 1 (0 in month 0)."""
-        t = self.months
+        a = np.zeros(self.horizon + 1)
+        first = max(start, 1)
         if months <= 1:
-            a = (t >= start).astype(np.float64)
+            a[first:] = 1.0
         else:
-            a = np.clip((t - start + 1.0) / months, 0.0, 1.0)
-        a[0] = 0.0
-        return a
+            a[first:] = np.minimum(1.0, (self.months[first:] - start + 1.0) / months)
+        return _frozen(a)
 
+    @functools.lru_cache(maxsize=1024)  # noqa: B019
     def mask(self, first: int, last: int, every: int = 1) -> FloatArray:
         """1.0 in months first, first+every, ... up to last (inclusive), else 0.0."""
-        t = self.months
-        hit = (t >= first) & (t <= last) & (((t - first) % every) == 0)
-        return np.asarray(hit, dtype=np.float64)
+        hit = np.zeros(self.horizon + 1)
+        hit[max(first, 0) : max(last + 1, 0) : every] = 1.0
+        return _frozen(hit)
+
+    @functools.lru_cache(maxsize=1024)  # noqa: B019
+    def profile(self, first: int, last: int, every: int, rate: float) -> FloatArray:
+        """A cost's months charged times its escalation: mask x e_t."""
+        return _frozen(self.mask(first, last, every) * self._step_up(rate))
+
+    @functools.lru_cache(maxsize=1024)  # noqa: B019
+    def ramped(self, start: int, months: int, rate: float) -> FloatArray:
+        """A benefit's adoption times its escalation or growth: a_t x e_t."""
+        return _frozen(self.ramp(start, months) * self._step_up(rate))
 
     def year_starts(self) -> npt.NDArray[np.intp]:
         """Index of the first month of each year: year 0 is month 0, then 12-month years."""
         starts = np.concatenate(([0], np.arange(1, self.horizon + 1, 12)))
         return np.asarray(starts, dtype=np.intp)
+
+
+def _frozen(array: FloatArray) -> FloatArray:
+    array.setflags(write=False)
+    return array
+
+
+@functools.lru_cache(maxsize=64)
+def _timeline(horizon: int, annual_rate: float) -> Timeline:
+    t = np.arange(horizon + 1, dtype=np.float64)
+    anniversaries = np.where(t >= 1, np.floor((t - 1.0) / 12.0), 0.0)
+    m = monthly_rate(annual_rate)
+    return Timeline(
+        horizon, annual_rate, _frozen(t), _frozen(anniversaries), _frozen((1.0 + m) ** -t)
+    )

@@ -1,0 +1,86 @@
+"""The cxroi command line: calc, validate, and errors without tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cxroi.cli import main
+from cxroi.engine import analyse, load_case_file
+from tests.support import EXAMPLES_DIR, reference_case_path
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_calc_prints_a_readable_summary() -> None:
+    path = reference_case_path("lead-qualification")
+    code, out, _ = run("calc", str(path), "--trials", "500")
+    npv = analyse(load_case_file(path), trials=0).metrics.npv
+    assert code == 0
+    assert f"GBP {npv:,.0f}" in out
+    assert "Payback" in out and "16.0 months" in out
+    assert "Conservative" in out and "churn_reduction" in out and "P50" in out
+
+
+def test_calc_json_prints_the_result_document() -> None:
+    path = reference_case_path("field-expenses")
+    code, out, _ = run("calc", str(path), "--json", "--trials", "200")
+    doc = json.loads(out)
+    assert code == 0
+    assert set(doc) >= {"metrics", "unadjusted", "cashflow", "scenarios", "tornado"}
+    assert doc["metrics"]["npv"] == analyse(load_case_file(path), trials=0).metrics.npv
+    assert doc["monte_carlo"]["trials"] == 200
+
+
+def test_validate_accepts_a_good_file() -> None:
+    code, out, _ = run("validate", str(EXAMPLES_DIR / "contact-centre.json"))
+    assert code == 0 and "valid" in out
+
+
+def test_validate_lists_every_error_and_exits_2(tmp_path: Path) -> None:
+    doc = json.loads(reference_case_path("lead-qualification").read_text())
+    doc["horizon_months"] = 0
+    doc["benefits"][0]["reduction"] = "churn_reductio"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc))
+    code, _, err = run("validate", str(bad))
+    assert code == 2
+    assert "horizon_months: must be from 1 to 120 months, not 0" in err
+    assert 'benefits[0].reduction: unknown assumption "churn_reductio"' in err
+
+
+@pytest.mark.parametrize("command", ["calc", "validate"])
+def test_unreadable_or_broken_files_exit_2_without_traceback(tmp_path: Path, command: str) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    for path in (str(broken), str(tmp_path / "missing.json"), str(tmp_path)):
+        code, _, err = run(command, path)
+        assert code == 2, path
+        assert "Traceback" not in err
+
+
+def test_the_console_entry_point_runs_as_a_module() -> None:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cxroi",
+            "calc",
+            str(EXAMPLES_DIR / "contact-centre.json"),
+            "--trials",
+            "0",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "First-contact resolution" in proc.stdout
