@@ -36,7 +36,7 @@ def payback(cumulative: FloatArray) -> FloatArray:
     payback = (k-1) + (-cum[k-1]) / (cum[k] - cum[k-1]), and 0 when k = 0.
 
     >>> payback(np.array([[-100.0, -40.0, 20.0, 80.0]])).tolist()
-    [1.6666666666666667]
+    [1.6666666666666665]
     >>> payback(np.array([[-100.0, 20.0, -10.0, 30.0]])).tolist()
     [2.25]
     """
@@ -165,7 +165,7 @@ def irr(net: npt.ArrayLike) -> tuple[float | None, IrrNote | None]:
 
     >>> value, note = irr([-100.0] + [10.0] * 12)
     >>> round(value, 6), note
-    (0.416718, None)
+    (0.412999, None)
     >>> irr([100.0, 10.0])
     (None, 'none')
     """
