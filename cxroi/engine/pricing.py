@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
-from .casefile import CaseFile
+from .casefile import BenefitLine, CaseFile, CostLine
 from .drivers import benefit_series, cost_series, resolver
 from .metrics import irr, npv, payback
 from .result import CashFlow, LineSeries, Metrics
 from .timeline import FloatArray, Timeline, Value
+
+Side = Literal["cost", "benefit"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,31 +53,29 @@ def price(
     """
     resolve = resolver(values)
     shape = (rows, tl.horizon + 1)
-    totals = {name: np.zeros(shape) for name in ("c", "b", "cu", "bu")}
+    adjusted = {"cost": np.zeros(shape), "benefit": np.zeros(shape)}
+    unadjusted = {"cost": np.zeros(shape), "benefit": np.zeros(shape)}
     lines: list[LineSeries] = []
-    for cost in case.costs:
-        raw = cost_series(cost, tl, resolve)
-        factor = 1.0 + np.asarray(resolve(cost.risk), dtype=np.float64)
-        totals["cu"] += raw
-        totals["c"] += raw * factor
+    # A cost's risk uplifts it (1 + risk); a benefit's risk discounts it (1 - risk).
+    priced_lines: list[tuple[Side, CostLine | BenefitLine, str, FloatArray, float]] = [
+        ("cost", c, c.recurrence, cost_series(c, tl, resolve), 1.0) for c in case.costs
+    ]
+    priced_lines += [
+        ("benefit", b, b.kind, benefit_series(b, tl, resolve), -1.0) for b in case.benefits
+    ]
+    for side, line, kind, raw, direction in priced_lines:
+        factor = 1.0 + direction * np.asarray(resolve(line.risk), dtype=np.float64)
+        unadjusted[side] += raw
+        adjusted[side] += raw * factor
         if detail:
-            lines.append(
-                LineSeries(
-                    "cost", cost.name, cost.recurrence, float(factor), raw[0], raw[0] * factor
-                )
-            )
-    for benefit in case.benefits:
-        raw = benefit_series(benefit, tl, resolve)
-        factor = 1.0 - np.asarray(resolve(benefit.risk), dtype=np.float64)
-        totals["bu"] += raw
-        totals["b"] += raw * factor
-        if detail:
-            lines.append(
-                LineSeries(
-                    "benefit", benefit.name, benefit.kind, float(factor), raw[0], raw[0] * factor
-                )
-            )
-    return Priced(totals["c"], totals["b"], totals["cu"], totals["bu"], tuple(lines))
+            lines.append(LineSeries(side, line.name, kind, float(factor), raw[0], raw[0] * factor))
+    return Priced(
+        adjusted["cost"],
+        adjusted["benefit"],
+        unadjusted["cost"],
+        unadjusted["benefit"],
+        tuple(lines),
+    )
 
 
 def npv_rows(costs: FloatArray, benefits: FloatArray, tl: Timeline) -> FloatArray:
