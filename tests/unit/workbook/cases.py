@@ -1,0 +1,257 @@
+"""Cases and workbook readers shared by the workbook tests."""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+from typing import Any
+
+import formulas
+import numpy as np
+import openpyxl
+
+from cxroi.engine import CaseFile, Result, analyse, load_case, load_case_file
+from cxroi.workbook import build_workbook
+from tests.support import reference_case_path, reference_names
+
+METRICS = (
+    "npv",
+    "irr",
+    "roi",
+    "bcr",
+    "payback_months",
+    "discounted_payback_months",
+    "total_costs",
+    "total_benefits",
+    "pv_costs",
+    "pv_benefits",
+)
+MONEY = {"npv", "total_costs", "total_benefits", "pv_costs", "pv_benefits"}
+RATES = {"irr", "roi", "bcr"}
+ERRORS = {"#VALUE!", "#NAME?", "#REF!", "#DIV/0!", "#N/A", "#NUM!", "#NULL!"}
+
+
+def _base(**extra: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "format": "cxroi-case/1",
+        "title": "Synthetic case",
+        "currency": "GBP",
+        "start_month": "2027-01",
+        "horizon_months": 2,
+        "discount_rate": 0.1,
+        "assumptions": [],
+        "costs": [],
+        "benefits": [],
+    }
+    doc.update(extra)
+    return doc
+
+
+def multiple_irr_doc() -> dict[str, Any]:
+    """Net flows -100, 230, -132: two monthly rates (10 % and 20 %) make NPV zero."""
+    return _base(
+        title="Two IRRs",
+        costs=[
+            {"name": "Up front", "category": "x", "recurrence": "once", "month": 0, "amount": 100},
+            {"name": "Late", "category": "x", "recurrence": "once", "month": 2, "amount": 362},
+        ],
+        benefits=[{"name": "Gain", "kind": "custom", "amount": 230}],
+    )
+
+
+def no_cost_doc() -> dict[str, Any]:
+    """Only benefits: no IRR (none), ROI and BCR not defined, payback 0."""
+    return _base(
+        title="No costs",
+        horizon_months=6,
+        benefits=[{"name": "Gift", "kind": "custom", "amount": 50, "ramp_months": 3}],
+    )
+
+
+def wide_doc(horizon: int = 60) -> dict[str, Any]:
+    """Sixteen lines (ten costs, six benefits) of every kind and twelve ranged assumptions."""
+    assumptions = [
+        ("customers", 200000, 180000, 220000, "customers"),
+        ("annual_churn", 0.2, 0.15, 0.25, "ratio/year"),
+        ("churn_cut", 0.1, 0.05, 0.15, "ratio"),
+        ("arpu", 30.0, 27.0, 33.0, "GBP/month"),
+        ("margin", 0.5, 0.45, 0.55, "ratio"),
+        ("calls", 50000, 45000, 55000, "calls/month"),
+        ("call_cut", 0.2, 0.1, 0.3, "ratio"),
+        ("call_cost", 5.0, 4.5, 5.5, "GBP/call"),
+        ("revenue", 4000000, 3800000, 4200000, "GBP/month"),
+        ("uplift", 0.004, 0.002, 0.006, "ratio"),
+        ("licence", 250000, 220000, 300000, "GBP/year"),
+        ("build", 900000, 800000, 1100000, "GBP"),
+    ]
+    costs: list[dict[str, Any]] = [
+        {"name": "Build", "category": "it", "recurrence": "once", "amount": "build", "risk": 0.2},
+        {
+            "name": "Licence",
+            "category": "it",
+            "recurrence": "annual",
+            "amount": "licence",
+            "escalation": 0.05,
+        },
+    ]
+    for i in range(8):
+        costs.append(
+            {
+                "name": f"Team {i + 1}",
+                "category": "people",
+                "recurrence": "monthly",
+                "start_month": 1 + i,
+                "end_month": horizon - i,
+                "amount": 10000 + 1000 * i,
+                "escalation": 0.03,
+                "risk": 0.05,
+            }
+        )
+    benefits: list[dict[str, Any]] = [
+        {
+            "name": "Churn",
+            "kind": "churn",
+            "customers": "customers",
+            "annual_churn": "annual_churn",
+            "reduction": "churn_cut",
+            "arpu": "arpu",
+            "margin": "margin",
+            "gross_adds": 1500,
+            "ramp_start": 3,
+            "ramp_months": 9,
+            "risk": 0.2,
+        },
+        {
+            "name": "Calls",
+            "kind": "cost_savings",
+            "volume": "calls",
+            "reduction": "call_cut",
+            "unit_cost": "call_cost",
+            "escalation": 0.02,
+            "ramp_start": 2,
+            "ramp_months": 6,
+        },
+        {
+            "name": "Conversion",
+            "kind": "revenue_uplift",
+            "base_revenue": "revenue",
+            "uplift": "uplift",
+            "margin": "margin",
+            "growth": 0.04,
+            "ramp_months": 1,
+        },
+        {
+            "name": "Churn 2",
+            "kind": "churn",
+            "customers": 10000,
+            "annual_churn": 0.3,
+            "reduction": 0.05,
+            "arpu": 80,
+            "margin": 0.4,
+        },
+        {
+            "name": "Savings",
+            "kind": "custom",
+            "amount": 20000,
+            "escalation": 0.02,
+            "ramp_start": 4,
+            "risk": 0.1,
+        },
+        {"name": "Fees", "kind": "custom", "amount": 5000},
+    ]
+    return _base(
+        title="Wide case",
+        horizon_months=horizon,
+        assumptions=[
+            {
+                "key": k,
+                "label": k.replace("_", " ").title(),
+                "value": v,
+                "low": lo,
+                "high": hi,
+                "unit": u,
+                "source": "Test",
+                "owner": "QA",
+            }
+            for k, v, lo, hi, u in assumptions
+        ],
+        costs=costs,
+        benefits=benefits,
+        scenarios=[{"name": "Low churn cut", "overrides": {"churn_cut": 0.05}}],
+    )
+
+
+def synthetic_docs() -> dict[str, dict[str, Any]]:
+    return {"multiple-irr": multiple_irr_doc(), "no-costs": no_cost_doc(), "wide": wide_doc(24)}
+
+
+def case_named(name: str) -> CaseFile:
+    docs = synthetic_docs()
+    if name in docs:
+        return load_case(copy.deepcopy(docs[name]))
+    return load_case_file(reference_case_path(name))
+
+
+def all_case_names() -> list[str]:
+    return [*reference_names(), *synthetic_docs()]
+
+
+def export(name: str, folder: Path, trials: int = 2000) -> tuple[Path, CaseFile, Result]:
+    case = case_named(name)
+    result = analyse(case, trials=trials)
+    path = folder / f"{name}.xlsx"
+    path.write_bytes(build_workbook(case, result))
+    return path, case, result
+
+
+class Evaluated:
+    """A workbook evaluated by the ``formulas`` package, read by sheet and cell."""
+
+    def __init__(self, path: Path) -> None:
+        self.file = path.name
+        model = formulas.ExcelModel().loads(str(path)).finish()
+        solution = model.calculate()
+        self.values = {key.upper(): value for key, value in solution.items()}
+
+    def _get(self, key: str) -> Any:
+        value = self.values[key.upper()]
+        array = np.asarray(getattr(value, "value", value))
+        item = array.ravel()[0]
+        return item.item() if isinstance(item, np.generic) else item
+
+    def cell(self, sheet: str, ref: str) -> Any:
+        return self._get(f"'[{self.file}]{sheet}'!{ref}")
+
+    def name(self, name: str) -> Any:
+        return self._get(f"'[{self.file}]'!{name}")
+
+    def errors(self) -> list[tuple[str, Any]]:
+        found = []
+        for key, value in self.values.items():
+            array = np.asarray(getattr(value, "value", value), dtype=object).ravel()
+            found += [(key, v) for v in array if str(v) in ERRORS]
+        return found
+
+
+def find_row(ws: Any, label: str) -> int:
+    for row in ws.iter_rows(min_col=1, max_col=1):
+        if row[0].value == label:
+            return int(row[0].row)
+    raise KeyError(label)
+
+
+def name_target(wb: openpyxl.Workbook, name: str) -> tuple[str, str]:
+    """The (sheet, cell) a workbook-level defined name points to."""
+    text = wb.defined_names[name].attr_text
+    sheet, ref = text.rsplit("!", 1)
+    return sheet.strip("'"), ref.replace("$", "")
+
+
+def column_letters(start: int, count: int) -> list[str]:
+    from openpyxl.utils import get_column_letter
+
+    return [get_column_letter(start + i) for i in range(count)]
+
+
+NUMBER_TOKEN = re.compile(r"^\d+(\.\d+)?([eE][-+]?\d+)?$")
