@@ -135,6 +135,7 @@ def write_monte_carlo(ws: Worksheet, case: CaseFile, result: Result) -> None:
     if mc is None:
         ws.cell(4, 1, "Not run: no assumption has both a low and a high.")
         widths(ws, [40])
+        print_setup(ws)
         return
     facts: list[tuple[str, float | int, str]] = [
         ("Trials", mc.trials, "#,##0"),

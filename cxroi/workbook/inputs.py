@@ -222,6 +222,10 @@ def write_inputs(ws: Worksheet, case: CaseFile, names: Names, irr_start: float) 
         for i, (line, params) in enumerate(zip(lines, params_of, strict=True), start=1):
             kind = getattr(line, "recurrence", None) or getattr(line, "kind", "")
             put_text(ws.cell(r, 1), f"{side} {i}: {line.name} ({kind})").font = BOLD
+            if isinstance(line, CostLine):
+                ws.cell(r, 2, "Category, department")
+                put_text(ws.cell(r, 3), line.category)
+                put_text(ws.cell(r, 4), line.department)
             r += 1
             cells: dict[str, str] = {}
             for pname, param in params.items():

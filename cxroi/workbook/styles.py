@@ -7,6 +7,7 @@ a formula: :func:`put_text` writes it as a string with the quote-prefix style.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
@@ -18,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 #: Characters that make a spreadsheet read typed text as a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 MAX_TEXT = 32_767
+_XSTRING = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 
 PERCENT = "0.0%"
 PERCENT_FINE = "0.0##%"
@@ -55,12 +57,24 @@ def clean_text(value: str) -> str:
     return cleaned[:MAX_TEXT]
 
 
+def xstring(text: str) -> str:
+    """OOXML's escaping of a string: a carriage return survives as ``_x000D_``.
+
+    An XML reader turns a raw CR into a line feed; spreadsheets read ``_xHHHH_`` as
+    the character HHHH, so a literal ``_x0041_`` in the text is escaped too.
+    """
+    return _XSTRING.sub(r"_x005F_\1", text).replace("\r", "_x000D_")
+
+
 def put_text(cell: Cell, value: str | None) -> Cell:
-    """Write user text as text, never as a formula (quote prefix when it could be one)."""
+    """Write user text as text, never as a formula (quote prefix when it could be one).
+
+    The quote prefix is a style, so nothing visible is added to the text.
+    """
     if value is None:
         return cell
     text = clean_text(value)
-    cell.value = text
+    cell.value = xstring(text)
     cell.data_type = "s"
     if text.startswith(FORMULA_TRIGGERS):
         cell.quotePrefix = True

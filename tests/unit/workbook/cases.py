@@ -61,11 +61,27 @@ def multiple_irr_doc() -> dict[str, Any]:
 
 
 def no_cost_doc() -> dict[str, Any]:
-    """Only benefits: no IRR (none), ROI and BCR not defined, payback 0."""
+    """Only benefits: no IRR (none), ROI and BCR not defined, payback 0.
+
+    Its assumption keys are awkward as spreadsheet names: ``fte2`` is also a cell,
+    ``irr`` is a metric's name.
+    """
     return _base(
         title="No costs",
-        horizon_months=6,
-        benefits=[{"name": "Gift", "kind": "custom", "amount": 50, "ramp_months": 3}],
+        horizon_months=14,
+        assumptions=[
+            {"key": "fte2", "label": "Gift", "value": 50, "unit": "GBP/month"},
+            {"key": "irr", "label": "Growth", "value": 0.1, "unit": "ratio", "low": 0, "high": 1},
+        ],
+        benefits=[
+            {
+                "name": "Gift",
+                "kind": "custom",
+                "amount": "fte2",
+                "escalation": "irr",
+                "ramp_months": 3,
+            }
+        ],
     )
 
 
