@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from copy import copy
 from dataclasses import dataclass
 
 from openpyxl.styles import Font
@@ -99,11 +100,18 @@ class Grid:
         ws, r = self.ws, self.row
         put_text(ws.cell(r, LABEL_COL), label)
         put_text(ws.cell(r, UNIT_COL), unit)
+        style = None
         for m in range(self.horizon + 1):
             col = get_column_letter(FIRST_MONTH_COL + m)
             prior = get_column_letter(FIRST_MONTH_COL + m - 1)
             cell = ws.cell(r, FIRST_MONTH_COL + m, template(col, prior))
-            cell.number_format = number_format
+            if style is None:
+                cell.number_format = number_format
+                style = cell._style
+            else:
+                # Same style on every month: share the first cell's style ids (much
+                # faster than setting the number format cell by cell).
+                cell._style = copy(style)
         if total:
             cell = ws.cell(r, TOTAL_COL, f"=SUM({self.span(r)})")
             cell.number_format = number_format
