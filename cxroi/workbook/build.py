@@ -12,10 +12,11 @@ from cxroi.engine import METRIC_KEYS, CaseFile, Result
 from . import layout
 from .analyses import write_monte_carlo, write_scenarios, write_sensitivity
 from .calculations import write_calculations
-from .checks import write_audit, write_checks, write_notes
+from .checks import write_checks
 from .inputs import write_inputs
 from .model import AuditRow, WorkbookVersion
 from .names import Names
+from .notes import write_audit, write_notes
 from .styles import clean_text
 from .summary import write_annual, write_summary
 
@@ -65,11 +66,11 @@ def build_workbook(
     write_scenarios(sheets[layout.SCENARIOS], case, result)
     write_sensitivity(sheets[layout.SENSITIVITY], case, result)
     write_monte_carlo(sheets[layout.MONTE_CARLO], case, result)
-    master = write_checks(sheets[layout.CHECKS], case, result, calc, annual_rows, names)
+    master = write_checks(sheets[layout.CHECKS], result, calc, annual_rows["total"], names)
     write_notes(sheets[layout.NOTES])
     if audit is not None:
         write_audit(wb.create_sheet(layout.AUDIT), audit)
-    write_summary(summary, case, result, calc, master, version)
+    write_summary(summary, case, result, inputs, calc, master, version)
     names.install(wb)
     props = wb.properties
     props.title = clean_text(case.title)

@@ -47,6 +47,7 @@ from .styles import (
     widths,
 )
 
+IRR_NOT_FOUND = "no IRR found"
 IRR_NOTES = {
     "none": "no unique IRR: no rate makes the NPV zero",
     "multiple": "no unique IRR: several rates make the NPV zero",
@@ -172,9 +173,11 @@ def _stays(row: int, last: str) -> Template:
 class _Metrics:
     """Writes the metric block (label, unit, value) below the monthly rows."""
 
-    def __init__(self, ws: Worksheet, grid: Grid, refs: CalcRefs, names: Names, money: str) -> None:
+    def __init__(
+        self, ws: Worksheet, grid: Grid, refs: CalcRefs, names: Names, currency: str
+    ) -> None:
         self.ws, self.grid, self.refs, self.names = ws, grid, refs, names
-        self.money = money
+        self.currency, self.money = currency, money(currency)
 
     def put(self, label: str, unit: str, formula: str, fmt: str, key: str | None = None) -> str:
         r = self.grid.row
@@ -210,13 +213,13 @@ class _Metrics:
         )
         before = self.put(
             f"{label}: cumulative in month k - 1",
-            "money",
+            self.currency,
             f"=INDEX({cum},MAX({k},1))",
             self.money,
         )
         after = self.put(
             f"{label}: cumulative in month k",
-            "money",
+            self.currency,
             f"=INDEX({cum},MIN({k}+1,MAX({months})+1))",
             self.money,
         )
@@ -235,7 +238,7 @@ def _metrics(
     g, rows = refs.grid, refs.rows
     g.heading("Metrics (risk-adjusted)")
     fmt = money(case.currency)
-    mt = _Metrics(ws, g, refs, names, fmt)
+    mt = _Metrics(ws, g, refs, names, case.currency)
     m = inputs.monthly_rate
 
     def pv(row: int) -> str:
@@ -273,13 +276,21 @@ def _metrics(
         "bcr",
     )
     if result.metrics.irr is not None:
+        # After an input changes there may be no rate at all: say so rather than #NUM!.
         monthly = mt.put(
             "IRR, monthly (IRR over months 0..H)",
             "a month",
-            f"=IRR({g.span(rows['net'], absolute=True)},{inputs.irr_start})",
+            f"=IFERROR(IRR({g.span(rows['net'], absolute=True)},{inputs.irr_start}),"
+            f'"{IRR_NOT_FOUND}")',
             EXACT,
         )
-        mt.put("IRR = (1 + monthly IRR)^12 - 1", "a year", f"=(1+{monthly})^12-1", PERCENT, "irr")
+        mt.put(
+            "IRR = (1 + monthly IRR)^12 - 1",
+            "a year",
+            f"=IF(ISNUMBER({monthly}),(1+{monthly})^12-1,{monthly})",
+            PERCENT,
+            "irr",
+        )
     else:
         note = IRR_NOTES.get(result.metrics.irr_note or "none", IRR_NOTES["none"])
         mt.put(

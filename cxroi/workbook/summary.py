@@ -8,6 +8,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from cxroi.engine import CaseFile, Result
 
 from .calculations import CalcRefs
+from .inputs import InputRefs
 from .layout import CALCULATIONS, FIRST_MONTH_COL, MONTH_ROW, YEAR_ROW
 from .model import WorkbookVersion
 from .styles import (
@@ -46,6 +47,7 @@ def write_summary(
     ws: Worksheet,
     case: CaseFile,
     result: Result,
+    inputs: InputRefs,
     calc: CalcRefs,
     master_check: str,
     version: WorkbookVersion | None,
@@ -59,7 +61,6 @@ def write_summary(
         ("Currency", case.currency),
         ("Start month (month 1)", case.start_month),
         ("Horizon", f"{case.horizon_months} months"),
-        ("Discount rate", f"{case.discount_rate:.2%} a year"),
     ]
     if version is not None:
         facts += [
@@ -69,6 +70,9 @@ def write_summary(
             ("Frozen at", version.frozen_at),
         ]
     r = 4
+    ws.cell(r, 1, "Discount rate (a year)").font = BOLD
+    put_formula(ws.cell(r, 2), f"={inputs.discount_rate}", PERCENT, link=True)
+    r += 1
     for label, value in facts:
         ws.cell(r, 1, label).font = BOLD
         put_text(ws.cell(r, 2), value)

@@ -226,9 +226,28 @@ class Evaluated:
 
     def __init__(self, path: Path) -> None:
         self.file = path.name
-        model = formulas.ExcelModel().loads(str(path)).finish()
-        solution = model.calculate()
+        self.model = formulas.ExcelModel().loads(str(path)).finish()
+        solution = self.model.calculate()
         self.values = {key.upper(): value for key, value in solution.items()}
+        self._workbook = openpyxl.load_workbook(path)
+
+    def _target(self, name: str) -> str:
+        sheet, ref = name_target(self._workbook, name)
+        return f"'[{self.file}]{sheet.upper()}'!{ref}"
+
+    def with_inputs(self, inputs: dict[str, float], outputs: list[str]) -> dict[str, Any]:
+        """Recalculate with the named input cells set to other values; read named outputs."""
+        keys = {name: self._target(name) for name in outputs}
+        solution = self.model.calculate(
+            inputs={self._target(name): value for name, value in inputs.items()},
+            outputs=list(keys.values()),
+        )
+        found = {k.upper(): v for k, v in solution.items()}
+        out = {}
+        for name, key in keys.items():
+            item = np.asarray(getattr(found[key.upper()], "value", found[key.upper()])).ravel()[0]
+            out[name] = item.item() if isinstance(item, np.generic) else item
+        return out
 
     def _get(self, key: str) -> Any:
         value = self.values[key.upper()]

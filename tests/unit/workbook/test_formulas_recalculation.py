@@ -12,10 +12,11 @@ from typing import Any
 
 import openpyxl
 import pytest
+from formulas.tokens.operand import XlError
 
 from cxroi.engine import Result
 
-from .cases import METRICS, MONEY, RATES, Evaluated, all_case_names, export, find_row
+from .cases import ERRORS, METRICS, MONEY, RATES, Evaluated, all_case_names, export, find_row
 
 pytestmark = pytest.mark.slow
 AFTER_RISK = ("Cost after risk", "Benefit after risk")
@@ -32,6 +33,7 @@ def evaluated(
 def assert_metric_matches(key: str, got: Any, expected: float | None) -> None:
     if expected is None:
         assert isinstance(got, str) and got, f"{key}: expected text, got {got!r}"
+        assert got not in ERRORS and not isinstance(got, XlError), f"{key}: {got!r}"
         return
     assert isinstance(got, int | float), f"{key}: expected a number, got {got!r}"
     if key in MONEY:
