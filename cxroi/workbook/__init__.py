@@ -9,6 +9,6 @@ Pure: imports openpyxl and the engine, nothing from Flask, SQLAlchemy or ``model
 """
 
 from .build import build_workbook
-from .model import AuditRow, WorkbookVersion
+from .model import AuditRow, WorkbookVersion, workbook_filename
 
-__all__ = ["AuditRow", "WorkbookVersion", "build_workbook"]
+__all__ = ["AuditRow", "WorkbookVersion", "build_workbook", "workbook_filename"]

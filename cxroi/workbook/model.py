@@ -29,3 +29,16 @@ class AuditRow:
     what: str
     old: str | None = None
     new: str | None = None
+
+
+def workbook_filename(title: str, version: WorkbookVersion | None = None) -> str:
+    """A safe download name for a case's workbook: ``lead-qualification-v3.xlsx``.
+
+    ASCII letters, digits and hyphens only (at most 80 before the suffix), so it
+    needs no quoting in a Content-Disposition header or a shell.
+    """
+    slug = "".join(ch.lower() if ch.isascii() and ch.isalnum() else "-" for ch in title)
+    slug = "-".join(part for part in slug.split("-") if part)[:80].strip("-") or "business-case"
+    if version is not None and version.number is not None:
+        slug += f"-v{version.number}"
+    return f"{slug}.xlsx"
