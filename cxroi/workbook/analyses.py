@@ -25,6 +25,7 @@ from .styles import (
     print_setup,
     put_text,
     put_value,
+    show_axes,
     widths,
 )
 
@@ -107,7 +108,7 @@ def write_sensitivity(ws: Worksheet, case: CaseFile, result: Result) -> None:
         chart.title = "Tornado: NPV at low and high"
         chart.x_axis.title = "Assumption"
         chart.y_axis.title = "NPV"
-        chart.height, chart.width = 8, 18
+        show_axes(chart)
         chart.add_data(Reference(ws, min_col=5, max_col=6, min_row=4, max_row=r - 1), True)
         chart.set_categories(Reference(ws, min_col=1, min_row=5, max_row=r - 1))
         chart.x_axis.scaling.orientation = "maxMin"
@@ -174,7 +175,7 @@ def write_monte_carlo(ws: Worksheet, case: CaseFile, result: Result) -> None:
     chart.x_axis.title = "NPV (bin midpoint)"
     chart.y_axis.title = "Trials"
     chart.legend = None
-    chart.height, chart.width = 8, 18
+    show_axes(chart)
     chart.add_data(Reference(ws, min_col=3, min_row=first - 1, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=4, min_row=first, max_row=last))
     ws.add_chart(chart, "F4")

@@ -139,61 +139,66 @@ def benefit_parameters(case: CaseFile) -> list[dict[str, Param]]:
 
 
 def write_inputs(ws: Worksheet, case: CaseFile, names: Names, irr_start: float) -> InputRefs:
+    """Write the Inputs sheet; return where formulas find each input."""
     refs = InputRefs()
-    cur = case.currency
     ws.cell(1, 1, "Inputs").font = TITLE_FONT
     ws.cell(2, 1, "Blue on yellow cells are inputs: change one and every sheet recalculates.")
-    sheet = quote_sheet(INPUTS)
+    r = _case_parameters(ws, case, names, irr_start, refs)
+    r = _assumption_register(ws, case, names, r + 1, refs)
+    _line_parameters(ws, case, r + 1, refs)
+    widths(ws, [44, 34, 16, 18, 14, 14, 30, 18, 30, 22])
+    ws.freeze_panes = "A4"
+    print_setup(ws, title_rows="1:2")
+    return refs
 
+
+def _case_parameters(
+    ws: Worksheet, case: CaseFile, names: Names, irr_start: float, refs: InputRefs
+) -> int:
+    """Discount rate, monthly rate, horizon, IRR search start, start month, currency."""
     heading(ws, 4, "Case parameters")
     header_row(ws, 5, ["Parameter", "Value", "Unit", "Defined name"])
-    rows: list[tuple[str, str, str, object, str, bool]] = [
-        ("discount_rate", "Discount rate", "a year", case.discount_rate, PERCENT, True),
-        ("monthly_rate", "Monthly rate m = (1 + rate)^(1/12) - 1", "a month", None, EXACT, False),
-        ("horizon_months", "Horizon", "months", case.horizon_months, MONTH_INDEX, False),
-        (
-            "irr_start",
-            "IRR search start (the app's monthly root)",
-            "a month",
-            irr_start,
-            EXACT,
-            True,
-        ),
-    ]
-    r = 6
-    for key, label, unit, value, fmt, is_input in rows:
+
+    def parameter(r: int, key: str, label: str, unit: str) -> str:
         name = names.claim(key, prefix="case_")
         names.point(name, INPUTS, f"$B${r}")
         ws.cell(r, 1, label)
         ws.cell(r, 3, unit)
         ws.cell(r, 4, name)
-        if key == "monthly_rate":
-            put_formula(ws.cell(r, 2), f"=(1+{refs.discount_rate})^(1/12)-1", fmt)
-        elif is_input:
-            put_input(ws.cell(r, 2), value, fmt)  # type: ignore[arg-type]
-        else:
-            ws.cell(r, 2, value).number_format = fmt
-        if key != "horizon_months":
-            setattr(refs, key, name)
-        r += 1
-    ws.cell(r, 1, "Start month (month 1)")
-    put_text(ws.cell(r, 2), case.start_month)
-    ws.cell(r + 1, 1, "Currency")
-    put_text(ws.cell(r + 1, 2), cur)
-    r += 3
+        return name
 
-    heading(ws, r, "Assumption register")
-    header_row(
-        ws,
-        r + 1,
-        ["Key", "Label", "Value", "Unit", "Low", "High", "Source", "Owner", "Notes", "Name"],
+    refs.discount_rate = parameter(6, "discount_rate", "Discount rate", "a year")
+    put_input(ws.cell(6, 2), case.discount_rate, PERCENT)
+    refs.monthly_rate = parameter(
+        7, "monthly_rate", "Monthly rate m = (1 + rate)^(1/12) - 1", "a month"
     )
+    put_formula(ws.cell(7, 2), f"=(1+{refs.discount_rate})^(1/12)-1", EXACT)
+    parameter(8, "horizon_months", "Horizon (the columns of Calculations)", "months")
+    ws.cell(8, 2, case.horizon_months).number_format = MONTH_INDEX
+    refs.irr_start = parameter(
+        9, "irr_start", "IRR search start (the app's monthly root)", "a month"
+    )
+    put_input(ws.cell(9, 2), irr_start, EXACT)
+    ws.cell(10, 1, "Start month (month 1)")
+    put_text(ws.cell(10, 2), case.start_month)
+    ws.cell(11, 1, "Currency")
+    put_text(ws.cell(11, 2), case.currency)
+    return 12
+
+
+def _assumption_register(
+    ws: Worksheet, case: CaseFile, names: Names, r: int, refs: InputRefs
+) -> int:
+    """One row per assumption; its value cell carries the key's defined name."""
+    heading(ws, r, "Assumption register")
+    columns = ["Key", "Label", "Value", "Unit", "Low", "High", "Source", "Owner", "Notes", "Name"]
+    header_row(ws, r + 1, columns)
     r += 2
     for a in case.assumptions:
         name = names.claim(a.key)
         refs.assumption_names[a.key] = name
         names.point(name, INPUTS, f"$C${r}")
-        fmt = assumption_format(a, cur)
+        fmt = assumption_format(a, case.currency)
         put_text(ws.cell(r, 1), a.key)
         put_text(ws.cell(r, 2), a.label)
         put_input(ws.cell(r, 3), a.value, fmt)
@@ -209,8 +214,12 @@ def write_inputs(ws: Worksheet, case: CaseFile, names: Names, irr_start: float) 
     if not case.assumptions:
         ws.cell(r, 1, "(no assumptions: every parameter is entered on its line below)")
         r += 1
-    r += 1
+    return r
 
+
+def _line_parameters(ws: Worksheet, case: CaseFile, r: int, refs: InputRefs) -> int:
+    """Each line's parameters: an input, or a link to the assumption it names."""
+    sheet, cur = quote_sheet(INPUTS), case.currency
     heading(ws, r, "Line parameters")
     header_row(ws, r + 1, ["Line", "Parameter", "Value", "Unit", "From assumption"])
     r += 2
@@ -220,7 +229,7 @@ def write_inputs(ws: Worksheet, case: CaseFile, names: Names, irr_start: float) 
     )
     for side, lines, params_of, out in groups:
         for i, (line, params) in enumerate(zip(lines, params_of, strict=True), start=1):
-            kind = getattr(line, "recurrence", None) or getattr(line, "kind", "")
+            kind = line.recurrence if isinstance(line, CostLine) else line.kind
             put_text(ws.cell(r, 1), f"{side} {i}: {line.name} ({kind})").font = BOLD
             if isinstance(line, CostLine):
                 ws.cell(r, 2, "Category, department")
@@ -241,10 +250,7 @@ def write_inputs(ws: Worksheet, case: CaseFile, names: Names, irr_start: float) 
                 cells[pname] = f"{sheet}!$C${r}"
                 r += 1
             out.append(cells)
-    widths(ws, [44, 34, 16, 18, 14, 14, 30, 18, 30, 22])
-    ws.freeze_panes = "A4"
-    print_setup(ws, title_rows="1:2")
-    return refs
+    return r
 
 
 def _param_unit(name: str, currency: str) -> str:

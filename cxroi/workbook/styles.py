@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.chart._chart import ChartBase
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -137,3 +138,10 @@ def print_setup(
         ws.print_title_rows = title_rows
     if title_cols:
         ws.print_title_cols = title_cols
+
+
+def show_axes(chart: ChartBase) -> None:
+    """A readable chart size, with both axes drawn (openpyxl 3.1 leaves them to the reader)."""
+    chart.height, chart.width = 8, 18
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False

@@ -26,6 +26,7 @@ from .styles import (
     put_formula,
     put_text,
     put_value,
+    show_axes,
     widths,
 )
 
@@ -109,7 +110,7 @@ def _chart(ws: Worksheet, calc: CalcRefs, anchor_row: int) -> None:
     chart.title = "Cumulative cash flow (risk-adjusted)"
     chart.y_axis.title = "Cumulative"
     chart.x_axis.title = "Month"
-    chart.height, chart.width = 8, 18
+    show_axes(chart)
     for key, title in (
         ("cumulative", "Cumulative net"),
         ("cumulative_discounted", "Cumulative discounted"),
