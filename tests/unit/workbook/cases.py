@@ -198,8 +198,61 @@ def wide_doc(horizon: int = 60) -> dict[str, Any]:
     )
 
 
+def edge_docs() -> dict[str, dict[str, Any]]:
+    """The longest and shortest horizons, with unusual but valid parameters."""
+    longest = _base(
+        title="Ten years",
+        horizon_months=120,
+        costs=[
+            {
+                "name": "Shrinking fee",
+                "category": "x",
+                "recurrence": "annual",
+                "start_month": 3,
+                "end_month": 200,
+                "amount": 5,
+                "escalation": -0.5,
+            },
+        ],
+        benefits=[
+            {
+                "name": "Late loss",
+                "kind": "revenue_uplift",
+                "base_revenue": 100,
+                "uplift": -0.5,
+                "margin": 1,
+                "growth": 0.1,
+                "ramp_start": 120,
+                "ramp_months": 1,
+            },
+        ],
+    )
+    shortest = _base(
+        title="One month",
+        horizon_months=1,
+        costs=[{"name": "Fee", "category": "x", "recurrence": "monthly", "amount": 5}],
+        benefits=[
+            {
+                "name": "All kept",
+                "kind": "churn",
+                "customers": 100,
+                "annual_churn": 1,
+                "reduction": 1,
+                "arpu": 10,
+                "margin": 1,
+            },
+        ],
+    )
+    return {"ten-years": longest, "one-month": shortest, "empty": _base(title="Empty")}
+
+
 def synthetic_docs() -> dict[str, dict[str, Any]]:
-    return {"multiple-irr": multiple_irr_doc(), "no-costs": no_cost_doc(), "wide": wide_doc(24)}
+    return {
+        "multiple-irr": multiple_irr_doc(),
+        "no-costs": no_cost_doc(),
+        "wide": wide_doc(24),
+        **edge_docs(),
+    }
 
 
 def case_named(name: str) -> CaseFile:
@@ -267,6 +320,9 @@ class Evaluated:
             array = np.asarray(getattr(value, "value", value), dtype=object).ravel()
             found += [(key, v) for v in array if str(v) in ERRORS]
         return found
+
+
+Evaluation = tuple[Evaluated, Result, openpyxl.Workbook]
 
 
 def find_row(ws: Any, label: str) -> int:

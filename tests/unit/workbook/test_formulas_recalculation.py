@@ -8,26 +8,21 @@ the engine's result: money to 0.01, rates 1e-9 relative, payback 1e-6 months.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
-import openpyxl
 import pytest
 from formulas.tokens.operand import XlError
 
-from cxroi.engine import Result
-
-from .cases import ERRORS, METRICS, MONEY, RATES, Evaluated, all_case_names, export, find_row
+from .cases import ERRORS, METRICS, MONEY, RATES, Evaluation, all_case_names, find_row
 
 pytestmark = pytest.mark.slow
 AFTER_RISK = ("Cost after risk", "Benefit after risk")
 
 
-@pytest.fixture(scope="module", params=all_case_names())
-def evaluated(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[Evaluated, Result, openpyxl.Workbook]:
-    path, _case, result = export(request.param, tmp_path_factory.mktemp("formulas"))
-    return Evaluated(path), result, openpyxl.load_workbook(path)
+@pytest.fixture(params=all_case_names())
+def evaluated(request: pytest.FixtureRequest, evaluate: Callable[[str], Evaluation]) -> Evaluation:
+    return evaluate(request.param)
 
 
 def assert_metric_matches(key: str, got: Any, expected: float | None) -> None:
@@ -45,7 +40,7 @@ def assert_metric_matches(key: str, got: Any, expected: float | None) -> None:
 
 
 def test_every_metric_name_recalculates_to_the_engine_value(
-    evaluated: tuple[Evaluated, Result, openpyxl.Workbook],
+    evaluated: Evaluation,
 ) -> None:
     model, result, _wb = evaluated
     for key in METRICS:
@@ -53,7 +48,7 @@ def test_every_metric_name_recalculates_to_the_engine_value(
 
 
 def test_every_monthly_net_flow_equals_the_engine(
-    evaluated: tuple[Evaluated, Result, openpyxl.Workbook],
+    evaluated: Evaluation,
 ) -> None:
     model, result, wb = evaluated
     row = find_row(wb["Calculations"], "Net cash flow")
@@ -62,7 +57,7 @@ def test_every_monthly_net_flow_equals_the_engine(
 
 
 def test_each_line_after_risk_equals_the_engine_series(
-    evaluated: tuple[Evaluated, Result, openpyxl.Workbook],
+    evaluated: Evaluation,
 ) -> None:
     model, result, wb = evaluated
     ws = wb["Calculations"]
@@ -79,7 +74,7 @@ def test_each_line_after_risk_equals_the_engine_series(
 
 
 def test_master_check_is_zero_and_no_cell_holds_an_error(
-    evaluated: tuple[Evaluated, Result, openpyxl.Workbook],
+    evaluated: Evaluation,
 ) -> None:
     model, _result, _wb = evaluated
     assert model.name("master_check") == 0
@@ -87,7 +82,7 @@ def test_master_check_is_zero_and_no_cell_holds_an_error(
 
 
 def test_annual_roll_up_equals_the_engine_years(
-    evaluated: tuple[Evaluated, Result, openpyxl.Workbook],
+    evaluated: Evaluation,
 ) -> None:
     model, result, _wb = evaluated
     for i, year in enumerate(result.annual):

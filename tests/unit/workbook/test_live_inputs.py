@@ -7,13 +7,13 @@ workbook to the engine's scenario and tornado results.
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
 from cxroi.engine import Result
 
-from .cases import Evaluated, export
+from .cases import Evaluated, Evaluation
 from .test_formulas_recalculation import assert_metric_matches
 
 pytestmark = pytest.mark.slow
@@ -21,35 +21,32 @@ pytestmark = pytest.mark.slow
 LIVE = ("npv", "irr", "payback_months", "discounted_payback_months", "pv_costs", "pv_benefits")
 
 
-@pytest.fixture(scope="module", params=["field-expenses", "wide"])
+@pytest.fixture(params=["field-expenses", "wide"])
 def live(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[Evaluated, Result, dict[str, str]]:
-    path: Path
-    path, case, result = export(request.param, tmp_path_factory.mktemp("live"), trials=0)
-    model = Evaluated(path)
-    names = {a.key: a.key for a in case.assumptions}
-    return model, result, names
+    request: pytest.FixtureRequest, evaluate: Callable[[str], Evaluation]
+) -> tuple[Evaluated, Result]:
+    model, result, _wb = evaluate(request.param)
+    return model, result
 
 
 def test_setting_a_scenario_s_inputs_gives_the_scenario_metrics(
-    live: tuple[Evaluated, Result, dict[str, str]],
+    live: tuple[Evaluated, Result],
 ) -> None:
-    model, result, names = live
+    model, result = live
     assert result.scenarios
     for scenario in result.scenarios:
-        inputs = {names[k]: v for k, v in scenario.overrides.items()}
+        inputs = dict(scenario.overrides)
         got = model.with_inputs(inputs, list(LIVE))
         for key in LIVE:
             assert_metric_matches(key, got[key], getattr(scenario.metrics, key))
 
 
 def test_moving_an_assumption_to_its_low_and_high_gives_the_tornado_npvs(
-    live: tuple[Evaluated, Result, dict[str, str]],
+    live: tuple[Evaluated, Result],
 ) -> None:
-    model, result, names = live
+    model, result = live
     for row in result.tornado[:1]:
-        low = model.with_inputs({names[row.key]: row.low}, ["npv"])["npv"]
-        high = model.with_inputs({names[row.key]: row.high}, ["npv"])["npv"]
+        low = model.with_inputs({row.key: row.low}, ["npv"])["npv"]
+        high = model.with_inputs({row.key: row.high}, ["npv"])["npv"]
         assert low == pytest.approx(row.npv_low, abs=0.01), row.key
         assert high == pytest.approx(row.npv_high, abs=0.01), row.key
