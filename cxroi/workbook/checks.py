@@ -23,6 +23,7 @@ from .styles import (
     TITLE_FONT,
     WRAP,
     header_row,
+    pass_fail,
     print_setup,
     put_formula,
     put_input,
@@ -128,6 +129,7 @@ def write_checks(
     master = put_formula(ws.cell(r, 2), f"=SUM(B{FIRST_CHECK_ROW}:B{checks.row - 1})", "0")
     master.font = BOLD
     master.fill = KEY_FILL
+    pass_fail(ws, f"B{FIRST_CHECK_ROW}:B{r}")
     name = names.claim("master_check", prefix="cxroi_")
     names.point(name, CHECKS, f"$B${r}")
     widths(ws, [60, 18, 24, 24])

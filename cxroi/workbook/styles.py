@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.chart._chart import ChartBase
+from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -43,6 +44,10 @@ HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 KEY_FILL = PatternFill("solid", fgColor="E2EFDA")
 TOTAL_BORDER = Border(top=Side(style="thin"))
 UNLOCKED = Protection(locked=False)
+PASS_FILL = PatternFill("solid", bgColor="C6EFCE")
+PASS_FONT = Font(color="006100")
+FAIL_FILL = PatternFill("solid", bgColor="FFC7CE")
+FAIL_FONT = Font(color="9C0006")
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 
@@ -145,3 +150,13 @@ def show_axes(chart: ChartBase) -> None:
     chart.height, chart.width = 8, 18
     chart.x_axis.delete = False
     chart.y_axis.delete = False
+
+
+def pass_fail(ws: Worksheet, ref: str) -> None:
+    """Colour a check cell (or range): green when 0, red otherwise."""
+    ws.conditional_formatting.add(
+        ref, CellIsRule(operator="equal", formula=["0"], fill=PASS_FILL, font=PASS_FONT)
+    )
+    ws.conditional_formatting.add(
+        ref, CellIsRule(operator="notEqual", formula=["0"], fill=FAIL_FILL, font=FAIL_FONT)
+    )

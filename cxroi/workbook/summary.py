@@ -22,6 +22,7 @@ from .styles import (
     header_row,
     heading,
     money,
+    pass_fail,
     print_setup,
     put_formula,
     put_text,
@@ -97,6 +98,7 @@ def write_summary(
     ws.cell(r, 1, "Master check (0 = every check passes)").font = BOLD
     check = put_formula(ws.cell(r, 2), f"={master_check}", "0", link=True)
     check.fill = KEY_FILL
+    pass_fail(ws, check.coordinate)
     ws.cell(r, 3, f'=IF({master_check}=0,"all checks pass","see the Checks sheet")')
     _chart(ws, calc, r + 2)
     widths(ws, [34, 26, 26, 14, 14, 14])
