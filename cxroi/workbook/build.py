@@ -17,7 +17,7 @@ from .inputs import write_inputs
 from .model import AuditRow, WorkbookVersion
 from .names import Names
 from .notes import write_audit, write_notes
-from .styles import clean_text
+from .styles import clean_text, protect
 from .summary import write_annual, write_summary
 
 
@@ -72,6 +72,9 @@ def build_workbook(
         write_audit(wb.create_sheet(layout.AUDIT), audit)
     write_summary(summary, case, result, inputs, calc, master, version)
     names.install(wb)
+    for ws in wb.worksheets:
+        if ws.title not in (layout.NOTES, layout.AUDIT):
+            protect(ws)
     props = wb.properties
     props.title = clean_text(case.title)
     props.subject = "Business case: finance workbook"

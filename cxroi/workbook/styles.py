@@ -160,3 +160,16 @@ def pass_fail(ws: Worksheet, ref: str) -> None:
     ws.conditional_formatting.add(
         ref, CellIsRule(operator="notEqual", formula=["0"], fill=FAIL_FILL, font=FAIL_FONT)
     )
+
+
+def protect(ws: Worksheet) -> None:
+    """Protect a sheet without a password: only unlocked (input) cells take typing.
+
+    One click (Review > Unprotect sheet) lifts it; it guards the formulas against a
+    stray keystroke, not against a reader. Formatting rows, columns and cells stays
+    allowed.
+    """
+    ws.protection.sheet = True
+    ws.protection.formatCells = False
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False

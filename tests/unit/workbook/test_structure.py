@@ -218,3 +218,14 @@ def test_month_columns_are_labelled_with_calendar_months(workbook: openpyxl.Work
         if inputs.cell(r, 1).value == "Start month (month 1)"
     )
     assert ws["F5"].value == start
+
+
+def test_sheets_are_protected_without_a_password_leaving_inputs_open(
+    workbook: openpyxl.Workbook,
+) -> None:
+    for title in ("Summary", "Inputs", "Calculations", "Annual", "Checks"):
+        protection = workbook[title].protection
+        assert protection.sheet, title
+        assert not protection.password, title
+    sheet, ref = name_target(workbook, "discount_rate")
+    assert workbook[sheet][ref].protection.locked is False
