@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from openpyxl.chart import LineChart, Reference, Series
+from openpyxl.chart import Reference, ScatterChart, Series
 from openpyxl.worksheet.worksheet import Worksheet
 
 from cxroi.engine import CaseFile, Result
@@ -100,30 +100,60 @@ def write_summary(
     check.fill = KEY_FILL
     pass_fail(ws, check.coordinate)
     ws.cell(r, 3, f'=IF({master_check}=0,"all checks pass","see the Checks sheet")')
-    _chart(ws, calc, r + 2)
+    r += 2
+    heading(ws, r, "Payback points (marked on the chart)")
+    header_row(ws, r + 1, ["Point", "Month", "Cumulative"])
+    points = []
+    for i, (key, label) in enumerate(
+        (("payback_months", "Payback"), ("discounted_payback_months", "Discounted payback"))
+    ):
+        row = r + 2 + i
+        ws.cell(row, 1, label)
+        name = calc.metrics[key]
+        put_formula(ws.cell(row, 2), f'=IF(ISNUMBER({name}),{name},"never")', MONTHS, link=True)
+        ws.cell(row, 3, 0).number_format = cur
+        points.append(row)
+    _chart(ws, calc, points, r + 5)
     widths(ws, [34, 26, 26, 14, 14, 14])
     print_setup(ws)
 
 
-def _chart(ws: Worksheet, calc: CalcRefs, anchor_row: int) -> None:
+def _chart(ws: Worksheet, calc: CalcRefs, points: list[int], anchor_row: int) -> None:
+    """Cumulative and cumulative discounted flow by month, with the payback points marked.
+
+    A scatter chart with lines, so the payback points sit at their fractional month;
+    a point whose month is text ("never") is simply not drawn.
+    """
     source = ws.parent[CALCULATIONS]
     last_col = FIRST_MONTH_COL + calc.grid.horizon
-    chart = LineChart()
+    chart = ScatterChart()
     chart.title = "Cumulative cash flow (risk-adjusted)"
     chart.y_axis.title = "Cumulative"
     chart.x_axis.title = "Month"
+    chart.x_axis.scaling.min = 0
+    chart.x_axis.scaling.max = calc.grid.horizon
     show_axes(chart)
+    months = Reference(source, min_col=FIRST_MONTH_COL, max_col=last_col, min_row=MONTH_ROW)
     for key, title in (
         ("cumulative", "Cumulative net"),
         ("cumulative_discounted", "Cumulative discounted"),
     ):
         row = calc.rows[key]
         values = Reference(source, min_col=FIRST_MONTH_COL, max_col=last_col, min_row=row)
-        series = Series(values, title=title)
+        series = Series(values, months, title=title)
         series.smooth = False
+        series.marker.symbol = "none"
         chart.series.append(series)
-    months = Reference(source, min_col=FIRST_MONTH_COL, max_col=last_col, min_row=MONTH_ROW)
-    chart.set_categories(months)
+    for row, title in zip(points, ("Payback", "Discounted payback"), strict=True):
+        point = Series(
+            Reference(ws, min_col=3, min_row=row),
+            Reference(ws, min_col=2, min_row=row),
+            title=title,
+        )
+        point.marker.symbol = "diamond"
+        point.marker.size = 9
+        point.graphicalProperties.line.noFill = True
+        chart.series.append(point)
     ws.add_chart(chart, f"A{anchor_row}")
 
 

@@ -144,7 +144,9 @@ def test_headline_metrics_on_summary_point_at_the_named_cells(
     for key in METRICS:
         assert f"={key}" in cells
     assert "=master_check" in cells
-    assert len(ws._charts) == 1
+    (chart,) = ws._charts
+    titles = [s.tx.strRef.f if s.tx.strRef else s.tx.v for s in chart.series]
+    assert titles == ["Cumulative net", "Cumulative discounted", "Payback", "Discounted payback"]
 
 
 def test_formatting_freeze_panes_print_setup_and_properties(
