@@ -17,7 +17,24 @@ from openpyxl.workbook.workbook import Workbook
 
 _A1 = re.compile(r"^([a-z]{1,3})([0-9]+)$")
 _R1C1 = re.compile(r"^(r[0-9]*c?[0-9]*|c[0-9]*)$")
-_RESERVED = {"true", "false"}
+#: Not names: booleans, and names Excel gives a purpose (print areas, macros, data forms).
+_RESERVED = {
+    "true",
+    "false",
+    "auto_open",
+    "auto_close",
+    "auto_activate",
+    "auto_deactivate",
+    "print_area",
+    "print_titles",
+    "database",
+    "criteria",
+    "extract",
+    "data_form",
+    "consolidate_area",
+    "recorder",
+    "sheet_title",
+}
 MAX_COLUMN = 16_384
 MAX_ROW = 1_048_576
 

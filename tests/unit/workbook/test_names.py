@@ -12,7 +12,9 @@ def test_names_that_are_not_cell_references_are_valid(name: str) -> None:
     assert is_valid_name(name)
 
 
-@pytest.mark.parametrize("name", ["fte2", "a1", "xfd1048576", "r", "c", "r1c1", "rc", "true"])
+@pytest.mark.parametrize(
+    "name", ["fte2", "a1", "xfd1048576", "r", "c", "r1c1", "rc", "true", "database", "print_area"]
+)
 def test_names_that_read_as_cells_or_r1c1_are_invalid(name: str) -> None:
     assert not is_valid_name(name)
 
