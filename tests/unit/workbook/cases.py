@@ -346,3 +346,92 @@ def column_letters(start: int, count: int) -> list[str]:
 
 
 NUMBER_TOKEN = re.compile(r"^\d+(\.\d+)?([eE][-+]?\d+)?$")
+
+
+def random_doc(seed: int) -> dict[str, Any]:
+    """A valid case drawn at random: every line kind, timing, ramp and risk in play."""
+    import random
+
+    rng = random.Random(seed)
+    horizon = rng.choice([1, 6, 12, 13, 24, 37, 60])
+    assumptions: list[dict[str, Any]] = []
+
+    def param(value: float, unit: str = "ratio") -> float | str:
+        if rng.random() < 0.5:
+            return round(value, 4)
+        key = f"k{len(assumptions)}_x"
+        spread = abs(value) * 0.2 or 0.01
+        low, high = value - spread, value + spread
+        if unit == "ratio":
+            low, high = max(0.0, low), min(0.99, high)
+        elif unit != "rate":
+            low = max(0.0, low)
+        assumptions.append(
+            {"key": key, "label": key, "value": value, "unit": unit, "low": low, "high": high}
+        )
+        return key
+
+    def month(lo: int = 1) -> int:
+        return rng.randint(lo, horizon)
+
+    costs: list[dict[str, Any]] = []
+    for i in range(rng.randint(1, 4)):
+        recurrence = rng.choice(["once", "monthly", "annual"])
+        cost: dict[str, Any] = {
+            "name": f"Cost {i}",
+            "category": "c",
+            "recurrence": recurrence,
+            "amount": param(rng.uniform(100, 50_000), "GBP"),
+            "escalation": param(rng.uniform(-0.05, 0.1), "rate"),
+            "risk": param(rng.uniform(0, 0.3), "rate"),
+        }
+        if recurrence == "once":
+            cost["month"] = rng.randint(0, horizon)
+        else:
+            start = month()
+            cost["start_month"] = start
+            cost["end_month"] = rng.randint(start, horizon + 5)
+        costs.append(cost)
+    benefits: list[dict[str, Any]] = []
+    for i in range(rng.randint(1, 4)):
+        kind = rng.choice(["churn", "revenue_uplift", "cost_savings", "custom"])
+        line: dict[str, Any] = {"name": f"Benefit {i}", "kind": kind}
+        if kind == "churn":
+            line.update(
+                customers=param(rng.uniform(100, 100_000), "customers"),
+                annual_churn=param(rng.uniform(0.05, 0.5)),
+                reduction=param(rng.uniform(0.01, 0.5)),
+                arpu=param(rng.uniform(5, 200), "GBP"),
+                margin=param(rng.uniform(0.1, 0.9)),
+                gross_adds=param(rng.uniform(0, 500), "customers"),
+            )
+        elif kind == "revenue_uplift":
+            line.update(
+                base_revenue=param(rng.uniform(1_000, 1_000_000), "GBP"),
+                uplift=param(rng.uniform(0.001, 0.05)),
+                margin=param(rng.uniform(0.1, 0.9)),
+                growth=param(rng.uniform(-0.05, 0.1), "rate"),
+            )
+        elif kind == "cost_savings":
+            line.update(
+                volume=param(rng.uniform(100, 100_000), "units"),
+                reduction=param(rng.uniform(0.01, 0.5)),
+                unit_cost=param(rng.uniform(1, 20), "GBP"),
+                escalation=param(rng.uniform(-0.05, 0.1), "rate"),
+            )
+        else:
+            line.update(amount=param(rng.uniform(100, 20_000), "GBP"))
+        line.update(
+            ramp_start=month(),
+            ramp_months=rng.randint(0, 18),
+            risk=param(rng.uniform(0, 0.5)),
+        )
+        benefits.append(line)
+    return _base(
+        title=f"Random case {seed}",
+        horizon_months=horizon,
+        discount_rate=round(rng.uniform(0.0, 0.25), 3),
+        assumptions=assumptions,
+        costs=costs,
+        benefits=benefits,
+    )
