@@ -20,7 +20,6 @@ from .layout import (
     FIRST_MONTH_COL,
     LABEL_COL,
     MONTH_ROW,
-    PRIOR_COL,
     TOTAL_COL,
     UNIT_COL,
     YEAR_ROW,
@@ -191,7 +190,7 @@ class _Metrics:
             self.refs.metrics[key] = name
             cell.font = BOLD
             cell.fill = KEY_FILL
-            put_text(self.ws.cell(r, PRIOR_COL + 1), f"name: {name}")
+            put_text(self.ws.cell(r, FIRST_MONTH_COL), f"name: {name}")
         self.grid.row += 1
         return ref
 
