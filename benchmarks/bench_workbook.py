@@ -109,7 +109,7 @@ def case_document(horizon: int = HORIZON) -> dict[str, Any]:
 
 
 def cpu_median_seconds(fn: Callable[[], object], repeat: int = 15) -> float:
-    """Median CPU time of ``fn()``: what the export costs, whatever else the machine runs."""
+    """Median CPU time of ``fn()``: less swayed than wall time by other processes."""
     times = []
     for _ in range(repeat):
         start = time.process_time()
@@ -129,7 +129,7 @@ def main() -> None:
     seconds = median_seconds(lambda: build_workbook(case, result))
     report(f"build_workbook: {HORIZON} months, 16 lines", seconds, TARGET_SECONDS)
     cpu = cpu_median_seconds(lambda: build_workbook(case, result))
-    print(f"{'  the same, CPU time (unaffected by load)':48} median {cpu * 1000:10.3f} ms")
+    print(f"{'  the same, process CPU time':48} median {cpu * 1000:10.3f} ms")
     print(f"{'workbook size':48} {len(data) / 1024:10.1f} KiB ({len(data):,} bytes)")
 
 
