@@ -1,0 +1,321 @@
+"""The Calculations sheet: timeline, lines, totals, flows, payback helpers and metrics.
+
+One column per month (month 0 first), the timeline in the frozen rows, labels and
+units in the frozen columns. Every metric is a formula; each carries the defined
+name of its key in the result document.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from openpyxl.worksheet.worksheet import Worksheet
+
+from cxroi.engine import CaseFile, Result
+
+from .inputs import InputRefs
+from .layout import (
+    CALCULATIONS,
+    CALENDAR_ROW,
+    FIRST_MONTH_COL,
+    LABEL_COL,
+    MONTH_ROW,
+    TOTAL_COL,
+    UNIT_COL,
+    YEAR_ROW,
+    Grid,
+    Template,
+    get_column_letter,
+)
+from .lines import LineRows, all_line_rows
+from .names import Names
+from .styles import (
+    BOLD,
+    EXACT,
+    FACTOR,
+    KEY_FILL,
+    MONTHS,
+    PERCENT,
+    RATIO,
+    TITLE_FONT,
+    header_row,
+    money,
+    print_setup,
+    put_formula,
+    put_text,
+    widths,
+)
+
+IRR_NOT_FOUND = "no IRR found"
+IRR_NOTES = {
+    "none": "no unique IRR: no rate makes the NPV zero",
+    "multiple": "no unique IRR: several rates make the NPV zero",
+}
+NEVER = "never"
+NOT_DEFINED = "n/a (no costs)"
+
+
+@dataclass
+class CalcRefs:
+    """Rows and cells of the Calculations sheet that other sheets refer to."""
+
+    grid: Grid
+    costs: list[LineRows] = field(default_factory=list)
+    benefits: list[LineRows] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+    metrics: dict[str, str] = field(default_factory=dict)
+
+
+def calendar(start_month: str, month: int) -> str:
+    """The calendar month of case month ``month`` (month 1 is ``start_month``)."""
+    if month == 0:
+        return "start"
+    year, mon = (int(x) for x in start_month.split("-"))
+    index = year * 12 + (mon - 1) + (month - 1)
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def _timeline(ws: Worksheet, case: CaseFile, grid: Grid) -> None:
+    ws.cell(1, 1, f"Calculations: the monthly model ({case.currency})").font = TITLE_FONT
+    ws.cell(2, 1, "Month 0 is the start (up-front, undiscounted); months 1..H end each month.")
+    header_row(ws, MONTH_ROW, ["Month", "Unit", "Total", ""])
+    ws.cell(CALENDAR_ROW, LABEL_COL, "Calendar month")
+    ws.cell(YEAR_ROW, LABEL_COL, "Year (year 0 = month 0)")
+    ws.cell(YEAR_ROW, UNIT_COL, "year")
+    for m in range(case.horizon_months + 1):
+        col = FIRST_MONTH_COL + m
+        cell = ws.cell(MONTH_ROW, col, m)
+        cell.font = BOLD
+        cell.fill = KEY_FILL
+        ws.cell(CALENDAR_ROW, col, calendar(case.start_month, m))
+        letter = get_column_letter(col)
+        t = grid.month(letter)
+        ws.cell(YEAR_ROW, col, f"=IF({t}=0,0,INT(({t}-1)/12)+1)")
+
+
+def _sum_of(rows: list[int]) -> Template:
+    def template(c: str, p: str) -> str:
+        return "=" + "+".join(f"{c}{r}" for r in rows) if rows else "=0"
+
+    return template
+
+
+def _flows(grid: Grid, refs: CalcRefs, names: InputRefs, currency: str) -> None:
+    fmt = money(currency)
+    rows = refs.rows
+    grid.heading("Cash flow")
+    for key, label, side in (
+        ("costs_unadjusted", "Total costs before risk", [x.before_risk for x in refs.costs]),
+        (
+            "benefits_unadjusted",
+            "Total benefits before risk",
+            [x.before_risk for x in refs.benefits],
+        ),
+        ("costs", "Total costs", [x.after_risk for x in refs.costs]),
+        ("benefits", "Total benefits", [x.after_risk for x in refs.benefits]),
+    ):
+        rows[key] = grid.add(label, currency, _sum_of(side), fmt, total=True)
+    rows["net"] = grid.add(
+        "Net cash flow",
+        currency,
+        lambda c, p: f"={c}{rows['benefits']}-{c}{rows['costs']}",
+        fmt,
+        total=True,
+        emphasis=True,
+    )
+    first = grid.first
+    rows["cumulative"] = grid.add(
+        "Cumulative net cash flow",
+        currency,
+        lambda c, p: f"=SUM(${first}${rows['net']}:{c}{rows['net']})",
+        fmt,
+    )
+    rows["discount_factor"] = grid.add(
+        "Discount factor 1 / (1 + m)^t",
+        "factor",
+        lambda c, p: f"=1/(1+{names.monthly_rate})^{grid.month(c)}",
+        FACTOR,
+    )
+    rows["discounted"] = grid.add(
+        "Discounted net cash flow",
+        currency,
+        lambda c, p: f"={c}{rows['net']}*{c}{rows['discount_factor']}",
+        fmt,
+        total=True,
+    )
+    rows["cumulative_discounted"] = grid.add(
+        "Cumulative discounted net cash flow",
+        currency,
+        lambda c, p: f"=SUM(${first}${rows['discounted']}:{c}{rows['discounted']})",
+        fmt,
+    )
+    grid.heading("Payback helpers")
+    last = grid.last
+    for key, source in (("stays", "cumulative"), ("stays_discounted", "cumulative_discounted")):
+        r = rows[source]
+        rows[key] = grid.add(
+            f"{'Cumulative' if key == 'stays' else 'Discounted cumulative'} stays >= 0 "
+            "from this month on (1 = yes)",
+            "flag",
+            _stays(r, last),
+            "0",
+        )
+
+
+def _stays(row: int, last: str) -> Template:
+    def template(c: str, p: str) -> str:
+        return f"=IF(MIN({c}{row}:${last}${row})>=0,1,0)"
+
+    return template
+
+
+class _Metrics:
+    """Writes the metric block (label, unit, value) below the monthly rows."""
+
+    def __init__(
+        self, ws: Worksheet, grid: Grid, refs: CalcRefs, names: Names, currency: str
+    ) -> None:
+        self.ws, self.grid, self.refs, self.names = ws, grid, refs, names
+        self.currency, self.money = currency, money(currency)
+
+    def put(self, label: str, unit: str, formula: str, fmt: str, key: str | None = None) -> str:
+        r = self.grid.row
+        put_text(self.ws.cell(r, LABEL_COL), label)
+        put_text(self.ws.cell(r, UNIT_COL), unit)
+        cell = put_formula(self.ws.cell(r, TOTAL_COL), formula, fmt)
+        ref = f"$C${r}"
+        if key is not None:
+            name = self.names.claim(key, reserved=True)
+            self.names.point(name, CALCULATIONS, ref)
+            self.refs.metrics[key] = name
+            cell.font = BOLD
+            cell.fill = KEY_FILL
+            put_text(self.ws.cell(r, FIRST_MONTH_COL), f"name: {name}")
+        self.grid.row += 1
+        return ref
+
+    def payback(self, label: str, key: str, stays: int, cumulative: int) -> None:
+        g = self.grid
+        months = g.span(MONTH_ROW, absolute=True)
+        cum = g.span(cumulative, absolute=True)
+        count = self.put(
+            f"{label}: months from which the cumulative stays >= 0",
+            "months",
+            f"=SUM({g.span(stays, absolute=True)})",
+            "0",
+        )
+        k = self.put(
+            f"{label}: first month k from which it stays >= 0",
+            "month",
+            f"=MAX({months})+1-{count}",
+            "0",
+        )
+        before = self.put(
+            f"{label}: cumulative in month k - 1",
+            self.currency,
+            f"=INDEX({cum},MAX({k},1))",
+            self.money,
+        )
+        after = self.put(
+            f"{label}: cumulative in month k",
+            self.currency,
+            f"=INDEX({cum},MIN({k}+1,MAX({months})+1))",
+            self.money,
+        )
+        self.put(
+            label,
+            "months",
+            f'=IF({count}=0,"{NEVER}",IF({k}=0,0,{k}-1-{before}/({after}-{before})))',
+            MONTHS,
+            key,
+        )
+
+
+def _metrics(
+    ws: Worksheet, case: CaseFile, result: Result, refs: CalcRefs, names: Names, inputs: InputRefs
+) -> None:
+    g, rows = refs.grid, refs.rows
+    g.heading("Metrics (risk-adjusted)")
+    fmt = money(case.currency)
+    mt = _Metrics(ws, g, refs, names, case.currency)
+    m = inputs.monthly_rate
+
+    def pv(row: int) -> str:
+        return f"=${g.first}${row}+NPV({m},{g.tail(row)})"
+
+    mt.put(
+        "Total costs",
+        case.currency,
+        f"=SUM({g.span(rows['costs'], absolute=True)})",
+        fmt,
+        "total_costs",
+    )
+    mt.put(
+        "Total benefits",
+        case.currency,
+        f"=SUM({g.span(rows['benefits'], absolute=True)})",
+        fmt,
+        "total_benefits",
+    )
+    pv_costs = mt.put("PV of costs", case.currency, pv(rows["costs"]), fmt, "pv_costs")
+    pv_benefits = mt.put("PV of benefits", case.currency, pv(rows["benefits"]), fmt, "pv_benefits")
+    mt.put("NPV = CF0 + NPV(m, CF1:CFH)", case.currency, pv(rows["net"]), fmt, "npv")
+    mt.put(
+        "ROI = (PV benefits - PV costs) / PV costs",
+        "ratio",
+        f'=IF({pv_costs}=0,"{NOT_DEFINED}",({pv_benefits}-{pv_costs})/{pv_costs})',
+        PERCENT,
+        "roi",
+    )
+    mt.put(
+        "Benefit/cost ratio = PV benefits / PV costs",
+        "ratio",
+        f'=IF({pv_costs}=0,"{NOT_DEFINED}",{pv_benefits}/{pv_costs})',
+        RATIO,
+        "bcr",
+    )
+    if result.metrics.irr is not None:
+        # After an input changes there may be no rate at all: say so rather than #NUM!.
+        monthly = mt.put(
+            "IRR, monthly (IRR over months 0..H)",
+            "a month",
+            f"=IFERROR(IRR({g.span(rows['net'], absolute=True)},{inputs.irr_start}),"
+            f'"{IRR_NOT_FOUND}")',
+            EXACT,
+        )
+        mt.put(
+            "IRR = (1 + monthly IRR)^12 - 1",
+            "a year",
+            f"=IF(ISNUMBER({monthly}),(1+{monthly})^12-1,{monthly})",
+            PERCENT,
+            "irr",
+        )
+    else:
+        note = IRR_NOTES.get(result.metrics.irr_note or "none", IRR_NOTES["none"])
+        mt.put(
+            "IRR (the app found no unique rate at export)", "a year", f'="{note}"', PERCENT, "irr"
+        )
+    mt.payback("Payback", "payback_months", rows["stays"], rows["cumulative"])
+    mt.payback(
+        "Discounted payback",
+        "discounted_payback_months",
+        rows["stays_discounted"],
+        rows["cumulative_discounted"],
+    )
+
+
+def write_calculations(
+    ws: Worksheet, case: CaseFile, result: Result, inputs: InputRefs, names: Names
+) -> CalcRefs:
+    grid = Grid(ws, case.horizon_months)
+    _timeline(ws, case, grid)
+    refs = CalcRefs(grid)
+    refs.costs, refs.benefits = all_line_rows(grid, case, inputs.cost_params, inputs.benefit_params)
+    _flows(grid, refs, inputs, case.currency)
+    _metrics(ws, case, result, refs, names, inputs)
+    widths(ws, [46, 12, 18, 3])
+    for m in range(case.horizon_months + 1):
+        ws.column_dimensions[get_column_letter(FIRST_MONTH_COL + m)].width = 14
+    ws.freeze_panes = ws.cell(YEAR_ROW + 1, FIRST_MONTH_COL)
+    print_setup(ws, title_rows=f"{MONTH_ROW}:{YEAR_ROW}", title_cols="A:C")
+    return refs

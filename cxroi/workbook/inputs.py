@@ -1,0 +1,263 @@
+"""The Inputs sheet: case parameters, the assumption register and every line's parameters.
+
+Every number a formula uses lives here as a visible cell: an assumption (with a
+defined name per key), or a line's own parameter. A line parameter that names an
+assumption is a link (``=key``) so the register stays the one place to change it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from openpyxl.worksheet.worksheet import Worksheet
+
+from cxroi.engine import Assumption, BenefitLine, CaseFile, CostLine
+from cxroi.engine.casefile import Param
+
+from .layout import INPUTS
+from .names import Names, quote_sheet
+from .styles import (
+    BOLD,
+    EXACT,
+    MONTH_INDEX,
+    NUMBER,
+    PERCENT,
+    PERCENT_FINE,
+    TITLE_FONT,
+    header_row,
+    heading,
+    money,
+    print_setup,
+    put_formula,
+    put_input,
+    put_text,
+    widths,
+)
+
+RATE_PARAMS = {
+    "escalation",
+    "risk",
+    "annual_churn",
+    "reduction",
+    "margin",
+    "uplift",
+    "growth",
+}
+MONEY_PARAMS = {"amount", "arpu", "base_revenue", "unit_cost"}
+MONTH_PARAMS = {"first_month", "last_month", "every_months", "ramp_start", "ramp_months"}
+
+PARAM_LABELS = {
+    "amount": "Amount",
+    "escalation": "Escalation (a year, on anniversaries)",
+    "risk": "Risk adjustment",
+    "first_month": "First month charged",
+    "last_month": "Last month charged",
+    "every_months": "Charged every (months)",
+    "customers": "Customers at start",
+    "annual_churn": "Annual churn",
+    "reduction": "Reduction",
+    "arpu": "Revenue per customer a month",
+    "margin": "Margin",
+    "gross_adds": "New customers a month",
+    "base_revenue": "Base revenue a month",
+    "uplift": "Uplift",
+    "growth": "Growth (a year, on anniversaries)",
+    "volume": "Volume a month",
+    "unit_cost": "Cost per unit",
+    "ramp_start": "Ramp starts in month",
+    "ramp_months": "Ramp length (months)",
+}
+
+
+_Group = tuple[str, Sequence[CostLine | BenefitLine], list[dict[str, Param]], list[dict[str, str]]]
+
+
+@dataclass
+class InputRefs:
+    """Where the formulas find their inputs."""
+
+    assumption_names: dict[str, str] = field(default_factory=dict)
+    cost_params: list[dict[str, str]] = field(default_factory=list)
+    benefit_params: list[dict[str, str]] = field(default_factory=list)
+    discount_rate: str = ""
+    monthly_rate: str = ""
+    irr_start: str = ""
+
+
+def param_format(name: str, currency: str) -> str:
+    if name in RATE_PARAMS:
+        return PERCENT_FINE
+    if name in MONEY_PARAMS:
+        return money(currency)
+    if name in MONTH_PARAMS:
+        return MONTH_INDEX
+    return NUMBER
+
+
+def assumption_format(a: Assumption, currency: str) -> str:
+    unit = a.unit.lower()
+    if "ratio" in unit or "%" in unit or "rate" in unit:
+        return PERCENT_FINE
+    if unit.startswith(currency.lower()):
+        return money(currency)
+    return NUMBER
+
+
+def cost_parameters(case: CaseFile) -> list[dict[str, Param]]:
+    """Each cost's parameters, its timing as first/last month and a period."""
+    out: list[dict[str, Param]] = []
+    for c in case.costs:
+        if c.recurrence == "once":
+            first, last, every = c.month, c.month, 1
+        else:
+            first = c.start_month
+            last = c.end_month if c.end_month is not None else case.horizon_months
+            every = 12 if c.recurrence == "annual" else 1
+        out.append(
+            {
+                "amount": c.amount,
+                "escalation": c.escalation,
+                "risk": c.risk,
+                "first_month": float(first),
+                "last_month": float(last),
+                "every_months": float(every),
+            }
+        )
+    return out
+
+
+def benefit_parameters(case: CaseFile) -> list[dict[str, Param]]:
+    out: list[dict[str, Param]] = []
+    for b in case.benefits:
+        params: dict[str, Param] = dict(b.params)
+        params["ramp_start"] = float(b.ramp_start)
+        params["ramp_months"] = float(b.ramp_months)
+        params["risk"] = b.risk
+        out.append(params)
+    return out
+
+
+def write_inputs(ws: Worksheet, case: CaseFile, names: Names, irr_start: float) -> InputRefs:
+    """Write the Inputs sheet; return where formulas find each input."""
+    refs = InputRefs()
+    ws.cell(1, 1, "Inputs").font = TITLE_FONT
+    ws.cell(2, 1, "Blue on yellow cells are inputs: change one and every sheet recalculates.")
+    r = _case_parameters(ws, case, names, irr_start, refs)
+    r = _assumption_register(ws, case, names, r + 1, refs)
+    _line_parameters(ws, case, r + 1, refs)
+    widths(ws, [44, 34, 16, 18, 14, 14, 30, 18, 30, 22])
+    ws.freeze_panes = "A4"
+    print_setup(ws, title_rows="1:2")
+    return refs
+
+
+def _case_parameters(
+    ws: Worksheet, case: CaseFile, names: Names, irr_start: float, refs: InputRefs
+) -> int:
+    """Discount rate, monthly rate, horizon, IRR search start, start month, currency."""
+    heading(ws, 4, "Case parameters")
+    header_row(ws, 5, ["Parameter", "Value", "Unit", "Defined name"])
+
+    def parameter(r: int, key: str, label: str, unit: str) -> str:
+        name = names.claim(key, prefix="case_")
+        names.point(name, INPUTS, f"$B${r}")
+        ws.cell(r, 1, label)
+        ws.cell(r, 3, unit)
+        ws.cell(r, 4, name)
+        return name
+
+    refs.discount_rate = parameter(6, "discount_rate", "Discount rate", "a year")
+    put_input(ws.cell(6, 2), case.discount_rate, PERCENT)
+    refs.monthly_rate = parameter(
+        7, "monthly_rate", "Monthly rate m = (1 + rate)^(1/12) - 1", "a month"
+    )
+    put_formula(ws.cell(7, 2), f"=(1+{refs.discount_rate})^(1/12)-1", EXACT)
+    parameter(8, "horizon_months", "Horizon (the columns of Calculations)", "months")
+    ws.cell(8, 2, case.horizon_months).number_format = MONTH_INDEX
+    refs.irr_start = parameter(
+        9, "irr_start", "IRR search start (the app's monthly root)", "a month"
+    )
+    put_input(ws.cell(9, 2), irr_start, EXACT)
+    ws.cell(10, 1, "Start month (month 1)")
+    put_text(ws.cell(10, 2), case.start_month)
+    ws.cell(11, 1, "Currency")
+    put_text(ws.cell(11, 2), case.currency)
+    return 12
+
+
+def _assumption_register(
+    ws: Worksheet, case: CaseFile, names: Names, r: int, refs: InputRefs
+) -> int:
+    """One row per assumption; its value cell carries the key's defined name."""
+    heading(ws, r, "Assumption register")
+    columns = ["Key", "Label", "Value", "Unit", "Low", "High", "Source", "Owner", "Notes", "Name"]
+    header_row(ws, r + 1, columns)
+    r += 2
+    for a in case.assumptions:
+        name = names.claim(a.key)
+        refs.assumption_names[a.key] = name
+        names.point(name, INPUTS, f"$C${r}")
+        fmt = assumption_format(a, case.currency)
+        put_text(ws.cell(r, 1), a.key)
+        put_text(ws.cell(r, 2), a.label)
+        put_input(ws.cell(r, 3), a.value, fmt)
+        put_text(ws.cell(r, 4), a.unit)
+        for col, bound in ((5, a.low), (6, a.high)):
+            if bound is not None:
+                put_input(ws.cell(r, col), bound, fmt)
+        put_text(ws.cell(r, 7), a.source)
+        put_text(ws.cell(r, 8), a.owner)
+        put_text(ws.cell(r, 9), a.notes)
+        put_text(ws.cell(r, 10), name)
+        r += 1
+    if not case.assumptions:
+        ws.cell(r, 1, "(no assumptions: every parameter is entered on its line below)")
+        r += 1
+    return r
+
+
+def _line_parameters(ws: Worksheet, case: CaseFile, r: int, refs: InputRefs) -> int:
+    """Each line's parameters: an input, or a link to the assumption it names."""
+    sheet, cur = quote_sheet(INPUTS), case.currency
+    heading(ws, r, "Line parameters")
+    header_row(ws, r + 1, ["Line", "Parameter", "Value", "Unit", "From assumption"])
+    r += 2
+    groups: tuple[_Group, ...] = (
+        ("Cost", case.costs, cost_parameters(case), refs.cost_params),
+        ("Benefit", case.benefits, benefit_parameters(case), refs.benefit_params),
+    )
+    for side, lines, params_of, out in groups:
+        for i, (line, params) in enumerate(zip(lines, params_of, strict=True), start=1):
+            kind = line.recurrence if isinstance(line, CostLine) else line.kind
+            put_text(ws.cell(r, 1), f"{side} {i}: {line.name} ({kind})").font = BOLD
+            if isinstance(line, CostLine):
+                ws.cell(r, 2, "Category, department")
+                put_text(ws.cell(r, 3), line.category)
+                put_text(ws.cell(r, 4), line.department)
+            r += 1
+            cells: dict[str, str] = {}
+            for pname, param in params.items():
+                fmt = param_format(pname, cur)
+                ws.cell(r, 2, PARAM_LABELS.get(pname, pname))
+                if isinstance(param, str):
+                    target = refs.assumption_names[param]
+                    put_formula(ws.cell(r, 3), f"={target}", fmt, link=True)
+                    put_text(ws.cell(r, 5), param)
+                else:
+                    put_input(ws.cell(r, 3), param, fmt)
+                ws.cell(r, 4, _param_unit(pname, cur))
+                cells[pname] = f"{sheet}!$C${r}"
+                r += 1
+            out.append(cells)
+    return r
+
+
+def _param_unit(name: str, currency: str) -> str:
+    if name in MONEY_PARAMS:
+        return currency
+    if name in RATE_PARAMS:
+        return "ratio"
+    if name in MONTH_PARAMS:
+        return "months" if name in {"every_months", "ramp_months"} else "month"
+    return "count"

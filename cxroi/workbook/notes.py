@@ -1,0 +1,94 @@
+"""The Notes sheet (the model's conventions in words) and the Audit sheet."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .model import AuditRow
+from .styles import BOLD, TITLE_FONT, WRAP, header_row, print_setup, put_text, widths
+
+NOTES = (
+    (
+        "Timeline",
+        "Month 0 is the start of the case: up-front payments, not discounted. "
+        "Months 1 to H are cash flows at the end of each month.",
+    ),
+    ("Monthly rate", "m = (1 + annual discount rate)^(1/12) - 1 (Inputs, name monthly_rate)."),
+    (
+        "NPV",
+        "NPV = CF0 + NPV(m, CF1:CFH): Excel's NPV discounts its first value by one "
+        "period, so month 0 is added undiscounted.",
+    ),
+    ("PV of costs and benefits", "The same discounting applied to each side."),
+    (
+        "ROI and benefit/cost",
+        "ROI = (PV benefits - PV costs) / PV costs; BCR = PV benefits / "
+        "PV costs; not defined when PV costs is 0.",
+    ),
+    (
+        "IRR",
+        "The monthly rate i at which the NPV of the net flows is 0, annualised as "
+        "(1 + i)^12 - 1. Where the app finds no rate or several, the workbook shows text. "
+        "The IRR formula starts its search at the app's monthly root (Inputs); after an "
+        "input changes it finds one root, while the app also checks that it is the only one.",
+    ),
+    (
+        "Payback",
+        "Let cum_t be the cumulative net flow. Never when cum_H < 0. Otherwise k is "
+        "the first month from which cum stays >= 0 through month H; k = 0 gives 0, else "
+        "payback = (k - 1) + (-cum_(k-1)) / (cum_k - cum_(k-1)) months. Discounted payback "
+        "is the same on the cumulative discounted flow.",
+    ),
+    (
+        "Escalation and growth",
+        "Step up on each anniversary: (1 + rate)^INT((t - 1) / 12) for t >= 1, and 1 in month 0.",
+    ),
+    (
+        "Ramp",
+        "0 before ramp_start, then min(1, (t - ramp_start + 1) / ramp_months); 1 from "
+        "ramp_start when ramp_months <= 1.",
+    ),
+    (
+        "Churn cohort",
+        "c = 1 - (1 - annual churn)^(1/12). Customers without the initiative: "
+        "A_t = A_(t-1) x (1 - c) + new; with it: A_t = A_(t-1) x (1 - c x (1 - ramp x "
+        "reduction)) + new. The benefit is the difference x revenue x margin.",
+    ),
+    (
+        "Risk",
+        "A cost line is multiplied by (1 + risk), a benefit line by (1 - risk). The "
+        "headline figures are risk-adjusted.",
+    ),
+    (
+        "Colours",
+        "Blue on yellow: inputs (unlocked). Black: formulas. Green: links to "
+        "another sheet. Grey italic: values computed by the app at export.",
+    ),
+    (
+        "Analyses",
+        "Scenarios, Sensitivity and Monte Carlo re-price the whole case many "
+        "times; they are the app's values at export.",
+    ),
+)
+
+
+def write_notes(ws: Worksheet) -> None:
+    ws.cell(1, 1, "Notes: the conventions of this model").font = TITLE_FONT
+    for i, (topic, text) in enumerate(NOTES, start=3):
+        ws.cell(i, 1, topic).font = BOLD
+        ws.cell(i, 2, text).alignment = WRAP
+    widths(ws, [26, 110])
+    print_setup(ws)
+
+
+def write_audit(ws: Worksheet, audit: Sequence[AuditRow]) -> None:
+    ws.cell(1, 1, "Audit trail").font = TITLE_FONT
+    header_row(ws, 3, ["When", "Who", "What", "Old value", "New value"])
+    for i, row in enumerate(audit, start=4):
+        for col, value in enumerate((row.when, row.who, row.what, row.old, row.new), start=1):
+            put_text(ws.cell(i, col), value).alignment = WRAP
+    widths(ws, [20, 24, 40, 30, 30])
+    ws.freeze_panes = "A4"
+    print_setup(ws, title_rows="3:3")

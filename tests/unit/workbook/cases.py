@@ -1,0 +1,437 @@
+"""Cases and workbook readers shared by the workbook tests."""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+from typing import Any
+
+import formulas
+import numpy as np
+import openpyxl
+
+from cxroi.engine import CaseFile, Result, analyse, load_case, load_case_file
+from cxroi.workbook import build_workbook
+from tests.support import reference_case_path, reference_names
+
+METRICS = (
+    "npv",
+    "irr",
+    "roi",
+    "bcr",
+    "payback_months",
+    "discounted_payback_months",
+    "total_costs",
+    "total_benefits",
+    "pv_costs",
+    "pv_benefits",
+)
+MONEY = {"npv", "total_costs", "total_benefits", "pv_costs", "pv_benefits"}
+RATES = {"irr", "roi", "bcr"}
+ERRORS = {"#VALUE!", "#NAME?", "#REF!", "#DIV/0!", "#N/A", "#NUM!", "#NULL!"}
+
+
+def _base(**extra: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "format": "cxroi-case/1",
+        "title": "Synthetic case",
+        "currency": "GBP",
+        "start_month": "2027-01",
+        "horizon_months": 2,
+        "discount_rate": 0.1,
+        "assumptions": [],
+        "costs": [],
+        "benefits": [],
+    }
+    doc.update(extra)
+    return doc
+
+
+def multiple_irr_doc() -> dict[str, Any]:
+    """Net flows -100, 230, -132: two monthly rates (10 % and 20 %) make NPV zero."""
+    return _base(
+        title="Two IRRs",
+        costs=[
+            {"name": "Up front", "category": "x", "recurrence": "once", "month": 0, "amount": 100},
+            {"name": "Late", "category": "x", "recurrence": "once", "month": 2, "amount": 362},
+        ],
+        benefits=[{"name": "Gain", "kind": "custom", "amount": 230}],
+    )
+
+
+def no_cost_doc() -> dict[str, Any]:
+    """Only benefits: no IRR (none), ROI and BCR not defined, payback 0.
+
+    Its assumption keys are awkward as spreadsheet names: ``fte2`` is also a cell,
+    ``irr`` is a metric's name.
+    """
+    return _base(
+        title="No costs",
+        horizon_months=14,
+        assumptions=[
+            {"key": "fte2", "label": "Gift", "value": 50, "unit": "GBP/month"},
+            {"key": "irr", "label": "Growth", "value": 0.1, "unit": "ratio", "low": 0, "high": 1},
+        ],
+        benefits=[
+            {
+                "name": "Gift",
+                "kind": "custom",
+                "amount": "fte2",
+                "escalation": "irr",
+                "ramp_months": 3,
+            }
+        ],
+    )
+
+
+def wide_doc(horizon: int = 60) -> dict[str, Any]:
+    """Sixteen lines (ten costs, six benefits) of every kind and twelve ranged assumptions."""
+    assumptions = [
+        ("customers", 200000, 180000, 220000, "customers"),
+        ("annual_churn", 0.2, 0.15, 0.25, "ratio/year"),
+        ("churn_cut", 0.1, 0.05, 0.15, "ratio"),
+        ("arpu", 30.0, 27.0, 33.0, "GBP/month"),
+        ("margin", 0.5, 0.45, 0.55, "ratio"),
+        ("calls", 50000, 45000, 55000, "calls/month"),
+        ("call_cut", 0.2, 0.1, 0.3, "ratio"),
+        ("call_cost", 5.0, 4.5, 5.5, "GBP/call"),
+        ("revenue", 4000000, 3800000, 4200000, "GBP/month"),
+        ("uplift", 0.004, 0.002, 0.006, "ratio"),
+        ("licence", 250000, 220000, 300000, "GBP/year"),
+        ("build", 900000, 800000, 1100000, "GBP"),
+    ]
+    costs: list[dict[str, Any]] = [
+        {"name": "Build", "category": "it", "recurrence": "once", "amount": "build", "risk": 0.2},
+        {
+            "name": "Licence",
+            "category": "it",
+            "recurrence": "annual",
+            "amount": "licence",
+            "escalation": 0.05,
+        },
+    ]
+    for i in range(8):
+        costs.append(
+            {
+                "name": f"Team {i + 1}",
+                "category": "people",
+                "recurrence": "monthly",
+                "start_month": 1 + i,
+                "end_month": horizon - i,
+                "amount": 10000 + 1000 * i,
+                "escalation": 0.03,
+                "risk": 0.05,
+            }
+        )
+    benefits: list[dict[str, Any]] = [
+        {
+            "name": "Churn",
+            "kind": "churn",
+            "customers": "customers",
+            "annual_churn": "annual_churn",
+            "reduction": "churn_cut",
+            "arpu": "arpu",
+            "margin": "margin",
+            "gross_adds": 1500,
+            "ramp_start": 3,
+            "ramp_months": 9,
+            "risk": 0.2,
+        },
+        {
+            "name": "Calls",
+            "kind": "cost_savings",
+            "volume": "calls",
+            "reduction": "call_cut",
+            "unit_cost": "call_cost",
+            "escalation": 0.02,
+            "ramp_start": 2,
+            "ramp_months": 6,
+        },
+        {
+            "name": "Conversion",
+            "kind": "revenue_uplift",
+            "base_revenue": "revenue",
+            "uplift": "uplift",
+            "margin": "margin",
+            "growth": 0.04,
+            "ramp_months": 1,
+        },
+        {
+            "name": "Churn 2",
+            "kind": "churn",
+            "customers": 10000,
+            "annual_churn": 0.3,
+            "reduction": 0.05,
+            "arpu": 80,
+            "margin": 0.4,
+        },
+        {
+            "name": "Savings",
+            "kind": "custom",
+            "amount": 20000,
+            "escalation": 0.02,
+            "ramp_start": 4,
+            "risk": 0.1,
+        },
+        {"name": "Fees", "kind": "custom", "amount": 5000},
+    ]
+    return _base(
+        title="Wide case",
+        horizon_months=horizon,
+        assumptions=[
+            {
+                "key": k,
+                "label": k.replace("_", " ").title(),
+                "value": v,
+                "low": lo,
+                "high": hi,
+                "unit": u,
+                "source": "Test",
+                "owner": "QA",
+            }
+            for k, v, lo, hi, u in assumptions
+        ],
+        costs=costs,
+        benefits=benefits,
+        scenarios=[{"name": "Low churn cut", "overrides": {"churn_cut": 0.05}}],
+    )
+
+
+def edge_docs() -> dict[str, dict[str, Any]]:
+    """The longest and shortest horizons, with unusual but valid parameters."""
+    longest = _base(
+        title="Ten years",
+        horizon_months=120,
+        costs=[
+            {
+                "name": "Shrinking fee",
+                "category": "x",
+                "recurrence": "annual",
+                "start_month": 3,
+                "end_month": 200,
+                "amount": 5,
+                "escalation": -0.5,
+            },
+        ],
+        benefits=[
+            {
+                "name": "Late loss",
+                "kind": "revenue_uplift",
+                "base_revenue": 100,
+                "uplift": -0.5,
+                "margin": 1,
+                "growth": 0.1,
+                "ramp_start": 120,
+                "ramp_months": 1,
+            },
+        ],
+    )
+    shortest = _base(
+        title="One month",
+        horizon_months=1,
+        costs=[{"name": "Fee", "category": "x", "recurrence": "monthly", "amount": 5}],
+        benefits=[
+            {
+                "name": "All kept",
+                "kind": "churn",
+                "customers": 100,
+                "annual_churn": 1,
+                "reduction": 1,
+                "arpu": 10,
+                "margin": 1,
+            },
+        ],
+    )
+    return {"ten-years": longest, "one-month": shortest, "empty": _base(title="Empty")}
+
+
+def synthetic_docs() -> dict[str, dict[str, Any]]:
+    return {
+        "multiple-irr": multiple_irr_doc(),
+        "no-costs": no_cost_doc(),
+        "wide": wide_doc(24),
+        **edge_docs(),
+    }
+
+
+def case_named(name: str) -> CaseFile:
+    docs = synthetic_docs()
+    if name in docs:
+        return load_case(copy.deepcopy(docs[name]))
+    return load_case_file(reference_case_path(name))
+
+
+def all_case_names() -> list[str]:
+    return [*reference_names(), *synthetic_docs()]
+
+
+def export(name: str, folder: Path, trials: int = 2000) -> tuple[Path, CaseFile, Result]:
+    case = case_named(name)
+    result = analyse(case, trials=trials)
+    path = folder / f"{name}.xlsx"
+    path.write_bytes(build_workbook(case, result))
+    return path, case, result
+
+
+class Evaluated:
+    """A workbook evaluated by the ``formulas`` package, read by sheet and cell."""
+
+    def __init__(self, path: Path) -> None:
+        self.file = path.name
+        self.model = formulas.ExcelModel().loads(str(path)).finish()
+        solution = self.model.calculate()
+        self.values = {key.upper(): value for key, value in solution.items()}
+        self._workbook = openpyxl.load_workbook(path)
+
+    def _target(self, name: str) -> str:
+        sheet, ref = name_target(self._workbook, name)
+        return f"'[{self.file}]{sheet.upper()}'!{ref}"
+
+    def with_inputs(self, inputs: dict[str, float], outputs: list[str]) -> dict[str, Any]:
+        """Recalculate with the named input cells set to other values; read named outputs."""
+        keys = {name: self._target(name) for name in outputs}
+        solution = self.model.calculate(
+            inputs={self._target(name): value for name, value in inputs.items()},
+            outputs=list(keys.values()),
+        )
+        found = {k.upper(): v for k, v in solution.items()}
+        out = {}
+        for name, key in keys.items():
+            item = np.asarray(getattr(found[key.upper()], "value", found[key.upper()])).ravel()[0]
+            out[name] = item.item() if isinstance(item, np.generic) else item
+        return out
+
+    def _get(self, key: str) -> Any:
+        value = self.values[key.upper()]
+        array = np.asarray(getattr(value, "value", value))
+        item = array.ravel()[0]
+        return item.item() if isinstance(item, np.generic) else item
+
+    def cell(self, sheet: str, ref: str) -> Any:
+        return self._get(f"'[{self.file}]{sheet}'!{ref}")
+
+    def name(self, name: str) -> Any:
+        return self._get(f"'[{self.file}]'!{name}")
+
+    def errors(self) -> list[tuple[str, Any]]:
+        found = []
+        for key, value in self.values.items():
+            array = np.asarray(getattr(value, "value", value), dtype=object).ravel()
+            found += [(key, v) for v in array if str(v) in ERRORS]
+        return found
+
+
+Evaluation = tuple[Evaluated, Result, openpyxl.Workbook]
+
+
+def find_row(ws: Any, label: str) -> int:
+    for row in ws.iter_rows(min_col=1, max_col=1):
+        if row[0].value == label:
+            return int(row[0].row)
+    raise KeyError(label)
+
+
+def name_target(wb: openpyxl.Workbook, name: str) -> tuple[str, str]:
+    """The (sheet, cell) a workbook-level defined name points to."""
+    text = wb.defined_names[name].attr_text
+    sheet, ref = text.rsplit("!", 1)
+    return sheet.strip("'"), ref.replace("$", "")
+
+
+def column_letters(start: int, count: int) -> list[str]:
+    from openpyxl.utils import get_column_letter
+
+    return [get_column_letter(start + i) for i in range(count)]
+
+
+NUMBER_TOKEN = re.compile(r"^\d+(\.\d+)?([eE][-+]?\d+)?$")
+
+
+def random_doc(seed: int) -> dict[str, Any]:
+    """A valid case drawn at random: every line kind, timing, ramp and risk in play."""
+    import random
+
+    rng = random.Random(seed)
+    horizon = rng.choice([1, 6, 12, 13, 24, 37, 60])
+    assumptions: list[dict[str, Any]] = []
+
+    def param(value: float, unit: str = "ratio") -> float | str:
+        if rng.random() < 0.5:
+            return round(value, 4)
+        key = f"k{len(assumptions)}_x"
+        spread = abs(value) * 0.2 or 0.01
+        low, high = value - spread, value + spread
+        if unit == "ratio":
+            low, high = max(0.0, low), min(0.99, high)
+        elif unit != "rate":
+            low = max(0.0, low)
+        assumptions.append(
+            {"key": key, "label": key, "value": value, "unit": unit, "low": low, "high": high}
+        )
+        return key
+
+    def month(lo: int = 1) -> int:
+        return rng.randint(lo, horizon)
+
+    costs: list[dict[str, Any]] = []
+    for i in range(rng.randint(1, 4)):
+        recurrence = rng.choice(["once", "monthly", "annual"])
+        cost: dict[str, Any] = {
+            "name": f"Cost {i}",
+            "category": "c",
+            "recurrence": recurrence,
+            "amount": param(rng.uniform(100, 50_000), "GBP"),
+            "escalation": param(rng.uniform(-0.05, 0.1), "rate"),
+            "risk": param(rng.uniform(0, 0.3), "rate"),
+        }
+        if recurrence == "once":
+            cost["month"] = rng.randint(0, horizon)
+        else:
+            start = month()
+            cost["start_month"] = start
+            cost["end_month"] = rng.randint(start, horizon + 5)
+        costs.append(cost)
+    benefits: list[dict[str, Any]] = []
+    for i in range(rng.randint(1, 4)):
+        kind = rng.choice(["churn", "revenue_uplift", "cost_savings", "custom"])
+        line: dict[str, Any] = {"name": f"Benefit {i}", "kind": kind}
+        if kind == "churn":
+            line.update(
+                customers=param(rng.uniform(100, 100_000), "customers"),
+                annual_churn=param(rng.uniform(0.05, 0.5)),
+                reduction=param(rng.uniform(0.01, 0.5)),
+                arpu=param(rng.uniform(5, 200), "GBP"),
+                margin=param(rng.uniform(0.1, 0.9)),
+                gross_adds=param(rng.uniform(0, 500), "customers"),
+            )
+        elif kind == "revenue_uplift":
+            line.update(
+                base_revenue=param(rng.uniform(1_000, 1_000_000), "GBP"),
+                uplift=param(rng.uniform(0.001, 0.05)),
+                margin=param(rng.uniform(0.1, 0.9)),
+                growth=param(rng.uniform(-0.05, 0.1), "rate"),
+            )
+        elif kind == "cost_savings":
+            line.update(
+                volume=param(rng.uniform(100, 100_000), "units"),
+                reduction=param(rng.uniform(0.01, 0.5)),
+                unit_cost=param(rng.uniform(1, 20), "GBP"),
+                escalation=param(rng.uniform(-0.05, 0.1), "rate"),
+            )
+        else:
+            line.update(amount=param(rng.uniform(100, 20_000), "GBP"))
+        line.update(
+            ramp_start=month(),
+            ramp_months=rng.randint(0, 18),
+            risk=param(rng.uniform(0, 0.5)),
+        )
+        benefits.append(line)
+    return _base(
+        title=f"Random case {seed}",
+        horizon_months=horizon,
+        discount_rate=round(rng.uniform(0.0, 0.25), 3),
+        assumptions=assumptions,
+        costs=costs,
+        benefits=benefits,
+    )

@@ -1,0 +1,99 @@
+"""Proof (b): after a LibreOffice headless recalculation the workbook shows the engine's numbers.
+
+All cases are converted in one ``soffice --convert-to xlsx`` run (a private user
+profile, so concurrent runs do not clash); the converted files hold LibreOffice's
+cached values, read with ``openpyxl`` (``data_only=True``).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from cxroi.engine import Result
+
+from .cases import ERRORS, METRICS, all_case_names, export, find_row, name_target
+from .test_formulas_recalculation import assert_metric_matches
+
+pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
+
+SKIP_REASON = "LibreOffice (soffice) not installed: apt-get install libreoffice-calc-nogui"
+
+
+@pytest.fixture(scope="module")
+def recalculated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Result]]:
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip(SKIP_REASON)
+    source = tmp_path_factory.mktemp("lo-in")
+    out = tmp_path_factory.mktemp("lo-out")
+    profile = tmp_path_factory.mktemp("lo-profile")
+    exported = {name: export(name, source) for name in all_case_names()}
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            *(str(path) for path, _case, _result in exported.values()),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
+    return {name: (out / path.name, result) for name, (path, _c, result) in exported.items()}
+
+
+@pytest.fixture(params=all_case_names())
+def converted(
+    request: pytest.FixtureRequest, recalculated: dict[str, tuple[Path, Result]]
+) -> tuple[openpyxl.Workbook, Result]:
+    path, result = recalculated[request.param]
+    assert path.exists(), f"LibreOffice did not convert {path.name}"
+    return openpyxl.load_workbook(path, data_only=True), result
+
+
+def _named(wb: openpyxl.Workbook, name: str) -> Any:
+    sheet, ref = name_target(wb, name)
+    return wb[sheet][ref].value
+
+
+def test_metrics_after_libreoffice_recalculation_equal_the_engine(
+    converted: tuple[openpyxl.Workbook, Result],
+) -> None:
+    wb, result = converted
+    for key in METRICS:
+        assert_metric_matches(key, _named(wb, key), getattr(result.metrics, key))
+    assert _named(wb, "master_check") == 0
+
+
+def test_monthly_net_flows_after_libreoffice_recalculation_equal_the_engine(
+    converted: tuple[openpyxl.Workbook, Result],
+) -> None:
+    wb, result = converted
+    ws = wb["Calculations"]
+    row = find_row(ws, "Net cash flow")
+    got = [ws.cell(row, 5 + m).value for m in range(len(result.cashflow.net))]
+    assert got == pytest.approx(list(result.cashflow.net), abs=0.01)
+
+
+def test_no_cell_anywhere_holds_an_error_after_libreoffice_recalculation(
+    converted: tuple[openpyxl.Workbook, Result],
+) -> None:
+    wb, _result = converted
+    bad = [
+        f"{ws.title}!{cell.coordinate}={cell.value}"
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for cell in row
+        if cell.data_type == "e" or (isinstance(cell.value, str) and cell.value in ERRORS)
+    ]
+    assert bad == []

@@ -1,0 +1,75 @@
+"""Random valid cases recalculate in LibreOffice to the engine's metrics and flows.
+
+The reference cases cover the common shapes; these cover the corners of the
+parameter space (negative escalation, ramps longer than the horizon, end months
+past it, one-month horizons, assumptions and plain numbers mixed). All cases go
+through one ``soffice`` run.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from cxroi.engine import Result, analyse, load_case
+from cxroi.workbook import build_workbook
+
+from .cases import METRICS, find_row, name_target, random_doc
+from .test_formulas_recalculation import assert_metric_matches
+
+pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
+
+SEEDS = range(12)
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[int, tuple[Path, Result]]:
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) not installed: apt-get install libreoffice-calc-nogui")
+    source, out = tmp_path_factory.mktemp("random-in"), tmp_path_factory.mktemp("random-out")
+    results: dict[int, tuple[Path, Result]] = {}
+    for seed in SEEDS:
+        case = load_case(random_doc(seed))
+        result = analyse(case, trials=200)
+        path = source / f"random-{seed}.xlsx"
+        path.write_bytes(build_workbook(case, result))
+        results[seed] = (out / path.name, result)
+    profile = tmp_path_factory.mktemp("random-profile")
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            *(str(source / p.name) for p, _r in results.values()),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return results
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_random_case_recalculates_to_the_engine_in_libreoffice(
+    seed: int, converted: dict[int, tuple[Path, Result]]
+) -> None:
+    path, result = converted[seed]
+    wb = openpyxl.load_workbook(path, data_only=True)
+    for key in METRICS:
+        sheet, ref = name_target(wb, key)
+        assert_metric_matches(key, wb[sheet][ref].value, getattr(result.metrics, key))
+    sheet, ref = name_target(wb, "master_check")
+    assert wb[sheet][ref].value == 0
+    ws = wb["Calculations"]
+    row = find_row(ws, "Net cash flow")
+    got = [ws.cell(row, 5 + m).value for m in range(len(result.cashflow.net))]
+    assert got == pytest.approx(list(result.cashflow.net), abs=0.01)
