@@ -87,8 +87,10 @@ def test_login_and_logout_are_in_the_audit_trail(cx_client, cx_user):
 def test_login_is_rate_limited(db_url, cx_user):
     limited = make_app(db_url, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
     client = limited.test_client()
-    codes = [client.post("/login", data={"email": cx_user.email, "password": "x"}).status_code
-             for _ in range(4)]  # fmt: skip
+    codes = [
+        client.post("/login", data={"email": cx_user.email, "password": "x"}).status_code
+        for _ in range(4)
+    ]
     assert codes == [400, 400, 400, 429]
 
 
