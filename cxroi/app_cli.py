@@ -77,7 +77,10 @@ def demo(if_empty: bool) -> None:
 
     with _app():
         if if_empty and count_users() > 0:
-            click.echo("database already has users: demo not loaded")
+            click.echo(
+                "database already has users: demo not loaded "
+                "(add an account with: cxroi create-user EMAIL --role cx)"
+            )
             return
         accounts, cases = load_demo()
     click.echo("Demo accounts (sign in at /login):")
@@ -100,6 +103,7 @@ def serve(host: str, port: int, threads: int) -> None:
 
     app = create_app()
     click.echo(f"cxroi at http://{host}:{port}/  (Ctrl-C to stop)")
+    sys.stdout.flush()
     waitress_serve(app, host=host, port=port, threads=threads)
 
 
