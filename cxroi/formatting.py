@@ -74,7 +74,10 @@ def months(value: float | None) -> str:
 
 
 def ratio(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.2f}"
+    if value is None:
+        return "n/a"
+    text = f"{abs(value):.2f}"
+    return f"{MINUS}{text}" if value < 0 and text != "0.00" else text
 
 
 def signed_class(value: float | None) -> str:
