@@ -61,7 +61,15 @@ class CaseForm(EditForm):
     evidence = TextAreaField(
         "Evidence", description="Surveys, complaints, call data, pilots.", validators=[Optional()]
     )
-    currency = SelectField("Currency", choices=choices([(c, c) for c in CURRENCIES]))
+    currency = StringField(
+        "Currency",
+        description="ISO 4217 code, e.g. GBP, EUR, USD.",
+        filters=[lambda v: (v or "").strip().upper()],
+        validators=[
+            DataRequired("Enter a currency code, e.g. GBP."),
+            Regexp(r"^[A-Z]{3}$", message="Enter a three-letter currency code, e.g. GBP."),
+        ],
+    )
     start_month = StringField(
         "First month",
         description="The calendar month of case month 1, as YYYY-MM, e.g. 2027-01.",
