@@ -127,7 +127,7 @@ class AssumptionForm(EditForm):
     unit = StringField(
         "Unit",
         description="e.g. customers, ratio, GBP/month.",
-        validators=[DataRequired("Enter a unit, e.g. ratio or GBP/month."), Length(max=60)],
+        validators=[DataRequired("Enter a unit, e.g. ratio or GBP/month."), Length(max=200)],
     )
     low = NumberField(
         "Low", required=False, allow_percent=True, description="Optional: plausible low."
@@ -136,12 +136,12 @@ class AssumptionForm(EditForm):
         "High", required=False, allow_percent=True, description="Optional: plausible high."
     )
     source = StringField(
-        "Source", description="Where the number comes from.", validators=[Length(max=500)]
+        "Source", description="Where the number comes from.", validators=[Length(max=5000)]
     )
     owner = StringField(
         "Owner department",
         description="Finance-owned assumptions are edited by Finance.",
-        validators=[Length(max=80)],
+        validators=[Length(max=200)],
     )
     confidence = SelectField(
         "Confidence",
@@ -182,9 +182,9 @@ class CostForm(LineForm):
     category = StringField(
         "Category",
         description="e.g. technology, people, operations.",
-        validators=[DataRequired("Enter a category, e.g. technology."), Length(max=80)],
+        validators=[DataRequired("Enter a category, e.g. technology."), Length(max=200)],
     )
-    department = StringField("Department", validators=[Length(max=80)])
+    department = StringField("Department", validators=[Length(max=200)])
     recurrence = SelectField(
         "Recurrence",
         choices=choices([("once", "Once"), ("monthly", "Every month"), ("annual", "Every year")]),
