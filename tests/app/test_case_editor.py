@@ -341,3 +341,11 @@ def test_a_currency_that_is_not_a_code_is_named(cx_client):
     assert response.status_code == 400
     assert "Enter a three-letter currency code, e.g. GBP." in response.text
     assert 'value="POUNDS"' in response.text
+
+
+def test_editing_a_scenario_shows_its_overrides(cx_client, make_case):
+    case = make_case()
+    scenario = case.scenarios[0]  # churn_reduction 0.03, repeat_reduction 0.15
+    html = cx_client.get(f"/cases/{case.id}/scenarios/{scenario.id}").text
+    assert 'id="ov_churn_reduction"' in html and 'value="0.03"' in html
+    assert 'value="0.15"' in html and 'value="Pilot results halve at scale"' in html
