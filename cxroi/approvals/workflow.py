@@ -63,7 +63,7 @@ class Step:
     """One step of the workflow: from which states, to which state, by which roles."""
 
     name: str
-    label: str
+    label: str  # "sign off {case}": {case} becomes "a draft", "a case in finance review" ...
     sources: frozenset[str]
     target: str
     roles: frozenset[str]
@@ -73,35 +73,45 @@ STEPS: dict[str, Step] = {
     s.name: s
     for s in (
         Step(
-            "submit", "submit for finance review", frozenset({DRAFT}), IN_REVIEW, frozenset({"cx"})
+            "submit",
+            "submit {case} for finance review",
+            frozenset({DRAFT}),
+            IN_REVIEW,
+            frozenset({"cx"}),
         ),
-        Step("withdraw", "withdraw from review", frozenset({IN_REVIEW}), DRAFT, frozenset({"cx"})),
+        Step(
+            "withdraw",
+            "withdraw {case} from review",
+            frozenset({IN_REVIEW}),
+            DRAFT,
+            frozenset({"cx"}),
+        ),
         Step(
             "return_to_draft",
-            "return to the author",
+            "return {case} to its author",
             frozenset({IN_REVIEW}),
             DRAFT,
             frozenset({"finance"}),
         ),
-        Step("sign_off", "sign off", frozenset({IN_REVIEW}), READY, frozenset({"finance"})),
+        Step("sign_off", "sign off {case}", frozenset({IN_REVIEW}), READY, frozenset({"finance"})),
         Step(
             "withdraw_sign_off",
-            "withdraw the sign-off of",
+            "withdraw the sign-off of {case}",
             frozenset({READY}),
             IN_REVIEW,
             frozenset({"finance"}),
         ),
-        Step("approve", "approve", frozenset({READY}), APPROVED, frozenset({SPONSOR})),
-        Step("reject", "reject", frozenset({READY}), REJECTED, frozenset({SPONSOR})),
+        Step("approve", "approve {case}", frozenset({READY}), APPROVED, frozenset({SPONSOR})),
+        Step("reject", "reject {case}", frozenset({READY}), REJECTED, frozenset({SPONSOR})),
         Step(
             "request_changes",
-            "request changes to",
+            "request changes to {case}",
             frozenset({READY}),
             CHANGES_REQUESTED,
             frozenset({SPONSOR}),
         ),
         # An edit of a frozen case starts a new draft; earlier decisions stay on their version.
-        Step("reopen", "edit", FROZEN, DRAFT, frozenset({"cx", "finance"})),
+        Step("reopen", "edit {case}", FROZEN, DRAFT, frozenset({"cx", "finance"})),
     )
 }
 
@@ -134,9 +144,9 @@ def take_step(state: str, step: str, role: str) -> str:
     where = STATE_PHRASES[state]
     if role not in spec.roles:
         article = "an" if role[:1] in "aeiou" else "a"
-        raise StepNotAllowed(f"{article} {role} user cannot {spec.label} {where}")
+        raise StepNotAllowed(f"{article} {role} user cannot {spec.label.format(case=where)}")
     if state not in spec.sources:
-        raise WrongState(f"cannot {spec.label} {where}")
+        raise WrongState(f"cannot {spec.label.format(case=where)}")
     return spec.target
 
 
