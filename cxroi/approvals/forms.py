@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from cxroi.approvals.tokens import DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS
@@ -16,7 +17,11 @@ class StepForm(FlaskForm):
 class ReviewForm(FlaskForm):
     verdict = RadioField(
         "Verdict",
-        choices=[("accepted", "Accept"), ("challenged", "Challenge"), ("unreviewed", "Unreviewed")],
+        choices=[
+            SelectChoice("accepted", "Accept"),
+            SelectChoice("challenged", "Challenge"),
+            SelectChoice("unreviewed", "Unreviewed"),
+        ],
         validators=[InputRequired(message="Choose accept, challenge or unreviewed.")],
     )
     comment = TextAreaField(
@@ -59,7 +64,10 @@ class LinkForm(FlaskForm):
     )
     scope = RadioField(
         "What the link allows",
-        choices=[("approve", "View and decide (approve link)"), ("view", "View only")],
+        choices=[
+            SelectChoice("approve", "View and decide (approve link)"),
+            SelectChoice("view", "View only"),
+        ],
         default="approve",
         validators=[InputRequired(message="Choose view or approve.")],
     )

@@ -45,6 +45,9 @@ def review_context(case: Case) -> dict:
         "threads": review.threads(case),
         "version": version,
         "latest": versions.latest_version(case.id),
+        "superseded_decisions": [
+            (v, d) for v in versions.versions_of(case.id) if v.is_superseded for d in v.decisions
+        ],
         "steps": [STEPS[s] for s in role_steps],
         "next_holder": NEXT_HOLDER.get(case.status),
         "state_label": STATE_LABELS.get(case.status, case.status),

@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from cxroi.extensions import db
 
 from cxroi import create_app
@@ -21,6 +23,21 @@ from tests.support import EXAMPLES_DIR
 
 PASSWORD = "correct horse battery"
 CHEAP = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+
+
+class FreshUserClient(FlaskClient):
+    """A test client that does not see another client's signed-in user.
+
+    Tests hold an app context open, and Flask reuses it for requests, so ``g`` (where
+    Flask-Login caches the user and Flask-WTF the CSRF token) would be shared between
+    the CX's, finance's and the sponsor's clients.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        if has_app_context():
+            for name in list(g):
+                g.pop(name, None)
+        return super().open(*args, **kwargs)
 
 
 @pytest.fixture
@@ -37,6 +54,7 @@ def app(tmp_path) -> Iterator[Any]:  # type: ignore[no-untyped-def]
             "SERVER_NAME": "cxroi.test",
         }
     )
+    app.test_client_class = FreshUserClient
     with app.app_context():
         db.drop_all()
         db.create_all()
