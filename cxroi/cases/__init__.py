@@ -1,0 +1,1 @@
+"""The case editor: a case, its assumption register, lines and scenarios."""

@@ -1,0 +1,233 @@
+"""Forms of the case editor. Field names are the case file's, so that an error the
+engine reports at ``costs[2].amount`` lands beside the ``amount`` field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import Field, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from cxroi.cases.fields import KEY, NumberField, ParamField, choices
+from models import CONFIDENCE_LEVELS
+
+CURRENCIES = ["GBP", "EUR", "USD", "CHF", "SEK", "NOK", "DKK", "PLN", "CAD", "AUD", "JPY"]
+DEPARTMENTS = ["Finance", "CX", "Customer Service", "Marketing", "Operations", "IT", "Sales"]
+COST_CATEGORIES = ["technology", "people", "operations", "marketing", "facilities", "other"]
+
+
+class EditForm(FlaskForm):
+    """Every edit form carries the case's lock version it was opened with."""
+
+    lock_version = HiddenField()
+
+    def lock(self) -> int | None:
+        try:
+            return int(self.lock_version.data)
+        except (TypeError, ValueError):
+            return None
+
+    def add_errors(self, field_errors: dict[str, list[str]]) -> list[str]:
+        """Attach service-side errors to fields; returns the ones with no field here."""
+        leftover: list[str] = []
+        for name, messages in field_errors.items():
+            field: Field | None = getattr(self, name, None)
+            if isinstance(field, Field):
+                field.errors = [*list(field.errors or []), *messages]
+            else:
+                leftover += [f"{name}: {m}" for m in messages]
+        return leftover
+
+
+def _text(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+class CaseForm(EditForm):
+    title = StringField(
+        "Title",
+        validators=[DataRequired("Enter a title."), Length(max=200)],
+        description="What the initiative is, in a few words.",
+    )
+    description = TextAreaField("Summary", validators=[Optional()])
+    customer_problem = TextAreaField(
+        "The customer problem",
+        description="What goes wrong for customers today, in their words.",
+        validators=[Optional()],
+    )
+    evidence = TextAreaField(
+        "Evidence", description="Surveys, complaints, call data, pilots.", validators=[Optional()]
+    )
+    currency = SelectField("Currency", choices=choices([(c, c) for c in CURRENCIES]))
+    start_month = StringField(
+        "First month",
+        description="The calendar month of case month 1, as YYYY-MM, e.g. 2027-01.",
+        validators=[
+            DataRequired("Enter the first month as YYYY-MM, e.g. 2027-01."),
+            Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message="Enter the first month as YYYY-MM."),
+        ],
+    )
+    horizon_months = NumberField(
+        "Horizon (months)",
+        integer=True,
+        minimum=1,
+        maximum=120,
+        description="How many months the case runs, 1 to 120.",
+    )
+    discount_rate = NumberField(
+        "Discount rate (% a year)",
+        allow_percent=False,
+        minimum=-99.99,
+        description="Set by Finance. 10 means 10% a year.",
+    )
+
+    def header(self) -> dict[str, Any]:
+        rate = self.discount_rate.number
+        return {
+            "title": (self.title.data or "").strip(),
+            "description": _text(self.description.data),
+            "customer_problem": _text(self.customer_problem.data),
+            "evidence": _text(self.evidence.data),
+            "currency": self.currency.data,
+            "start_month": (self.start_month.data or "").strip(),
+            "horizon_months": self.horizon_months.number,
+            "discount_rate": None if rate is None else round(rate / 100, 12),
+        }
+
+
+class AssumptionForm(EditForm):
+    key = StringField(
+        "Key",
+        description="How lines refer to it: lowercase letters, digits and _, e.g. arpu.",
+        validators=[
+            DataRequired("Enter a key, e.g. churn_reduction."),
+            Length(max=40, message="The key can have at most 40 characters."),
+            Regexp(
+                KEY.pattern,
+                message="The key must start with a lowercase letter and use only "
+                "lowercase letters, digits and _.",
+            ),
+        ],
+    )
+    label = StringField("Label", validators=[DataRequired("Enter a label."), Length(max=200)])
+    value = NumberField(
+        "Value", description="A ratio is a decimal: 0.08 or 8% for 8%.", allow_percent=True
+    )
+    unit = StringField(
+        "Unit",
+        description="e.g. customers, ratio, GBP/month.",
+        validators=[DataRequired("Enter a unit, e.g. ratio or GBP/month."), Length(max=60)],
+    )
+    low = NumberField(
+        "Low", required=False, allow_percent=True, description="Optional: plausible low."
+    )
+    high = NumberField(
+        "High", required=False, allow_percent=True, description="Optional: plausible high."
+    )
+    source = StringField(
+        "Source", description="Where the number comes from.", validators=[Length(max=500)]
+    )
+    owner = StringField(
+        "Owner department",
+        description="Finance-owned assumptions are edited by Finance.",
+        validators=[Length(max=80)],
+    )
+    confidence = SelectField(
+        "Confidence",
+        choices=choices([("", "Not stated")] + [(c, c.capitalize()) for c in CONFIDENCE_LEVELS]),
+    )
+    notes = TextAreaField("Notes", validators=[Optional()])
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "key": (self.key.data or "").strip(),
+            "label": (self.label.data or "").strip(),
+            "value": self.value.number,
+            "unit": (self.unit.data or "").strip(),
+            "low": self.low.number,
+            "high": self.high.number,
+            "source": _text(self.source.data),
+            "owner": _text(self.owner.data),
+            "confidence": self.confidence.data or None,
+            "notes": _text(self.notes.data),
+        }
+
+
+class LineForm(EditForm):
+    """Fields shared by cost and benefit lines; ``set_keys`` feeds the ParamFields."""
+
+    def set_keys(self, keys: list[str]) -> None:
+        for field in self:
+            if isinstance(field, ParamField):
+                field.keys = keys
+
+    def param_fields(self) -> list[ParamField]:
+        return [f for f in self if isinstance(f, ParamField)]
+
+
+class CostForm(LineForm):
+    name = StringField("Name", validators=[DataRequired("Enter a name."), Length(max=200)])
+    category = StringField(
+        "Category",
+        description="e.g. technology, people, operations.",
+        validators=[DataRequired("Enter a category, e.g. technology."), Length(max=80)],
+    )
+    department = StringField("Department", validators=[Length(max=80)])
+    recurrence = SelectField(
+        "Recurrence",
+        choices=choices([("once", "Once"), ("monthly", "Every month"), ("annual", "Every year")]),
+    )
+    month = NumberField(
+        "Month (once)",
+        required=False,
+        integer=True,
+        minimum=0,
+        description="For a one-off cost: 0 is up front, 1 the first month.",
+    )
+    start_month = NumberField(
+        "From month", required=False, integer=True, minimum=1, description="Recurring: default 1."
+    )
+    end_month = NumberField(
+        "To month",
+        required=False,
+        integer=True,
+        minimum=1,
+        description="Recurring: default the horizon.",
+    )
+    amount = ParamField("Amount", description="Each time it is charged, in the case currency.")
+    escalation = ParamField(
+        "Annual escalation", default_value=0.0, description="A ratio (0.03 or 3%); blank for none."
+    )
+    risk = ParamField(
+        "Risk uplift",
+        default_value=0.0,
+        description="Costs are multiplied by 1 + risk; blank for none.",
+    )
+
+    def values(self) -> dict[str, Any]:
+        once = self.recurrence.data == "once"
+        return {
+            "name": (self.name.data or "").strip(),
+            "category": (self.category.data or "").strip(),
+            "department": _text(self.department.data),
+            "recurrence": self.recurrence.data,
+            "month": (self.month.number or 0) if once else None,
+            "start_month": None if once else (self.start_month.number or 1),
+            "end_month": None if once else self.end_month.number,
+            "params": {
+                "amount": self.amount.param,
+                "escalation": self.escalation.param,
+                "risk": self.risk.param,
+            },
+        }
+
+
+class DeleteForm(EditForm):
+    """A delete button: CSRF and the lock version, nothing else."""
+
+
+class ImportForm(FlaskForm):
+    case_file = FileField("Case file (cxroi-case/1 JSON)")

@@ -1,0 +1,167 @@
+"""Shape the stored result document for the pages and charts (no finance here:
+every figure comes from the engine's result, only arranged and labelled)."""
+
+from __future__ import annotations
+
+import calendar
+from typing import Any
+
+from cxroi.formatting import figure, money, months, pct, plain, ratio
+from models import Case
+
+
+def percent_text(rate: float | None) -> str:
+    """0.085 → ``8.5`` for a form box labelled ``%``."""
+    return "" if rate is None else plain(round(rate * 100, 10))
+
+
+def month_label(start_month: str, t: int) -> str:
+    """Case month ``t`` as a calendar month (month 0 is the start, before month 1)."""
+    if t == 0:
+        return "Start"
+    year, month = (int(p) for p in start_month.split("-"))
+    index = year * 12 + (month - 1) + (t - 1)
+    return f"{calendar.month_abbr[index % 12 + 1]} {index // 12}"
+
+
+def assumption_uses(case: Case) -> dict[str, list[str]]:
+    uses: dict[str, list[str]] = {a.key: [] for a in case.assumptions}
+    for line in [*case.costs, *case.benefits]:
+        for value in line.params.values():
+            if isinstance(value, str) and value in uses and line.name not in uses[value]:
+                uses[value].append(line.name)
+    return uses
+
+
+def line_params(row: Any) -> list[tuple[str, str, bool]]:
+    """``(parameter, shown value, is an assumption)`` for a line's table cell."""
+    out = []
+    for name, value in row.params.items():
+        if isinstance(value, str):
+            out.append((name, value, True))
+        elif value:
+            out.append((name, figure(value), False))
+    return out
+
+
+def _irr(m: dict[str, Any]) -> str:
+    if m.get("irr") is None:
+        return {"none": "none", "multiple": "several rates"}.get(m.get("irr_note") or "", "n/a")
+    return pct(m["irr"])
+
+
+def headline(case: Case, adjusted: dict[str, Any], raw: dict[str, Any]) -> list[dict[str, Any]]:
+    cur = case.currency
+    return [
+        {
+            "label": "NPV",
+            "value": money(adjusted["npv"], cur),
+            "raw": money(raw["npv"], cur),
+            "negative": adjusted["npv"] < 0,
+            "id": "npv",
+        },
+        {
+            "label": "ROI",
+            "value": pct(adjusted["roi"]),
+            "raw": pct(raw["roi"]),
+            "negative": (adjusted["roi"] or 0) < 0,
+            "id": "roi",
+        },
+        {
+            "label": "Payback",
+            "value": months(adjusted["payback_months"]),
+            "raw": months(raw["payback_months"]),
+            "negative": adjusted["payback_months"] is None,
+            "id": "payback",
+        },
+        {"label": "IRR", "value": _irr(adjusted), "raw": _irr(raw), "negative": False, "id": "irr"},
+    ]
+
+
+def detail_rows(
+    case: Case, adjusted: dict[str, Any], raw: dict[str, Any]
+) -> list[tuple[str, str, str]]:
+    cur = case.currency
+    rows = [
+        ("Benefit/cost ratio", ratio(adjusted["bcr"]), ratio(raw["bcr"])),
+        (
+            "Discounted payback",
+            months(adjusted["discounted_payback_months"]),
+            months(raw["discounted_payback_months"]),
+        ),
+    ]
+    for key, label in (
+        ("pv_costs", "PV of costs"),
+        ("pv_benefits", "PV of benefits"),
+        ("total_costs", "Total costs"),
+        ("total_benefits", "Total benefits"),
+    ):
+        rows.append((label, money(adjusted[key], cur), money(raw[key], cur)))
+    return rows
+
+
+def results_view(case: Case) -> dict[str, Any] | None:
+    """Everything the results page shows, or None when the case was never priced."""
+    r = case.result
+    if not r:
+        return None
+    m, u, cf = r["metrics"], r["unadjusted"], r["cashflow"]
+    horizon = len(cf["net"]) - 1
+    labels = [month_label(case.start_month, t) for t in range(horizon + 1)]
+    base_npv = m["npv"]
+    scenarios = [{"name": "Base case", "metrics": m, "delta": None, "overrides": {}}] + [
+        {**s, "delta": s["metrics"]["npv"] - base_npv} for s in r["scenarios"]
+    ]
+    mc = r.get("monte_carlo")
+    chart = {
+        "currency": case.currency,
+        "cumulative": {
+            "labels": labels,
+            "months": list(range(horizon + 1)),
+            "adjusted": cf["cumulative"],
+            "unadjusted": r["cashflow_unadjusted"]["cumulative"],
+            "payback": m["payback_months"],
+        },
+        "tornado": {
+            "base": base_npv,
+            "rows": [
+                {"label": t["label"], "key": t["key"], "low": t["npv_low"], "high": t["npv_high"]}
+                for t in r["tornado"][:10]
+            ],
+        },
+        "histogram": None
+        if not mc
+        else {
+            "edges": mc["histogram"]["edges"],
+            "counts": mc["histogram"]["counts"],
+            "p10": mc["p10"],
+            "p50": mc["p50"],
+            "p90": mc["p90"],
+        },
+    }
+    monthly = [
+        {
+            "month": t,
+            "label": labels[t],
+            "costs": cf["costs"][t],
+            "benefits": cf["benefits"][t],
+            "net": cf["net"][t],
+            "cumulative": cf["cumulative"][t],
+            "discounted": cf["discounted"][t],
+        }
+        for t in range(horizon + 1)
+    ]
+    return {
+        "headline": headline(case, m, u),
+        "details": detail_rows(case, m, u),
+        "annual": r["annual"],
+        "monthly": monthly,
+        "scenarios": scenarios,
+        "tornado": r["tornado"],
+        "break_even": r["break_even"],
+        "monte_carlo": mc,
+        "chart": chart,
+        "payback_label": None
+        if m["payback_months"] is None
+        else month_label(case.start_month, min(horizon, int(-(-m["payback_months"] // 1)))),
+    }

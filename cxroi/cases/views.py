@@ -1,0 +1,190 @@
+"""Pages of a case: create, details, inputs overview, results, import and export.
+
+Views are thin: a form parses, a service changes, a template renders. The parts
+(assumptions, lines, scenarios) have their pages in :mod:`cxroi.cases.parts_views`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import undefer
+
+from cxroi.cases import permissions, presenters, services
+from cxroi.cases.forms import CaseForm, DeleteForm, EditForm, ImportForm
+from cxroi.errors import StaleEdit
+from cxroi.extensions import db
+from cxroi.formatting import money
+from models import Case
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+
+def user() -> Any:
+    return current_user._get_current_object()
+
+
+def saved_message(what: str, case: Case, npv_before: float | None, verb: str = "saved") -> str:
+    """Tell the user what the change did to the headline figures."""
+    now = money(case.npv, case.currency)
+    if npv_before is None or money(npv_before, case.currency) == now:
+        return f"{what} {verb}. NPV {now}."
+    return f"{what} {verb}. NPV is now {now} (was {money(npv_before, case.currency)})."
+
+
+def run_form(
+    form: EditForm, save: Callable[[], Case], what: str, npv_before: float | None
+) -> tuple[Any, int, list[str], str | None]:
+    """Validate, save, and sort any failure into field errors, summary errors or a conflict.
+
+    Returns ``(redirect or None, status, summary errors, conflict message)``.
+    """
+    if not form.validate_on_submit():
+        return None, (400 if request.method == "POST" else 200), [], None
+    try:
+        case = save()
+    except services.CaseInvalid as exc:
+        return None, 400, form.add_errors(exc.field_errors) + exc.other_errors, None
+    except StaleEdit as exc:
+        return None, 409, [], exc.message
+    flash(saved_message(what, case, npv_before), "success")
+    return redirect(url_for("cases.inputs", case_id=case.id)), 200, [], None
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():  # type: ignore[no-untyped-def]
+    permissions.require_create(user())
+    form = CaseForm()
+    if request.method == "GET":
+        form.currency.data = "GBP"
+        form.horizon_months.data = "36"
+    form.discount_rate.data = presenters.percent_text(current_app.config["DEFAULT_DISCOUNT_RATE"])
+    if form.validate_on_submit():
+        try:
+            case = services.create_case(user(), form.header())
+        except services.CaseInvalid as exc:
+            errors = form.add_errors(exc.field_errors) + exc.other_errors
+        else:
+            flash("Case created. Now add its assumptions, costs and benefits.", "success")
+            return redirect(url_for("cases.inputs", case_id=case.id))
+        return render_template("cases/case_form.html", form=form, errors=errors, case=None), 400
+    status = 400 if request.method == "POST" else 200
+    return render_template("cases/case_form.html", form=form, errors=[], case=None), status
+
+
+@bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(case_id: int):  # type: ignore[no-untyped-def]
+    case = services.get_case(case_id)
+    me = user()
+    permissions.require(permissions.can_edit_anything(me, case), "You cannot edit this case.")
+    form = CaseForm(obj=case) if request.method == "GET" else CaseForm()
+    if request.method == "GET":
+        form.lock_version.data = str(case.lock_version)
+        form.discount_rate.data = presenters.percent_text(case.discount_rate)
+    npv_before = case.npv
+    redirect_to, status, errors, conflict = run_form(
+        form,
+        lambda: services.update_case(me, case_id, form.lock() or 0, form.header()),
+        "Details",
+        npv_before,
+    )
+    if redirect_to:
+        return redirect_to
+    return render_template(
+        "cases/case_form.html",
+        form=form,
+        errors=errors,
+        conflict=conflict,
+        case=case,
+        can_edit_details=permissions.can_edit_case(me, case),
+        can_edit_rate=permissions.can_edit_discount_rate(me, case),
+    ), status
+
+
+@bp.get("/<int:case_id>")
+@login_required
+def show(case_id: int):  # type: ignore[no-untyped-def]
+    case = db.session.scalar(
+        select(Case).where(Case.id == case_id).options(undefer(Case.result))
+    ) or services.get_case(case_id)
+    view = presenters.results_view(case)
+    return render_template("cases/results.html", case=case, view=view, tab="results")
+
+
+@bp.get("/<int:case_id>/inputs")
+@login_required
+def inputs(case_id: int):  # type: ignore[no-untyped-def]
+    case = services.get_case(case_id)
+    me = user()
+    delete_form = DeleteForm()
+    delete_form.lock_version.data = str(case.lock_version)
+    return render_template(
+        "cases/inputs.html",
+        case=case,
+        tab="inputs",
+        delete_form=delete_form,
+        can_edit=permissions.can_edit_case(me, case),
+        can_edit_any=permissions.can_edit_anything(me, case),
+        can_edit_assumption=lambda row: permissions.can_edit_assumption(me, case, row),
+        uses=presenters.assumption_uses(case),
+        params=presenters.line_params,
+    )
+
+
+@bp.get("/<int:case_id>/export.json")
+@login_required
+def export(case_id: int):  # type: ignore[no-untyped-def]
+    filename, text = services.export_case(services.get_case(case_id))
+    return Response(
+        text,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def import_case():  # type: ignore[no-untyped-def]
+    permissions.require_create(user())
+    form = ImportForm()
+    issues: list[Any] = []
+    message = None
+    if form.validate_on_submit():
+        upload = form.case_file.data
+        data = upload.read(2_000_001) if upload else b""
+        if not data:
+            message = "Choose a case file to import."
+        elif len(data) > 2_000_000:
+            message = "The file is larger than 2 MB; a case file is much smaller."
+        else:
+            try:
+                case = services.import_case(user(), data)
+            except services.ImportInvalid as exc:
+                issues = exc.issues
+                message = (
+                    f"The file is not a valid cxroi-case/1 case: {len(issues)} "
+                    f"problem{'s' if len(issues) != 1 else ''}. Nothing was imported."
+                )
+            else:
+                flash(f'Imported "{case.title}" as a new draft.', "success")
+                return redirect(url_for("cases.show", case_id=case.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("cases/import.html", form=form, issues=issues, message=message), status
+
+
+from cxroi.cases import parts_views  # noqa: E402,F401  (routes on the same blueprint)

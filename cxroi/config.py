@@ -1,0 +1,66 @@
+"""Every setting of the web application, read from the environment in one place.
+
+``CXROI_SECRET_KEY``       signs sessions and CSRF tokens; required unless debugging or testing.
+``CXROI_DATABASE_URL``     SQLAlchemy URL; default a SQLite file under ``instance/``.
+``CXROI_DEBUG``            ``1`` for Flask's debug mode (a throw-away secret key is then allowed).
+``CXROI_RATELIMIT_STORAGE`` Flask-Limiter storage URI (``memory://`` by default; use
+                           ``redis://...`` when running several workers).
+``CXROI_MC_TRIALS``        Monte Carlo trials run when a case is saved (default 10,000).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = ROOT / "instance"
+
+
+class ConfigError(RuntimeError):
+    """The environment does not let the app start; the message says what to set."""
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The app's configuration: environment first, then ``overrides`` on top."""
+    overrides = dict(overrides or {})
+    debug = overrides.get("DEBUG", _flag("CXROI_DEBUG"))
+    testing = overrides.get("TESTING", False)
+    cfg: dict[str, Any] = {
+        "DEBUG": debug,
+        "TESTING": testing,
+        "SECRET_KEY": os.environ.get("CXROI_SECRET_KEY") or None,
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("CXROI_DATABASE_URL")
+        or f"sqlite:///{INSTANCE_DIR / 'cxroi.db'}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _flag("CXROI_SECURE_COOKIES"),
+        "REMEMBER_COOKIE_DURATION": 0,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "RATELIMIT_STORAGE_URI": os.environ.get("CXROI_RATELIMIT_STORAGE", "memory://"),
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "LOGIN_RATE_LIMIT": os.environ.get("CXROI_LOGIN_RATE_LIMIT", "10 per minute"),
+        "MC_TRIALS": int(os.environ.get("CXROI_MC_TRIALS", "10000")),
+        "PORTFOLIO_PAGE_SIZE": 25,
+        "PASSWORD_HASH": {},  # argon2 PasswordHasher parameters (tests make it cheap)
+        "SESSION_LIFETIME_HOURS": 12,
+        "DEFAULT_DISCOUNT_RATE": float(os.environ.get("CXROI_DEFAULT_DISCOUNT_RATE", "0.10")),
+    }
+    cfg.update(overrides)
+    if not cfg["SECRET_KEY"]:
+        if not (cfg["DEBUG"] or cfg["TESTING"]):
+            raise ConfigError(
+                "CXROI_SECRET_KEY is not set. The app signs sessions and CSRF tokens with it "
+                "and will not start without one outside debug or test mode. Set it, e.g. "
+                "export CXROI_SECRET_KEY=$(python -c "
+                "'import secrets; print(secrets.token_hex(32))')"
+            )
+        cfg["SECRET_KEY"] = "dev-only-not-secret"
+    return cfg

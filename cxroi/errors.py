@@ -1,0 +1,65 @@
+"""Domain errors raised by services, and the HTTP pages they become."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    """Base of the errors a service raises; views let them through to the handlers."""
+
+    status = 400
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class PermissionDenied(DomainError):
+    """The signed-in user's role or relation to the case does not allow the action."""
+
+    status = 403
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class StaleEdit(DomainError):
+    """Someone saved the case after this form was opened (optimistic locking)."""
+
+    status = 409
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(
+            message
+            or "This case was changed by someone else since you opened it. Nothing was saved: "
+            "your input is below. Review the latest version and enter your change again."
+        )
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):  # type: ignore[no-untyped-def]
+        return render_template("errors/error.html", status=exc.status, message=exc.message), (
+            exc.status
+        )
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):  # type: ignore[no-untyped-def]
+        message = (
+            "The form had expired or did not come from this site, so nothing was saved. "
+            "Go back, reload the page and try again."
+        )
+        return render_template("errors/error.html", status=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+        return (
+            render_template(
+                "errors/error.html", status=exc.code, message=exc.description, title=exc.name
+            ),
+            exc.code or 500,
+        )

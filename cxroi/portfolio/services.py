@@ -1,0 +1,129 @@
+"""Listing cases for the portfolio from the stored summary columns (never recomputed)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from cxroi.extensions import db
+from models import CASE_STATUSES, Case, User
+
+#: Sort keys people can choose, and the columns behind them.
+SORTS: dict[str, tuple[str, Any]] = {
+    "npv": ("NPV", Case.npv),
+    "npv_per_cost": ("NPV per unit of PV cost", Case.npv_per_pv_cost),
+    "roi": ("ROI", Case.roi),
+    "payback": ("Payback", Case.payback_months),
+    "updated": ("Last change", Case.updated_at),
+    "title": ("Title", Case.title),
+}
+DEFAULT_DIRECTION = {"payback": "asc", "title": "asc"}
+
+
+@dataclass(frozen=True)
+class PortfolioQuery:
+    q: str = ""
+    status: str = ""
+    owner: int | None = None
+    sort: str = "npv"
+    direction: str = "desc"
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args: Any) -> PortfolioQuery:
+        sort = args.get("sort", "npv")
+        sort = sort if sort in SORTS else "npv"
+        direction = args.get("dir") or DEFAULT_DIRECTION.get(sort, "desc")
+        try:
+            page = max(1, int(args.get("page", 1)))
+        except ValueError:
+            page = 1
+        try:
+            owner = int(args["owner"]) if args.get("owner") else None
+        except ValueError:
+            owner = None
+        status = args.get("status", "")
+        return cls(
+            q=(args.get("q") or "").strip()[:100],
+            status=status if status in CASE_STATUSES else "",
+            owner=owner,
+            sort=sort,
+            direction="asc" if direction == "asc" else "desc",
+            page=page,
+        )
+
+
+@dataclass(frozen=True)
+class PortfolioPage:
+    cases: list[Case]
+    total: int
+    page: int
+    pages: int
+    #: Per currency (money in different currencies is never added up):
+    #: ``(currency, cases, sum NPV, sum PV costs, sum PV benefits)``.
+    totals: list[tuple[str, int, float, float, float]]
+
+
+def _filtered(query: PortfolioQuery, stmt: Select[Any]) -> Select[Any]:
+    if query.q:
+        like = f"%{query.q.lower()}%"
+        stmt = stmt.where(
+            or_(func.lower(Case.title).like(like), func.lower(Case.description).like(like))
+        )
+    if query.status:
+        stmt = stmt.where(Case.status == query.status)
+    if query.owner:
+        stmt = stmt.where(Case.owner_id == query.owner)
+    return stmt
+
+
+def portfolio_page(query: PortfolioQuery, page_size: int) -> PortfolioPage:
+    column = SORTS[query.sort][1]
+    order = column.asc() if query.direction == "asc" else column.desc()
+    totals = [
+        (row[0], int(row[1]), row[2] or 0.0, row[3] or 0.0, row[4] or 0.0)
+        for row in db.session.execute(
+            _filtered(
+                query,
+                select(
+                    Case.currency,
+                    func.count(Case.id),
+                    func.sum(Case.npv),
+                    func.sum(Case.pv_costs),
+                    func.sum(Case.pv_benefits),
+                ),
+            )
+            .group_by(Case.currency)
+            .order_by(Case.currency)
+        )
+    ]
+    total = sum(t[1] for t in totals)
+    pages = max(1, -(-total // page_size))
+    page = min(query.page, pages)
+    stmt = (
+        _filtered(query, select(Case))
+        .options(joinedload(Case.owner))
+        .order_by(order.nulls_last(), Case.id.desc())
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    )
+    cases = list(db.session.scalars(stmt))
+    return PortfolioPage(
+        cases=cases,
+        total=total,
+        page=page,
+        pages=pages,
+        totals=totals,
+    )
+
+
+def owners() -> list[User]:
+    """People who own at least one case (for the filter)."""
+    return list(
+        db.session.scalars(
+            select(User).where(User.id.in_(select(Case.owner_id).distinct())).order_by(User.email)
+        )
+    )

@@ -1,0 +1,58 @@
+"""Database and account helpers shared by the app and browser tests."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import text
+
+from cxroi import create_app
+from cxroi.extensions import db
+from tests.support import EXAMPLES_DIR
+
+PASSWORD = "correct horse battery"
+FAST_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+
+
+def database_url(tmp_dir: Path) -> str:
+    """``CXROI_TEST_DATABASE_URL`` (e.g. PostgreSQL) or a SQLite file in ``tmp_dir``."""
+    return os.environ.get("CXROI_TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'cxroi-test.db'}"
+
+
+def make_app(url: str, **overrides: Any) -> Flask:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "MC_TRIALS": 500,
+        "PASSWORD_HASH": FAST_ARGON2,
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+def reset_schema(app: Flask) -> None:
+    """Drop every table (a reused PostgreSQL database too) and create the current schema."""
+    with app.app_context():
+        db.metadata.drop_all(db.engine)
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        db.metadata.create_all(db.engine)
+
+
+def empty_tables(app: Flask) -> None:
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+def example_document(name: str = "contact-centre") -> dict[str, Any]:
+    return json.loads((EXAMPLES_DIR / f"{name}.json").read_text())
