@@ -111,7 +111,8 @@ def _notice(opened: links.OpenLink) -> dict | None:
         return {
             "tone": "info",
             "heading": "For your information",
-            "message": "This link lets you read the case; decisions are made through an approve link.",
+            "message": "This link lets you read the case; "
+            "decisions are made through an approve link.",
         }
     if opened.case.status != "ready":
         return {

@@ -16,9 +16,9 @@ import pytest
 from argon2 import PasswordHasher
 from flask import g, has_app_context
 from flask.testing import FlaskClient
-from cxroi.extensions import db
 
 from cxroi import create_app
+from cxroi.extensions import db
 from tests.support import EXAMPLES_DIR
 
 PASSWORD = "correct horse battery"

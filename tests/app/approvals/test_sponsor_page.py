@@ -198,4 +198,7 @@ def test_link_endpoints_are_rate_limited(app, ready_case, users):
     finally:
         limiter.reset()
         limiter.enabled = False  # the limiter object is shared: leave it as the suite had it
+        with limited.app_context():
+            db.session.remove()
+            db.engine.dispose()
     assert codes == [200, 200, 200, 429, 429]
