@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import sys
+from typing import Any
 
 import click
 
 
 def _app():  # type: ignore[no-untyped-def]
-    from cxroi import create_app
+    from cxroi.app_cli import _app as app_for_commands
 
-    return create_app()
+    return app_for_commands()
 
 
 @click.command("share")
@@ -75,7 +77,7 @@ def share(
             option = {"expires_in_days": "--days", "scope": "--scope"}.get(field or "", "--to")
             click.echo(f"{option if field else 'share'}: {exc}", err=True)
             sys.exit(2)
-        click.echo(f"{base_url.rstrip('/')}/s/{new.token}")
+        click.echo(_link_url(base_url, new.token))
         click.echo(
             f"{scope} link for {new.link.recipient} to version {new.link.version.number} "
             f"(hash {new.link.version.short_hash}), expires {new.link.expires_at:%Y-%m-%d}",
@@ -103,6 +105,41 @@ def verify_audit() -> None:
         click.echo(str(report))
 
 
+def _link_url(base_url: str, token: str) -> str:
+    return f"{base_url.rstrip('/')}/s/{token}"
+
+
+def _after_demo() -> None:
+    """Leave one demo case ready for approval and print its approve link."""
+    import os
+
+    from cxroi.approvals.demo import ready_demo_case
+
+    app = _app()
+    with app.app_context():
+        prepared = ready_demo_case()
+        if prepared is None:
+            return
+        case, new = prepared
+        base = os.environ.get("CXROI_BASE_URL", "http://127.0.0.1:5000")
+        click.echo(
+            f"Ready for approval: {case.title} "
+            f"(version {new.link.version.number}, hash {new.link.version.short_hash})"
+        )
+        click.echo(f"Approve link for {new.link.recipient}: {_link_url(base, new.token)}")
+
+
 def register(group: click.Group) -> None:
+    """Add ``share`` and ``verify-audit``; make ``demo`` end with a case ready for approval."""
     group.add_command(share)
     group.add_command(verify_audit)
+    demo = group.commands.get("demo")
+    if demo is not None and demo.callback is not None:
+        load_demo = demo.callback
+
+        @functools.wraps(load_demo)
+        def demo_then_ready(*args: Any, **kwargs: Any) -> None:
+            load_demo(*args, **kwargs)
+            _after_demo()
+
+        demo.callback = demo_then_ready
