@@ -12,8 +12,15 @@ install-test:
 	$(PIP) install -q -e '.[test,dev]'
 
 # Install, initialise the SQLite database, load the demo when it is empty, serve.
+# The secret key is made once and kept in instance/ (git-ignored); set CXROI_SECRET_KEY
+# yourself in production. Demo passwords are printed the first time only.
+SECRET_FILE := instance/secret_key
 run: install
-	$(PYTHON) -m cxroi calc examples/contact-centre.json
+	@mkdir -p instance
+	@test -s $(SECRET_FILE) || $(PYTHON) -c "import secrets; print(secrets.token_hex(32))" > $(SECRET_FILE)
+	@CXROI_SECRET_KEY=$$(cat $(SECRET_FILE)) $(PYTHON) -m cxroi init-db
+	@CXROI_SECRET_KEY=$$(cat $(SECRET_FILE)) $(PYTHON) -m cxroi demo --if-empty
+	@CXROI_SECRET_KEY=$$(cat $(SECRET_FILE)) $(PYTHON) -m cxroi serve --port $(PORT)
 
 # Install test needs and run the whole suite.
 test: install-test

@@ -11,16 +11,27 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 from flask import Flask
 
 
-def _app() -> Flask:
+@contextmanager
+def _app() -> Iterator[Flask]:
+    """The app in an app context; its database connections are closed afterwards."""
     from cxroi import create_app
+    from cxroi.extensions import db
 
     # Maintenance commands sign nothing: a throw-away key is enough when none is set.
-    return create_app({"SECRET_KEY": os.environ.get("CXROI_SECRET_KEY") or secrets.token_hex(16)})
+    app = create_app({"SECRET_KEY": os.environ.get("CXROI_SECRET_KEY") or secrets.token_hex(16)})
+    with app.app_context():
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            db.engine.dispose()
 
 
 @click.command("init-db")
@@ -29,9 +40,8 @@ def init_db() -> None:
     from cxroi.extensions import db
     from cxroi.migrate import upgrade_to_head
 
-    app = _app()
-    upgrade_to_head(app)
-    with app.app_context():
+    with _app() as app:
+        upgrade_to_head(app)
         click.echo(f"database ready: {db.engine.url.render_as_string(hide_password=True)}")
 
 
@@ -49,8 +59,7 @@ def create_user(email: str, role: str, name: str, password_stdin: bool) -> None:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    app = _app()
-    with app.app_context():
+    with _app():
         try:
             user = create(email, role, password, name=name, actor="cli")
         except UserError as exc:
@@ -66,10 +75,12 @@ def demo(if_empty: bool) -> None:
     from cxroi.auth.services import count_users
     from cxroi.demo import load_demo
 
-    app = _app()
-    with app.app_context():
+    with _app():
         if if_empty and count_users() > 0:
-            click.echo("database already has users: demo not loaded")
+            click.echo(
+                "database already has users: demo not loaded "
+                "(add an account with: cxroi create-user EMAIL --role cx)"
+            )
             return
         accounts, cases = load_demo()
     click.echo("Demo accounts (sign in at /login):")
@@ -92,6 +103,7 @@ def serve(host: str, port: int, threads: int) -> None:
 
     app = create_app()
     click.echo(f"cxroi at http://{host}:{port}/  (Ctrl-C to stop)")
+    sys.stdout.flush()
     waitress_serve(app, host=host, port=port, threads=threads)
 
 

@@ -41,10 +41,15 @@ def load_demo() -> tuple[list[tuple[str, str, str]], list[str]]:
         for row in case.assumptions:
             if row.key in CONFIDENCE:
                 record_change(
-                    actor="demo", entity="assumption", entity_id=row.id, action="update",
-                    case_id=case.id, field="confidence", old=row.confidence,
+                    actor="demo",
+                    entity="assumption",
+                    entity_id=row.id,
+                    action="update",
+                    case_id=case.id,
+                    field="confidence",
+                    old=row.confidence,
                     new=CONFIDENCE[row.key],
-                )  # fmt: skip
+                )
                 row.confidence = CONFIDENCE[row.key]
         db.session.commit()
         titles.append(case.title)

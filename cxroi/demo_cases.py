@@ -11,10 +11,24 @@ from typing import Any
 A = dict[str, Any]
 
 
-def _a(key: str, label: str, value: float, unit: str, low: float | None, high: float | None,
-       source: str, owner: str) -> A:  # fmt: skip
-    out: A = {"key": key, "label": label, "value": value, "unit": unit, "source": source,
-              "owner": owner}  # fmt: skip
+def _a(
+    key: str,
+    label: str,
+    value: float,
+    unit: str,
+    low: float | None,
+    high: float | None,
+    source: str,
+    owner: str,
+) -> A:
+    out: A = {
+        "key": key,
+        "label": label,
+        "value": value,
+        "unit": unit,
+        "source": source,
+        "owner": owner,
+    }
     if low is not None:
         out["low"], out["high"] = low, high
     return out

@@ -43,6 +43,14 @@ def figure(value: float | None) -> str:
     return f"{MINUS}{text}" if value < 0 else text
 
 
+def approx(value: float | None, digits: int = 4) -> str:
+    """Four significant figures, for derived values such as break-even points."""
+    if value is None:
+        return ""
+    text = f"{float(f'{abs(value):.{digits}g}'):,.10g}"
+    return f"{MINUS}{text}" if value < 0 else text
+
+
 def plain(value: float | None) -> str:
     """A number as typed back into a form: no separators, no trailing zeros."""
     if value is None:
@@ -66,7 +74,10 @@ def months(value: float | None) -> str:
 
 
 def ratio(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.2f}"
+    if value is None:
+        return "n/a"
+    text = f"{abs(value):.2f}"
+    return f"{MINUS}{text}" if value < 0 and text != "0.00" else text
 
 
 def signed_class(value: float | None) -> str:
@@ -90,6 +101,7 @@ def register(app: Flask) -> None:
         "number": number,
         "plain": plain,
         "figure": figure,
+        "approx": approx,
         "pct": pct,
         "months": months,
         "ratio": ratio,

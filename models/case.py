@@ -39,6 +39,8 @@ class Case(db.Model):
         Index("ix_cases_npv_per_pv_cost", "npv_per_pv_cost"),
         Index("ix_cases_updated_at", "updated_at"),
         Index("ix_cases_status", "status"),
+        # Covers the portfolio's totals per currency, so they never read the wide rows.
+        Index("ix_cases_totals", "currency", "npv", "pv_costs", "pv_benefits"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,7 +61,6 @@ class Case(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     # What the engine said at the last save, so that no GET recomputes.
-    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, deferred=True)
     case_hash: Mapped[str | None] = mapped_column(String(64))
     computed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     npv: Mapped[float | None] = mapped_column(Float)
@@ -76,6 +77,10 @@ class Case(db.Model):
     #: NPV per unit of PV cost: the ranking a council uses when money is short.
     npv_per_pv_cost: Mapped[float | None] = mapped_column(Float)
     prob_npv_positive: Mapped[float | None] = mapped_column(Float)
+    #: The engine's whole result document. Deferred, and the last column: SQLite keeps a
+    #: large value in overflow pages, and a column after it would make every portfolio
+    #: scan walk them.
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, deferred=True)
 
     owner: Mapped[User] = relationship(foreign_keys=[owner_id])
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])

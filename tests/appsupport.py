@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextvars
 import json
 import os
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from cxroi import create_app
@@ -23,6 +25,18 @@ def database_url(tmp_dir: Path) -> str:
     return os.environ.get("CXROI_TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'cxroi-test.db'}"
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in an empty context, as in a real server.
+
+    A test keeps an app context open (to use services and ``db.session``); Flask
+    would reuse it for the client's requests, sharing ``g`` (the signed-in user)
+    and the database session between them. Here every request gets its own.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 def make_app(url: str, **overrides: Any) -> Flask:
     config = {
         "TESTING": True,
@@ -34,7 +48,9 @@ def make_app(url: str, **overrides: Any) -> Flask:
         "PASSWORD_HASH": FAST_ARGON2,
     }
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    app.test_client_class = IsolatedClient
+    return app
 
 
 def reset_schema(app: Flask) -> None:

@@ -71,8 +71,10 @@ class NumberField(StringField):
             return
         try:
             value = parse_number(text, allow_percent=self.allow_percent)
-        except ValueError as exc:
-            raise StopValidation(f"{name} must be a number: {exc}.") from None
+        except ValueError:
+            raise StopValidation(
+                f'{name} must be a number, like 1,250 or 0.08 (not "{text}").'
+            ) from None
         if self.integer and not value.is_integer():
             raise StopValidation(f"{name} must be a whole number, not {text}.")
         if self.minimum is not None and value < self.minimum:

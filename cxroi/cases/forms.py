@@ -137,6 +137,7 @@ class AssumptionForm(EditForm):
     )
     confidence = SelectField(
         "Confidence",
+        default="",
         choices=choices([("", "Not stated")] + [(c, c.capitalize()) for c in CONFIDENCE_LEVELS]),
     )
     notes = TextAreaField("Notes", validators=[Optional()])

@@ -155,10 +155,10 @@ def reprice(case: Case) -> None:
 
 def commit_case(case: Case, actor: User) -> None:
     """Reprice, stamp and commit; a concurrent save since the lock check is a StaleEdit."""
-    reprice(case)
-    case.updated_at = utcnow()
-    case.updated_by_id = actor.id
     try:
+        reprice(case)  # may autoflush the pending changes: inside the try
+        case.updated_at = utcnow()
+        case.updated_by_id = actor.id
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
@@ -192,10 +192,24 @@ def create_case(actor: User, header: dict[str, Any]) -> Case:
     empty = {"format": "cxroi-case/1", "assumptions": [], "costs": [], "benefits": []}
     validate_document(_header_document(header, empty))
     case = Case(owner_id=actor.id, status="draft", **header)
+    return insert_case(case, actor, "create")
+
+
+def insert_case(case: Case, actor: User, action: str) -> Case:
+    """Price a new case, insert it with its first audit row, commit (version 1)."""
+    reprice(case)
+    case.updated_by_id = actor.id
     db.session.add(case)
     db.session.flush()
-    record_change(actor=actor, entity="case", entity_id=case.id, action="create", case_id=case.id)
-    commit_case(case, actor)
+    record_change(
+        actor=actor,
+        entity="case",
+        entity_id=case.id,
+        action=action,
+        case_id=case.id,
+        new=case.case_hash,
+    )
+    db.session.commit()
     return case
 
 
@@ -304,18 +318,7 @@ def import_case(actor: User, data: bytes) -> Case:
         )
     for i, s in enumerate(case_file.scenarios):
         case.scenarios.append(ScenarioRow(position=i, name=s.name, overrides=dict(s.overrides)))
-    db.session.add(case)
-    db.session.flush()
-    record_change(
-        actor=actor,
-        entity="case",
-        entity_id=case.id,
-        action="import",
-        case_id=case.id,
-        new=case_hash(case_file),
-    )
-    commit_case(case, actor)
-    return case
+    return insert_case(case, actor, "import")
 
 
 def export_case(case: Case) -> tuple[str, str]:

@@ -44,7 +44,6 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_by_id', sa.Integer(), nullable=True),
-    sa.Column('result', sa.JSON(), nullable=True),
     sa.Column('case_hash', sa.String(length=64), nullable=True),
     sa.Column('computed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('npv', sa.Float(), nullable=True),
@@ -60,6 +59,7 @@ def upgrade() -> None:
     sa.Column('pv_benefits', sa.Float(), nullable=True),
     sa.Column('npv_per_pv_cost', sa.Float(), nullable=True),
     sa.Column('prob_npv_positive', sa.Float(), nullable=True),
+    sa.Column('result', sa.JSON(), nullable=True),
     sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_cases_owner_id_users')),
     sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_cases_updated_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cases'))

@@ -37,6 +37,22 @@ def app(db_url: str) -> Iterator[Flask]:
         db.engine.dispose()
 
 
+@pytest.fixture
+def other_app(db_url: str) -> Iterator[Callable[..., Flask]]:
+    """Another app on the same database with other settings (closed afterwards)."""
+    made: list[Flask] = []
+
+    def make(**overrides: Any) -> Flask:
+        made.append(make_app(db_url, **overrides))
+        return made[-1]
+
+    yield make
+    for extra in made:
+        with extra.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
 @pytest.fixture(autouse=True)
 def _clean(app: Flask) -> Iterator[None]:
     with app.app_context():

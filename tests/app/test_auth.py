@@ -7,7 +7,7 @@ from sqlalchemy import select
 from cxroi.auth.services import authenticate, hash_password
 from cxroi.extensions import db
 from models import AuditEvent, User
-from tests.appsupport import PASSWORD, make_app
+from tests.appsupport import PASSWORD
 
 
 def test_passwords_are_stored_as_argon2id_hashes(cx_user):
@@ -84,16 +84,18 @@ def test_login_and_logout_are_in_the_audit_trail(cx_client, cx_user):
     assert actions == ["create", "login", "logout"]
 
 
-def test_login_is_rate_limited(db_url, cx_user):
-    limited = make_app(db_url, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
+def test_login_is_rate_limited(other_app, cx_user):
+    limited = other_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
     client = limited.test_client()
-    codes = [client.post("/login", data={"email": cx_user.email, "password": "x"}).status_code
-             for _ in range(4)]  # fmt: skip
+    codes = [
+        client.post("/login", data={"email": cx_user.email, "password": "x"}).status_code
+        for _ in range(4)
+    ]
     assert codes == [400, 400, 400, 429]
 
 
-def test_csrf_is_required_on_posts(db_url, cx_user):
-    strict = make_app(db_url, WTF_CSRF_ENABLED=True)
+def test_csrf_is_required_on_posts(other_app, cx_user):
+    strict = other_app(WTF_CSRF_ENABLED=True)
     response = strict.test_client().post(
         "/login", data={"email": cx_user.email, "password": PASSWORD}
     )

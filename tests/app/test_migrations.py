@@ -8,10 +8,10 @@ from click.testing import CliRunner
 
 from cxroi.cli import main
 from cxroi.extensions import db
-from tests.appsupport import make_app, reset_schema
+from tests.appsupport import reset_schema
 
 
-def test_init_db_twice_then_schema_matches_models(app, db_url, monkeypatch):
+def test_init_db_twice_then_schema_matches_models(app, db_url, monkeypatch, other_app):
     with app.app_context():
         db.session.remove()
         db.metadata.drop_all(db.engine)
@@ -21,10 +21,9 @@ def test_init_db_twice_then_schema_matches_models(app, db_url, monkeypatch):
             result = CliRunner().invoke(main, ["init-db"])
             assert result.exit_code == 0, result.output
             assert "database ready" in result.output
-        check = make_app(db_url)
+        check = other_app()
         with check.app_context(), db.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
-            db.engine.dispose()
         assert diff == []
     finally:
         reset_schema(app)

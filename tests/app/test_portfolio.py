@@ -1,0 +1,106 @@
+"""The portfolio lists stored figures: sort, filter, totals per currency, pages."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from cxroi.cli import main
+from cxroi.extensions import db
+from cxroi.formatting import money
+from models import Case, User
+from tests.appsupport import example_document
+
+
+def titles(html: str) -> list[str]:
+    return [
+        unescape(t) for t in re.findall(r'<th scope="row"><a href="/cases/\d+">([^<]*)</a>', html)
+    ]
+
+
+def seed(make_case):
+    doc = example_document()
+    big = make_case(doc, title="Big", discount_rate=0.05)
+    small = make_case({**doc, "costs": doc["costs"][:2]}, title="Lean")
+    loss = make_case({**doc, "benefits": [], "scenarios": []}, title="Loss maker")
+    euro = make_case(doc, title="Euro one", currency="EUR")
+    return big, small, loss, euro
+
+
+def test_ranked_by_npv_then_by_npv_per_pv_cost(cx_client, make_case):
+    big, small, loss, euro = seed(make_case)
+    by_npv = titles(cx_client.get("/?sort=npv").text)
+    expected = [c.title for c in sorted([big, small, loss, euro], key=lambda c: -c.npv)]
+    assert by_npv == expected
+    per_cost = titles(cx_client.get("/?sort=npv_per_cost").text)
+    expected = [c.title for c in sorted([big, small, loss, euro], key=lambda c: -c.npv_per_pv_cost)]
+    assert per_cost == expected
+    assert titles(cx_client.get("/?sort=title&dir=asc").text) == sorted(expected)
+
+
+def test_filter_by_text_status_and_owner(cx_client, make_case, make_user):
+    seed(make_case)
+    other = make_user("cx")
+    make_case(example_document(), owner=other, title="Someone else's")
+    assert titles(cx_client.get("/?q=euro").text) == ["Euro one"]
+    assert titles(cx_client.get("/?status=approved").text) == []
+    assert titles(cx_client.get(f"/?owner={other.id}").text) == ["Someone else's"]
+
+
+def test_totals_are_per_currency_and_follow_the_filter(cx_client, make_case):
+    big, small, loss, euro = seed(make_case)
+    html = unescape(cx_client.get("/").text)
+    gbp_total = money(big.npv + small.npv + loss.npv, "GBP")
+    assert f"3 cases in GBP: total NPV {gbp_total}" in re.sub(r"<[^>]+>", "", html).replace(
+        "\n", " "
+    )
+    assert money(euro.npv, "EUR") in html
+    assert "1 case in EUR" in re.sub(r"<[^>]+>", "", html)
+
+
+def test_negative_npv_is_shown_muted_red_with_a_minus(cx_client, make_case):
+    _, _, loss, _ = seed(make_case)
+    assert loss.npv < 0
+    html = unescape(cx_client.get("/").text)
+    assert f'<td class="num neg">{money(loss.npv, "GBP")}</td>' in html
+    assert money(loss.npv, "GBP").startswith("\u2212£")
+
+
+def test_pages_of_25(cx_client, cx_user, app):
+    # insert rows directly: the portfolio reads only stored columns
+    db.session.add_all(
+        Case(owner_id=cx_user.id, title=f"Case {i:03}", currency="GBP", start_month="2027-01",
+             horizon_months=12, discount_rate=0.1, npv=float(i), pv_costs=1.0)
+        for i in range(60)
+    )  # fmt: skip
+    db.session.commit()
+    page1 = cx_client.get("/").text
+    assert titles(page1)[0] == "Case 059" and len(titles(page1)) == 25
+    assert "Page 1 of 3 (60 cases)" in page1
+    page3 = cx_client.get("/?page=3").text
+    assert titles(page3)[-1] == "Case 000" and len(titles(page3)) == 10
+    assert titles(cx_client.get("/?page=99").text) == titles(page3)
+
+
+def test_bad_query_arguments_fall_back_to_defaults(cx_client, make_case):
+    seed(make_case)
+    assert (
+        cx_client.get("/?sort=drop+table&dir=sideways&page=x&owner=y&status=z").status_code == 200
+    )
+
+
+def test_demo_creates_one_user_per_role_and_cases(app, monkeypatch, db_url):
+    monkeypatch.setenv("CXROI_DATABASE_URL", db_url)
+    monkeypatch.setenv("CXROI_MC_TRIALS", "200")
+    result = CliRunner().invoke(main, ["demo"])
+    assert result.exit_code == 0, result.output
+    assert "cx@example.com" in result.output and "password:" in result.output
+    db.session.expire_all()
+    roles = db.session.scalars(select(User.role).order_by(User.role)).all()
+    assert roles == ["admin", "cx", "finance"]
+    assert db.session.scalar(select(func.count(Case.id))) == 4
+    again = CliRunner().invoke(main, ["demo", "--if-empty"])
+    assert "already has users" in again.output

@@ -1,0 +1,121 @@
+"""The results page shows the engine's numbers; case files go out and come back the same."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from html import unescape
+
+from sqlalchemy import select
+
+from cxroi.engine import analyse, case_hash, load_case
+from cxroi.extensions import db
+from cxroi.formatting import money, months, pct
+from models import Case
+from tests.appsupport import example_document
+
+
+def metric(html: str, name: str) -> str:
+    match = re.search(rf'data-metric="{name}">([^<]*)<', html)
+    assert match, name
+    return unescape(match.group(1))
+
+
+def test_results_page_shows_the_engines_headline_figures(cx_client, make_case):
+    case = make_case()
+    expected = analyse(load_case(example_document()), trials=0)
+    html = cx_client.get(f"/cases/{case.id}").text
+    assert metric(html, "npv") == money(expected.metrics.npv, "GBP")
+    assert metric(html, "roi") == pct(expected.metrics.roi)
+    assert metric(html, "payback") == months(expected.metrics.payback_months)
+    assert f"unadjusted {money(expected.unadjusted.npv, 'GBP')}" in unescape(html)
+    assert "£575,053" in unescape(html)  # the example's NPV, as `cxroi calc` prints it
+
+
+def test_results_page_has_charts_with_text_equivalents(cx_client, make_case):
+    case = make_case()
+    html = unescape(cx_client.get(f"/cases/{case.id}").text)
+    for chart in ("chart-cumulative", "chart-tornado", "chart-histogram"):
+        assert f'id="{chart}"' in html
+    data = json.loads(re.search(r'id="chart-data">(.*?)</script>', html, re.S).group(1))
+    assert data["cumulative"]["payback"] == case.payback_months
+    assert len(data["cumulative"]["adjusted"]) == case.horizon_months + 1
+    assert data["tornado"]["rows"][0]["key"] == case.result["tornado"][0]["key"]
+    assert "Annual cash flow" in html and "Monthly cash flow (37 months)" in html
+    assert "Pilot results halve at scale" in html
+    assert "Probability that NPV is above zero" in html
+    assert "Break-even values" in html
+    assert "<script>" not in html and "style=" not in html
+
+
+def test_results_page_does_not_recompute(cx_client, make_case, monkeypatch):
+    case = make_case()
+    monkeypatch.setattr("cxroi.cases.services.analyse", lambda *a, **k: 1 / 0)
+    assert cx_client.get(f"/cases/{case.id}").status_code == 200
+    assert cx_client.get("/").status_code == 200
+
+
+def test_export_then_import_gives_the_same_case_hash(cx_client, make_case):
+    case = make_case()
+    response = cx_client.get(f"/cases/{case.id}/export.json")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment; filename=")
+    exported = response.data
+    assert case_hash(load_case(json.loads(exported))) == case.case_hash
+    assert case.case_hash == case_hash(load_case(example_document()))
+    response = cx_client.post(
+        "/cases/import",
+        data={"case_file": (io.BytesIO(exported), "case.json")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    cases = db.session.scalars(select(Case).order_by(Case.id)).all()
+    assert len(cases) == 2 and cases[1].case_hash == cases[0].case_hash
+    assert cases[1].to_case_file() == cases[0].to_case_file()
+
+
+def test_import_shows_every_error_with_its_path(cx_client):
+    doc = example_document()
+    doc["horizon_months"] = 500
+    doc["benefits"][0]["reduction"] = "churn_reductio"
+    doc["costs"][0]["recurrence"] = "sometimes"
+    response = cx_client.post(
+        "/cases/import",
+        data={"case_file": (io.BytesIO(json.dumps(doc).encode()), "bad.json")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    html = unescape(response.text)
+    assert "Nothing was imported" in html
+    assert "<code>horizon_months</code>" in html
+    assert '<code>benefits[0].reduction</code> unknown assumption "churn_reductio"' in html
+    assert "<code>costs[0].recurrence</code>" in html
+    assert db.session.scalars(select(Case)).first() is None
+
+
+def test_import_of_something_that_is_not_json(cx_client):
+    response = cx_client.post(
+        "/cases/import",
+        data={"case_file": (io.BytesIO(b"\x89PNG not json"), "x.png")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert "not a valid cxroi-case/1 case" in unescape(response.text)
+
+
+def test_import_without_a_file_says_so(cx_client):
+    response = cx_client.post("/cases/import", data={}, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "Choose a case file to import." in response.text
+
+
+def test_every_reference_and_example_case_round_trips(make_case):
+    from tests.support import REFERENCE_DIR, reference_case_path, reference_names
+
+    names = reference_names() if REFERENCE_DIR.exists() else []
+    docs = [example_document()] + [json.loads(reference_case_path(n).read_text()) for n in names]
+    for doc in docs:
+        case = make_case(doc)
+        assert case.case_hash == case_hash(load_case(doc)), doc["title"]
