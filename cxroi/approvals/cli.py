@@ -10,6 +10,7 @@ import click
 
 
 def _app():  # type: ignore[no-untyped-def]
+    """The app in an app context, closed afterwards (the web app's helper for commands)."""
     from cxroi.app_cli import _app as app_for_commands
 
     return app_for_commands()
@@ -48,8 +49,7 @@ def share(
     from cxroi.extensions import db
     from models import Case, User
 
-    app = _app()
-    with app.app_context():
+    with _app():
         case = db.session.get(Case, case_id)
         if case is None:
             click.echo(f"There is no case {case_id}.", err=True)
@@ -90,8 +90,7 @@ def verify_audit() -> None:
     """Check the audit hash chain; name the first broken entry (exit 1) or say it is intact."""
     from cxroi.approvals.ledger import cross_check, verify_ledger
 
-    app = _app()
-    with app.app_context():
+    with _app():
         report = verify_ledger()
         if not report.intact:
             click.echo(str(report), err=True)
@@ -115,8 +114,7 @@ def _after_demo() -> None:
 
     from cxroi.approvals.demo import ready_demo_case
 
-    app = _app()
-    with app.app_context():
+    with _app():
         prepared = ready_demo_case()
         if prepared is None:
             return

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from cxroi.extensions import db
+from contextlib import nullcontext
+
 from sqlalchemy import text
 
 from cxroi.approvals import links, versions
 from cxroi.approvals.cli import verify_audit
 from cxroi.approvals.ledger import cross_check, verify_ledger
+from cxroi.extensions import db
 
 
 def _approve(case, users):
@@ -37,7 +39,7 @@ def test_an_intact_chain_verifies_and_the_cli_exits_0(ready_case, users, app, mo
     # submit, sign_off, link create, approval
     assert (report.intact, report.checked) == (True, 4)
     assert cross_check() == []
-    monkeypatch.setattr("cxroi.approvals.cli._app", lambda: app)
+    monkeypatch.setattr("cxroi.approvals.cli._app", lambda: nullcontext(app))
     result = _run(app)
     assert result.exit_code == 0
     assert "audit chain intact: 4 entries checked" in result.output
@@ -53,7 +55,7 @@ def test_an_altered_entry_is_named_and_the_cli_exits_1(ready_case, users, app, m
     db.session.commit()
     report = verify_ledger()
     assert (report.intact, report.broken_seq) == (False, 2)
-    monkeypatch.setattr("cxroi.approvals.cli._app", lambda: app)
+    monkeypatch.setattr("cxroi.approvals.cli._app", lambda: nullcontext(app))
     result = _run(app)
     assert result.exit_code == 1
     assert "audit chain broken at entry 2" in result.output
@@ -77,7 +79,7 @@ def test_a_decision_row_edited_afterwards_is_named(ready_case, users, app, monke
     assert verify_ledger().intact
     (problem,) = cross_check()
     assert f"decision {record.id}: version_hash differs from chain entry 4" in problem
-    monkeypatch.setattr("cxroi.approvals.cli._app", lambda: app)
+    monkeypatch.setattr("cxroi.approvals.cli._app", lambda: nullcontext(app))
     assert _run(app).exit_code == 1
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 
 import pytest
 from click.testing import CliRunner
@@ -17,7 +18,11 @@ from models.approval import SharedLink
 
 @pytest.fixture
 def cli(app, monkeypatch):
-    monkeypatch.setattr("cxroi.app_cli._app", lambda: app)
+    @contextmanager
+    def the_test_app():  # the commands' app, already in the test's app context
+        yield app
+
+    monkeypatch.setattr("cxroi.app_cli._app", the_test_app)
     runner = CliRunner()
     return lambda *args: runner.invoke(main, list(args), catch_exceptions=False)
 

@@ -1,7 +1,7 @@
 """approvals: versions, reviews, comments, shared links, decisions, audit chain
 
-Revision ID: 0002_approvals
-Revises: 0001_baseline
+Revision ID: 0100_approvals
+Revises: 0002_totals_index
 Create Date: 2026-11-23 14:57:53.721496
 """
 
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0002_approvals'
-down_revision = '0001_baseline'
+revision = '0100_approvals'
+down_revision = '0002_totals_index'
 branch_labels = None
 depends_on = None
 
