@@ -11,27 +11,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from cxroi import formatting
+
 TOP_RISKS = 3
 KEY_ASSUMPTIONS = 8
 
 
 def money(x: float | None, currency: str) -> str:
-    """``GBP 575,053`` or ``−GBP 12,000``; n/a for null."""
-    if x is None:
-        return "n/a"
-    return f"−{currency} {abs(x):,.0f}" if x < -0.5 else f"{currency} {abs(x):,.0f}"
+    """``£575,053`` or ``−£12,000`` (the app's money format); n/a for null."""
+    return formatting.money(x, currency)
 
 
 def percent(x: float | None) -> str:
-    return "n/a" if x is None else f"{x * 100:.1f}%"
+    return formatting.pct(x)
 
 
 def months(x: float | None) -> str:
-    return "not within the horizon" if x is None else f"{x:.1f} months"
-
-
-def ratio(x: float | None) -> str:
-    return "n/a" if x is None else f"{x:.2f}"
+    return formatting.months(x)
 
 
 def plain_number(x: Any) -> str:

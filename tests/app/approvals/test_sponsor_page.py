@@ -61,7 +61,7 @@ def test_the_page_shows_the_frozen_npv_hash_and_sends_strict_headers(ready_case,
     db.session.commit()
     response = _open(sponsor, new.token)
     assert response.status_code == 200
-    assert f"GBP {frozen_npv:,.0f}" in response.text
+    assert f"£{frozen_npv:,.0f}" in response.text
     assert version.case_hash in response.text
     assert "Signed off by finance: <strong>Fran Finance</strong>" in response.text
     assert response.headers["Referrer-Policy"] == "no-referrer"

@@ -15,8 +15,8 @@ def test_headline_npv_is_the_stored_result_in_the_case_currency():
     s = build_summary(doc, result)
     npv = s.headlines[0]
     assert npv.label == "NPV"
-    assert npv.value == f"GBP {result['metrics']['npv']:,.0f}"
-    assert npv.unadjusted == f"GBP {result['unadjusted']['npv']:,.0f}"
+    assert npv.value == f"£{result['metrics']['npv']:,.0f}"
+    assert npv.unadjusted == f"£{result['unadjusted']['npv']:,.0f}"
 
 
 def test_top_risks_follow_the_tornado_and_assumptions_carry_review_status():
@@ -42,5 +42,6 @@ def test_chart_marks_zero_and_payback_and_says_the_same_in_words():
 
 
 def test_negative_money_uses_a_minus_sign():
-    assert money(-1234.4, "EUR") == "−EUR 1,234"
+    assert money(-1234.4, "EUR") == "−€1,234"
+    assert money(-1234.4, "CHF") == "−CHF 1,234"
     assert money(None, "EUR") == "n/a"
