@@ -54,6 +54,7 @@ def settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "LOGIN_RATE_LIMIT": os.environ.get("CXROI_LOGIN_RATE_LIMIT", "10 per minute"),
         "MC_TRIALS": int(os.environ.get("CXROI_MC_TRIALS", "10000")),
         "PORTFOLIO_PAGE_SIZE": 25,
+        "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,  # a case file is a few kB
         "PASSWORD_HASH": {},  # argon2 PasswordHasher parameters (tests make it cheap)
         "SESSION_LIFETIME_HOURS": 12,
         "DEFAULT_DISCOUNT_RATE": float(os.environ.get("CXROI_DEFAULT_DISCOUNT_RATE", "0.10")),

@@ -9,7 +9,7 @@ from cxroi.audit.services import record_change
 from cxroi.auth.services import create_user
 from cxroi.cases.services import import_case, update_case
 from cxroi.config import ROOT
-from cxroi.demo_cases import APP_FIELDS, CONFIDENCE, DEMO_CASES
+from cxroi.demo_cases import APP_FIELDS, CONFIDENCE, DEMO_FILES
 from cxroi.extensions import db
 
 DEMO_USERS = (
@@ -27,10 +27,9 @@ def load_demo() -> tuple[list[tuple[str, str, str]], list[str]]:
         password = secrets.token_urlsafe(9)
         users[role] = create_user(email, role, password, name=name, actor="demo")
         accounts.append((email, role, password))
-    documents = list(DEMO_CASES)
-    example = ROOT / "examples" / "contact-centre.json"
-    if example.exists():
-        documents.append(json.loads(example.read_text()))
+    documents = [
+        json.loads((ROOT / "examples" / f"{name}.json").read_text()) for name in DEMO_FILES
+    ]
     titles = []
     for doc in documents:
         case = import_case(users["cx"], json.dumps(doc).encode())

@@ -55,6 +55,17 @@ def register_error_handlers(app: Flask) -> None:
         )
         return render_template("errors/error.html", status=400, message=message), 400
 
+    @app.errorhandler(Exception)
+    def unexpected_error(exc: Exception):  # type: ignore[no-untyped-def]
+        if isinstance(exc, HTTPException):
+            return http_error(exc)
+        app.logger.exception("unexpected error")
+        message = (
+            "Something went wrong on our side and nothing was saved. "
+            "Please try again; if it happens again, tell the cxroi team what you were doing."
+        )
+        return render_template("errors/error.html", status=500, message=message), 500
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
         return (

@@ -1,1 +1,13 @@
-"""The case editor: a case, its assumption register, lines and scenarios."""
+"""The case editor: a case, its assumption register, lines and scenarios.
+
+For features built on top (approvals, issue 5), the pieces to reuse:
+
+- :mod:`cxroi.cases.permissions`: who may edit what; add workflow rules here and
+  raise :class:`cxroi.errors.PermissionDenied` (rendered as a 403 page).
+- :func:`cxroi.cases.services.get_case`, :func:`~cxroi.cases.services.check_lock` and
+  :func:`~cxroi.cases.services.commit_case` (reprice, stamp, commit; a concurrent
+  save becomes :class:`cxroi.errors.StaleEdit`, a 409 with the user's input kept).
+- :func:`cxroi.audit.services.record_change`: the one way to write the audit trail.
+- ``Case.status`` (``models.case.CASE_STATUSES``), ``Case.lock_version``,
+  ``Case.case_hash`` and ``Case.result`` (the stored engine result document).
+"""

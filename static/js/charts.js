@@ -83,7 +83,7 @@
 
   var tor = data.tornado, tel = document.getElementById("chart-tornado");
   if (tel && tor && tor.rows.length) {
-    tel.parentNode.classList.add("rows-" + Math.min(tor.rows.length, 10));
+    tel.parentNode.style.height = (80 + 34 * tor.rows.length) + "px";
     new Chart(tel, {
       type: "bar",
       data: {

@@ -61,3 +61,21 @@ def test_schema_has_every_table(app):
 
 def test_healthz_is_a_trivial_route(client):
     assert client.get("/healthz").text == "ok\n"
+
+
+def test_an_unexpected_error_is_a_calm_500_page(app, cx_client, monkeypatch):
+    def boom(*args, **kwargs):
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr("cxroi.portfolio.services.portfolio_page", boom)
+    response = cx_client.get("/")
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.text
+    assert "database on fire" not in response.text
+
+
+def test_an_oversized_upload_is_refused(cx_client):
+    response = cx_client.post(
+        "/cases/import", data=b"x" * (5 * 1024 * 1024), content_type="application/octet-stream"
+    )
+    assert response.status_code == 413

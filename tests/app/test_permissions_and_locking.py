@@ -230,3 +230,26 @@ def test_database_refuses_a_stale_update_even_past_the_form_check(app, make_case
     with pytest.raises(StaleEdit):
         services.commit_case(case, cx_user)
     assert db.session.scalar(select(Case.title).where(Case.id == case.id)) == "Changed elsewhere"
+
+
+def test_conflicting_cost_edit_keeps_the_typed_values(make_case, cx_client, cx_user):
+    case = make_case()
+    opened = case.lock_version
+    parts.save_assumption(cx_user, case.id, opened, None, ASSUMPTION)  # someone else saves
+    line = case.costs[0]
+    response = cx_client.post(
+        f"/cases/{case.id}/costs/{line.id}",
+        data={
+            "lock_version": opened,
+            "name": "Set-up, revised",
+            "category": "technology",
+            "recurrence": "once",
+            "month": "0",
+            "amount": "99,000",
+        },
+    )
+    assert response.status_code == 409
+    html = unescape(response.text)
+    assert "changed by someone else since you opened it" in html
+    assert 'value="Set-up, revised"' in html and 'value="99,000"' in html
+    assert fresh(case.id).costs[0].params["amount"] == 85000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from html import unescape
 
@@ -65,7 +66,7 @@ def test_negative_npv_is_shown_muted_red_with_a_minus(cx_client, make_case):
     _, _, loss, _ = seed(make_case)
     assert loss.npv < 0
     html = unescape(cx_client.get("/").text)
-    assert f'<td class="num neg">{money(loss.npv, "GBP")}</td>' in html
+    assert f'<td class="num neg" data-label="NPV">{money(loss.npv, "GBP")}</td>' in html
     assert money(loss.npv, "GBP").startswith("\u2212£")
 
 
@@ -104,3 +105,14 @@ def test_demo_creates_one_user_per_role_and_cases(app, monkeypatch, db_url):
     assert db.session.scalar(select(func.count(Case.id))) == 4
     again = CliRunner().invoke(main, ["demo", "--if-empty"])
     assert "already has users" in again.output
+
+
+def test_portfolio_chart_shows_npv_of_the_main_currency(cx_client, make_case):
+    big, small, loss, _euro = seed(make_case)
+    html = unescape(cx_client.get("/").text)
+    data = json.loads(re.search(r'id="portfolio-data">(.*?)</script>', html, re.S).group(1))
+    assert data["currency"] == "GBP"
+    ranked = sorted([big, small, loss], key=lambda c: -c.npv)
+    assert [r["title"] for r in data["rows"]] == [c.title for c in ranked]
+    assert [r["npv"] for r in data["rows"]] == [c.npv for c in ranked]
+    assert "GBP cases on this page" in html

@@ -119,3 +119,10 @@ def test_every_reference_and_example_case_round_trips(make_case):
     for doc in docs:
         case = make_case(doc)
         assert case.case_hash == case_hash(load_case(doc)), doc["title"]
+
+
+def test_a_case_without_lines_says_what_to_do_next(cx_client, make_case):
+    doc = {**example_document(), "costs": [], "benefits": [], "scenarios": []}
+    case = make_case(doc)
+    html = cx_client.get(f"/cases/{case.id}").text
+    assert "Nothing to price yet" in html and "chart-cumulative" not in html

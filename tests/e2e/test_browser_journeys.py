@@ -182,3 +182,55 @@ def test_keyboard_reaches_the_skip_link_first(live_server, new_page):
     page.goto(f"{live_server}/login")
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.textContent") == "Skip to main content"
+
+
+def test_second_of_two_tabs_gets_the_conflict_message(live_app, live_server, new_page):
+    base = live_server
+    make_user(live_app, "kit@example.com")
+    first = new_page()
+    sign_in(first, base, "kit@example.com")
+    first.goto(f"{base}/cases/new")
+    fill(first, {"title": "Two tabs", "start_month": "2027-01", "horizon_months": "24"})
+    first.get_by_role("button", name="Create case").click()
+    first.wait_for_url("**/inputs")
+    edit_url = first.url.replace("/inputs", "/edit")
+    second = first.context.new_page()
+    first.goto(edit_url)
+    second.goto(edit_url)
+    first.locator("#title").fill("Two tabs, first save")
+    first.get_by_role("button", name="Save details").click()
+    first.wait_for_url("**/inputs")
+    second.locator("#title").fill("Two tabs, my version")
+    second.get_by_role("button", name="Save details").click()
+    assert "changed by someone else since you opened it" in second.locator(".conflict").inner_text()
+    assert second.locator("#title").input_value() == "Two tabs, my version"
+    screenshot(second, "edit-conflict")
+
+
+def test_finance_sets_the_discount_rate_and_the_page_prints(live_app, live_server, new_page):
+    with live_app.app_context():
+        accounts, _ = load_demo()
+        case = db.session.query(Case).order_by(Case.id).first()
+        case_id, npv_before = case.id, case.npv
+    password = {role: pw for _, role, pw in accounts}
+    page = new_page()
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email address").fill("finance@example.com")
+    page.get_by_label("Password").fill(password["finance"])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server}/")
+    page.goto(f"{live_server}/cases/{case_id}/inputs")
+    assert page.get_by_role("link", name="Add assumption").count() == 0
+    screenshot(page, "finance-inputs")
+    page.get_by_role("link", name="Edit details").click()
+    assert page.locator("#title").count() == 0
+    page.locator("#discount_rate").fill("12")
+    page.get_by_role("button", name="Save details").click()
+    page.wait_for_url("**/inputs")
+    notice = page.locator(".notice").inner_text()
+    assert "NPV is now" in notice and money(npv_before, "EUR") in notice
+    page.goto(f"{live_server}/cases/{case_id}")
+    page.wait_for_function("() => window.Chart && Chart.getChart('chart-cumulative')")
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header").is_visible()
+    screenshot(page, "results-print")
