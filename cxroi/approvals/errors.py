@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from cxroi.errors import DomainError, NotFound, PermissionDenied
 
-__all__ = ["Conflict", "DomainError", "InputError", "LinkGone", "NotFound", "PermissionDenied"]
+__all__ = [
+    "Conflict",
+    "DomainError",
+    "InputError",
+    "LinkGone",
+    "NotFound",
+    "PermissionDenied",
+    "conflict_if_stale",
+]
 
 
 class Conflict(DomainError):
@@ -31,3 +42,18 @@ class InputError(DomainError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+@contextmanager
+def conflict_if_stale(message: str) -> Iterator[None]:
+    """Around a change of a case: if someone changed the case meanwhile (its lock version
+    moved), roll back and raise :class:`Conflict` with ``message`` instead of a 500."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from cxroi.extensions import db
+
+    try:
+        yield
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict(message) from None

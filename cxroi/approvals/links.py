@@ -10,16 +10,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from models._types import utcnow
 from sqlalchemy import select
 
 from cxroi.approvals import tokens, versions
-from cxroi.approvals.errors import Conflict, InputError, LinkGone, NotFound, PermissionDenied
+from cxroi.approvals.errors import (
+    Conflict,
+    InputError,
+    LinkGone,
+    NotFound,
+    PermissionDenied,
+    conflict_if_stale,
+)
 from cxroi.approvals.ledger import append_entry
 from cxroi.approvals.workflow import SPONSOR, SPONSOR_DECISIONS, STATE_LABELS, take_step
 from cxroi.audit.services import record_change
 from cxroi.extensions import db
 from models import Case, User
+from models._types import utcnow
 from models.approval import CaseVersion, Decision, LinkUse, SharedLink
 
 MAX_NAME = 120
@@ -290,6 +297,29 @@ def decide(
             InputError("comment", f"The comment must be {MAX_COMMENT:,} characters or fewer."),
             "bad input",
         )
+    with conflict_if_stale(
+        f"Version {version.number} was decided on or changed a moment ago, while you were "
+        "deciding; your decision was not recorded. Reload the page to see what happened."
+    ):
+        record = _record_decision(
+            opened, use, decision, clean_name, clean_comment, ip=ip, user_agent=user_agent
+        )
+        db.session.commit()
+    return record
+
+
+def _record_decision(
+    opened: OpenLink,
+    use: LinkUse | None,
+    decision: str,
+    clean_name: str,
+    clean_comment: str,
+    *,
+    ip: str,
+    user_agent: str,
+) -> Decision:
+    """Move the case, store the decision, log it in the trail and the chain (no commit)."""
+    link, version, case = opened.link, opened.version, opened.case
     old_state = case.status
     case.status = take_step(old_state, decision, SPONSOR)
     record = Decision(
@@ -339,7 +369,6 @@ def decide(
     )
     if use is not None:
         use.outcome = f"recorded: {decision}"
-    db.session.commit()
     return record
 
 

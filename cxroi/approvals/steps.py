@@ -8,7 +8,7 @@ accepted), writes the audit trail and the hash chain, and commits.
 from __future__ import annotations
 
 from cxroi.approvals import review, versions
-from cxroi.approvals.errors import Conflict, PermissionDenied
+from cxroi.approvals.errors import Conflict, PermissionDenied, conflict_if_stale
 from cxroi.approvals.ledger import append_entry
 from cxroi.approvals.workflow import (
     STATE_LABELS,
@@ -54,6 +54,21 @@ def take_case_step(case: Case, step: str, user: User, *, note: str = "") -> Case
     except WorkflowError as exc:
         raise Conflict(_sentence(exc)) from None
     _check_case_rules(case, step, user)
+    with conflict_if_stale(
+        "Someone changed this case while you were doing this; nothing was done. "
+        "Reload the page to see where it stands now."
+    ):
+        _apply_step(case, step, new_state, user, note)
+        db.session.commit()
+    return case
+
+
+def state_label(state: str) -> str:
+    return STATE_LABELS.get(state, state)
+
+
+def _apply_step(case: Case, step: str, new_state: str, user: User, note: str) -> None:
+    """Freeze or supersede as the step requires, move the case, log it (no commit)."""
     old_state = case.status
     version: CaseVersion | None = None
     superseded: CaseVersion | None = None
@@ -113,9 +128,3 @@ def take_case_step(case: Case, step: str, user: User, *, note: str = "") -> Case
             old=superseded.case_hash,
         )
     append_entry("state", case.id, data)
-    db.session.commit()
-    return case
-
-
-def state_label(state: str) -> str:
-    return STATE_LABELS.get(state, state)

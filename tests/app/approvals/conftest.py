@@ -1,23 +1,19 @@
-"""Fixtures for the review-and-approval tests: an app on a fresh database, one user per
-role, and the example case loaded as rows.
-
-SQLite in a temporary file by default; PostgreSQL when ``CXROI_TEST_DATABASE_URL``
-is set (tables dropped and created for each test).
+"""Fixtures for the review-and-approval tests: one user per role and the example case
+loaded as rows, on the suite's app and database (``tests/app/conftest.py``: SQLite, or
+PostgreSQL when ``CXROI_TEST_DATABASE_URL`` is set; tables emptied after each test).
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
-from flask import g, has_app_context
+from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
 
-from cxroi import create_app
 from cxroi.extensions import db
 from tests.support import EXAMPLES_DIR
 
@@ -40,28 +36,15 @@ class FreshUserClient(FlaskClient):
         return super().open(*args, **kwargs)
 
 
-@pytest.fixture
-def app(tmp_path) -> Iterator[Any]:  # type: ignore[no-untyped-def]
-    url = os.environ.get("CXROI_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "SQLALCHEMY_DATABASE_URI": url,
-            "PASSWORD_HASH": CHEAP,
-            "MC_TRIALS": 200,
-            "RATELIMIT_ENABLED": False,
-            "SERVER_NAME": "cxroi.test",
-        }
-    )
+@pytest.fixture(autouse=True)
+def _approval_settings(app: Flask) -> Iterator[None]:
+    """The suite's app, with CSRF on (the sponsor's forms must carry a token) and a test
+    client that keeps each signed-in browser apart."""
+    saved = app.config["WTF_CSRF_ENABLED"], app.test_client_class
+    app.config["WTF_CSRF_ENABLED"] = True
     app.test_client_class = FreshUserClient
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        yield app
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+    yield
+    app.config["WTF_CSRF_ENABLED"], app.test_client_class = saved
 
 
 def make_user(email: str, role: str, name: str = "") -> Any:

@@ -6,13 +6,13 @@ import hashlib
 from datetime import timedelta
 
 import pytest
-from cxroi.extensions import db
-from models._types import utcnow
 from sqlalchemy import select
 
 from cxroi.approvals import links, versions
 from cxroi.approvals.errors import Conflict, InputError, LinkGone, NotFound, PermissionDenied
 from cxroi.approvals.steps import take_case_step
+from cxroi.extensions import db
+from models._types import utcnow
 from models.approval import Decision, LinkUse, SharedLink
 
 CLIENT = {"ip": "203.0.113.9", "user_agent": "Mozilla/5.0 (Sponsor laptop)"}
@@ -176,3 +176,26 @@ def test_an_approval_never_counts_for_the_next_version(ready_case, users):
     assert links.versions_decisions(v2) == []
     assert [d.decision for d in links.versions_decisions(v1)] == ["approve"]
     assert links.state_of(new.link) == "superseded"
+
+
+def test_a_decision_racing_another_change_is_a_conflict_not_a_500(ready_case, users, monkeypatch):
+    from sqlalchemy import text
+
+    from cxroi.approvals import links as links_module
+
+    new = _link(ready_case, users["cx"])
+    version = versions.current_version(ready_case)
+    real_take_step = links_module.take_step
+
+    def someone_else_moves_the_case_first(*args):
+        # Another transaction changes the case after this one loaded it.
+        db.session.execute(
+            text("UPDATE cases SET lock_version = lock_version + 1 WHERE id = :id"),
+            {"id": ready_case.id},
+        )
+        return real_take_step(*args)
+
+    monkeypatch.setattr(links_module, "take_step", someone_else_moves_the_case_first)
+    with pytest.raises(Conflict, match="while you were deciding"):
+        _decide(new.token, version)
+    assert db.session.scalars(select(Decision)).all() == []

@@ -12,7 +12,7 @@ from cxroi.approvals import links, versions
 from cxroi.approvals.steps import take_case_step
 from cxroi.extensions import db
 from models._types import utcnow
-from models.approval import Decision, LinkUse
+from models.approval import Decision, LinkUse, SharedLink
 from tests.app.approvals.web import csrf_from
 
 UA = "Mozilla/5.0 (Sponsor test)"
@@ -33,6 +33,12 @@ def sponsor(app):
     return app.test_client()
 
 
+def _link_row(token):
+    return db.session.scalar(
+        select(SharedLink).where(SharedLink.token_hash == links.tokens.hash_token(token))
+    )
+
+
 def _open(sponsor, token):
     return sponsor.get(f"/s/{token}", headers={"User-Agent": UA})
 
@@ -45,7 +51,7 @@ def _decide(sponsor, token, decision="approve", **data):
         "name": "Dana Reyes",
         "comment": "",
         "decision": decision,
-        "version_hash": versions.latest_version(1).case_hash,
+        "version_hash": _link_row(token).version.case_hash,
         **data,
     }
     return sponsor.post(f"/s/{token}/decision", data=form, headers={"User-Agent": UA})
