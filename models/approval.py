@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from cxroi.extensions import db
-from sqlalchemy import DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from cxroi.extensions import db
 from models._types import utcnow
 
 
@@ -150,3 +151,12 @@ class ChainEntry(db.Model):
     #: The sealed payload, canonical JSON (cxroi.approvals.chain.canonical_event).
     payload: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+@event.listens_for(ChainEntry, "before_update")
+@event.listens_for(ChainEntry, "before_delete")
+@event.listens_for(Decision, "before_update")
+@event.listens_for(Decision, "before_delete")
+def _append_only(_mapper: Any, _connection: Any, target: Any) -> None:
+    """Chain entries and decisions are written once; the ORM refuses to change them."""
+    raise ValueError(f"{type(target).__name__} rows are append-only")

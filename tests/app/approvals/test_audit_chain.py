@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 
+import pytest
 from sqlalchemy import text
 
 from cxroi.approvals import links, versions
 from cxroi.approvals.cli import verify_audit
 from cxroi.approvals.ledger import cross_check, verify_ledger
 from cxroi.extensions import db
+from models.approval import ChainEntry
 
 
 def _approve(case, users):
@@ -88,3 +90,17 @@ def test_a_version_whose_stored_file_was_changed_is_named(ready_case):
     db.session.commit()
     (problem,) = cross_check()
     assert "version 1: the case file does not match its hash" in problem
+
+
+def test_the_orm_refuses_to_change_chain_entries_and_decisions(ready_case, users):
+    record = _approve(ready_case, users)
+    record.name = "Someone else"
+    with pytest.raises(ValueError, match="Decision rows are append-only"):
+        db.session.commit()
+    db.session.rollback()
+    entry = db.session.get(ChainEntry, 1)
+    db.session.delete(entry)
+    with pytest.raises(ValueError, match="ChainEntry rows are append-only"):
+        db.session.commit()
+    db.session.rollback()
+    assert verify_ledger().intact
