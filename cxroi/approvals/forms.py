@@ -11,7 +11,13 @@ from cxroi.approvals.tokens import DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS
 
 
 class StepForm(FlaskForm):
-    note = TextAreaField("Note (optional)", validators=[Optional(), Length(max=2000)])
+    note = TextAreaField(
+        "Note (optional)",
+        validators=[
+            Optional(),
+            Length(max=2000, message="The note must be 2,000 characters or fewer."),
+        ],
+    )
 
 
 class ReviewForm(FlaskForm):
@@ -26,7 +32,10 @@ class ReviewForm(FlaskForm):
     )
     comment = TextAreaField(
         "Comment",
-        validators=[Optional(), Length(max=4000)],
+        validators=[
+            Optional(),
+            Length(max=4000, message="A comment must be 4,000 characters or fewer."),
+        ],
         description="Required for a challenge.",
     )
 
@@ -41,7 +50,10 @@ class ReviewForm(FlaskForm):
 class CommentForm(FlaskForm):
     body = TextAreaField(
         "Comment",
-        validators=[InputRequired(message="Enter a comment."), Length(max=4000)],
+        validators=[
+            InputRequired(message="Enter a comment."),
+            Length(max=4000, message="A comment must be 4,000 characters or fewer."),
+        ],
     )
     assumption_key = HiddenField()
 
@@ -49,7 +61,10 @@ class CommentForm(FlaskForm):
 class LinkForm(FlaskForm):
     recipient_name = StringField(
         "Recipient's name",
-        validators=[InputRequired(message="Enter the recipient's name."), Length(max=120)],
+        validators=[
+            InputRequired(message="Enter the recipient's name."),
+            Length(max=120, message="The recipient's name must be 120 characters or fewer."),
+        ],
     )
     recipient_email = StringField(
         "Recipient's email",
@@ -59,7 +74,7 @@ class LinkForm(FlaskForm):
                 r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$",
                 message="Enter an email address like name@example.com.",
             ),
-            Length(max=254),
+            Length(max=254, message="The email address must be 254 characters or fewer."),
         ],
     )
     scope = RadioField(
@@ -86,8 +101,18 @@ class LinkForm(FlaskForm):
 
 class DecisionForm(FlaskForm):
     name = StringField(
-        "Your name", validators=[InputRequired(message="Enter your name."), Length(max=120)]
+        "Your name",
+        validators=[
+            InputRequired(message="Enter your name."),
+            Length(max=120, message="Your name must be 120 characters or fewer."),
+        ],
     )
-    comment = TextAreaField("Comment", validators=[Optional(), Length(max=2000)])
+    comment = TextAreaField(
+        "Comment",
+        validators=[
+            Optional(),
+            Length(max=2000, message="The comment must be 2,000 characters or fewer."),
+        ],
+    )
     version_hash = HiddenField()
     decision = HiddenField()  # the button pressed: approve, reject, request_changes

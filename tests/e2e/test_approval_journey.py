@@ -131,6 +131,7 @@ def test_cx_finance_and_sponsor_take_a_case_to_approval(live_app, live_server, n
     finance.get_by_label("Recipient's email").fill("sam@example.com")
     finance.get_by_role("button", name="Create link").click()
     link = finance.locator("#new-link-url").input_value()
+    screenshot(finance, "approval-links")
     assert re.fullmatch(rf"{re.escape(base)}/s/[A-Za-z0-9_-]{{43}}", link)
 
     # The sponsor, in a fresh context with no account, reads and approves.
@@ -181,3 +182,8 @@ def test_cx_finance_and_sponsor_take_a_case_to_approval(live_app, live_server, n
     assert sponsor.get_by_role("button", name="Approve version 1").count() == 0
     with live_app.app_context():
         assert db.session.get(Case, case_id).status == "draft"
+    author.goto(f"{base}/cases/{case_id}/history")
+    assert "approve by Sam Sponsor" in author.locator("main").inner_text()
+    screenshot(author, "approval-history")
+    author.goto(f"{base}/cases/{case_id}/versions")
+    screenshot(author, "approval-versions")
