@@ -50,6 +50,8 @@ def settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         or os.environ.get("CXROI_RATELIMIT_STORAGE", "memory://"),
         "LINK_RATE_LIMIT": os.environ.get("CXROI_LINK_RATE_LIMIT", "60 per minute; 600 per hour"),
         "RATELIMIT_ENABLED": True,
+        # A sliding window: a burst cannot straddle a clock-aligned window boundary.
+        "RATELIMIT_STRATEGY": "moving-window",
         "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIN_RATE_LIMIT": os.environ.get("CXROI_LOGIN_RATE_LIMIT", "10 per minute"),
         "MC_TRIALS": int(os.environ.get("CXROI_MC_TRIALS", "10000")),

@@ -142,12 +142,12 @@ class AssumptionRow(db.Model):
     key: Mapped[str] = mapped_column(String(40))
     label: Mapped[str] = mapped_column(String(200))
     value: Mapped[float] = mapped_column(Float)
-    unit: Mapped[str] = mapped_column(String(60))
+    unit: Mapped[str] = mapped_column(Text)
     low: Mapped[float | None] = mapped_column(Float)
     high: Mapped[float | None] = mapped_column(Float)
     source: Mapped[str | None] = mapped_column(Text)
     #: The department that owns the number (``Finance`` ones are edited by finance).
-    owner: Mapped[str | None] = mapped_column(String(80))
+    owner: Mapped[str | None] = mapped_column(Text)
     confidence: Mapped[str | None] = mapped_column(String(10))  # app-only
     notes: Mapped[str | None] = mapped_column(Text)
 
@@ -180,8 +180,9 @@ class CostLineRow(db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     name: Mapped[str] = mapped_column(String(200))
-    category: Mapped[str] = mapped_column(String(80))
-    department: Mapped[str | None] = mapped_column(String(80))
+    # Free text of any length in the case file: Text, so no import is cut short.
+    category: Mapped[str] = mapped_column(Text)
+    department: Mapped[str | None] = mapped_column(Text)
     recurrence: Mapped[str] = mapped_column(String(10))
     month: Mapped[int | None] = mapped_column(Integer)
     start_month: Mapped[int | None] = mapped_column(Integer)

@@ -14,6 +14,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import joinedload
 
 from cxroi.audit.services import record_change
 from cxroi.errors import DomainError, PermissionDenied
@@ -108,7 +109,9 @@ def start_session(user: User) -> str:
 def user_for_token(token: str) -> User | None:
     """The user of a live login session, or None when it ended or expired."""
     row = db.session.scalar(
-        select(LoginSession).where(LoginSession.token_hash == _token_hash(token))
+        select(LoginSession)
+        .where(LoginSession.token_hash == _token_hash(token))
+        .options(joinedload(LoginSession.user))
     )
     if row is None:
         return None

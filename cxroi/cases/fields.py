@@ -11,8 +11,8 @@ import math
 import re
 from typing import Any
 
-from wtforms import Field, StringField
-from wtforms.validators import StopValidation, ValidationError
+from wtforms import StringField
+from wtforms.validators import StopValidation
 
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?([eE][+-]?\d+)?$")
 KEY = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -131,11 +131,6 @@ class ParamField(StringField):
             f'{name}: "{text}" is neither a number nor an assumption of this case '
             f"(assumptions: {known})."
         )
-
-
-def required_text(field: Field, message: str) -> None:
-    if not (field.data or "").strip():
-        raise ValidationError(message)
 
 
 def choices(pairs: list[tuple[str, str]]) -> list[Any]:

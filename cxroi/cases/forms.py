@@ -61,7 +61,15 @@ class CaseForm(EditForm):
     evidence = TextAreaField(
         "Evidence", description="Surveys, complaints, call data, pilots.", validators=[Optional()]
     )
-    currency = SelectField("Currency", choices=choices([(c, c) for c in CURRENCIES]))
+    currency = StringField(
+        "Currency",
+        description="ISO 4217 code, e.g. GBP, EUR, USD.",
+        filters=[lambda v: (v or "").strip().upper()],
+        validators=[
+            DataRequired("Enter a currency code, e.g. GBP."),
+            Regexp(r"^[A-Z]{3}$", message="Enter a three-letter currency code, e.g. GBP."),
+        ],
+    )
     start_month = StringField(
         "First month",
         description="The calendar month of case month 1, as YYYY-MM, e.g. 2027-01.",
@@ -119,7 +127,7 @@ class AssumptionForm(EditForm):
     unit = StringField(
         "Unit",
         description="e.g. customers, ratio, GBP/month.",
-        validators=[DataRequired("Enter a unit, e.g. ratio or GBP/month."), Length(max=60)],
+        validators=[DataRequired("Enter a unit, e.g. ratio or GBP/month."), Length(max=200)],
     )
     low = NumberField(
         "Low", required=False, allow_percent=True, description="Optional: plausible low."
@@ -128,12 +136,12 @@ class AssumptionForm(EditForm):
         "High", required=False, allow_percent=True, description="Optional: plausible high."
     )
     source = StringField(
-        "Source", description="Where the number comes from.", validators=[Length(max=500)]
+        "Source", description="Where the number comes from.", validators=[Length(max=5000)]
     )
     owner = StringField(
         "Owner department",
         description="Finance-owned assumptions are edited by Finance.",
-        validators=[Length(max=80)],
+        validators=[Length(max=200)],
     )
     confidence = SelectField(
         "Confidence",
@@ -174,9 +182,9 @@ class CostForm(LineForm):
     category = StringField(
         "Category",
         description="e.g. technology, people, operations.",
-        validators=[DataRequired("Enter a category, e.g. technology."), Length(max=80)],
+        validators=[DataRequired("Enter a category, e.g. technology."), Length(max=200)],
     )
-    department = StringField("Department", validators=[Length(max=80)])
+    department = StringField("Department", validators=[Length(max=200)])
     recurrence = SelectField(
         "Recurrence",
         choices=choices([("once", "Once"), ("monthly", "Every month"), ("annual", "Every year")]),

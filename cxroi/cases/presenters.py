@@ -6,7 +6,7 @@ from __future__ import annotations
 import calendar
 from typing import Any
 
-from cxroi.formatting import figure, money, months, pct, plain, ratio
+from cxroi.formatting import figure, money, months, pct, plain, ratio, signed_class
 from models import Case
 
 
@@ -139,16 +139,18 @@ def results_view(case: Case) -> dict[str, Any] | None:
             "p90": mc["p90"],
         },
     }
+    cur = case.currency
+    # Formatted once here: a 120-month table is 600 cells, and a Jinja filter per cell
+    # was the largest cost of this page.
     monthly = [
-        {
-            "month": t,
-            "label": labels[t],
-            "costs": cf["costs"][t],
-            "benefits": cf["benefits"][t],
-            "net": cf["net"][t],
-            "cumulative": cf["cumulative"][t],
-            "discounted": cf["discounted"][t],
-        }
+        (
+            t,
+            labels[t],
+            [
+                (signed_class(cf[series][t]), money(cf[series][t], cur))
+                for series in ("costs", "benefits", "net", "cumulative", "discounted")
+            ],
+        )
         for t in range(horizon + 1)
     ]
     return {
@@ -156,6 +158,7 @@ def results_view(case: Case) -> dict[str, Any] | None:
         "details": detail_rows(case, m, u),
         "annual": r["annual"],
         "monthly": monthly,
+        "final_cumulative": cf["cumulative"][-1],
         "scenarios": scenarios,
         "tornado": r["tornado"],
         "break_even": r["break_even"],

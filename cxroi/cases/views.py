@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
 from cxroi.cases import permissions, presenters, services
-from cxroi.cases.forms import CaseForm, DeleteForm, EditForm, ImportForm
+from cxroi.cases.forms import CURRENCIES, CaseForm, DeleteForm, EditForm, ImportForm
 from cxroi.errors import StaleEdit
 from cxroi.extensions import db
 from cxroi.formatting import money
@@ -81,9 +81,13 @@ def new():  # type: ignore[no-untyped-def]
         else:
             flash("Case created. Now add its assumptions, costs and benefits.", "success")
             return redirect(url_for("cases.inputs", case_id=case.id))
-        return render_template("cases/case_form.html", form=form, errors=errors, case=None), 400
+        return render_template(
+            "cases/case_form.html", form=form, errors=errors, case=None, currencies=CURRENCIES
+        ), 400
     status = 400 if request.method == "POST" else 200
-    return render_template("cases/case_form.html", form=form, errors=[], case=None), status
+    return render_template(
+        "cases/case_form.html", form=form, errors=[], case=None, currencies=CURRENCIES
+    ), status
 
 
 @bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
@@ -111,6 +115,7 @@ def edit(case_id: int):  # type: ignore[no-untyped-def]
         errors=errors,
         conflict=conflict,
         case=case,
+        currencies=CURRENCIES,
         can_edit_details=permissions.can_edit_case(me, case),
         can_edit_rate=permissions.can_edit_discount_rate(me, case),
     ), status

@@ -44,7 +44,8 @@
         c.beginPath(); c.moveTo(px, area.top); c.lineTo(px, area.bottom); c.stroke();
         c.setLineDash([]); c.fillStyle = m.color || INK; c.font = "600 12px " + Chart.defaults.font.family;
         c.textAlign = px > area.right - 60 ? "right" : "left";
-        c.fillText(m.label, px + (c.textAlign === "left" ? 4 : -4), area.top + 12);
+        var y = m.bottom ? area.bottom - 6 : area.top + 12;
+        c.fillText(m.label, px + (c.textAlign === "left" ? 4 : -4), y);
         c.restore();
       });
     }
@@ -102,7 +103,7 @@
         plugins: {
           legend: { position: "bottom" },
           tooltip: { callbacks: { label: function (item) { return item.dataset.label + ": " + fmt(item.raw[1]); } } },
-          markers: { lines: [{ value: tor.base, label: "Base " + short(tor.base), color: INK, dash: [] }] }
+          markers: { lines: [{ value: tor.base, label: "Base " + short(tor.base), color: INK, dash: [], bottom: true }] }
         }
       },
       plugins: [markers]
@@ -118,7 +119,7 @@
         barPercentage: 1, categoryPercentage: 1, borderWidth: 0 }] },
       options: {
         scales: {
-          x: { type: "linear", min: hist.edges[0], max: hist.edges[hist.edges.length - 1], ticks: { callback: short, maxTicksLimit: 7 }, title: { display: true, text: "NPV" } },
+          x: { type: "linear", grace: "2%", ticks: { callback: short, maxTicksLimit: 7 }, title: { display: true, text: "NPV" } },
           y: { title: { display: true, text: "Trials" }, grid: { color: GRID } }
         },
         plugins: {

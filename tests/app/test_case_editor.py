@@ -326,3 +326,18 @@ def test_scenario_without_overrides_is_refused(cx_client, make_case):
     )
     assert response.status_code == 400
     assert "a scenario without overrides is the base case" in unescape(response.text)
+
+
+def test_any_iso_currency_is_accepted_and_lowercase_is_fixed(cx_client):
+    assert new_case(cx_client, currency=" inr ").status_code == 302
+    case = only_case()
+    assert case.currency == "INR"
+    response = cx_client.get(f"/cases/{case.id}/edit")
+    assert 'value="INR"' in response.text
+
+
+def test_a_currency_that_is_not_a_code_is_named(cx_client):
+    response = new_case(cx_client, currency="pounds")
+    assert response.status_code == 400
+    assert "Enter a three-letter currency code, e.g. GBP." in response.text
+    assert 'value="POUNDS"' in response.text

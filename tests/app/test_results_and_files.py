@@ -126,3 +126,19 @@ def test_a_case_without_lines_says_what_to_do_next(cx_client, make_case):
     case = make_case(doc)
     html = cx_client.get(f"/cases/{case.id}").text
     assert "Nothing to price yet" in html and "chart-cumulative" not in html
+
+
+def test_import_keeps_long_free_text_whole(cx_client):
+    doc = example_document()
+    doc["costs"][0]["department"] = "Customer Operations and Digital Service Design " * 4
+    doc["assumptions"][0]["unit"] = "active subscribers at the start of the month " * 3
+    response = cx_client.post(
+        "/cases/import",
+        data={"case_file": (io.BytesIO(json.dumps(doc).encode()), "long.json")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    case = db.session.scalars(select(Case)).one()
+    assert case.costs[0].department == doc["costs"][0]["department"]
+    assert case.case_hash == case_hash(load_case(doc))
