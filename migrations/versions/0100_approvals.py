@@ -1,7 +1,7 @@
 """approvals: versions, reviews, comments, shared links, decisions, audit chain
 
 Revision ID: 0100_approvals
-Revises: 0002_totals_index
+Revises: 0003_free_text
 Create Date: 2026-11-23 14:57:53.721496
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0100_approvals'
-down_revision = '0002_totals_index'
+down_revision = '0003_free_text'
 branch_labels = None
 depends_on = None
 
