@@ -165,6 +165,7 @@ def test_cx_finance_and_sponsor_take_a_case_to_approval(live_app, live_server, n
     screenshot(author, "approval-case-approved")
 
     # CX edits: a new draft; the approval is kept and shown as superseded.
+    author.get_by_role("link", name="Inputs").click()
     author.get_by_role("button", name="Edit: start a new draft").click()
     author.goto(f"{base}/cases/{case_id}/inputs")
     author.get_by_role("link", name="Edit churn_reduction").click()

@@ -177,3 +177,17 @@ def test_pages_need_a_sign_in_and_an_existing_case(app, case, users):
     assert cx.get("/cases/999/review").status_code == 404
     admin = sign_in(app, users["admin"])
     assert "Nothing awaits an administrator" in admin.get("/awaiting").text
+
+
+def test_the_inputs_page_offers_the_step_that_makes_a_case_editable(app, ready_case, users):
+    cx = sign_in(app, users["cx"])
+    inputs = f"/cases/{ready_case.id}/inputs"
+    page = cx.get(inputs).text
+    assert "Editing starts a new draft" in page
+    response = post_form(cx, inputs, f"/cases/{ready_case.id}/steps/reopen", {})
+    assert response.status_code == 302
+    assert "Edit: start a new draft" not in cx.get(inputs).text
+    post_form(cx, inputs, f"/cases/{ready_case.id}/steps/submit", {})
+    assert "Withdraw to revise" in cx.get(inputs).text
+    other = sign_in(app, users["cx2"])
+    assert "Withdraw to revise" not in other.get(inputs).text
