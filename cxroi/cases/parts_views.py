@@ -18,7 +18,7 @@ from cxroi.cases.forms import (
     EditForm,
     LineForm,
 )
-from cxroi.cases.views import bp, run_form, saved_message, user
+from cxroi.cases.views import bp, run_form, saved_message, snapshot, user
 from cxroi.errors import StaleEdit
 from models import Case
 
@@ -73,7 +73,7 @@ def _part_page(
         form,
         lambda: save(me, case_id, form.lock() or 0, row_id, form.values()).case,
         what,
-        case.npv,
+        snapshot(case),
     )
     if redirect_to:
         return redirect_to
@@ -158,7 +158,7 @@ def delete(case_id: int, section: str, row_id: int):  # type: ignore[no-untyped-
     if not form.validate_on_submit():
         abort(400)
     case = services.get_case(case_id)
-    before = case.npv
+    before = snapshot(case)
     try:
         what = parts.delete_part(user(), case_id, form.lock() or 0, section, row_id)
     except parts.PartInUse as exc:

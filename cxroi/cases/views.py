@@ -27,7 +27,7 @@ from cxroi.cases import permissions, presenters, services
 from cxroi.cases.forms import CURRENCIES, CaseForm, DeleteForm, EditForm, ImportForm
 from cxroi.errors import StaleEdit
 from cxroi.extensions import db
-from cxroi.formatting import money
+from cxroi.formatting import money, months
 from models import Case
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -37,16 +37,26 @@ def user() -> Any:
     return current_user._get_current_object()
 
 
-def saved_message(what: str, case: Case, npv_before: float | None, verb: str = "saved") -> str:
-    """Tell the user what the change did to the headline figures."""
-    now = money(case.npv, case.currency)
-    if npv_before is None or money(npv_before, case.currency) == now:
-        return f"{what} {verb}. NPV {now}."
-    return f"{what} {verb}. NPV is now {now} (was {money(npv_before, case.currency)})."
+Snapshot = tuple[float | None, float | None]
+
+
+def snapshot(case: Case) -> Snapshot:
+    """The headline figures before a change: (NPV, payback months)."""
+    return case.npv, case.payback_months
+
+
+def saved_message(what: str, case: Case, before: Snapshot, verb: str = "saved") -> str:
+    """Tell the user what the change did to NPV and payback."""
+    npv_now, npv_was = money(case.npv, case.currency), money(before[0], case.currency)
+    pay_now, pay_was = months(case.payback_months), months(before[1])
+    parts = [f"NPV {npv_now}" if npv_now == npv_was else f"NPV is now {npv_now} (was {npv_was})"]
+    if pay_now != pay_was:
+        parts.append(f"payback {pay_now} (was {pay_was})")
+    return f"{what} {verb}. " + "; ".join(parts) + "."
 
 
 def run_form(
-    form: EditForm, save: Callable[[], Case], what: str, npv_before: float | None
+    form: EditForm, save: Callable[[], Case], what: str, before: Snapshot
 ) -> tuple[Any, int, list[str], str | None]:
     """Validate, save, and sort any failure into field errors, summary errors or a conflict.
 
@@ -60,7 +70,7 @@ def run_form(
         return None, 400, form.add_errors(exc.field_errors) + exc.other_errors, None
     except StaleEdit as exc:
         return None, 409, [], exc.message
-    flash(saved_message(what, case, npv_before), "success")
+    flash(saved_message(what, case, before), "success")
     return redirect(url_for("cases.inputs", case_id=case.id)), 200, [], None
 
 
@@ -100,12 +110,11 @@ def edit(case_id: int):  # type: ignore[no-untyped-def]
     if request.method == "GET":
         form.lock_version.data = str(case.lock_version)
         form.discount_rate.data = presenters.percent_text(case.discount_rate)
-    npv_before = case.npv
     redirect_to, status, errors, conflict = run_form(
         form,
         lambda: services.update_case(me, case_id, form.lock() or 0, form.header()),
         "Details",
-        npv_before,
+        snapshot(case),
     )
     if redirect_to:
         return redirect_to

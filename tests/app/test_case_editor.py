@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from cxroi.engine import analyse
 from cxroi.extensions import db
-from cxroi.formatting import money
+from cxroi.formatting import money, months
 from models import AuditEvent, Case
 
 NEW_CASE = {
@@ -145,6 +145,7 @@ def test_adding_assumptions_cost_and_churn_benefit_reprices_the_case(cx_client):
     assert case.payback_months == pytest.approx(expected.payback_months)
     flash = unescape(cx_client.get(f"/cases/{case.id}/inputs").text)
     assert f"Benefit line saved. NPV is now {money(expected.npv, 'GBP')}" in flash
+    assert f"payback {months(expected.payback_months)} (was not within the horizon)" in flash
 
 
 def test_a_parameter_that_is_neither_number_nor_assumption_is_named(cx_client, make_case):
@@ -341,3 +342,11 @@ def test_a_currency_that_is_not_a_code_is_named(cx_client):
     assert response.status_code == 400
     assert "Enter a three-letter currency code, e.g. GBP." in response.text
     assert 'value="POUNDS"' in response.text
+
+
+def test_editing_a_scenario_shows_its_overrides(cx_client, make_case):
+    case = make_case()
+    scenario = case.scenarios[0]  # churn_reduction 0.03, repeat_reduction 0.15
+    html = cx_client.get(f"/cases/{case.id}/scenarios/{scenario.id}").text
+    assert 'id="ov_churn_reduction"' in html and 'value="0.03"' in html
+    assert 'value="0.15"' in html and 'value="Pilot results halve at scale"' in html
