@@ -10,23 +10,28 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from models._types import utcnow
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from cxroi.approvals.chain import GENESIS, ChainReport, canonical_event, seal, verify_chain
 from cxroi.extensions import db
+from models._types import utcnow
 from models.approval import ChainEntry
 
 ATTEMPTS = 5
+#: The advisory lock that orders appends to the chain on PostgreSQL (any fixed number).
+CHAIN_LOCK_KEY = 0x637872_6F69
 
 
 def append_entry(kind: str, case_id: int | None, data: Mapping[str, Any]) -> ChainEntry:
     """Seal ``data`` onto the end of the chain, in the caller's transaction.
 
-    ``seq`` and ``prev_hash`` are unique: if another transaction took the same place
-    first, the insert fails inside a savepoint and is retried after the newer tail.
+    On PostgreSQL a transaction-scoped advisory lock makes appenders take turns (SQLite
+    serialises writers by itself). As a backstop ``seq`` and ``prev_hash`` are unique:
+    an insert that lost a race fails inside a savepoint and is retried on the new tail.
     """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
     for _ in range(ATTEMPTS):
         tail = db.session.execute(
             select(ChainEntry.seq, ChainEntry.hash).order_by(ChainEntry.seq.desc()).limit(1)

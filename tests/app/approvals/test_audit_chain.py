@@ -104,3 +104,30 @@ def test_the_orm_refuses_to_change_chain_entries_and_decisions(ready_case, users
         db.session.commit()
     db.session.rollback()
     assert verify_ledger().intact
+
+
+def test_concurrent_appends_take_turns_and_keep_one_chain(app):
+    import threading
+
+    from cxroi.approvals.ledger import append_entry
+
+    db.session.commit()
+    errors: list[str] = []
+
+    def writer(n: int) -> None:
+        try:
+            for i in range(10):
+                with app.app_context():
+                    append_entry("state", None, {"writer": n, "i": i})
+                    db.session.commit()
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    report = verify_ledger()
+    assert (report.intact, report.checked) == (True, 30)
