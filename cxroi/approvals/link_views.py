@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, render_template, request
 
 from cxroi.approvals import links
-from cxroi.approvals.errors import Conflict, DomainError, InputError, LinkGone
+from cxroi.approvals.errors import DomainError, InputError, LinkGone
 from cxroi.approvals.forms import DecisionForm
 from cxroi.approvals.summary import build_summary
 from cxroi.approvals.versions import documents
@@ -137,15 +137,14 @@ def decide(token: str):
     form = DecisionForm()
     decision = request.form.get("decision", "")
     if not form.validate_on_submit():
-        # CSRF or a field failed: show the page again with the messages, nothing recorded.
+        # A field failed (a missing CSRF token is refused before this view): show the page
+        # again with the messages; nothing is recorded.
         try:
             opened = links.open_link(
                 token, action=f"{decision or 'decide'} (invalid form)", **_client()
             )
         except DomainError as exc:
             return _error_page(exc)
-        if form.errors.get("csrf_token"):
-            form.name.errors = list(form.name.errors)
         return _page(token, opened, form, None, 400)
     try:
         record = links.decide(
@@ -162,7 +161,7 @@ def decide(token: str):
             field.errors = [*field.errors, exc.message]
         opened = links.open_link(token, action="view after invalid decision", **_client())
         return _page(token, opened, form, None, 400)
-    except (Conflict, LinkGone, DomainError) as exc:
+    except DomainError as exc:  # 403 view link, 409 superseded or decided, 410, 404
         return _error_page(exc)
     opened = links.open_link(token, action="view after decision", **_client())
     notice = {

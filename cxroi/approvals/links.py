@@ -175,8 +175,8 @@ def _log_use(link: SharedLink, action: str, outcome: str, ip: str, user_agent: s
         link_id=link.id,
         ip=(ip or "")[:64],
         user_agent=(user_agent or "")[:400],
-        action=action,
-        outcome=outcome,
+        action=action[:40],
+        outcome=outcome[:40],
     )
     db.session.add(use)
     return use

@@ -167,7 +167,7 @@ def test_bad_decision_input_names_the_field_and_keeps_the_page(ready_case, users
     response = _decide(sponsor, new.token, name="x" * 121)
     assert response.status_code == 400
     assert "Your name must be 120 characters or fewer." in response.text
-    response = _decide(sponsor, new.token, "overrule")
+    response = _decide(sponsor, new.token, "overrule" * 20)
     assert response.status_code == 400
     assert "Choose approve, reject or request changes." in response.text
     assert db.session.scalars(select(Decision)).all() == []
