@@ -103,6 +103,7 @@ def test_a_post_without_csrf_token_is_refused(ready_case, users, sponsor):
         f"/s/{new.token}/decision", data={"name": "Dana", "decision": "approve"}
     )
     assert response.status_code == 400
+    assert response.headers["Referrer-Policy"] == "no-referrer"
     assert db.session.scalars(select(Decision)).all() == []
 
 
