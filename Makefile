@@ -19,7 +19,7 @@ run: install
 	@mkdir -p instance
 	@test -s $(SECRET_FILE) || $(PYTHON) -c "import secrets; print(secrets.token_hex(32))" > $(SECRET_FILE)
 	@CXROI_SECRET_KEY=$$(cat $(SECRET_FILE)) $(PYTHON) -m cxroi init-db
-	@CXROI_SECRET_KEY=$$(cat $(SECRET_FILE)) $(PYTHON) -m cxroi demo --if-empty
+	@CXROI_SECRET_KEY=$$(cat $(SECRET_FILE)) CXROI_BASE_URL=http://127.0.0.1:$(PORT) $(PYTHON) -m cxroi demo --if-empty
 	@CXROI_SECRET_KEY=$$(cat $(SECRET_FILE)) $(PYTHON) -m cxroi serve --port $(PORT)
 
 # Install test needs and run the whole suite.

@@ -110,3 +110,7 @@ def serve(host: str, port: int, threads: int) -> None:
 def register(group: click.Group) -> None:
     for command in (init_db, create_user, demo, serve):
         group.add_command(command)
+
+    from cxroi.approvals.cli import register as register_approvals  # share, verify-audit
+
+    register_approvals(group)

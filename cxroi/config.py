@@ -3,8 +3,11 @@
 ``CXROI_SECRET_KEY``       signs sessions and CSRF tokens; required unless debugging or testing.
 ``CXROI_DATABASE_URL``     SQLAlchemy URL; default a SQLite file under ``instance/``.
 ``CXROI_DEBUG``            ``1`` for Flask's debug mode (a throw-away secret key is then allowed).
-``CXROI_RATELIMIT_STORAGE`` Flask-Limiter storage URI (``memory://`` by default; use
-                           ``redis://...`` when running several workers).
+``CXROI_RATELIMIT_STORAGE_URI`` Flask-Limiter storage URI (``memory://`` by default; use
+                           ``redis://...`` when running several workers). The older name
+                           ``CXROI_RATELIMIT_STORAGE`` is still read.
+``CXROI_LINK_RATE_LIMIT``  limit per client on the shared-link pages (default
+                           ``60 per minute; 600 per hour``).
 ``CXROI_MC_TRIALS``        Monte Carlo trials run when a case is saved (default 10,000).
 """
 
@@ -43,7 +46,9 @@ def settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": _flag("CXROI_SECURE_COOKIES"),
         "REMEMBER_COOKIE_DURATION": 0,
         "WTF_CSRF_TIME_LIMIT": None,
-        "RATELIMIT_STORAGE_URI": os.environ.get("CXROI_RATELIMIT_STORAGE", "memory://"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("CXROI_RATELIMIT_STORAGE_URI")
+        or os.environ.get("CXROI_RATELIMIT_STORAGE", "memory://"),
+        "LINK_RATE_LIMIT": os.environ.get("CXROI_LINK_RATE_LIMIT", "60 per minute; 600 per hour"),
         "RATELIMIT_ENABLED": True,
         # A sliding window: a burst cannot straddle a clock-aligned window boundary.
         "RATELIMIT_STRATEGY": "moving-window",

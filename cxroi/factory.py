@@ -70,6 +70,10 @@ def register_blueprints(app: Flask) -> None:
     for bp in (auth_bp, admin_bp, cases_bp, portfolio_bp):
         app.register_blueprint(bp)
 
+    from cxroi import approvals  # review, versions, shared links, sponsor page (issue 5)
+
+    approvals.init_app(app)
+
     @app.get("/healthz")
     def healthz() -> Response:
         """A trivial route: the benchmark's yardstick and a load balancer's probe."""

@@ -1,0 +1,143 @@
+"""``cxroi share`` and ``cxroi verify-audit`` (registered from ``cxroi.app_cli``)."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from typing import Any
+
+import click
+
+
+def _app():  # type: ignore[no-untyped-def]
+    """The app in an app context, closed afterwards (the web app's helper for commands)."""
+    from cxroi.app_cli import _app as app_for_commands
+
+    return app_for_commands()
+
+
+@click.command("share")
+@click.argument("case_id", type=int)
+@click.option(
+    "--scope", type=click.Choice(["view", "approve"]), default="approve", show_default=True
+)
+@click.option("--to", "to", required=True, help='The recipient, as "Name <email>".')
+@click.option(
+    "--days", type=int, default=None, help="Days until the link expires (default 14, at most 90)."
+)
+@click.option(
+    "--as",
+    "as_email",
+    default=None,
+    help="Email of the user sharing it (the case owner or a finance user); default the owner.",
+)
+@click.option(
+    "--base-url",
+    envvar="CXROI_BASE_URL",
+    default="http://127.0.0.1:5000",
+    show_default=True,
+    help="Where the app is served (env CXROI_BASE_URL).",
+)
+def share(
+    case_id: int, scope: str, to: str, days: int | None, as_email: str | None, base_url: str
+) -> None:
+    """Create a shared link to CASE_ID's frozen version and print it."""
+    from sqlalchemy import select
+
+    from cxroi.approvals import links, tokens
+    from cxroi.approvals.errors import DomainError
+    from cxroi.extensions import db
+    from models import Case, User
+
+    with _app():
+        case = db.session.get(Case, case_id)
+        if case is None:
+            click.echo(f"There is no case {case_id}.", err=True)
+            sys.exit(2)
+        user = (
+            db.session.scalar(select(User).where(User.email == as_email.strip().lower()))
+            if as_email
+            else case.owner
+        )
+        if user is None:
+            click.echo(f"There is no user {as_email}.", err=True)
+            sys.exit(2)
+        try:
+            name, email = tokens.parse_recipient(to)
+            new = links.create_link(
+                case,
+                user,
+                recipient_name=name,
+                recipient_email=email,
+                scope=scope,
+                expires_in_days=days,
+            )
+        except (tokens.LinkInputError, DomainError) as exc:
+            field = getattr(exc, "field", None)
+            option = {"expires_in_days": "--days", "scope": "--scope"}.get(field or "", "--to")
+            click.echo(f"{option if field else 'share'}: {exc}", err=True)
+            sys.exit(2)
+        click.echo(_link_url(base_url, new.token))
+        click.echo(
+            f"{scope} link for {new.link.recipient} to version {new.link.version.number} "
+            f"(hash {new.link.version.short_hash}), expires {new.link.expires_at:%Y-%m-%d}",
+            err=True,
+        )
+
+
+@click.command("verify-audit")
+def verify_audit() -> None:
+    """Check the audit hash chain; name the first broken entry (exit 1) or say it is intact."""
+    from cxroi.approvals.ledger import cross_check, verify_ledger
+
+    with _app():
+        report = verify_ledger()
+        if not report.intact:
+            click.echo(str(report), err=True)
+            sys.exit(1)
+        problems = cross_check()
+        if problems:
+            click.echo(f"audit chain intact ({report.checked} entries) but:", err=True)
+            for p in problems:
+                click.echo(f"  {p}", err=True)
+            sys.exit(1)
+        click.echo(str(report))
+
+
+def _link_url(base_url: str, token: str) -> str:
+    return f"{base_url.rstrip('/')}/s/{token}"
+
+
+def _after_demo() -> None:
+    """Leave one demo case ready for approval and print its approve link."""
+    import os
+
+    from cxroi.approvals.demo import ready_demo_case
+
+    with _app():
+        prepared = ready_demo_case()
+        if prepared is None:
+            return
+        case, new = prepared
+        base = os.environ.get("CXROI_BASE_URL", "http://127.0.0.1:5000")
+        click.echo(
+            f"Ready for approval: {case.title} "
+            f"(version {new.link.version.number}, hash {new.link.version.short_hash})"
+        )
+        click.echo(f"Approve link for {new.link.recipient}: {_link_url(base, new.token)}")
+
+
+def register(group: click.Group) -> None:
+    """Add ``share`` and ``verify-audit``; make ``demo`` end with a case ready for approval."""
+    group.add_command(share)
+    group.add_command(verify_audit)
+    demo = group.commands.get("demo")
+    if demo is not None and demo.callback is not None:
+        load_demo = demo.callback
+
+        @functools.wraps(load_demo)
+        def demo_then_ready(*args: Any, **kwargs: Any) -> None:
+            load_demo(*args, **kwargs)
+            _after_demo()
+
+        demo.callback = demo_then_ready

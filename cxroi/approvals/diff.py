@@ -1,0 +1,150 @@
+"""What changed between two frozen versions: case fields, assumptions, lines, metrics.
+
+Works on plain ``cxroi-case/1`` documents and result documents (the stored forms
+of a version), so it needs neither the engine nor the database.
+
+>>> a = {"title": "A", "assumptions": [{"key": "arpu", "label": "ARPU", "value": 29}],
+...      "costs": [], "benefits": []}
+>>> b = {"title": "A", "assumptions": [{"key": "arpu", "label": "ARPU", "value": 31}],
+...      "costs": [], "benefits": []}
+>>> d = diff_versions(a, b, {"metrics": {"npv": 100.0}}, {"metrics": {"npv": 150.0}})
+>>> d.assumptions[0].kind, d.assumptions[0].fields
+('changed', (FieldChange(field='value', old=29, new=31),))
+>>> [(m.key, m.delta) for m in d.metrics if m.key == "npv"]
+[('npv', 50.0)]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cxroi.engine import METRIC_KEYS
+
+CASE_FIELDS = (
+    "title",
+    "description",
+    "currency",
+    "start_month",
+    "horizon_months",
+    "discount_rate",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True, slots=True)
+class ItemChange:
+    """One assumption, line or scenario added, removed or changed (with its fields)."""
+
+    section: str  # assumptions, costs, benefits, scenarios
+    name: str  # the assumption key, or the line / scenario name
+    kind: str  # added, removed, changed
+    fields: tuple[FieldChange, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MetricDelta:
+    key: str
+    old: float | None
+    new: float | None
+
+    @property
+    def delta(self) -> float | None:
+        if self.old is None or self.new is None:
+            return None
+        return self.new - self.old
+
+
+@dataclass(frozen=True, slots=True)
+class VersionDiff:
+    case_fields: tuple[FieldChange, ...]
+    assumptions: tuple[ItemChange, ...]
+    costs: tuple[ItemChange, ...]
+    benefits: tuple[ItemChange, ...]
+    scenarios: tuple[ItemChange, ...]
+    metrics: tuple[MetricDelta, ...]
+
+    @property
+    def items(self) -> tuple[ItemChange, ...]:
+        return self.assumptions + self.costs + self.benefits + self.scenarios
+
+    @property
+    def unchanged(self) -> bool:
+        return not self.case_fields and not self.items
+
+
+def _field_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[FieldChange, ...]:
+    keys = list(old) + [k for k in new if k not in old]
+    return tuple(FieldChange(k, old.get(k), new.get(k)) for k in keys if old.get(k) != new.get(k))
+
+
+def _keyed(items: Sequence[Mapping[str, Any]], key: str) -> dict[str, Mapping[str, Any]]:
+    """Index by ``key``; a repeated name gets " (2)", " (3)" ... so that nothing is lost."""
+    out: dict[str, Mapping[str, Any]] = {}
+    for item in items:
+        name = str(item.get(key, ""))
+        label, n = name, 1
+        while label in out:
+            n += 1
+            label = f"{name} ({n})"
+        out[label] = item
+    return out
+
+
+def _section(
+    section: str, old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]], key: str
+) -> tuple[ItemChange, ...]:
+    before, after = _keyed(old, key), _keyed(new, key)
+    changes: list[ItemChange] = []
+    for name, item in before.items():
+        if name not in after:
+            changes.append(ItemChange(section, name, "removed"))
+        else:
+            fields = _field_changes(item, after[name])
+            if fields:
+                changes.append(ItemChange(section, name, "changed", fields))
+    changes += [ItemChange(section, name, "added") for name in after if name not in before]
+    return tuple(changes)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def diff_versions(
+    old_case: Mapping[str, Any],
+    new_case: Mapping[str, Any],
+    old_result: Mapping[str, Any],
+    new_result: Mapping[str, Any],
+) -> VersionDiff:
+    """The changes from ``old`` to ``new`` and the risk-adjusted metric deltas."""
+    old_metrics = old_result.get("metrics") or {}
+    new_metrics = new_result.get("metrics") or {}
+    return VersionDiff(
+        case_fields=_field_changes(
+            {k: old_case.get(k) for k in CASE_FIELDS}, {k: new_case.get(k) for k in CASE_FIELDS}
+        ),
+        assumptions=_section(
+            "assumptions", old_case.get("assumptions", []), new_case.get("assumptions", []), "key"
+        ),
+        costs=_section("costs", old_case.get("costs", []), new_case.get("costs", []), "name"),
+        benefits=_section(
+            "benefits", old_case.get("benefits", []), new_case.get("benefits", []), "name"
+        ),
+        scenarios=_section(
+            "scenarios", old_case.get("scenarios", []), new_case.get("scenarios", []), "name"
+        ),
+        metrics=tuple(
+            MetricDelta(k, _number(old_metrics.get(k)), _number(new_metrics.get(k)))
+            for k in METRIC_KEYS
+        ),
+    )

@@ -1,0 +1,118 @@
+"""Forms of the review and approval pages (Flask-WTF: CSRF on every POST)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+
+from cxroi.approvals.tokens import DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS
+
+
+class StepForm(FlaskForm):
+    note = TextAreaField(
+        "Note (optional)",
+        validators=[
+            Optional(),
+            Length(max=2000, message="The note must be 2,000 characters or fewer."),
+        ],
+    )
+
+
+class ReviewForm(FlaskForm):
+    verdict = RadioField(
+        "Verdict",
+        choices=[
+            SelectChoice("accepted", "Accept"),
+            SelectChoice("challenged", "Challenge"),
+            SelectChoice("unreviewed", "Unreviewed"),
+        ],
+        validators=[InputRequired(message="Choose accept, challenge or unreviewed.")],
+    )
+    comment = TextAreaField(
+        "Comment",
+        validators=[
+            Optional(),
+            Length(max=4000, message="A comment must be 4,000 characters or fewer."),
+        ],
+        description="Required for a challenge.",
+    )
+
+    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+        ok = super().validate(extra_validators)
+        if self.verdict.data == "challenged" and not (self.comment.data or "").strip():
+            self.comment.errors = [*self.comment.errors, "Say what you challenge and why."]
+            ok = False
+        return ok
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(
+        "Comment",
+        validators=[
+            InputRequired(message="Enter a comment."),
+            Length(max=4000, message="A comment must be 4,000 characters or fewer."),
+        ],
+    )
+    assumption_key = HiddenField()
+
+
+class LinkForm(FlaskForm):
+    recipient_name = StringField(
+        "Recipient's name",
+        validators=[
+            InputRequired(message="Enter the recipient's name."),
+            Length(max=120, message="The recipient's name must be 120 characters or fewer."),
+        ],
+    )
+    recipient_email = StringField(
+        "Recipient's email",
+        validators=[
+            InputRequired(message="Enter the recipient's email address."),
+            Regexp(
+                r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$",
+                message="Enter an email address like name@example.com.",
+            ),
+            Length(max=254, message="The email address must be 254 characters or fewer."),
+        ],
+    )
+    scope = RadioField(
+        "What the link allows",
+        choices=[
+            SelectChoice("approve", "View and decide (approve link)"),
+            SelectChoice("view", "View only"),
+        ],
+        default="approve",
+        validators=[InputRequired(message="Choose view or approve.")],
+    )
+    expires_in_days = IntegerField(
+        "Expires after (days)",
+        default=DEFAULT_EXPIRY_DAYS,
+        description=f"1 to {MAX_EXPIRY_DAYS} days; {DEFAULT_EXPIRY_DAYS} by default.",
+        validators=[
+            InputRequired(message=f"Enter a number of days from 1 to {MAX_EXPIRY_DAYS}."),
+            NumberRange(
+                1, MAX_EXPIRY_DAYS, message=f"Enter a number of days from 1 to {MAX_EXPIRY_DAYS}."
+            ),
+        ],
+    )
+
+
+class DecisionForm(FlaskForm):
+    name = StringField(
+        "Your name",
+        validators=[
+            InputRequired(message="Enter your name."),
+            Length(max=120, message="Your name must be 120 characters or fewer."),
+        ],
+    )
+    comment = TextAreaField(
+        "Comment",
+        validators=[
+            Optional(),
+            Length(max=2000, message="The comment must be 2,000 characters or fewer."),
+        ],
+    )
+    version_hash = HiddenField()
+    decision = HiddenField()  # the button pressed: approve, reject, request_changes

@@ -1,0 +1,189 @@
+"""The sponsor's pages, reached by a shared link without an account.
+
+Thin: each route opens the link through :mod:`.links` (which logs the use) and
+renders; a refusal becomes its status page (403, 404, 409, 410). Every response
+sends ``Referrer-Policy: no-referrer`` so the token never leaks in a Referer header.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, render_template, request
+
+from cxroi.approvals import links
+from cxroi.approvals.errors import DomainError, InputError, LinkGone
+from cxroi.approvals.forms import DecisionForm
+from cxroi.approvals.summary import build_summary
+from cxroi.approvals.versions import documents
+from cxroi.approvals.workflow import STATE_LABELS
+from cxroi.extensions import limiter
+
+bp = Blueprint("links", __name__, url_prefix="/s")
+
+
+def _link_limit() -> str:
+    return str(current_app.config.get("LINK_RATE_LIMIT", "60 per minute"))
+
+
+limiter.limit(_link_limit)(bp)
+
+HEADINGS = {
+    403: "This link cannot be used to decide",
+    404: "Link not found",
+    409: "This version can no longer be decided on",
+    410: "This link no longer works",
+}
+
+
+@bp.after_request
+def no_referrer(response: Response) -> Response:
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _client() -> dict[str, str]:
+    return {
+        "ip": request.remote_addr or "",
+        "user_agent": request.headers.get("User-Agent", ""),
+    }
+
+
+def _error_page(exc: DomainError) -> tuple[str, int]:
+    status = exc.status
+    tone = "error" if status in (403, 409) else "warning"
+    detail = None
+    if isinstance(exc, LinkGone):
+        detail = "Links expire after a set time and can be revoked by the case owner or finance."
+    return (
+        render_template(
+            "approvals/link_error.html",
+            heading=HEADINGS.get(status, "This link cannot be used"),
+            message=exc.message,
+            detail=detail,
+            status=status,
+            tone=tone,
+        ),
+        status,
+    )
+
+
+def _page(
+    token: str, opened: links.OpenLink, form: DecisionForm, notice: dict | None, status: int = 200
+):
+    case_doc, result_doc = documents(opened.version)
+    # A version is frozen only when finance has accepted every assumption (sign-off rule).
+    statuses = {a["key"]: "accepted" for a in case_doc.get("assumptions", [])}
+    summary = build_summary(case_doc, result_doc, statuses)
+    can_decide = (
+        opened.link.scope == "approve" and opened.state == "valid" and opened.case.status == "ready"
+    )
+    if notice is None:
+        notice = _notice(opened)
+    return (
+        render_template(
+            "approvals/sponsor.html",
+            s=summary,
+            token=token,
+            link=opened.link,
+            version=opened.version,
+            state=opened.case.status if opened.state == "valid" else "superseded",
+            state_label=STATE_LABELS.get(opened.case.status, opened.case.status)
+            if opened.state == "valid"
+            else "Superseded",
+            can_decide=can_decide,
+            form=form,
+            notice=notice,
+            decisions=links.versions_decisions(opened.version),
+        ),
+        status,
+    )
+
+
+def _notice(opened: links.OpenLink) -> dict | None:
+    if opened.state == "superseded":
+        return {
+            "tone": "warning",
+            "heading": "A newer version exists",
+            "message": links.superseded_message(opened.version, opened.case),
+        }
+    if opened.link.scope == "view":
+        return {
+            "tone": "info",
+            "heading": "For your information",
+            "message": "This link lets you read the case; "
+            "decisions are made through an approve link.",
+        }
+    if opened.case.status != "ready":
+        return {
+            "tone": "success" if opened.case.status == "approved" else "info",
+            "heading": STATE_LABELS.get(opened.case.status, opened.case.status),
+            "message": "A decision on this version has been recorded; see below.",
+        }
+    return None
+
+
+@bp.get("/<token>")
+def sponsor_page(token: str):
+    try:
+        opened = links.open_link(token, action="view", **_client())
+    except DomainError as exc:
+        return _error_page(exc)
+    return _page(token, opened, DecisionForm(), None)
+
+
+@bp.post("/<token>/decision")
+def decide(token: str):
+    form = DecisionForm()
+    decision = request.form.get("decision", "")
+    if not form.validate_on_submit():
+        # A field failed (a missing CSRF token is refused before this view): show the page
+        # again with the messages; nothing is recorded.
+        try:
+            opened = links.open_link(
+                token, action=f"{decision or 'decide'} (invalid form)", **_client()
+            )
+        except DomainError as exc:
+            return _error_page(exc)
+        return _page(token, opened, form, None, 400)
+    try:
+        record = links.decide(
+            token,
+            decision=decision,
+            name=form.name.data or "",
+            comment=form.comment.data or "",
+            version_hash=form.version_hash.data or "",
+            **_client(),
+        )
+    except InputError as exc:
+        field = getattr(form, exc.field, None)
+        if field is not None:
+            field.errors = [*field.errors, exc.message]
+        opened = links.open_link(token, action="view after invalid decision", **_client())
+        return _page(token, opened, form, None, 400)
+    except DomainError as exc:  # 403 view link, 409 superseded or decided, 410, 404
+        return _error_page(exc)
+    opened = links.open_link(token, action="view after decision", **_client())
+    notice = {
+        "tone": "success" if record.decision == "approve" else "info",
+        "heading": f"{record.label}: thank you, {record.name}",
+        "message": f"Your decision on version {opened.version.number} "
+        f"(hash {record.version_hash[:12]}) was recorded at {record.at:%H:%M UTC, %d %b %Y}.",
+    }
+    return _page(token, opened, DecisionForm(), notice)
+
+
+@bp.get("/<token>/workbook.xlsx")
+def workbook(token: str):
+    try:
+        opened = links.open_link(token, action="download workbook", **_client())
+    except DomainError as exc:
+        return _error_page(exc)
+    from cxroi.approvals.exports import version_workbook
+
+    data, filename = version_workbook(opened.version, opened.case)
+    return Response(
+        data,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

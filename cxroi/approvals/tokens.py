@@ -1,0 +1,123 @@
+"""Shared-link tokens: made with :mod:`secrets`, stored only as their SHA-256.
+
+A token is 32 random bytes (256 bits) in URL-safe base64. The database keeps
+``hash_token(token)``; the token itself exists only in the link handed to the
+recipient, so a copy of the database cannot be turned into working links.
+
+>>> token = new_token()
+>>> len(token) >= 43 and hash_token(token) != token
+True
+>>> parse_recipient("Dana Reyes <dana@example.com>")
+('Dana Reyes', 'dana@example.com')
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import datetime, timedelta
+from email.utils import parseaddr
+
+TOKEN_BYTES = 32
+DEFAULT_EXPIRY_DAYS = 14
+MAX_EXPIRY_DAYS = 90
+SCOPES = ("view", "approve")
+
+VALID = "valid"
+EXPIRED = "expired"
+REVOKED = "revoked"
+SUPERSEDED = "superseded"
+
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
+
+
+class LinkInputError(ValueError):
+    """Bad input for a new link; ``field`` names the form field at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+
+def new_token() -> str:
+    """A fresh unguessable token (256 bits from ``secrets``)."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def hash_token(token: str) -> str:
+    """SHA-256 hex of the token: the only form in which it is stored."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def looks_like_token(token: str) -> bool:
+    """A cheap shape check before touching the database."""
+    return bool(_TOKEN.match(token))
+
+
+def same_hash(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())
+
+
+def check_scope(scope: str) -> str:
+    if scope not in SCOPES:
+        raise LinkInputError("scope", f"scope must be 'view' or 'approve', not {scope!r}")
+    return scope
+
+
+def expiry_after(now: datetime, days: int | None = None) -> datetime:
+    """When a link made at ``now`` expires: default 14 days, 1 to 90 allowed."""
+    if days is None:
+        days = DEFAULT_EXPIRY_DAYS
+    if isinstance(days, bool) or not isinstance(days, int):
+        raise LinkInputError("expires_in_days", "expiry must be a whole number of days")
+    if not 1 <= days <= MAX_EXPIRY_DAYS:
+        raise LinkInputError(
+            "expires_in_days", f"expiry must be between 1 and {MAX_EXPIRY_DAYS} days, not {days}"
+        )
+    return now + timedelta(days=days)
+
+
+def check_recipient(name: str, email: str) -> tuple[str, str]:
+    """Trimmed name and lower-cased email, or LinkInputError naming the field."""
+    name = (name or "").strip()
+    email = (email or "").strip()
+    if not name:
+        raise LinkInputError("recipient_name", "enter the recipient's name")
+    if len(name) > 120:
+        raise LinkInputError(
+            "recipient_name", "the recipient's name must be 120 characters or fewer"
+        )
+    if not _EMAIL.match(email) or len(email) > 254:
+        raise LinkInputError(
+            "recipient_email",
+            f"enter the recipient's email address, like name@example.com (got {email!r})",
+        )
+    return name, email.lower()
+
+
+def parse_recipient(text: str) -> tuple[str, str]:
+    """``"Name <email>"`` → (name, email), as the ``cxroi share --to`` option takes it."""
+    name, email = parseaddr(text or "")
+    if not name and email and "<" not in text:
+        raise LinkInputError("to", f'give the recipient as "Name <email>", not {text!r}')
+    return check_recipient(name, email)
+
+
+def link_state(
+    *,
+    now: datetime,
+    expires_at: datetime,
+    revoked_at: datetime | None,
+    version_is_current: bool,
+) -> str:
+    """valid, revoked, expired or superseded: revocation first, then expiry, then supersession."""
+    if revoked_at is not None:
+        return REVOKED
+    if now >= expires_at:
+        return EXPIRED
+    if not version_is_current:
+        return SUPERSEDED
+    return VALID

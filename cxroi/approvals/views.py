@@ -1,0 +1,266 @@
+"""Signed-in pages of review and approval: the review page, steps, comments, versions,
+links, history and "what awaits me". Thin: parse the form, call a service, render."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from cxroi.approvals import inbox, ledger, links, review, steps, versions
+from cxroi.approvals.errors import DomainError, InputError
+from cxroi.approvals.forms import CommentForm, LinkForm, ReviewForm, StepForm
+from cxroi.approvals.workflow import NEXT_HOLDER, STATE_LABELS, STEPS, allowed_steps
+from cxroi.audit.services import events_for_case
+from cxroi.extensions import db
+from models import Case
+
+bp = Blueprint("approvals", __name__)
+
+
+def _case(case_id: int) -> Case:
+    case = db.session.get(Case, case_id)
+    if case is None:
+        abort(404, description=f"There is no case {case_id}.")
+    return case
+
+
+def _back(case_id: int, anchor: str = ""):
+    target = url_for("approvals.review_page", case_id=case_id)
+    return redirect(f"{target}#{anchor}" if anchor else target)
+
+
+def _form_errors(form) -> str:  # type: ignore[no-untyped-def]
+    return " ".join(e for errs in form.errors.values() for e in errs)
+
+
+def review_context(case: Case) -> dict:
+    """Everything the review page shows (used by the page and its error re-render)."""
+    version = versions.current_version(case)
+    role_steps = [
+        s for s in allowed_steps(case.status, current_user.role) if s != "reopen" or version
+    ]
+    return {
+        "case": case,
+        "statuses": review.review_statuses(case),
+        "threads": review.threads(case),
+        "version": version,
+        "latest": versions.latest_version(case.id),
+        "superseded_decisions": [
+            (v, d) for v in versions.versions_of(case.id) if v.is_superseded for d in v.decisions
+        ],
+        "steps": [STEPS[s] for s in role_steps],
+        "next_holder": NEXT_HOLDER.get(case.status),
+        "state_label": STATE_LABELS.get(case.status, case.status),
+        "is_finance": current_user.role == "finance",
+        "may_share": links.may_share(current_user, case),
+        "step_form": StepForm(),
+        "comment_form": CommentForm(),
+    }
+
+
+@bp.get("/cases/<int:case_id>/review")
+@login_required
+def review_page(case_id: int):
+    case = _case(case_id)
+    return render_template("approvals/review.html", **review_context(case))
+
+
+@bp.post("/cases/<int:case_id>/steps/<step>")
+@login_required
+def take_step(case_id: int, step: str):
+    case = _case(case_id)
+    form = StepForm()
+    if step not in STEPS:
+        abort(404, description=f'There is no step "{step}".')
+    if not form.validate_on_submit():
+        flash(_form_errors(form) or "The form could not be read; try again.", "error")
+        return _back(case_id)
+    steps.take_case_step(case, step, current_user, note=form.note.data or "")
+    flash(
+        f"Done: {STEPS[step].label} — the case is now {STATE_LABELS[case.status].lower()}.",
+        "success",
+    )
+    if step == "reopen":
+        return redirect(url_for("approvals.review_page", case_id=case_id))
+    return _back(case_id)
+
+
+@bp.post("/cases/<int:case_id>/assumptions/<key>/review")
+@login_required
+def review_assumption(case_id: int, key: str):
+    case = _case(case_id)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        flash(f'Assumption "{key}": {_form_errors(form)}', "error")
+        return _back(case_id, f"a-{key}")
+    review.review_assumption(case, key, form.verdict.data, current_user, form.comment.data)
+    return _back(case_id, f"a-{key}")
+
+
+@bp.post("/cases/<int:case_id>/comments")
+@login_required
+def add_comment(case_id: int):
+    case = _case(case_id)
+    form = CommentForm()
+    key = form.assumption_key.data or None
+    if not form.validate_on_submit():
+        flash(_form_errors(form), "error")
+        return _back(case_id, f"a-{key}" if key else "discussion")
+    review.start_thread(case, current_user, form.body.data, key)
+    return _back(case_id, f"a-{key}" if key else "discussion")
+
+
+@bp.post("/cases/<int:case_id>/comments/<int:thread_id>/reply")
+@login_required
+def reply(case_id: int, thread_id: int):
+    case = _case(case_id)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        flash(_form_errors(form), "error")
+        return _back(case_id, f"thread-{thread_id}")
+    review.reply(case, thread_id, current_user, form.body.data)
+    return _back(case_id, f"thread-{thread_id}")
+
+
+@bp.post("/cases/<int:case_id>/comments/<int:thread_id>/resolve")
+@login_required
+def resolve(case_id: int, thread_id: int):
+    case = _case(case_id)
+    form = StepForm()
+    if not form.validate_on_submit():
+        flash(_form_errors(form), "error")
+        return _back(case_id, f"thread-{thread_id}")
+    review.resolve(case, thread_id, current_user, resolved=request.form.get("resolved") != "0")
+    return _back(case_id, f"thread-{thread_id}")
+
+
+# -- versions ----------------------------------------------------------------------------
+
+
+@bp.get("/cases/<int:case_id>/versions")
+@login_required
+def versions_page(case_id: int):
+    case = _case(case_id)
+    all_versions = versions.versions_of(case.id)
+    diff = old = new = None
+    error = None
+    if "old" in request.args or "new" in request.args:
+        try:
+            a, b = int(request.args.get("old", "")), int(request.args.get("new", ""))
+        except ValueError:
+            error = "Choose two versions to compare (old and new must be version numbers)."
+        else:
+            try:
+                old, new, diff = versions.compare(case.id, a, b)
+            except DomainError as exc:
+                error = exc.message
+    return render_template(
+        "approvals/versions.html",
+        case=case,
+        versions=all_versions,
+        decisions={v.id: links.versions_decisions(v) for v in all_versions},
+        diff=diff,
+        old=old,
+        new=new,
+        error=error,
+        state_label=STATE_LABELS.get(case.status, case.status),
+    ), 400 if error else 200
+
+
+@bp.get("/cases/<int:case_id>/versions/<int:number>.json")
+@login_required
+def version_file(case_id: int, number: int):
+    version = versions.get_version(case_id, number)
+    return (
+        version.case_json,
+        200,
+        {
+            "Content-Type": "application/json; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="case-{case_id}-v{number}.json"',
+            "X-Case-SHA256": version.case_hash,
+        },
+    )
+
+
+# -- links -------------------------------------------------------------------------------
+
+
+def _links_page(case: Case, form: LinkForm, new_link=None, status: int = 200):  # type: ignore[no-untyped-def]
+    return render_template(
+        "approvals/links.html",
+        case=case,
+        form=form,
+        links=links.links_of(case.id),
+        state_of=links.state_of,
+        version=versions.current_version(case),
+        new_link=new_link,
+        new_url=url_for("links.sponsor_page", token=new_link.token, _external=True)
+        if new_link
+        else None,
+        may_share=links.may_share(current_user, case),
+        revoke_form=StepForm(),
+        state_label=STATE_LABELS.get(case.status, case.status),
+    ), status
+
+
+@bp.get("/cases/<int:case_id>/links")
+@login_required
+def links_page(case_id: int):
+    return _links_page(_case(case_id), LinkForm())
+
+
+@bp.post("/cases/<int:case_id>/links")
+@login_required
+def create_link(case_id: int):
+    case = _case(case_id)
+    form = LinkForm()
+    if not form.validate_on_submit():
+        return _links_page(case, form, status=400)
+    try:
+        new = links.create_link(
+            case,
+            current_user,
+            recipient_name=form.recipient_name.data,
+            recipient_email=form.recipient_email.data,
+            scope=form.scope.data,
+            expires_in_days=form.expires_in_days.data,
+        )
+    except InputError as exc:
+        getattr(form, exc.field).errors = [exc.message]
+        return _links_page(case, form, status=400)
+    return _links_page(case, LinkForm(formdata=None), new_link=new)
+
+
+@bp.post("/cases/<int:case_id>/links/<int:link_id>/revoke")
+@login_required
+def revoke_link(case_id: int, link_id: int):
+    case = _case(case_id)
+    form = StepForm()
+    if not form.validate_on_submit():
+        flash(_form_errors(form), "error")
+    else:
+        link = links.revoke_link(case, link_id, current_user)
+        flash(f"The link for {link.recipient} is revoked.", "success")
+    return redirect(url_for("approvals.links_page", case_id=case_id))
+
+
+# -- history and what awaits me ------------------------------------------------------------
+
+
+@bp.get("/cases/<int:case_id>/history")
+@login_required
+def history(case_id: int):
+    case = _case(case_id)
+    return render_template(
+        "approvals/history.html",
+        case=case,
+        events=list(reversed(events_for_case(case.id))),
+        chain=list(reversed(ledger.entries_for_case(case.id))),
+        state_label=STATE_LABELS.get(case.status, case.status),
+    )
+
+
+@bp.get("/awaiting")
+@login_required
+def awaiting():
+    return render_template("approvals/inbox.html", inbox=inbox.inbox_for(current_user))

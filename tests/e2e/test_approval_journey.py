@@ -1,0 +1,190 @@
+"""The approval journey in Chromium: CX drafts, finance challenges, CX revises, finance
+accepts and signs off, the sponsor approves through a link without an account; then CX
+edits and the approval is shown as superseded. The sponsor page prints on one page."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import threading
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from cxroi.auth.services import create_user
+from cxroi.cases.services import import_case
+from cxroi.extensions import db
+from models import Case
+from models.approval import CaseVersion, Decision
+from tests.appsupport import PASSWORD, example_document
+from tests.e2e.conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    """A free port in 5062-5069 (the approvals range; Chromium refuses 5060-5061, SIP)."""
+    for port in [*range(5062, 5070), 0]:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise RuntimeError("no free port")
+
+
+@pytest.fixture(scope="module")
+def live_server(live_app: Flask) -> Iterator[str]:
+    server = make_server("127.0.0.1", _free_port(), live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+def sign_in(page, base: str, email: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/")
+
+
+def review_state(page) -> str:
+    return page.locator(".case-meta .badge").inner_text()
+
+
+def test_cx_finance_and_sponsor_take_a_case_to_approval(live_app, live_server, new_page):
+    base = live_server
+    with live_app.app_context():
+        cx = create_user("casey@example.com", "cx", PASSWORD, name="Casey Exley")
+        create_user("fran@example.com", "finance", PASSWORD, name="Fran Ince")
+        case_id = import_case(cx, json.dumps(example_document()).encode()).id
+    review_url = f"{base}/cases/{case_id}/review"
+
+    # CX submits the draft for review from the case's "Review & approval" tab.
+    author = new_page()
+    sign_in(author, base, "casey@example.com")
+    author.goto(f"{base}/cases/{case_id}")
+    author.get_by_role("link", name="Review & approval").click()
+    author.get_by_role("button", name="Submit for finance review").click()
+    assert review_state(author) == "In finance review"
+
+    # Finance challenges one assumption.
+    finance = new_page()
+    sign_in(finance, base, "fran@example.com")
+    finance.get_by_role("link", name="What awaits me").click()
+    finance.get_by_role("link", name=re.compile("First-contact resolution")).first.click()
+    finance.locator("#challenge-churn_reduction").fill("An 8-week pilot is thin evidence for 6%.")
+    finance.locator("#challenge-btn-churn_reduction").click()
+    assert finance.locator('[data-review="churn_reduction"]').inner_text() == "challenged"
+    screenshot(finance, "approval-review-challenge")
+
+    # CX sees the challenge, withdraws the case to revise it, answers, resubmits.
+    author.get_by_role("link", name="What awaits me").click()
+    assert "answer Fran Ince's challenge on churn_reduction" in author.content().replace(
+        "&#39;", "'"
+    )
+    author.goto(review_url)
+    assert (
+        "An 8-week pilot is thin evidence" in author.locator("#a-churn_reduction + tr").inner_text()
+    )
+    author.get_by_role("button", name="Withdraw to revise").click()
+    author.goto(f"{base}/cases/{case_id}/inputs")
+    author.get_by_role("link", name="Edit churn_reduction").click()
+    author.locator("#value").fill("0.04")
+    author.locator("#source").fill("Exit survey and 12-week pilot, two regions")
+    author.get_by_role("button", name="Save assumption").click()
+    author.wait_for_url("**/inputs")
+    author.goto(review_url)
+    author.locator(".thread textarea").first.fill("Revised to 4% with the 12-week pilot.")
+    author.get_by_role("button", name="Reply").first.click()
+    author.get_by_role("button", name="Submit for finance review").click()
+    assert review_state(author) == "In finance review"
+
+    # Finance accepts every assumption and signs off: version 1 is frozen.
+    finance.goto(review_url)
+    assert "Revised to 4% with the 12-week pilot." in finance.content()
+    assert finance.locator('[data-review="churn_reduction"]').inner_text() == "unreviewed"
+    for accept in finance.locator("button[id^=accept-]").all():
+        key = accept.get_attribute("id").removeprefix("accept-")
+        finance.locator(f"#accept-{key}").click()
+        assert finance.locator(f'[data-review="{key}"]').inner_text() == "accepted"
+    finance.get_by_role("button", name="Sign off and freeze").click()
+    assert review_state(finance) == "Ready for approval"
+    with live_app.app_context():
+        version = db.session.query(CaseVersion).one()
+        version_hash, frozen_npv = (
+            version.case_hash,
+            json.loads(version.result_json)["metrics"]["npv"],
+        )
+    assert finance.locator("#version-hash").inner_text() == version_hash
+
+    # Finance creates an approve link for the sponsor.
+    finance.get_by_role("link", name="Share it with the sponsor").click()
+    finance.get_by_label("Recipient's name").fill("Sam Sponsor")
+    finance.get_by_label("Recipient's email").fill("sam@example.com")
+    finance.get_by_role("button", name="Create link").click()
+    link = finance.locator("#new-link-url").input_value()
+    screenshot(finance, "approval-links")
+    assert re.fullmatch(rf"{re.escape(base)}/s/[A-Za-z0-9_-]{{43}}", link)
+
+    # The sponsor, in a fresh context with no account, reads and approves.
+    sponsor = new_page(width=1100)
+    sponsor.goto(link)
+    assert "/login" not in sponsor.url
+    assert sponsor.locator("#version-hash").inner_text() == version_hash
+    assert sponsor.locator("#headline-npv").inner_text() == f"£{frozen_npv:,.0f}"
+    screenshot(sponsor, "approval-sponsor-page")
+    sponsor.emulate_media(media="print")
+    pdf = sponsor.pdf(format="A4", print_background=True)
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert pages == 1, f"the sponsor page prints on {pages} pages"
+    sponsor.emulate_media(media="screen")
+    sponsor.get_by_label("Your name").fill("Sam Sponsor")
+    sponsor.get_by_label("Comment").fill("Approved: report churn monthly.")
+    sponsor.get_by_role("button", name="Approve version 1").click()
+    assert "Approved: thank you, Sam Sponsor" in sponsor.locator("#notice").inner_text()
+    screenshot(sponsor, "approval-sponsor-approved")
+
+    # The case shows Approved, with the sponsor's name and the version hash.
+    author.goto(review_url)
+    assert review_state(author) == "Approved"
+    decision = author.locator(".decision").first.inner_text()
+    assert "Approved by Sam Sponsor" in decision and version_hash[:12] in decision
+    assert author.locator("#version-hash").inner_text() == version_hash
+    with live_app.app_context():
+        stored = db.session.query(Decision).one()
+        assert (stored.version_hash, stored.name) == (version_hash, "Sam Sponsor")
+        assert "Chrome" in stored.user_agent and stored.ip == "127.0.0.1"
+    screenshot(author, "approval-case-approved")
+
+    # CX edits: a new draft; the approval is kept and shown as superseded.
+    author.get_by_role("link", name="Inputs").click()
+    author.get_by_role("button", name="Edit: start a new draft").click()
+    author.goto(f"{base}/cases/{case_id}/inputs")
+    author.get_by_role("link", name="Edit churn_reduction").click()
+    author.locator("#value").fill("0.05")
+    author.get_by_role("button", name="Save assumption").click()
+    author.wait_for_url("**/inputs")
+    author.goto(review_url)
+    assert review_state(author) == "Draft"
+    superseded = author.locator(".superseded-decision").inner_text()
+    assert "Approved by Sam Sponsor" in superseded and "superseded" in superseded
+    screenshot(author, "approval-superseded")
+    # The sponsor's link now says what happened and no longer offers a decision.
+    sponsor.goto(link)
+    assert "A newer version exists" in sponsor.locator("#notice").inner_text()
+    assert sponsor.get_by_role("button", name="Approve version 1").count() == 0
+    with live_app.app_context():
+        assert db.session.get(Case, case_id).status == "draft"
+    author.goto(f"{base}/cases/{case_id}/history")
+    assert "approve by Sam Sponsor" in author.locator("main").inner_text()
+    screenshot(author, "approval-history")
+    author.goto(f"{base}/cases/{case_id}/versions")
+    screenshot(author, "approval-versions")
