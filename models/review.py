@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from cxroi.extensions import db
 from sqlalchemy import DateTime, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from cxroi.extensions import db
 from models._types import utcnow
 
 REVIEW_STATUSES = ("unreviewed", "accepted", "challenged")

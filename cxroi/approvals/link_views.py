@@ -16,6 +16,7 @@ from cxroi.approvals.summary import build_summary
 from cxroi.approvals.versions import documents
 from cxroi.approvals.workflow import STATE_LABELS
 from cxroi.extensions import limiter
+from cxroi.workbooks import version_workbook
 
 bp = Blueprint("links", __name__, url_prefix="/s")
 
@@ -179,8 +180,6 @@ def workbook(token: str):
         opened = links.open_link(token, action="download workbook", **_client())
     except DomainError as exc:
         return _error_page(exc)
-    from cxroi.approvals.exports import version_workbook
-
     data, filename = version_workbook(opened.version, opened.case)
     return Response(
         data,

@@ -11,13 +11,13 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from models._types import utcnow
 from sqlalchemy import select
 
 from cxroi.approvals.errors import Conflict, InputError, NotFound, PermissionDenied
 from cxroi.audit.services import record_change
 from cxroi.extensions import db
 from models import AssumptionRow, Case, User
+from models._types import utcnow
 from models.review import AssumptionReview, Comment
 
 ACCEPTED, CHALLENGED, UNREVIEWED = "accepted", "challenged", "unreviewed"

@@ -12,7 +12,6 @@ import json
 from typing import Any
 
 from flask import current_app
-from models._types import utcnow
 from sqlalchemy import func, select
 
 from cxroi.approvals.diff import VersionDiff, diff_versions
@@ -20,6 +19,7 @@ from cxroi.approvals.errors import Conflict, NotFound
 from cxroi.engine import CaseValidationError, analyse, canonical_json, case_hash, result_to_dict
 from cxroi.extensions import db
 from models import Case, User
+from models._types import utcnow
 from models.approval import CaseVersion
 
 

@@ -28,6 +28,7 @@ from cxroi.cases.forms import CURRENCIES, CaseForm, DeleteForm, EditForm, Import
 from cxroi.errors import StaleEdit
 from cxroi.extensions import db
 from cxroi.formatting import money, months
+from cxroi.workbooks import case_workbook
 from models import Case
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -167,6 +168,17 @@ def export(case_id: int):  # type: ignore[no-untyped-def]
     return Response(
         text,
         mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/<int:case_id>/workbook.xlsx")
+@login_required
+def workbook(case_id: int):  # type: ignore[no-untyped-def]
+    data, filename = case_workbook(services.get_case(case_id))
+    return Response(
+        data,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 

@@ -77,9 +77,9 @@ def test_a_cookie_captured_before_logout_no_longer_works_after_it(app, cx_client
 def test_login_and_logout_are_in_the_audit_trail(cx_client, cx_user):
     cx_client.post("/logout")
     actions = db.session.scalars(
-        select(AuditEvent.action).where(
-            AuditEvent.entity == "user", AuditEvent.entity_id == cx_user.id
-        )
+        select(AuditEvent.action)
+        .where(AuditEvent.entity == "user", AuditEvent.entity_id == cx_user.id)
+        .order_by(AuditEvent.id)
     ).all()
     assert actions == ["create", "login", "logout"]
 

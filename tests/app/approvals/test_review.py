@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from cxroi.extensions import db
 from sqlalchemy import select
 
 from cxroi.approvals import review
 from cxroi.approvals.errors import Conflict, InputError, NotFound, PermissionDenied
 from cxroi.approvals.steps import take_case_step
+from cxroi.extensions import db
 from models import AuditEvent
 
 

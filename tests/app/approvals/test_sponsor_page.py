@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import timedelta
 
+import openpyxl
 import pytest
 from sqlalchemy import select
 
@@ -12,7 +14,7 @@ from cxroi.approvals import links, versions
 from cxroi.approvals.steps import take_case_step
 from cxroi.extensions import db
 from models._types import utcnow
-from models.approval import Decision, LinkUse, SharedLink
+from models.approval import CaseVersion, Decision, LinkUse, SharedLink
 from tests.app.approvals.web import csrf_from
 
 UA = "Mozilla/5.0 (Sponsor test)"
@@ -177,19 +179,14 @@ def test_bad_decision_input_names_the_field_and_keeps_the_page(ready_case, users
 def test_the_workbook_of_the_version_downloads(ready_case, users, sponsor):
     new = _link(ready_case, users["cx"])
     response = sponsor.get(f"/s/{new.token}/workbook.xlsx")
-    try:
-        import cxroi.workbook as wb
-
-        available = hasattr(wb, "build_workbook")
-    except ImportError:
-        available = False
-    if available:
-        assert response.status_code == 200
-        assert response.data[:2] == b"PK"
-        assert "-v1-" in response.headers["Content-Disposition"]
-    else:  # the workbook branch (issue 4) has not been merged here yet
-        assert response.status_code == 501
-        assert "workbook export is not installed" in response.text
+    assert response.status_code == 200
+    assert "-v1-" in response.headers["Content-Disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    version = db.session.scalars(select(CaseVersion)).one()
+    summary = [c.value for row in book["Summary"].iter_rows() for c in row]
+    assert version.case_hash in summary
+    assert "Audit" in book.sheetnames
+    assert book["Inputs"]["A1"].value is not None
 
 
 def test_link_endpoints_are_rate_limited(app, ready_case, users):

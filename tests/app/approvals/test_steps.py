@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from cxroi.extensions import db
 from sqlalchemy import select
 
 from cxroi.approvals import review, versions
 from cxroi.approvals.errors import Conflict, PermissionDenied
 from cxroi.approvals.steps import take_case_step
 from cxroi.engine import canonical_json, case_hash
+from cxroi.extensions import db
 from models import AuditEvent
 from models.approval import ChainEntry
 from tests.app.approvals.conftest import accept_all
