@@ -8,6 +8,7 @@ cumulative flow stays non-negative through the horizon, interpolating linearly.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Literal
 
 import numpy as np
@@ -46,15 +47,16 @@ def payback(cumulative: FloatArray) -> FloatArray:
     any_negative = negative.any(axis=1)
     last_negative = width - 1 - np.argmax(negative[:, ::-1], axis=1)
     k = np.where(any_negative, last_negative + 1, 0)
-    inside = k <= width - 1
     kk = np.minimum(k, width - 1)
     r = np.arange(rows)
     before = cum[r, np.maximum(kk - 1, 0)]
     after = cum[r, kk]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        interpolated = (kk - 1) + (-before) / (after - before)
-    result = np.where(k == 0, 0.0, interpolated)
-    return np.where(inside, result, np.nan)
+    # Where k is a real crossing, cum[k] >= 0 > cum[k-1], so the step is positive;
+    # elsewhere the step is replaced by 1 and the value discarded below.
+    crossing = (k >= 1) & (k <= width - 1)
+    step = np.where(crossing, after - before, 1.0)
+    result = np.where(crossing, (kk - 1) - before / step, 0.0)
+    return np.where(k <= width - 1, result, np.nan)
 
 
 def _sign_changes(values: FloatArray) -> int:
@@ -104,8 +106,14 @@ def _rate_grid(months: int) -> tuple[FloatArray, FloatArray]:
     return rates, factors
 
 
-def _npv_at(values: FloatArray, rate: float) -> float:
-    return float(values @ (1.0 + rate) ** -np.arange(values.size, dtype=np.float64))
+def _npv_function(values: FloatArray) -> Callable[[float], float]:
+    """NPV of ``values`` as a function of the monthly rate."""
+    exponents = -np.arange(values.size, dtype=np.float64)
+
+    def npv_at(rate: float) -> float:
+        return float(values @ np.power(1.0 + rate, exponents))
+
+    return npv_at
 
 
 def _roots_on_grid(values: FloatArray) -> list[float]:
@@ -114,11 +122,12 @@ def _roots_on_grid(values: FloatArray) -> list[float]:
     with np.errstate(all="ignore"):
         npvs = factors @ values
     roots = [float(r) for r in rates[npvs == 0.0]]
+    npv_at = _npv_function(values)
     for j in np.flatnonzero(npvs[:-1] * npvs[1:] < 0.0):
         roots.append(
             float(
                 brentq(
-                    lambda r: _npv_at(values, r),
+                    npv_at,
                     rates[j],
                     rates[j + 1],
                     xtol=1e-15,
@@ -133,9 +142,7 @@ def _roots_on_grid(values: FloatArray) -> list[float]:
 def _single_root(values: FloatArray) -> float | None:
     """The monthly rate where NPV is 0 when flows change sign once (None if out of bracket)."""
 
-    def npv_at(rate: float) -> float:
-        return _npv_at(values, rate)
-
+    npv_at = _npv_function(values)
     low, high = _RATE_BRACKET
     with np.errstate(all="ignore"):
         f_low, f_high = npv_at(low), npv_at(high)

@@ -93,14 +93,15 @@ def metrics_of(costs: FloatArray, benefits: FloatArray, tl: Timeline) -> Metrics
     pv_costs = float(costs @ tl.discount_factor)
     pv_benefits = float(benefits @ tl.discount_factor)
     rate, note = irr(net)
+    paybacks = payback(np.cumsum(np.stack((net, net * tl.discount_factor)), axis=1))
     return Metrics(
         npv=npv(tl.monthly_rate, net),
         irr=rate,
         irr_note=note,
         roi=(pv_benefits - pv_costs) / pv_costs if pv_costs != 0 else None,
         bcr=pv_benefits / pv_costs if pv_costs != 0 else None,
-        payback_months=_optional(payback(np.cumsum(net))[0]),
-        discounted_payback_months=_optional(payback(np.cumsum(net * tl.discount_factor))[0]),
+        payback_months=_optional(paybacks[0]),
+        discounted_payback_months=_optional(paybacks[1]),
         total_costs=float(costs.sum()),
         total_benefits=float(benefits.sum()),
         pv_costs=pv_costs,
