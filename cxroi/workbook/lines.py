@@ -112,38 +112,30 @@ def _churn_rows(grid: Grid, cells: dict[str, str], ramp: int, currency: str) -> 
     )
 
 
+#: For each linear benefit kind: its step-up row's label, the parameter that drives
+#: it, and the parameters multiplied together (as in ``cxroi.engine.drivers``).
+_LINEAR_KINDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "revenue_uplift": ("Growth factor", "growth", ("base_revenue", "uplift", "margin")),
+    "cost_savings": ("Escalation factor", "escalation", ("volume", "reduction", "unit_cost")),
+    "custom": ("Escalation factor", "escalation", ("amount",)),
+}
+
+
 def benefit_rows(grid: Grid, line: BenefitLine, cells: dict[str, str], currency: str) -> LineRows:
     grid.line_heading(line.name)
     ramp = _ramp_row(grid, cells)
     fmt = money(currency)
     if line.kind == "churn":
         raw = _churn_rows(grid, cells, ramp, currency)
-    elif line.kind == "revenue_uplift":
-        growth = _factor_row(grid, "Growth factor", cells["growth"])
-        product = f"{cells['base_revenue']}*{cells['uplift']}*{cells['margin']}"
-        raw = grid.add(
-            "Benefit before risk",
-            currency,
-            lambda c, p: f"={product}*{c}{growth}*{c}{ramp}",
-            fmt,
-            total=True,
-        )
-    elif line.kind == "cost_savings":
-        escalation = _factor_row(grid, "Escalation factor", cells["escalation"])
-        product = f"{cells['volume']}*{cells['reduction']}*{cells['unit_cost']}"
-        raw = grid.add(
-            "Benefit before risk",
-            currency,
-            lambda c, p: f"={product}*{c}{escalation}*{c}{ramp}",
-            fmt,
-            total=True,
-        )
     else:
-        escalation = _factor_row(grid, "Escalation factor", cells["escalation"])
+        # The linear kinds: a product of parameters x a yearly step-up x the ramp.
+        label, rate, factors = _LINEAR_KINDS[line.kind]
+        step_up = _factor_row(grid, label, cells[rate])
+        product = "*".join(cells[name] for name in factors)
         raw = grid.add(
             "Benefit before risk",
             currency,
-            lambda c, p: f"={cells['amount']}*{c}{escalation}*{c}{ramp}",
+            lambda c, p: f"={product}*{c}{step_up}*{c}{ramp}",
             fmt,
             total=True,
         )

@@ -6,7 +6,6 @@ CXROI_REQUIRE_ALL=1). Screenshots go to test-artifacts/screenshots/.
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,7 +16,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from cxroi.extensions import db
-from tests.appsupport import database_url, make_app, reset_schema
+from tests.appsupport import PASSWORD, database_url, make_app, reset_schema
 from tests.support import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -35,16 +34,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-def _free_port() -> int:
-    """A free port in 5050-5059 (this project's range), else any free port."""
-    for port in [*range(5050, 5060), 0]:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return s.getsockname()[1]
-    raise RuntimeError("no free port")
+def sign_in(page: Page, base: str, email: str) -> None:
+    """Sign in through the login form as a user whose password is the test PASSWORD."""
+    page.goto(f"{base}/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/")
 
 
 @pytest.fixture(scope="session")
@@ -60,7 +56,8 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 
 @pytest.fixture(scope="session")
 def live_server(live_app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", _free_port(), live_app, threaded=True)
+    # Port 0: the OS picks a free ephemeral port (none of them is one Chromium blocks).
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"

@@ -6,13 +6,8 @@ from __future__ import annotations
 
 import json
 import re
-import socket
-import threading
-from collections.abc import Iterator
 
 import pytest
-from flask import Flask
-from werkzeug.serving import make_server
 
 from cxroi.auth.services import create_user
 from cxroi.cases.services import import_case
@@ -20,39 +15,9 @@ from cxroi.extensions import db
 from models import Case
 from models.approval import CaseVersion, Decision
 from tests.appsupport import PASSWORD, example_document
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    """A free port in 5062-5069 (the approvals range; Chromium refuses 5060-5061, SIP)."""
-    for port in [*range(5062, 5070), 0]:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return s.getsockname()[1]
-    raise RuntimeError("no free port")
-
-
-@pytest.fixture(scope="module")
-def live_server(live_app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", _free_port(), live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
-
-
-def sign_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/")
 
 
 def review_state(page) -> str:

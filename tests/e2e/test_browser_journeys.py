@@ -12,7 +12,7 @@ from cxroi.extensions import db
 from cxroi.formatting import money, months
 from models import Case
 from tests.appsupport import PASSWORD
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -20,14 +20,6 @@ pytestmark = pytest.mark.browser
 def make_user(app: Flask, email: str, role: str = "cx") -> None:
     with app.app_context():
         create_user(email, role, PASSWORD, name="Robin New")
-
-
-def sign_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/")
 
 
 def fill(page, values: dict[str, str]) -> None:
