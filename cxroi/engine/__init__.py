@@ -9,14 +9,17 @@ Imports nothing from Flask, SQLAlchemy or ``models``; usable from a notebook::
 
 from .analysis import DEFAULT_SEED, DEFAULT_TRIALS, analyse
 from .casefile import (
-    BENEFIT_PARAMETERS,
+    CONFIDENCE_LEVELS,
     FORMAT,
+    FORMAT_V1,
     Assumption,
     BenefitLine,
+    CaseDocument,
     CaseFile,
     CostLine,
     Scenario,
 )
+from .kinds import COST_PARAMETERS, KINDS, LineKind, Parameter
 from .loader import (
     CaseValidationError,
     canonical_json,
@@ -24,7 +27,9 @@ from .loader import (
     case_to_dict,
     load_case,
     load_case_file,
+    next_id,
     pretty_json,
+    upgrade,
     validate_case,
 )
 from .pricing import evaluate_metrics
@@ -33,18 +38,24 @@ from .rules import Issue
 from .timeline import monthly_rate
 
 __all__ = [
-    "BENEFIT_PARAMETERS",
+    "CONFIDENCE_LEVELS",
+    "COST_PARAMETERS",
     "DEFAULT_SEED",
     "DEFAULT_TRIALS",
     "FORMAT",
+    "FORMAT_V1",
+    "KINDS",
     "METRIC_KEYS",
     "Assumption",
     "BenefitLine",
+    "CaseDocument",
     "CaseFile",
     "CaseValidationError",
     "CostLine",
     "Issue",
+    "LineKind",
     "Metrics",
+    "Parameter",
     "Result",
     "Scenario",
     "analyse",
@@ -55,7 +66,9 @@ __all__ = [
     "load_case",
     "load_case_file",
     "monthly_rate",
+    "next_id",
     "pretty_json",
     "result_to_dict",
+    "upgrade",
     "validate_case",
 ]

@@ -19,7 +19,8 @@ from .result import (
     ScenarioResult,
     TornadoRow,
 )
-from .rules import PARAMETER_DOMAINS, Domain
+from .domains import Domain
+from .rules import PARAMETER_DOMAINS
 from .timeline import FloatArray, Timeline, Value
 
 DEFAULT_TRIALS = 10_000

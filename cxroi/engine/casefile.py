@@ -1,9 +1,14 @@
-"""The business case file, format ``cxroi-case/1``, as typed immutable objects.
+"""The business case document, format ``cxroi-case/2``, as typed immutable objects.
 
-A :class:`CaseFile` is what the engine prices. It is built only by
-:func:`load_case` (or :func:`parse_case`), which validates the whole document in
-one pass and reports every problem with its JSON path; see
-``shared/docs/case-format.md`` for the contract.
+A :class:`CaseFile` (also called :data:`CaseDocument`) is the one form of a case: what
+the engine prices, what the app stores, what the API and the case file exchange. It
+is built only by :func:`~cxroi.engine.load_case`, which upgrades ``cxroi-case/1``,
+validates the whole document in one pass and reports every problem with its JSON
+path; ``docs/case-format.md`` is the contract.
+
+Every assumption, line and scenario has an ``id``: short, unique within the case and
+kept across renames, edits, export and import, so that reviews, threads, actuals and
+the API can refer to it.
 """
 
 from __future__ import annotations
@@ -12,22 +17,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-FORMAT = "cxroi-case/1"
+FORMAT = "cxroi-case/2"
+FORMAT_V1 = "cxroi-case/1"
+FORMATS = (FORMAT_V1, FORMAT)
 
 Param = float | str
 """A numeric parameter of a line: a number, or the key of an assumption."""
 
 Recurrence = Literal["once", "monthly", "annual"]
-BenefitKind = Literal["churn", "revenue_uplift", "cost_savings", "custom"]
-
-#: The parameters of each benefit kind, required ones first, with the defaults
-#: of the optional ones.
-BENEFIT_PARAMETERS: Mapping[str, tuple[tuple[str, ...], Mapping[str, float]]] = {
-    "churn": (("customers", "annual_churn", "reduction", "arpu", "margin"), {"gross_adds": 0.0}),
-    "revenue_uplift": (("base_revenue", "uplift", "margin"), {"growth": 0.0}),
-    "cost_savings": (("volume", "reduction", "unit_cost"), {"escalation": 0.0}),
-    "custom": (("amount",), {"escalation": 0.0}),
-}
+Confidence = Literal["low", "medium", "high"]
+CONFIDENCE_LEVELS: tuple[Confidence, ...] = ("low", "medium", "high")
+FINANCE_OWNER = "finance"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +43,17 @@ class Assumption:
     source: str | None = None
     owner: str | None = None
     notes: str | None = None
+    confidence: Confidence | None = None
+    id: str = ""
 
     @property
     def has_range(self) -> bool:
         return self.low is not None and self.high is not None
+
+    @property
+    def finance_owned(self) -> bool:
+        """Numbers owned by Finance are edited by finance users only."""
+        return (self.owner or "").strip().lower() == FINANCE_OWNER
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,18 +70,27 @@ class CostLine:
     end_month: int | None = None
     escalation: Param = 0.0
     risk: Param = 0.0
+    note: str | None = None
+    id: str = ""
+
+    @property
+    def params(self) -> dict[str, Param]:
+        """The numeric parameters, by name (as a benefit line has them)."""
+        return {"amount": self.amount, "escalation": self.escalation, "risk": self.risk}
 
 
 @dataclass(frozen=True, slots=True)
 class BenefitLine:
-    """A benefit of one of the four kinds; ``params`` holds every parameter of the kind."""
+    """A benefit of one of the registered kinds; ``params`` holds every parameter of the kind."""
 
     name: str
-    kind: BenefitKind
+    kind: str
     params: Mapping[str, Param]
     ramp_start: int = 1
     ramp_months: int = 0
     risk: Param = 0.0
+    note: str | None = None
+    id: str = ""
 
     def param(self, name: str) -> Param:
         return self.params[name]
@@ -86,6 +102,7 @@ class Scenario:
 
     name: str
     overrides: Mapping[str, float]
+    id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +119,8 @@ class CaseFile:
     benefits: tuple[BenefitLine, ...] = ()
     scenarios: tuple[Scenario, ...] = ()
     description: str | None = None
+    customer_problem: str | None = None
+    evidence: str | None = None
     format: str = field(default=FORMAT)
 
     @property
@@ -113,6 +132,13 @@ class CaseFile:
             if a.key == key:
                 return a
         raise KeyError(key)
+
+    def by_id(self, item_id: str) -> Assumption | CostLine | BenefitLine | Scenario:
+        """The assumption, line or scenario with this id (``KeyError`` if none)."""
+        for item in (*self.assumptions, *self.costs, *self.benefits, *self.scenarios):
+            if item.id == item_id:
+                return item
+        raise KeyError(item_id)
 
     def uses_of(self, key: str) -> list[str]:
         """Names of the lines whose parameters refer to assumption ``key``."""
@@ -130,3 +156,7 @@ def _keys_of_benefit(line: BenefitLine) -> set[str]:
     if isinstance(line.risk, str):
         keys.add(line.risk)
     return keys
+
+
+CaseDocument = CaseFile
+"""The architecture's name for the one form of a case."""

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from .casefile import BenefitLine, CostLine, Param
+from .casefile import CostLine, Param
 from .timeline import FloatArray, Timeline, Value
 
 Resolve = Callable[[Param], Value]
@@ -42,52 +42,30 @@ def cost_series(line: CostLine, tl: Timeline, resolve: Resolve) -> FloatArray:
     return np.atleast_2d(resolve(line.amount) * factor)
 
 
-def _ramped(tl: Timeline, line: BenefitLine, rate: Value) -> FloatArray:
-    """a_t x e_t for a benefit line (cached when the rate is a number)."""
-    if np.ndim(rate) == 0:
-        return tl.ramped(line.ramp_start, line.ramp_months, float(rate))
-    return tl.ramp(line.ramp_start, line.ramp_months) * tl.step_up(rate)
+def cohort(start: Value, retention: FloatArray, adds: Value) -> FloatArray:
+    """A_t = A_{t-1} x r_t + adds_t, A_0 = start, for a retention matrix (rows, H+1).
 
-
-def benefit_series(line: BenefitLine, tl: Timeline, resolve: Resolve) -> FloatArray:
-    """The line's monthly benefit by kind (0 in month 0)."""
-    p = {name: resolve(param) for name, param in line.params.items()}
-    if line.kind == "churn":
-        ramp = tl.ramp(line.ramp_start, line.ramp_months)
-        kept = churn_customers_kept(
-            tl, p["customers"], p["annual_churn"], p["reduction"], p["gross_adds"], ramp
-        )
-        series = kept * p["arpu"] * p["margin"]
-    elif line.kind == "revenue_uplift":
-        series = (p["base_revenue"] * p["uplift"] * p["margin"]) * _ramped(tl, line, p["growth"])
-    elif line.kind == "cost_savings":
-        scale = p["volume"] * p["reduction"] * p["unit_cost"]
-        series = scale * _ramped(tl, line, p["escalation"])
-    else:
-        series = p["amount"] * _ramped(tl, line, p["escalation"])
-    return np.atleast_2d(series)
-
-
-def _cohort(start: Value, retention: FloatArray, adds: Value) -> FloatArray:
-    """A_t = A_{t-1} x r_t + adds, A_0 = start, for a retention matrix (rows, H+1).
-
-    Closed form: with P_t = prod_{s<=t} r_s (r_0 := 1), A_t = P_t (A_0 + adds x sum_{s=1..t} 1/P_s).
+    ``adds`` is a number, a column (rows, 1) or a full matrix of monthly additions
+    (its month-0 column is not used). Closed form: with P_t = prod_{s<=t} r_s (r_0 := 1),
+    A_t = P_t (A_0 + sum_{s=1..t} adds_s / P_s).
     """
     retention = retention.copy()
     retention[:, 0] = 1.0
     survival = np.cumprod(retention, axis=1)
+    monthly = np.ndim(adds) == 2 and np.shape(adds)[1] == retention.shape[1] > 1
     if survival.min() > 1e-200:
         inverse = 1.0 / survival
         inverse[:, 0] = 0.0
-        return np.asarray(survival * (start + adds * np.cumsum(inverse, axis=1)), dtype=np.float64)
+        added = np.cumsum(adds * inverse, axis=1) if monthly else adds * np.cumsum(inverse, axis=1)
+        return np.asarray(survival * (start + added), dtype=np.float64)
     # A retention at (or near) zero: the closed form would divide by zero. Step the
     # recurrence instead, still vectorised across trials.
-    cohort = np.empty_like(retention)
-    cohort[:, 0] = start if np.ndim(start) == 0 else np.ravel(start)
-    adds_col = adds if np.ndim(adds) == 0 else np.ravel(adds)
+    out = np.empty_like(retention)
+    out[:, 0] = start if np.ndim(start) == 0 else np.ravel(start)
     for t in range(1, retention.shape[1]):
-        cohort[:, t] = cohort[:, t - 1] * retention[:, t] + adds_col
-    return cohort
+        add_t = adds[:, t] if monthly else (adds if np.ndim(adds) == 0 else np.ravel(adds))
+        out[:, t] = out[:, t - 1] * retention[:, t] + add_t
+    return out
 
 
 def churn_customers_kept(
@@ -112,4 +90,4 @@ def churn_customers_kept(
     rows = shape[0]
     start = np.broadcast_to(customers, (rows, 1)) if np.ndim(customers) else customers
     adds = np.broadcast_to(gross_adds, (rows, 1)) if np.ndim(gross_adds) else gross_adds
-    return _cohort(start, with_cx, adds) - _cohort(start, base, adds)
+    return cohort(start, with_cx, adds) - cohort(start, base, adds)

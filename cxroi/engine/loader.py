@@ -1,10 +1,12 @@
-"""Load, validate and serialise ``cxroi-case/1`` documents.
+"""Load, validate and serialise case documents (``cxroi-case/2``; ``/1`` is upgraded).
 
 >>> case = load_case('''{"format": "cxroi-case/1", "title": "Demo", "currency": "GBP",
 ...   "start_month": "2027-01", "horizon_months": 12, "discount_rate": 0.1,
-...   "assumptions": [], "costs": [], "benefits": []}''')
->>> case.horizon_months
-12
+...   "assumptions": [{"key": "fee", "label": "Fee", "value": 5, "unit": "GBP"}],
+...   "costs": [{"name": "Build", "category": "it", "recurrence": "once", "amount": "fee"}],
+...   "benefits": []}''')
+>>> case.format, case.horizon_months, case.assumptions[0].id, case.costs[0].id
+('cxroi-case/2', 12, 'a1', 'c1')
 >>> len(case_hash(case))
 64
 """
@@ -22,8 +24,8 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from .casefile import (
-    BENEFIT_PARAMETERS,
     FORMAT,
+    FORMAT_V1,
     Assumption,
     BenefitLine,
     CaseFile,
@@ -31,8 +33,9 @@ from .casefile import (
     Param,
     Scenario,
 )
-from .rules import Issue, check_document
-from .schema import CaseIn, ChurnIn, CostIn, CostSavingsIn, CustomIn, RevenueUpliftIn
+from .kinds import KINDS, kind_list_text
+from .rules import SECTIONS, Issue, check_document
+from .schema import BENEFIT_MODELS, ID_PATTERN, BenefitBaseIn, CaseIn, CostIn
 
 __all__ = [
     "CaseValidationError",
@@ -42,8 +45,12 @@ __all__ = [
     "case_to_dict",
     "load_case",
     "load_case_file",
+    "upgrade",
     "validate_case",
 ]
+
+#: The prefix of the ids cxroi assigns in each section: a1, a2 ... c1 ... b1 ... s1 ...
+ID_PREFIXES = {"assumptions": "a", "costs": "c", "benefits": "b", "scenarios": "s"}
 
 
 class CaseValidationError(ValueError):
@@ -76,10 +83,7 @@ def parse_json(text: str | bytes) -> Any:
 
 def _path(loc: tuple[int | str, ...]) -> str:
     parts: list[str] = []
-    for i, item in enumerate(loc):
-        # A discriminated union puts the benefit's kind into the location: drop it.
-        if i == 2 and loc[0] == "benefits" and isinstance(item, str) and item in BENEFIT_PARAMETERS:
-            continue
+    for item in loc:
         if isinstance(item, int):
             parts.append(f"[{item}]")
         else:
@@ -104,18 +108,114 @@ def _message(error: ErrorDetails) -> str:
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
         return f"must be {expected}, not {error['input']!r}"
-    if kind == "union_tag_invalid":
-        tag = error.get("ctx", {}).get("tag", "")
-        return f"unknown kind {tag!r}; use churn, revenue_uplift, cost_savings or custom"
-    if kind == "union_tag_not_found":
-        return "is required: churn, revenue_uplift, cost_savings or custom"
     if kind == "string_too_long":
         return f"must be at most {error.get('ctx', {}).get('max_length')} characters"
     return error["msg"][0].lower() + error["msg"][1:]
 
 
+def upgrade(doc: dict[str, Any]) -> dict[str, Any]:
+    """A ``cxroi-case/1`` document as ``/2`` (other documents are returned as they are).
+
+    ``/1`` has no ids: each assumption, line and scenario gets the next id of its
+    section (a1, a2 ... c1 ... b1 ... s1 ...) in document order, so that the same file
+    always upgrades to the same document.
+
+    >>> upgrade({"format": "cxroi-case/1", "costs": [{"name": "x"}], "scenarios": []})
+    {'format': 'cxroi-case/2', 'costs': [{'id': 'c1', 'name': 'x'}], 'scenarios': []}
+    """
+    if doc.get("format") != FORMAT_V1:
+        return doc
+    out = dict(doc)
+    out["format"] = FORMAT
+    for section, prefix in ID_PREFIXES.items():
+        items = doc.get(section)
+        if isinstance(items, list):
+            out[section] = [
+                {"id": f"{prefix}{i + 1}", **item} if isinstance(item, dict) else item
+                for i, item in enumerate(items)
+            ]
+    return out
+
+
+def assign_ids(doc: dict[str, Any]) -> dict[str, Any]:
+    """The document with an id on every item that has none (the next free one of its section).
+
+    >>> assign_ids({"costs": [{"id": "c2"}, {}], "benefits": [{}]})
+    {'costs': [{'id': 'c2'}, {'id': 'c3'}], 'benefits': [{'id': 'b1'}]}
+    """
+    taken = {
+        item["id"]
+        for section in SECTIONS
+        for item in (doc.get(section) if isinstance(doc.get(section), list) else [])
+        if isinstance(item, dict) and isinstance(item.get("id"), str)
+    }
+    if all(
+        not isinstance(item, dict) or "id" in item
+        for section in SECTIONS
+        for item in (doc.get(section) if isinstance(doc.get(section), list) else [])
+    ):
+        return doc
+    out = dict(doc)
+    for section, prefix in ID_PREFIXES.items():
+        items = doc.get(section)
+        if not isinstance(items, list):
+            continue
+        fresh = []
+        for item in items:
+            if isinstance(item, dict) and "id" not in item:
+                new_id = next_id(taken, prefix)
+                taken.add(new_id)
+                item = {"id": new_id, **item}
+            fresh.append(item)
+        out[section] = fresh
+    return out
+
+
+def next_id(taken: set[str] | frozenset[str], prefix: str) -> str:
+    """The first ``prefix<n>`` above every id of that form already taken.
+
+    >>> next_id({"a1", "a7", "c9"}, "a")
+    'a8'
+    """
+    numbers = [
+        int(i[len(prefix) :])
+        for i in taken
+        if i.startswith(prefix) and i[len(prefix) :].isdigit() and ID_PATTERN.fullmatch(i)
+    ]
+    return f"{prefix}{max(numbers, default=0) + 1}"
+
+
+def _check_benefits(doc: dict[str, Any]) -> list[Issue]:
+    issues: list[Issue] = []
+    benefits = doc.get("benefits")
+    if not isinstance(benefits, list):
+        return issues
+    for i, benefit in enumerate(benefits):
+        if not isinstance(benefit, dict):
+            continue
+        kind = benefit.get("kind")
+        if "kind" not in benefit:
+            issues.append(Issue(f"benefits[{i}].kind", f"is required: {kind_list_text()}"))
+            continue
+        if not isinstance(kind, str) or kind not in KINDS:
+            issues.append(
+                Issue(f"benefits[{i}].kind", f"unknown kind {kind!r}; use {kind_list_text()}")
+            )
+            continue
+        try:
+            BENEFIT_MODELS[kind].model_validate(benefit)
+        except ValidationError as exc:
+            issues += [
+                Issue(_path(("benefits", i, *e["loc"])), _message(e)) for e in exc.errors()
+            ]
+    return issues
+
+
 def validate_case(doc: Any) -> list[Issue]:
-    """Every problem of a raw case document (an empty list means it is valid)."""
+    """Every problem of a raw case document (an empty list means it is valid).
+
+    A ``cxroi-case/1`` document is upgraded first; items without an id get one.
+    """
     if isinstance(doc, str | bytes):
         try:
             doc = parse_json(doc)
@@ -123,18 +223,17 @@ def validate_case(doc: Any) -> list[Issue]:
             return exc.issues
     if not isinstance(doc, dict):
         return [Issue("", "a case file must be a JSON object")]
+    doc = assign_ids(upgrade(doc))
     issues: list[Issue] = []
     try:
         CaseIn.model_validate(doc)
     except ValidationError as exc:
-        for e in exc.errors():
-            path = _path(e["loc"])
-            if e["type"] in ("union_tag_invalid", "union_tag_not_found"):
-                path += ".kind"
-            issues.append(Issue(path, _message(e)))
+        issues += [Issue(_path(e["loc"]), _message(e)) for e in exc.errors()]
+    issues += _check_benefits(doc)
     issues += check_document(doc)
-    if doc.get("format") != FORMAT and not any(i.path == "format" for i in issues):
-        issues.insert(0, Issue("format", f'must be "{FORMAT}"'))
+    if doc.get("format") != FORMAT:
+        issues = [i for i in issues if i.path != "format"]
+        issues.insert(0, Issue("format", f'must be "{FORMAT}" (or "{FORMAT_V1}")'))
     return _in_document_order(issues)
 
 
@@ -143,6 +242,8 @@ def _in_document_order(issues: list[Issue]) -> list[Issue]:
         "format",
         "title",
         "description",
+        "customer_problem",
+        "evidence",
         "currency",
         "start_month",
         "horizon_months",
@@ -177,7 +278,8 @@ def load_case(source: Any) -> CaseFile:
     issues = validate_case(doc)
     if issues:
         raise CaseValidationError(issues)
-    return _build(CaseIn.model_validate(doc))
+    doc = assign_ids(upgrade(doc))
+    return _build(CaseIn.model_validate(doc), doc["benefits"])
 
 
 def load_case_file(path: str | Path) -> CaseFile:
@@ -194,15 +296,15 @@ def case_from_dict(doc: Mapping[str, Any]) -> CaseFile:
     return load_case(dict(doc))
 
 
-def _build(doc: CaseIn) -> CaseFile:
+def _build(doc: CaseIn, benefits_in: list[dict[str, Any]]) -> CaseFile:
     horizon = doc.horizon_months
-    costs = []
-    for c in doc.costs:
-        costs.append(_build_cost(c, horizon))
-    benefits = [_build_benefit(b) for b in doc.benefits]
+    costs = [_build_cost(c, horizon) for c in doc.costs]
+    benefits = [_build_benefit(BENEFIT_MODELS[b["kind"]].model_validate(b)) for b in benefits_in]
     return CaseFile(
         title=doc.title,
         description=doc.description,
+        customer_problem=doc.customer_problem,
+        evidence=doc.evidence,
         currency=doc.currency,
         start_month=doc.start_month,
         horizon_months=horizon,
@@ -210,7 +312,7 @@ def _build(doc: CaseIn) -> CaseFile:
         assumptions=tuple(Assumption(**a.model_dump()) for a in doc.assumptions),
         costs=tuple(costs),
         benefits=tuple(benefits),
-        scenarios=tuple(Scenario(s.name, dict(s.overrides)) for s in doc.scenarios),
+        scenarios=tuple(Scenario(s.name, dict(s.overrides), s.id or "") for s in doc.scenarios),
     )
 
 
@@ -227,6 +329,8 @@ def _build_cost(c: CostIn, horizon: int) -> CostLine:
             end_month=None,
             escalation=c.escalation,
             risk=c.risk,
+            note=c.note,
+            id=c.id or "",
         )
     start = c.start_month or 1
     end = min(c.end_month if c.end_month is not None else horizon, horizon)
@@ -241,12 +345,13 @@ def _build_cost(c: CostIn, horizon: int) -> CostLine:
         end_month=end,
         escalation=c.escalation,
         risk=c.risk,
+        note=c.note,
+        id=c.id or "",
     )
 
 
-def _build_benefit(b: ChurnIn | RevenueUpliftIn | CostSavingsIn | CustomIn) -> BenefitLine:
-    names = BENEFIT_PARAMETERS[b.kind][0] + tuple(BENEFIT_PARAMETERS[b.kind][1])
-    params: dict[str, Param] = {name: getattr(b, name) for name in names}
+def _build_benefit(b: BenefitBaseIn) -> BenefitLine:
+    params: dict[str, Param] = {name: getattr(b, name) for name in KINDS[b.kind].names}
     return BenefitLine(
         name=b.name,
         kind=b.kind,
@@ -254,6 +359,8 @@ def _build_benefit(b: ChurnIn | RevenueUpliftIn | CostSavingsIn | CustomIn) -> B
         ramp_start=b.ramp_start,
         ramp_months=b.ramp_months,
         risk=b.risk,
+        note=b.note,
+        id=b.id or "",
     )
 
 
@@ -262,10 +369,11 @@ def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
 
 
 def case_to_dict(case: CaseFile) -> dict[str, Any]:
-    """The case as a normalised ``cxroi-case/1`` document (defaults made explicit)."""
+    """The case as a normalised ``cxroi-case/2`` document (defaults made explicit)."""
     costs = []
     for c in case.costs:
         line: dict[str, Any] = {
+            "id": c.id,
             "name": c.name,
             "category": c.category,
             "department": c.department,
@@ -279,24 +387,31 @@ def case_to_dict(case: CaseFile) -> dict[str, Any]:
             line["end_month"] = c.end_month
         line["escalation"] = c.escalation
         line["risk"] = c.risk
+        line["note"] = c.note
         costs.append(_drop_none(line))
     benefits = []
     for b in case.benefits:
         benefits.append(
-            {
-                "name": b.name,
-                "kind": b.kind,
-                **dict(b.params),
-                "ramp_start": b.ramp_start,
-                "ramp_months": b.ramp_months,
-                "risk": b.risk,
-            }
+            _drop_none(
+                {
+                    "id": b.id,
+                    "name": b.name,
+                    "kind": b.kind,
+                    **dict(b.params),
+                    "ramp_start": b.ramp_start,
+                    "ramp_months": b.ramp_months,
+                    "risk": b.risk,
+                    "note": b.note,
+                }
+            )
         )
     return _drop_none(
         {
             "format": FORMAT,
             "title": case.title,
             "description": case.description,
+            "customer_problem": case.customer_problem,
+            "evidence": case.evidence,
             "currency": case.currency,
             "start_month": case.start_month,
             "horizon_months": case.horizon_months,
@@ -304,6 +419,7 @@ def case_to_dict(case: CaseFile) -> dict[str, Any]:
             "assumptions": [
                 _drop_none(
                     {
+                        "id": a.id,
                         "key": a.key,
                         "label": a.label,
                         "value": a.value,
@@ -313,13 +429,16 @@ def case_to_dict(case: CaseFile) -> dict[str, Any]:
                         "source": a.source,
                         "owner": a.owner,
                         "notes": a.notes,
+                        "confidence": a.confidence,
                     }
                 )
                 for a in case.assumptions
             ],
             "costs": costs,
             "benefits": benefits,
-            "scenarios": [{"name": s.name, "overrides": dict(s.overrides)} for s in case.scenarios],
+            "scenarios": [
+                {"id": s.id, "name": s.name, "overrides": dict(s.overrides)} for s in case.scenarios
+            ],
         }
     )
 

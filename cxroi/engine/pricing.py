@@ -13,7 +13,8 @@ from typing import Literal
 import numpy as np
 
 from .casefile import BenefitLine, CaseFile, CostLine
-from .drivers import benefit_series, cost_series, resolver
+from .drivers import Resolve, cost_series, resolver
+from .kinds import KINDS, Ramp
 from .metrics import irr, npv, payback
 from .result import CashFlow, LineSeries, Metrics
 from .timeline import FloatArray, Timeline, Value
@@ -76,6 +77,13 @@ def price(
         unadjusted["benefit"],
         tuple(lines),
     )
+
+
+def benefit_series(line: BenefitLine, tl: Timeline, resolve: Resolve) -> FloatArray:
+    """The line's monthly benefit before risk, by its kind's definition (0 in month 0)."""
+    values = {name: resolve(param) for name, param in line.params.items()}
+    series = KINDS[line.kind].series(values, tl, Ramp(line.ramp_start, line.ramp_months))
+    return np.atleast_2d(series)
 
 
 def npv_rows(costs: FloatArray, benefits: FloatArray, tl: Timeline) -> FloatArray:

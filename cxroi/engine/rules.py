@@ -12,6 +12,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeGuard
 
+from .domains import RATE, Domain, number_text
+from .kinds import COST_DOMAINS, KINDS
 from .schema import CURRENCY_PATTERN, KEY_PATTERN, MONTH_PATTERN
 
 
@@ -26,68 +28,14 @@ class Issue:
         return f"{self.path}: {self.message}" if self.path else self.message
 
 
-@dataclass(frozen=True, slots=True)
-class Domain:
-    """The values a parameter may take, with the words to say so."""
-
-    low: float
-    high: float
-    low_open: bool = False
-    high_open: bool = False
-
-    def contains(self, x: float) -> bool:
-        above = x > self.low if self.low_open else x >= self.low
-        below = x < self.high if self.high_open else x <= self.high
-        return above and below
-
-    def describe(self) -> str:
-        if self.high == math.inf:
-            return f"{'greater than' if self.low_open else 'at least'} {_num(self.low)}"
-        if self.low == -math.inf:
-            return f"{'less than' if self.high_open else 'at most'} {_num(self.high)}"
-        left = "greater than" if self.low_open else "from"
-        right = "and less than" if self.high_open else "to"
-        return f"{left} {_num(self.low)} {right} {_num(self.high)}"
-
-
-ANY = Domain(-math.inf, math.inf)
-NON_NEGATIVE = Domain(0.0, math.inf)
-RATIO = Domain(0.0, 1.0)
-RATE = Domain(-1.0, math.inf, low_open=True)
-BENEFIT_RISK = Domain(0.0, 1.0, high_open=True)
-
-#: The domain of every numeric parameter, by line kind and parameter name.
+#: The domain of every numeric parameter, by line kind and parameter name (from the registry).
 PARAMETER_DOMAINS: Mapping[str, Mapping[str, Domain]] = {
-    "cost": {"amount": NON_NEGATIVE, "escalation": RATE, "risk": NON_NEGATIVE},
-    "churn": {
-        "customers": NON_NEGATIVE,
-        "annual_churn": RATIO,
-        "reduction": RATIO,
-        "arpu": NON_NEGATIVE,
-        "margin": RATIO,
-        "gross_adds": NON_NEGATIVE,
-        "risk": BENEFIT_RISK,
-    },
-    "revenue_uplift": {
-        "base_revenue": NON_NEGATIVE,
-        "uplift": RATE,
-        "margin": RATIO,
-        "growth": RATE,
-        "risk": BENEFIT_RISK,
-    },
-    "cost_savings": {
-        "volume": NON_NEGATIVE,
-        "reduction": RATIO,
-        "unit_cost": NON_NEGATIVE,
-        "escalation": RATE,
-        "risk": BENEFIT_RISK,
-    },
-    "custom": {"amount": ANY, "escalation": RATE, "risk": BENEFIT_RISK},
+    "cost": COST_DOMAINS,
+    **{name: kind.domains() for name, kind in KINDS.items()},
 }
 
 
-def _num(x: float) -> str:
-    return f"{x:g}"
+_num = number_text
 
 
 def _is_number(x: Any) -> TypeGuard[float]:
@@ -108,6 +56,7 @@ def check_document(doc: Mapping[str, Any]) -> Iterator[Issue]:
     horizon = doc.get("horizon_months")
     horizon = int(horizon) if _is_whole(horizon) else None
     yield from _check_header(doc, horizon)
+    yield from _check_ids(doc)
     assumptions = {
         a["key"]: a
         for a in _list(doc, "assumptions")
@@ -121,6 +70,23 @@ def check_document(doc: Mapping[str, Any]) -> Iterator[Issue]:
         if isinstance(benefit, dict):
             yield from _check_benefit(f"benefits[{i}]", benefit, horizon, assumptions)
     yield from _check_scenarios(doc, assumptions)
+
+
+SECTIONS = ("assumptions", "costs", "benefits", "scenarios")
+
+
+def _check_ids(doc: Mapping[str, Any]) -> Iterator[Issue]:
+    """Ids are unique across the whole case (an assumption and a line never share one)."""
+    seen: dict[str, str] = {}
+    for section in SECTIONS:
+        for i, item in enumerate(_list(doc, section)):
+            if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+                continue
+            path = f"{section}[{i}]"
+            if item["id"] in seen:
+                yield Issue(f"{path}.id", f'duplicate id "{item["id"]}" (first used by {seen[item["id"]]})')
+            else:
+                seen[item["id"]] = path
 
 
 def _check_header(doc: Mapping[str, Any], horizon: int | None) -> Iterator[Issue]:

@@ -1,8 +1,9 @@
-"""The structural schema of ``cxroi-case/1`` in pydantic, used only by the loader.
+"""The structural schema of ``cxroi-case/2`` in pydantic, used only by the loader.
 
 Types, required fields, unknown fields and single-field ranges live here; rules
-that need the whole document (assumption keys, horizon, cross-field order) live
-in :mod:`cxroi.engine.rules`.
+that need the whole document (assumption keys, ids, horizon, cross-field order) live
+in :mod:`cxroi.engine.rules`. Each benefit kind's model is made from its definition
+in :mod:`cxroi.engine.kinds`.
 """
 
 from __future__ import annotations
@@ -11,10 +12,14 @@ import math
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, create_model
 from pydantic_core import PydanticCustomError
 
+from .kinds import KINDS
+
 KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
+ID_PATTERN = re.compile(r"[a-z][a-z0-9_-]{0,23}")
+MAX_NARRATIVE = 20_000
 CURRENCY_PATTERN = re.compile(r"[A-Z]{3}")
 MONTH_PATTERN = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 
@@ -57,6 +62,16 @@ def _key(value: Any) -> str:
     return value
 
 
+def _id(value: Any) -> str:
+    if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
+        raise PydanticCustomError(
+            "id",
+            "must be a short id: a lowercase letter, then lowercase letters, digits, _ or -,"
+            " at most 24 characters",
+        )
+    return value
+
+
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise PydanticCustomError("text", "must be a string")
@@ -69,6 +84,8 @@ ParamField = Annotated[float | str, PlainValidator(_param)]
 Key = Annotated[str, PlainValidator(_key)]
 Text = Annotated[str, PlainValidator(_text)]
 Name = Annotated[str, PlainValidator(_text), Field(min_length=1, max_length=200)]
+Id = Annotated[str, PlainValidator(_id)]
+Narrative = Annotated[str, PlainValidator(_text), Field(max_length=MAX_NARRATIVE)]
 
 
 class _Strict(BaseModel):
@@ -76,6 +93,7 @@ class _Strict(BaseModel):
 
 
 class AssumptionIn(_Strict):
+    id: Id | None = None
     key: Key
     label: Name
     value: Number
@@ -84,10 +102,12 @@ class AssumptionIn(_Strict):
     high: Number | None = None
     source: Text | None = None
     owner: Text | None = None
-    notes: Text | None = None
+    notes: Narrative | None = None
+    confidence: Literal["low", "medium", "high"] | None = None
 
 
 class CostIn(_Strict):
+    id: Id | None = None
     name: Name
     category: Name
     department: Text | None = None
@@ -98,66 +118,53 @@ class CostIn(_Strict):
     end_month: Whole | None = None
     escalation: ParamField = 0.0
     risk: ParamField = 0.0
+    note: Narrative | None = None
 
 
-class _BenefitIn(_Strict):
+class BenefitBaseIn(_Strict):
+    id: Id | None = None
     name: Name
+    kind: str
     ramp_start: Whole = 1
     ramp_months: Whole = 0
     risk: ParamField = 0.0
+    note: Narrative | None = None
 
 
-class ChurnIn(_BenefitIn):
-    kind: Literal["churn"]
-    customers: ParamField
-    annual_churn: ParamField
-    reduction: ParamField
-    arpu: ParamField
-    margin: ParamField
-    gross_adds: ParamField = 0.0
+def _benefit_model(name: str) -> type[BenefitBaseIn]:
+    kind = KINDS[name]
+    fields: dict[str, Any] = {"kind": (Literal[name], ...)}  # type: ignore[valid-type]
+    for p in kind.parameters:
+        fields[p.name] = (ParamField, ... if p.required else p.default)
+    model: type[BenefitBaseIn] = create_model(
+        f"{name.title().replace('_', '')}In", __base__=BenefitBaseIn, **fields
+    )
+    return model
 
 
-class RevenueUpliftIn(_BenefitIn):
-    kind: Literal["revenue_uplift"]
-    base_revenue: ParamField
-    uplift: ParamField
-    margin: ParamField
-    growth: ParamField = 0.0
-
-
-class CostSavingsIn(_BenefitIn):
-    kind: Literal["cost_savings"]
-    volume: ParamField
-    reduction: ParamField
-    unit_cost: ParamField
-    escalation: ParamField = 0.0
-
-
-class CustomIn(_BenefitIn):
-    kind: Literal["custom"]
-    amount: ParamField
-    escalation: ParamField = 0.0
-
-
-BenefitIn = Annotated[
-    ChurnIn | RevenueUpliftIn | CostSavingsIn | CustomIn, Field(discriminator="kind")
-]
+#: The model of each benefit kind, made from the registry.
+BENEFIT_MODELS: dict[str, type[BenefitBaseIn]] = {name: _benefit_model(name) for name in KINDS}
 
 
 class ScenarioIn(_Strict):
+    id: Id | None = None
     name: Name
     overrides: dict[Key, Number]
 
 
 class CaseIn(_Strict):
-    format: Literal["cxroi-case/1"]
+    """The document; each benefit is checked against its kind's model separately."""
+
+    format: Literal["cxroi-case/2"]
     title: Name
-    description: Text | None = None
+    description: Narrative | None = None
+    customer_problem: Narrative | None = None
+    evidence: Narrative | None = None
     currency: Text
     start_month: Text
     horizon_months: Whole
     discount_rate: Number
     assumptions: list[AssumptionIn]
     costs: list[CostIn]
-    benefits: list[BenefitIn]
+    benefits: list[dict[str, Any]]
     scenarios: list[ScenarioIn] = []

@@ -49,5 +49,5 @@ def test_a_changed_number_changes_the_hash() -> None:
 def test_case_to_dict_is_a_valid_document() -> None:
     case = load_case_file(reference_case_path("field-expenses"))
     doc = case_to_dict(case)
-    assert doc["format"] == "cxroi-case/1"
+    assert doc["format"] == "cxroi-case/2"
     assert load_case(doc) == case

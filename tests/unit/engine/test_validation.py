@@ -85,8 +85,11 @@ def test_the_valid_document_has_no_errors() -> None:
     assert load_case(valid_doc()).title == "Faster refunds"
 
 
-def test_format_must_be_cxroi_case_1() -> None:
-    assert "format" in broken(lambda d: d.update(format="cxroi-case/2"))
+def test_format_must_be_cxroi_case_1_or_2() -> None:
+    assert broken(lambda d: d.update(format="cxroi-case/3"))["format"] == (
+        'must be "cxroi-case/2" (or "cxroi-case/1")'
+    )
+    assert broken(lambda d: d.update(format="cxroi-case/2")) == {}
 
 
 def test_unknown_top_level_field_is_an_error() -> None:
