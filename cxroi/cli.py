@@ -17,6 +17,7 @@ import click
 from cxroi.engine import (
     DEFAULT_SEED,
     DEFAULT_TRIALS,
+    FORMAT,
     CaseFile,
     CaseValidationError,
     Result,
@@ -34,7 +35,7 @@ def _load_or_exit(path: str) -> CaseFile:
     try:
         return load_case_file(path)
     except CaseValidationError as exc:
-        click.echo(f"{path}: not a valid cxroi-case/1 file", err=True)
+        click.echo(f"{path}: not a valid case file", err=True)
         for issue in exc.issues:
             click.echo(f"  {issue}", err=True)
         sys.exit(INVALID)
@@ -65,7 +66,7 @@ def validate(case_file: str) -> None:
         for issue in issues:
             click.echo(f"  {issue}", err=True)
         sys.exit(INVALID)
-    click.echo(f"{case_file}: valid cxroi-case/1")
+    click.echo(f"{case_file}: valid case file ({FORMAT})")
 
 
 @main.command()

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import secrets
 
-from cxroi.audit.services import record_change
 from cxroi.auth.services import create_user
-from cxroi.cases.services import import_case, update_case
+from cxroi.cases.services import create_from_document
 from cxroi.config import ROOT
-from cxroi.demo_cases import APP_FIELDS, CONFIDENCE, DEMO_FILES
-from cxroi.extensions import db
+
+#: The example cases (our own, in examples/; each a whole cxroi-case/2 document with its
+#: narrative and confidences), in the order the demo loads them.
+DEMO_FILES = ("delivery-delays", "returns-portal", "sme-onboarding", "contact-centre")
 
 DEMO_USERS = (
     ("cx@example.com", "cx", "Casey Exley (CX lead)"),
@@ -32,24 +33,5 @@ def load_demo() -> tuple[list[tuple[str, str, str]], list[str]]:
     ]
     titles = []
     for doc in documents:
-        case = import_case(users["cx"], json.dumps(doc).encode())
-        extra = APP_FIELDS.get(case.title)
-        if extra:
-            header = {"customer_problem": extra["customer_problem"], "evidence": extra["evidence"]}
-            case = update_case(users["cx"], case.id, case.lock_version, header)
-        for row in case.assumptions:
-            if row.key in CONFIDENCE:
-                record_change(
-                    actor="demo",
-                    entity="assumption",
-                    entity_id=row.id,
-                    action="update",
-                    case_id=case.id,
-                    field="confidence",
-                    old=row.confidence,
-                    new=CONFIDENCE[row.key],
-                )
-                row.confidence = CONFIDENCE[row.key]
-        db.session.commit()
-        titles.append(case.title)
+        titles.append(create_from_document(users["cx"], doc).title)
     return accounts, titles

@@ -39,7 +39,7 @@ def _build(case_file: CaseFile, case: Case, version: WorkbookVersion) -> bytes:
 
 def case_workbook(case: Case) -> tuple[bytes, str]:
     """(xlsx bytes, file name) of the case as it stands now."""
-    case_file = load_case(case.to_case_document())
+    case_file = case.doc
     stamp = WorkbookVersion(status=case.status_label.lower(), case_hash=case.case_hash)
     return _build(case_file, case, stamp), workbook_filename(case_file.title)
 

@@ -25,6 +25,8 @@ class AuditEvent(db.Model):
     #: What kind of thing changed: case, assumption, cost, benefit, scenario, user, ...
     entity: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[int | None]
+    #: The id of the assumption, line or scenario in the case document, for those.
+    item_id: Mapped[str | None] = mapped_column(String(24))
     #: create, update, delete, import, login, logout, ...
     action: Mapped[str] = mapped_column(String(40))
     field: Mapped[str | None] = mapped_column(String(80))

@@ -1,9 +1,12 @@
-"""A business case and its parts: assumptions, cost and benefit lines, scenarios.
+"""A business case, stored as its document.
 
-The rows hold what people typed; :meth:`Case.to_case_document` turns them into a
-``cxroi-case/1`` document and :meth:`Case.to_case_file` into the engine's
-validated :class:`~cxroi.engine.CaseFile`. Fields the format has no place for
-(customer problem, evidence, confidence) are app-only columns.
+The case *is* its ``cxroi-case/2`` document (:attr:`Case.document`, the canonical
+JSON, whose SHA-256 is :attr:`Case.case_hash`) and the engine's result for it
+(:attr:`Case.result`). The other columns are what lists need (title, description for
+search, status, owner, currency and the headline metrics); the save that writes the
+document writes them too (:func:`cxroi.cases.services.store`), so they never disagree.
+Nothing maps the document into rows: pages read :attr:`Case.doc`, the engine's typed
+view of the same document.
 """
 
 from __future__ import annotations
@@ -14,22 +17,11 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cxroi.engine import FORMAT, CaseFile, load_case
+from cxroi.approvals.workflow import STATE_LABELS
+from cxroi.engine import Assumption, BenefitLine, CaseFile, CostLine, Scenario, load_case
 from cxroi.extensions import db
 from models._types import utcnow
 from models.user import User
-
-#: The life of a case (issue 5 moves it along; the editor works on drafts).
-CASE_STATUSES = ("draft", "in_review", "ready", "approved", "rejected", "changes_requested")
-STATUS_LABELS = {
-    "draft": "Draft",
-    "in_review": "In finance review",
-    "ready": "Ready for approval",
-    "approved": "Approved",
-    "rejected": "Rejected",
-    "changes_requested": "Changes requested",
-}
-CONFIDENCE_LEVELS = ("low", "medium", "high")
 
 
 class Case(db.Model):
@@ -45,14 +37,10 @@ class Case(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # -- list columns, written from the document by the same save --------------------
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
-    customer_problem: Mapped[str | None] = mapped_column(Text)
-    evidence: Mapped[str | None] = mapped_column(Text)
     currency: Mapped[str] = mapped_column(String(3))
-    start_month: Mapped[str] = mapped_column(String(7))
-    horizon_months: Mapped[int] = mapped_column(Integer)
-    discount_rate: Mapped[float] = mapped_column(Float)
     status: Mapped[str] = mapped_column(String(30), default="draft")
     #: Optimistic lock: carried in every edit form; SQLAlchemy refuses a stale UPDATE.
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
@@ -77,6 +65,9 @@ class Case(db.Model):
     #: NPV per unit of PV cost: the ranking a council uses when money is short.
     npv_per_pv_cost: Mapped[float | None] = mapped_column(Float)
     prob_npv_positive: Mapped[float | None] = mapped_column(Float)
+    #: The case document: canonical ``cxroi-case/2`` JSON (its SHA-256 is ``case_hash``).
+    #: Deferred, like the result: lists never read it.
+    document: Mapped[str] = mapped_column(Text, deferred=True)
     #: The engine's whole result document. Deferred, and the last column: SQLite keeps a
     #: large value in overflow pages, and a column after it would make every portfolio
     #: scan walk them.
@@ -84,167 +75,68 @@ class Case(db.Model):
 
     owner: Mapped[User] = relationship(foreign_keys=[owner_id])
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
-    assumptions: Mapped[list[AssumptionRow]] = relationship(
-        back_populates="case", cascade="all, delete-orphan", order_by="AssumptionRow.position"
-    )
-    costs: Mapped[list[CostLineRow]] = relationship(
-        back_populates="case", cascade="all, delete-orphan", order_by="CostLineRow.position"
-    )
-    benefits: Mapped[list[BenefitLineRow]] = relationship(
-        back_populates="case", cascade="all, delete-orphan", order_by="BenefitLineRow.position"
-    )
-    scenarios: Mapped[list[ScenarioRow]] = relationship(
-        back_populates="case", cascade="all, delete-orphan", order_by="ScenarioRow.position"
-    )
 
     __mapper_args__ = {"version_id_col": lock_version}  # noqa: RUF012
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS.get(self.status, self.status)
+        return STATE_LABELS.get(self.status, self.status)
 
-    def assumption_by_key(self, key: str) -> AssumptionRow | None:
-        return next((a for a in self.assumptions if a.key == key), None)
-
-    def to_case_document(self) -> dict[str, Any]:
-        """The rows as a ``cxroi-case/1`` document (not yet validated)."""
-        doc: dict[str, Any] = {
-            "format": FORMAT,
-            "title": self.title,
-            "currency": self.currency,
-            "start_month": self.start_month,
-            "horizon_months": self.horizon_months,
-            "discount_rate": self.discount_rate,
-            "assumptions": [a.to_document() for a in self.assumptions],
-            "costs": [c.to_document() for c in self.costs],
-            "benefits": [b.to_document() for b in self.benefits],
-            "scenarios": [s.to_document() for s in self.scenarios],
-        }
-        if self.description:
-            doc["description"] = self.description
-        return doc
-
-    def to_case_file(self) -> CaseFile:
-        """The validated case the engine prices (raises ``CaseValidationError``)."""
-        return load_case(self.to_case_document())
-
-
-def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in d.items() if v is not None}
-
-
-class AssumptionRow(db.Model):
-    __tablename__ = "assumptions"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    key: Mapped[str] = mapped_column(String(40))
-    label: Mapped[str] = mapped_column(String(200))
-    value: Mapped[float] = mapped_column(Float)
-    unit: Mapped[str] = mapped_column(Text)
-    low: Mapped[float | None] = mapped_column(Float)
-    high: Mapped[float | None] = mapped_column(Float)
-    source: Mapped[str | None] = mapped_column(Text)
-    #: The department that owns the number (``Finance`` ones are edited by finance).
-    owner: Mapped[str | None] = mapped_column(Text)
-    confidence: Mapped[str | None] = mapped_column(String(10))  # app-only
-    notes: Mapped[str | None] = mapped_column(Text)
-
-    case: Mapped[Case] = relationship(back_populates="assumptions")
+    # -- the document, read ------------------------------------------------------------
 
     @property
-    def finance_owned(self) -> bool:
-        return (self.owner or "").strip().lower() == "finance"
+    def doc(self) -> CaseFile:
+        """The stored document as the engine's typed, validated object (parsed once)."""
+        text = self.document
+        cached = self.__dict__.get("_doc_cache")
+        if cached is None or cached[0] is not text:
+            cached = (text, load_case(text))
+            self.__dict__["_doc_cache"] = cached
+        parsed: CaseFile = cached[1]
+        return parsed
 
-    def to_document(self) -> dict[str, Any]:
-        return _drop_none(
-            {
-                "key": self.key,
-                "label": self.label,
-                "value": self.value,
-                "unit": self.unit,
-                "low": self.low,
-                "high": self.high,
-                "source": self.source or None,
-                "owner": self.owner or None,
-                "notes": self.notes or None,
-            }
-        )
+    @property
+    def assumptions(self) -> tuple[Assumption, ...]:
+        return self.doc.assumptions
 
+    @property
+    def costs(self) -> tuple[CostLine, ...]:
+        return self.doc.costs
 
-class CostLineRow(db.Model):
-    __tablename__ = "cost_lines"
+    @property
+    def benefits(self) -> tuple[BenefitLine, ...]:
+        return self.doc.benefits
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    name: Mapped[str] = mapped_column(String(200))
-    # Free text of any length in the case file: Text, so no import is cut short.
-    category: Mapped[str] = mapped_column(Text)
-    department: Mapped[str | None] = mapped_column(Text)
-    recurrence: Mapped[str] = mapped_column(String(10))
-    month: Mapped[int | None] = mapped_column(Integer)
-    start_month: Mapped[int | None] = mapped_column(Integer)
-    end_month: Mapped[int | None] = mapped_column(Integer)
-    #: ``amount``, ``escalation``, ``risk``: each a number or an assumption key.
-    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    @property
+    def scenarios(self) -> tuple[Scenario, ...]:
+        return self.doc.scenarios
 
-    case: Mapped[Case] = relationship(back_populates="costs")
+    @property
+    def customer_problem(self) -> str | None:
+        return self.doc.customer_problem
 
-    def to_document(self) -> dict[str, Any]:
-        doc: dict[str, Any] = {
-            "name": self.name,
-            "category": self.category,
-            "department": self.department or None,
-            "recurrence": self.recurrence,
-            **self.params,
-        }
-        if self.recurrence == "once":
-            doc["month"] = self.month
-        else:
-            doc["start_month"] = self.start_month
-            doc["end_month"] = self.end_month
-        return _drop_none(doc)
+    @property
+    def evidence(self) -> str | None:
+        return self.doc.evidence
 
+    @property
+    def start_month(self) -> str:
+        return self.doc.start_month
 
-class BenefitLineRow(db.Model):
-    __tablename__ = "benefit_lines"
+    @property
+    def horizon_months(self) -> int:
+        return self.doc.horizon_months
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(20))
-    ramp_start: Mapped[int] = mapped_column(Integer, default=1)
-    ramp_months: Mapped[int] = mapped_column(Integer, default=0)
-    #: The kind's parameters and ``risk``: each a number or an assumption key.
-    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    @property
+    def discount_rate(self) -> float:
+        return self.doc.discount_rate
 
-    case: Mapped[Case] = relationship(back_populates="benefits")
+    def assumption_by_key(self, key: str) -> Assumption | None:
+        return next((a for a in self.assumptions if a.key == key), None)
 
-    def to_document(self) -> dict[str, Any]:
-        return _drop_none(
-            {
-                "name": self.name,
-                "kind": self.kind,
-                **self.params,
-                "ramp_start": self.ramp_start,
-                "ramp_months": self.ramp_months,
-            }
-        )
+    def assumption_by_id(self, item_id: str) -> Assumption | None:
+        return next((a for a in self.assumptions if a.id == item_id), None)
 
-
-class ScenarioRow(db.Model):
-    __tablename__ = "scenarios"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    name: Mapped[str] = mapped_column(String(200))
-    overrides: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
-
-    case: Mapped[Case] = relationship(back_populates="scenarios")
-
-    def to_document(self) -> dict[str, Any]:
-        return {"name": self.name, "overrides": dict(self.overrides)}
+    def to_case_file(self) -> CaseFile:
+        """The case document (kept for callers that name it so)."""
+        return self.doc

@@ -1,4 +1,8 @@
-"""Finance's review of each assumption, and comment threads on cases and assumptions."""
+"""Finance's review of each assumption, and comment threads on cases and assumptions.
+
+Both refer to an assumption by its document id (``item_id``), which a rename keeps,
+so a renamed assumption keeps its review and its threads.
+"""
 
 from __future__ import annotations
 
@@ -21,11 +25,12 @@ class AssumptionReview(db.Model):
     """
 
     __tablename__ = "assumption_reviews"
-    __table_args__ = (UniqueConstraint("case_id", "assumption_key"),)
+    __table_args__ = (UniqueConstraint("case_id", "item_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    assumption_key: Mapped[str] = mapped_column(String(40))
+    #: The id of the assumption in the case document.
+    item_id: Mapped[str] = mapped_column(String(24))
     status: Mapped[str] = mapped_column(String(20))  # accepted or challenged
     fingerprint: Mapped[str] = mapped_column(String(64))
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -35,14 +40,15 @@ class AssumptionReview(db.Model):
 class Comment(db.Model):
     """A comment; a thread is a root comment (``thread_id`` null) and its replies.
 
-    ``assumption_key`` null means the case's own thread. A challenge opens a thread.
+    ``item_id`` (an assumption's document id) null means the case's own thread. A
+    challenge opens a thread.
     """
 
     __tablename__ = "comments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    assumption_key: Mapped[str | None] = mapped_column(String(40))
+    item_id: Mapped[str | None] = mapped_column(String(24))
     thread_id: Mapped[int | None] = mapped_column(
         ForeignKey("comments.id", ondelete="CASCADE"), index=True
     )

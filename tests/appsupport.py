@@ -72,3 +72,23 @@ def empty_tables(app: Flask) -> None:
 
 def example_document(name: str = "contact-centre") -> dict[str, Any]:
     return json.loads((EXAMPLES_DIR / f"{name}.json").read_text())
+
+
+def rewrite_document(case: Any, **changes: Any) -> Any:
+    """Change a case's stored document behind the editor's back, and reprice it.
+
+    ``changes`` are ``assumption=(key, {field: value})`` or top-level fields. For tests of
+    what happens when the content moves under a review or a version.
+    """
+    from cxroi.cases.services import document_of, store
+    from cxroi.engine import load_case
+
+    doc = document_of(case)
+    target = changes.pop("assumption", None)
+    if target is not None:
+        key, fields = target
+        next(a for a in doc["assumptions"] if a["key"] == key).update(fields)
+    doc.update(changes)
+    store(case, load_case(doc))
+    db.session.commit()
+    return case

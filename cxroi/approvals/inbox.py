@@ -57,7 +57,7 @@ def _last_author(root: Comment) -> int | None:
 
 def inbox_for(user: User) -> Inbox:
     """What waits for ``user``: by role, from the cases they own or review."""
-    from cxroi.approvals.review import review_statuses
+    from cxroi.approvals.review import key_of, review_statuses
 
     inbox = Inbox()
     if user.role not in ("cx", "finance"):
@@ -69,6 +69,12 @@ def inbox_for(user: User) -> Inbox:
             case = db.session.get(Case, case_id)
             titles[case_id] = case.title if case else f"case {case_id}"
         return titles[case_id]
+
+    def subject(root: Comment) -> str:
+        """What a thread is about: the assumption's key as it is now, or the case."""
+        case = db.session.get(Case, root.case_id)
+        key = key_of(case, root) if case is not None else None
+        return key or "the case"
 
     if user.role == "finance":
         for case in db.session.scalars(
@@ -88,7 +94,7 @@ def inbox_for(user: User) -> Inbox:
                     Waiting(
                         root.case_id,
                         title(root.case_id),
-                        f"read the answer to your challenge on {root.assumption_key or 'the case'}",
+                        f"read the answer to your challenge on {subject(root)}",
                         root.created_at,
                         f"thread-{root.id}",
                     )
@@ -109,8 +115,7 @@ def inbox_for(user: User) -> Inbox:
                         Waiting(
                             root.case_id,
                             title(root.case_id),
-                            f"answer {root.author_name}'s challenge on "
-                            f"{root.assumption_key or 'the case'}",
+                            f"answer {root.author_name}'s challenge on {subject(root)}",
                             root.created_at,
                             f"thread-{root.id}",
                         )

@@ -3,6 +3,9 @@
 A verdict is bound to the assumption's content (its fingerprint): once CX changes
 the assumption, the old verdict no longer applies and it reads as unreviewed again,
 so "every assumption accepted" always means accepted as it stands now.
+
+Verdicts and threads are stored against the assumption's document id, which a
+rename keeps; pages and URLs name assumptions by key, translated here.
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ from sqlalchemy import select
 
 from cxroi.approvals.errors import Conflict, InputError, NotFound, PermissionDenied
 from cxroi.audit.services import record_change
+from cxroi.engine import Assumption
 from cxroi.extensions import db
-from models import AssumptionRow, Case, User
+from models import Case, User
 from models._types import utcnow
 from models.review import AssumptionReview, Comment
 
@@ -24,10 +28,15 @@ ACCEPTED, CHALLENGED, UNREVIEWED = "accepted", "challenged", "unreviewed"
 MAX_COMMENT = 4000
 
 
-def fingerprint(row: AssumptionRow) -> str:
-    """SHA-256 of what finance reviews: the assumption's fields as the case file has them."""
-    doc = row.to_document()
-    doc.pop("notes", None)
+#: What finance reviews of an assumption: its number, range, unit and provenance. Not the
+#: key (a rename keeps the verdict), nor the notes or the author's confidence.
+REVIEWED_FIELDS = ("label", "value", "unit", "low", "high", "source", "owner")
+
+
+def fingerprint(row: Assumption) -> str:
+    """SHA-256 of what finance reviews (:data:`REVIEWED_FIELDS`, as the document has them)."""
+    doc = {name: getattr(row, name) for name in REVIEWED_FIELDS}
+    doc = {k: v for k, v in doc.items() if v is not None}
     text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -43,7 +52,7 @@ class ReviewStatus:
 def review_statuses(case: Case) -> dict[str, ReviewStatus]:
     """Each assumption's effective status, in register order."""
     verdicts = {
-        r.assumption_key: r
+        r.item_id: r
         for r in db.session.scalars(
             select(AssumptionReview).where(AssumptionReview.case_id == case.id)
         )
@@ -51,7 +60,7 @@ def review_statuses(case: Case) -> dict[str, ReviewStatus]:
     users = _names({v.reviewer_id for v in verdicts.values() if v.reviewer_id})
     out: dict[str, ReviewStatus] = {}
     for row in case.assumptions:
-        verdict = verdicts.get(row.key)
+        verdict = verdicts.get(row.id)
         if verdict is None:
             out[row.key] = ReviewStatus(row.key, UNREVIEWED, False, None)
         elif verdict.fingerprint != fingerprint(row):
@@ -74,7 +83,7 @@ def all_accepted(case: Case) -> list[str]:
     return [k for k, s in review_statuses(case).items() if s.status != ACCEPTED]
 
 
-def _assumption(case: Case, key: str) -> AssumptionRow:
+def _assumption(case: Case, key: str) -> Assumption:
     row = case.assumption_by_key(key)
     if row is None:
         raise NotFound(f'Case {case.id} has no assumption "{key}".')
@@ -107,7 +116,7 @@ def review_assumption(
     body = _clean_body(comment, "comment") if verdict == CHALLENGED else (comment or "").strip()
     existing = db.session.scalar(
         select(AssumptionReview).where(
-            AssumptionReview.case_id == case.id, AssumptionReview.assumption_key == key
+            AssumptionReview.case_id == case.id, AssumptionReview.item_id == row.id
         )
     )
     old = existing.status if existing is not None else UNREVIEWED
@@ -116,7 +125,7 @@ def review_assumption(
             db.session.delete(existing)
     else:
         if existing is None:
-            existing = AssumptionReview(case_id=case.id, assumption_key=key)
+            existing = AssumptionReview(case_id=case.id, item_id=row.id)
             db.session.add(existing)
         existing.status = verdict
         existing.fingerprint = fingerprint(row)
@@ -125,7 +134,8 @@ def review_assumption(
     record_change(
         actor=user,
         entity="assumption_review",
-        entity_id=row.id,
+        entity_id=None,
+        item_id=row.id,
         action="review",
         case_id=case.id,
         field=key,
@@ -159,7 +169,9 @@ def _add_comment(
 ) -> Comment:
     comment = Comment(
         case_id=case.id,
-        assumption_key=key,
+        item_id=(
+            thread.item_id if thread else (_assumption(case, key).id if key is not None else None)
+        ),
         thread_id=thread.id if thread else None,
         kind=kind,
         body=body,
@@ -175,6 +187,7 @@ def _add_comment(
         action="reply" if thread else "create",
         case_id=case.id,
         field=key,
+        item_id=comment.item_id,
         new=body,
     )
     return comment
@@ -201,7 +214,7 @@ def reply(case: Case, thread_id: int, user: User, body: str) -> Comment:
     """Answer a thread (a challenge, typically); reopens it if it was resolved; commits."""
     _may_comment(user)
     root = _thread(case, thread_id)
-    comment = _add_comment(case, root.assumption_key, user, _clean_body(body), thread=root)
+    comment = _add_comment(case, key_of(case, root), user, _clean_body(body), thread=root)
     root.resolved_at = None
     root.resolved_by_name = None
     db.session.commit()
@@ -224,19 +237,30 @@ def resolve(case: Case, thread_id: int, user: User, *, resolved: bool = True) ->
         entity_id=root.id,
         action="resolve" if resolved else "reopen",
         case_id=case.id,
-        field=root.assumption_key,
+        field=key_of(case, root),
+        item_id=root.item_id,
     )
     db.session.commit()
     return root
 
 
+def key_of(case: Case, comment: Comment) -> str | None:
+    """The current key of the assumption a thread is about (None: the case itself, or an
+    assumption since deleted)."""
+    if comment.item_id is None:
+        return None
+    row = case.assumption_by_id(comment.item_id)
+    return row.key if row is not None else None
+
+
 def threads(case: Case) -> dict[str | None, list[Comment]]:
-    """Threads by assumption key (None: the case's own), oldest first, replies loaded."""
+    """Threads by assumption key (None: the case's own, and threads of deleted
+    assumptions), oldest first, replies loaded."""
     out: dict[str | None, list[Comment]] = {}
     for root in db.session.scalars(
         select(Comment)
         .where(Comment.case_id == case.id, Comment.thread_id.is_(None))
         .order_by(Comment.created_at, Comment.id)
     ):
-        out.setdefault(root.assumption_key, []).append(root)
+        out.setdefault(key_of(case, root), []).append(root)
     return out

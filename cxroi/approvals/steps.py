@@ -18,6 +18,7 @@ from cxroi.approvals.workflow import (
     take_step,
 )
 from cxroi.audit.services import record_change
+from cxroi.engine import CaseValidationError
 from cxroi.extensions import db
 from models import Case, User
 from models.approval import CaseVersion
@@ -36,6 +37,11 @@ def _check_case_rules(case: Case, step: str, user: User) -> None:
     if step == "reopen" and user.role == "cx" and case.owner_id != user.id:
         raise PermissionDenied("Only the case's owner or finance can start a new draft of it.")
     if step == "sign_off":
+        try:
+            case.doc  # noqa: B018 - a stored document changed behind the editor's back
+        except CaseValidationError as exc:
+            problems = "; ".join(str(i) for i in exc.issues[:5])
+            raise Conflict(f"The case cannot be frozen while it has errors: {problems}") from None
         pending = review.all_accepted(case)
         if pending:
             names = ", ".join(pending[:8]) + ("…" if len(pending) > 8 else "")

@@ -38,6 +38,7 @@ def record_change(
     field: str | None = None,
     old: Any = None,
     new: Any = None,
+    item_id: str | None = None,
 ) -> AuditEvent:
     """Add one audit row to the session (the caller's transaction commits it)."""
     if isinstance(actor, User):
@@ -50,6 +51,7 @@ def record_change(
         actor=actor_name,
         entity=entity,
         entity_id=entity_id,
+        item_id=item_id,
         action=action,
         field=field,
         old=_text(old),

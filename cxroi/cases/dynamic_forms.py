@@ -11,32 +11,8 @@ from wtforms.validators import DataRequired, Length
 
 from cxroi.cases.fields import NumberField, ParamField
 from cxroi.cases.forms import EditForm, LineForm
-from cxroi.engine import BENEFIT_PARAMETERS
-from models import AssumptionRow
-
-BENEFIT_KINDS = {
-    "churn": ("Customers kept", "Fewer customers leave; each one kept keeps paying."),
-    "revenue_uplift": ("Revenue uplift", "A share more revenue from an existing base."),
-    "cost_savings": ("Cost savings", "Fewer contacts, visits or refunds, at a unit cost."),
-    "custom": ("Other benefit", "A monthly amount you estimate directly."),
-}
-
-#: Label and hint of each benefit parameter.
-PARAMETER_TEXT: dict[str, tuple[str, str]] = {
-    "customers": ("Customers at start", "How many customers the initiative touches."),
-    "annual_churn": ("Baseline annual churn", "Ratio a year without the initiative, e.g. 0.18."),
-    "reduction": ("Reduction", "Relative reduction as a ratio, e.g. 0.06 or 6%."),
-    "arpu": ("Revenue per customer per month", "In the case currency."),
-    "margin": ("Contribution margin", "Ratio of revenue kept as profit, e.g. 0.45."),
-    "gross_adds": ("New customers per month", "Blank for none."),
-    "base_revenue": ("Base revenue per month", "In the case currency."),
-    "uplift": ("Uplift", "Ratio, e.g. 0.02 for 2% more."),
-    "growth": ("Annual growth of the base", "Ratio; blank for none."),
-    "volume": ("Volume per month", "Contacts, visits, refunds... per month."),
-    "unit_cost": ("Cost per unit", "In the case currency."),
-    "escalation": ("Annual escalation", "Ratio; blank for none."),
-    "amount": ("Benefit per month", "In the case currency."),
-}
+from cxroi.engine import KINDS, Assumption
+from cxroi.engine.kinds import BENEFIT_RISK_PARAMETER
 
 
 class BenefitBase(LineForm):
@@ -57,14 +33,13 @@ class BenefitBase(LineForm):
         description="Blank or 0 for full effect at once.",
     )
     risk = ParamField(
-        "Risk adjustment",
-        default_value=0.0,
-        description="Benefits are multiplied by 1 − risk (0 to below 1); blank for none.",
+        BENEFIT_RISK_PARAMETER.label,
+        default_value=BENEFIT_RISK_PARAMETER.default,
+        description=BENEFIT_RISK_PARAMETER.hint,
     )
 
     def parameter_names(self) -> list[str]:
-        required, optional = BENEFIT_PARAMETERS[self.kind]
-        return [*required, *optional]
+        return list(KINDS[self.kind].names)
 
     def values(self) -> dict[str, Any]:
         params = {name: getattr(self, name).param for name in self.parameter_names()}
@@ -80,15 +55,10 @@ class BenefitBase(LineForm):
 
 @cache
 def benefit_form_class(kind: str) -> type[BenefitBase]:
-    """The form for one benefit kind (``KeyError`` for an unknown kind)."""
-    required, optional = BENEFIT_PARAMETERS[kind]
+    """The form for one benefit kind, made from its definition (``KeyError`` if unknown)."""
     attrs: dict[str, Any] = {"kind": kind}
-    for name in required:
-        label, hint = PARAMETER_TEXT[name]
-        attrs[name] = ParamField(label, description=hint)
-    for name, default in optional.items():
-        label, hint = PARAMETER_TEXT[name]
-        attrs[name] = ParamField(label, description=hint, default_value=default)
+    for p in KINDS[kind].parameters:
+        attrs[p.name] = ParamField(p.label, description=p.hint, default_value=p.default)
     return type(f"{kind.title().replace('_', '')}BenefitForm", (BenefitBase,), attrs)
 
 
@@ -117,7 +87,7 @@ class ScenarioBase(EditForm):
         return ok
 
 
-def scenario_form_class(assumptions: list[AssumptionRow]) -> type[ScenarioBase]:
+def scenario_form_class(assumptions: list[Assumption]) -> type[ScenarioBase]:
     attrs: dict[str, Any] = {"override_keys": tuple(a.key for a in assumptions)}
     for a in assumptions:
         attrs[f"ov_{a.key}"] = NumberField(

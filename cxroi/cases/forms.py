@@ -11,7 +11,7 @@ from wtforms import Field, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from cxroi.cases.fields import KEY, NumberField, ParamField, choices
-from models import CONFIDENCE_LEVELS
+from cxroi.engine import CONFIDENCE_LEVELS
 
 CURRENCIES = ["GBP", "EUR", "USD", "CHF", "SEK", "NOK", "DKK", "PLN", "CAD", "AUD", "JPY"]
 DEPARTMENTS = ["Finance", "CX", "Customer Service", "Marketing", "Operations", "IT", "Sales"]
@@ -239,4 +239,4 @@ class DeleteForm(EditForm):
 
 
 class ImportForm(FlaskForm):
-    case_file = FileField("Case file (cxroi-case/1 JSON)")
+    case_file = FileField("Case file (cxroi-case/2 or /1 JSON)")

@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from cxroi.cases import parts, permissions, services
-from cxroi.cases.dynamic_forms import BENEFIT_KINDS, benefit_form_class, scenario_form_class
+from cxroi.cases.dynamic_forms import benefit_form_class, scenario_form_class
 from cxroi.cases.forms import (
     COST_CATEGORIES,
     DEPARTMENTS,
@@ -19,6 +19,7 @@ from cxroi.cases.forms import (
     LineForm,
 )
 from cxroi.cases.views import bp, run_form, saved_message, snapshot, user
+from cxroi.engine import KINDS
 from cxroi.errors import StaleEdit
 from models import Case
 
@@ -50,7 +51,7 @@ def _render(template: str, form: EditForm, case: Case, row: Any, status: int, **
 def _part_page(
     case_id: int,
     section: str,
-    row_id: int | None,
+    row_id: str | None,
     form_class: type[EditForm],
     save: Any,
     template: str,
@@ -81,9 +82,9 @@ def _part_page(
 
 
 @bp.route("/<int:case_id>/assumptions/new", methods=["GET", "POST"])
-@bp.route("/<int:case_id>/assumptions/<int:row_id>", methods=["GET", "POST"])
+@bp.route("/<int:case_id>/assumptions/<row_id>", methods=["GET", "POST"])
 @login_required
-def assumption(case_id: int, row_id: int | None = None):  # type: ignore[no-untyped-def]
+def assumption(case_id: int, row_id: str | None = None):  # type: ignore[no-untyped-def]
     return _part_page(
         case_id,
         "assumptions",
@@ -96,21 +97,21 @@ def assumption(case_id: int, row_id: int | None = None):  # type: ignore[no-unty
 
 
 @bp.route("/<int:case_id>/costs/new", methods=["GET", "POST"])
-@bp.route("/<int:case_id>/costs/<int:row_id>", methods=["GET", "POST"])
+@bp.route("/<int:case_id>/costs/<row_id>", methods=["GET", "POST"])
 @login_required
-def cost(case_id: int, row_id: int | None = None):  # type: ignore[no-untyped-def]
+def cost(case_id: int, row_id: str | None = None):  # type: ignore[no-untyped-def]
     return _part_page(
         case_id, "costs", row_id, CostForm, parts.save_cost, "cases/cost_form.html", "Cost line"
     )
 
 
 @bp.route("/<int:case_id>/benefits/new/<kind>", methods=["GET", "POST"])
-@bp.route("/<int:case_id>/benefits/<int:row_id>", methods=["GET", "POST"])
+@bp.route("/<int:case_id>/benefits/<row_id>", methods=["GET", "POST"])
 @login_required
-def benefit(case_id: int, row_id: int | None = None, kind: str | None = None):  # type: ignore[no-untyped-def]
+def benefit(case_id: int, row_id: str | None = None, kind: str | None = None):  # type: ignore[no-untyped-def]
     if row_id is not None:
         kind = parts.find_part(services.get_case(case_id), "benefits", row_id).kind
-    if kind not in BENEFIT_KINDS:
+    if kind not in KINDS:
         abort(404)
     return _part_page(
         case_id,
@@ -121,14 +122,14 @@ def benefit(case_id: int, row_id: int | None = None, kind: str | None = None):  
         "cases/benefit_form.html",
         "Benefit line",
         kind=kind,
-        kind_text=BENEFIT_KINDS[kind],
+        kind_text=(KINDS[kind].label, KINDS[kind].summary),
     )
 
 
 @bp.route("/<int:case_id>/scenarios/new", methods=["GET", "POST"])
-@bp.route("/<int:case_id>/scenarios/<int:row_id>", methods=["GET", "POST"])
+@bp.route("/<int:case_id>/scenarios/<row_id>", methods=["GET", "POST"])
 @login_required
-def scenario(case_id: int, row_id: int | None = None):  # type: ignore[no-untyped-def]
+def scenario(case_id: int, row_id: str | None = None):  # type: ignore[no-untyped-def]
     case = services.get_case(case_id)
     form_class = scenario_form_class(list(case.assumptions))
     if request.method == "GET" and row_id is not None:
@@ -149,9 +150,9 @@ def scenario(case_id: int, row_id: int | None = None):  # type: ignore[no-untype
     )
 
 
-@bp.post("/<int:case_id>/<section>/<int:row_id>/delete")
+@bp.post("/<int:case_id>/<section>/<row_id>/delete")
 @login_required
-def delete(case_id: int, section: str, row_id: int):  # type: ignore[no-untyped-def]
+def delete(case_id: int, section: str, row_id: str):  # type: ignore[no-untyped-def]
     if section not in parts.PARTS:
         abort(404)
     form = DeleteForm()
@@ -161,9 +162,7 @@ def delete(case_id: int, section: str, row_id: int):  # type: ignore[no-untyped-
     before = snapshot(case)
     try:
         what = parts.delete_part(user(), case_id, form.lock() or 0, section, row_id)
-    except parts.PartInUse as exc:
-        flash(exc.message, "error")
-    except StaleEdit as exc:
+    except (parts.PartInUse, StaleEdit) as exc:
         flash(exc.message, "error")
     else:
         flash(saved_message(what[:1].upper() + what[1:], case, before, "deleted"), "success")

@@ -10,8 +10,9 @@ Every signed-in user may read every case (the portfolio is shared).
 
 from __future__ import annotations
 
+from cxroi.engine import Assumption
 from cxroi.errors import PermissionDenied
-from models import AssumptionRow, Case, User
+from models import Case, User
 
 #: Statuses in which the CX owner edits the case.
 CX_EDITABLE = frozenset({"draft", "changes_requested"})
@@ -32,7 +33,7 @@ def can_edit_discount_rate(user: User, case: Case) -> bool:
     return user.role == "finance" and case.status in FINANCE_EDITABLE
 
 
-def can_edit_assumption(user: User, case: Case, row: AssumptionRow | None) -> bool:
+def can_edit_assumption(user: User, case: Case, row: Assumption | None) -> bool:
     """A new assumption (``row`` None) or an existing one."""
     if row is not None and row.finance_owned:
         return can_edit_discount_rate(user, case)
@@ -62,7 +63,7 @@ def require_edit(user: User, case: Case) -> None:
     )
 
 
-def require_edit_assumption(user: User, case: Case, row: AssumptionRow | None) -> None:
+def require_edit_assumption(user: User, case: Case, row: Assumption | None) -> None:
     if row is not None and row.finance_owned:
         require(
             can_edit_discount_rate(user, case),

@@ -36,7 +36,9 @@ def assumption_uses(case: Case) -> dict[str, list[str]]:
 def line_params(row: Any) -> list[tuple[str, str, bool]]:
     """``(parameter, shown value, is an assumption)`` for a line's table cell."""
     out = []
-    for name, value in row.params.items():
+    params = dict(row.params)
+    params.setdefault("risk", row.risk)
+    for name, value in params.items():
         if isinstance(value, str):
             out.append((name, value, True))
         elif value:

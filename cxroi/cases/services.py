@@ -1,67 +1,72 @@
-"""Creating, changing, importing and exporting cases; every save reprices the case.
+"""Creating, changing, importing and exporting cases: one pipeline for every edit.
 
-Each change is checked in three steps before any row is touched: permission,
-the optimistic lock (the ``lock_version`` the form was opened with), and the
-whole case document after the change (the engine's validator). Then the rows are
-changed, the engine's result and headline metrics are stored on the case, the
-audit trail is written, and everything commits together.
+A case is stored as its document. Every change, from a form, an import or the API,
+goes the same way (:func:`apply_edit`): load the case, check permission and the
+optimistic lock, apply a pure edit from :mod:`cxroi.casework` to the document,
+validate the result once (the engine's loader), price it once, and store the
+document, its hash, the result and the list columns together with the audit rows
+in one commit.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from flask import current_app
 from sqlalchemy.orm.exc import StaleDataError
 
-from cxroi.audit.services import record_change, record_field_changes
+from cxroi import casework
+from cxroi.audit.services import record_change
 from cxroi.cases import permissions
 from cxroi.engine import (
+    CaseFile,
     CaseValidationError,
     Issue,
     analyse,
+    canonical_json,
     case_hash,
+    case_to_dict,
     load_case,
     pretty_json,
     result_to_dict,
-    validate_case,
 )
 from cxroi.engine.loader import parse_json
 from cxroi.errors import DomainError, NotFound, StaleEdit
 from cxroi.extensions import db
-from models import AssumptionRow, BenefitLineRow, Case, CostLineRow, ScenarioRow, User
+from models import Case, User
 from models._types import utcnow
 
-HEADER_FIELDS = (
-    "title",
-    "description",
-    "customer_problem",
-    "evidence",
-    "currency",
-    "start_month",
-    "horizon_months",
-    "discount_rate",
-)
+HEADER_FIELDS = casework.DETAIL_FIELDS
 SECTION_NOUNS = {
     "assumptions": "Assumption",
     "costs": "Cost",
     "benefits": "Benefit",
     "scenarios": "Scenario",
 }
+#: The audit trail's name for an item of each section.
+ENTITIES = {
+    "assumptions": "assumption",
+    "costs": "cost",
+    "benefits": "benefit",
+    "scenarios": "scenario",
+}
 _PATH = re.compile(r"^(assumptions|costs|benefits|scenarios)\[(\d+)\](?:\.([A-Za-z_]+))?(.*)$")
+
+Document = dict[str, Any]
+Edit = Callable[[Document], Document]
 
 
 class CaseInvalid(DomainError):
-    """The case would break a rule of ``cxroi-case/1``; errors are sorted by form field."""
+    """The case would break a rule of the case format; errors are sorted by form field."""
 
     status = 400
 
     def __init__(
         self,
         issues: Iterable[Issue],
-        doc: dict[str, Any],
+        doc: Mapping[str, Any],
         section: str | None = None,
         index: int | None = None,
     ) -> None:
@@ -75,6 +80,26 @@ class CaseInvalid(DomainError):
             else:
                 self.other_errors.append(describe_issue(issue, doc))
         super().__init__("; ".join(str(i) for i in self.issues))
+
+
+class ImportInvalid(CaseInvalid):
+    """An uploaded or posted document is not a valid case; ``issues`` has every problem."""
+
+    def __init__(self, issues: list[Issue], doc: Mapping[str, Any] | None = None) -> None:
+        super().__init__(issues, doc or {})
+        self.message = f"{len(issues)} problem(s) in the case file"
+
+
+class PartInUse(DomainError):
+    """An assumption cannot go while lines or scenarios use it."""
+
+    status = 409
+
+
+class PreconditionFailed(DomainError):
+    """The document was changed since the caller read it (a stale ETag)."""
+
+    status = 412
 
 
 def _sentence(message: str) -> str:
@@ -91,7 +116,7 @@ def _field_of(path: str, section: str | None, index: int | None) -> str | None:
     return None
 
 
-def describe_issue(issue: Issue, doc: dict[str, Any]) -> str:
+def describe_issue(issue: Issue, doc: Mapping[str, Any]) -> str:
     """An issue in words a person recognises: ``Cost "Training", amount: ...``."""
     match = _PATH.match(issue.path)
     if not match:
@@ -123,24 +148,38 @@ def check_lock(case: Case, lock_version: int | None) -> None:
         raise StaleEdit()
 
 
-# -- the save pipeline ---------------------------------------------------------------
+def document_of(case: Case) -> Document:
+    """The case's normalised ``cxroi-case/2`` document (a fresh dict)."""
+    return case_to_dict(case.doc)
 
 
-def validate_document(
-    doc: dict[str, Any], section: str | None = None, index: int | None = None
-) -> None:
-    issues = validate_case(doc)
-    if issues:
-        raise CaseInvalid(issues, doc, section, index)
+def header_of(case: Case) -> dict[str, Any]:
+    doc = case.doc
+    return {name: getattr(doc, name) for name in HEADER_FIELDS}
 
 
-def reprice(case: Case) -> None:
-    """Run the engine on the case's rows and store its answer on the case."""
-    case_file = load_case(case.to_case_document())
+# -- the one pipeline ------------------------------------------------------------------
+
+
+def validated(doc: Document, section: str | None = None, index: int | None = None) -> CaseFile:
+    """The document as the engine's typed case, or ``CaseInvalid`` with every problem."""
+    try:
+        return load_case(doc)
+    except CaseValidationError as exc:
+        raise CaseInvalid(exc.issues, doc, section, index) from None
+
+
+def store(case: Case, case_file: CaseFile) -> None:
+    """Write the document, its hash, the engine's result and the list columns together."""
     result = analyse(case_file, trials=current_app.config["MC_TRIALS"])
     m = result.metrics
-    case.result = result_to_dict(result)
+    case.document = canonical_json(case_file)
+    case.__dict__.pop("_doc_cache", None)
     case.case_hash = case_hash(case_file)
+    case.title = case_file.title
+    case.description = case_file.description
+    case.currency = case_file.currency
+    case.result = result_to_dict(result)
     case.computed_at = utcnow()
     case.npv, case.npv_unadjusted = m.npv, result.unadjusted.npv
     case.irr, case.roi, case.bcr = m.irr, m.roi, m.bcr
@@ -153,10 +192,87 @@ def reprice(case: Case) -> None:
     case.prob_npv_positive = mc.prob_npv_positive if mc else None
 
 
-def commit_case(case: Case, actor: User) -> None:
-    """Reprice, stamp and commit; a concurrent save since the lock check is a StaleEdit."""
+def _finance_owned_ids(doc: Mapping[str, Any]) -> set[str]:
+    return {
+        a["id"]
+        for a in doc.get("assumptions", [])
+        if str(a.get("owner") or "").strip().lower() == "finance"
+    }
+
+
+def _split(doc: Mapping[str, Any], finance_ids: set[str]) -> tuple[Any, Any]:
+    """(what Finance owns, everything else) of a document."""
+    owned = {a["id"]: a for a in doc.get("assumptions", []) if a["id"] in finance_ids}
+    rest = {k: v for k, v in doc.items() if k not in ("discount_rate", "assumptions")}
+    rest["assumptions"] = [a for a in doc.get("assumptions", []) if a["id"] not in finance_ids]
+    return (doc.get("discount_rate"), owned), rest
+
+
+def require_rights_for(actor: User, case: Case, before: Document, after: Document) -> None:
+    """The rights a change needs, from what it changed.
+
+    The discount rate and the assumptions Finance owned before the change are
+    finance's to change; everything else is the CX owner's.
+    """
+    finance_ids = _finance_owned_ids(before)
+    (old_rate, old_owned), old_rest = _split(before, finance_ids)
+    (new_rate, new_owned), new_rest = _split(after, finance_ids)
+    if old_rate != new_rate:
+        permissions.require(
+            permissions.can_edit_discount_rate(actor, case), "The discount rate is set by Finance."
+        )
+    if old_owned != new_owned:
+        changed = sorted(a.get("key", i) for i, a in old_owned.items() if new_owned.get(i) != a)
+        permissions.require(
+            permissions.can_edit_discount_rate(actor, case),
+            f'Assumption "{", ".join(changed)}" is owned by Finance: only Finance can change it.',
+        )
+    if old_rest != new_rest:
+        permissions.require_edit(actor, case)
+
+
+def apply_edit(
+    actor: User,
+    case_id: int,
+    lock_version: int | None,
+    edit: Edit,
+    *,
+    section: str | None = None,
+    item_id: str | None = None,
+    check: Callable[[Case], None] | None = None,
+) -> Case:
+    """Apply ``edit`` to the case's document: permission, lock, validate once, price, store.
+
+    ``check`` runs first (a page's own permission rule); then the rights the change
+    needs are derived from what it changed. ``section`` and ``item_id`` say which item
+    a form edits, so that its errors land beside its fields.
+    """
+    case = get_case(case_id)
+    if check is not None:
+        check(case)
+    check_lock(case, lock_version)
+    before = document_of(case)
     try:
-        reprice(case)  # may autoflush the pending changes: inside the try
+        after = edit(before)
+    except casework.AssumptionInUse as exc:
+        raise PartInUse(str(exc)) from None
+    except casework.ItemNotFound as exc:
+        raise NotFound(f"This case has no such {SECTION_NOUNS[exc.section].lower()}.") from None
+    index = None
+    if section is not None:
+        ids = [i.get("id") if isinstance(i, dict) else None for i in after.get(section, [])]
+        index = ids.index(item_id) if item_id in ids else len(ids) - 1
+    case_file = validated(after, section, index)
+    require_rights_for(actor, case, before, case_to_dict(case_file))
+    _commit(case, case_file, actor, before)
+    return case
+
+
+def _commit(case: Case, case_file: CaseFile, actor: User, before: Document) -> None:
+    """Store, audit and commit; a concurrent save since the lock check is a StaleEdit."""
+    try:
+        store(case, case_file)  # may autoflush the pending changes: inside the try
+        audit_changes(actor, case, before, case_to_dict(case_file))
         case.updated_at = utcnow()
         case.updated_by_id = actor.id
         db.session.commit()
@@ -165,22 +281,81 @@ def commit_case(case: Case, actor: User) -> None:
         raise StaleEdit() from None
 
 
-def header_of(case: Case) -> dict[str, Any]:
-    return {name: getattr(case, name) for name in HEADER_FIELDS}
+# -- the audit trail of a document change ---------------------------------------------------
+
+
+def _label(section: str, item: Mapping[str, Any]) -> Any:
+    return item.get("key") if section == "assumptions" else item.get("name")
+
+
+def audit_changes(actor: User, case: Case, before: Document, after: Document) -> None:
+    """One audit row per changed field: the case's own fields, then each item by id."""
+    for name in HEADER_FIELDS:
+        if before.get(name) != after.get(name):
+            record_change(
+                actor=actor,
+                entity="case",
+                entity_id=case.id,
+                action="update",
+                case_id=case.id,
+                field=name,
+                old=before.get(name),
+                new=after.get(name),
+            )
+    for section, entity in ENTITIES.items():
+        old_items = {i["id"]: i for i in before.get(section, [])}
+        new_items = {i["id"]: i for i in after.get(section, [])}
+        for item_id, item in new_items.items():
+            old = old_items.get(item_id)
+            if old is None:
+                record_change(
+                    actor=actor,
+                    entity=entity,
+                    entity_id=None,
+                    item_id=item_id,
+                    action="create",
+                    case_id=case.id,
+                    new=_label(section, item),
+                )
+                continue
+            for name in sorted(set(old) | set(item)):
+                if old.get(name) != item.get(name):
+                    record_change(
+                        actor=actor,
+                        entity=entity,
+                        entity_id=None,
+                        item_id=item_id,
+                        action="update",
+                        case_id=case.id,
+                        field=name,
+                        old=old.get(name),
+                        new=item.get(name),
+                    )
+        for item_id, old in old_items.items():
+            if item_id not in new_items:
+                record_change(
+                    actor=actor,
+                    entity=entity,
+                    entity_id=None,
+                    item_id=item_id,
+                    action="delete",
+                    case_id=case.id,
+                    old=old,
+                )
 
 
 # -- the case itself -----------------------------------------------------------------
 
 
-def _header_document(header: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
-    doc = dict(base)
-    for name in ("title", "currency", "start_month", "horizon_months", "discount_rate"):
-        doc[name] = header[name]
-    if header.get("description"):
-        doc["description"] = header["description"]
-    else:
-        doc.pop("description", None)
-    return doc
+def _empty_document(details: Mapping[str, Any]) -> Document:
+    doc: Document = {
+        "format": "cxroi-case/2",
+        "assumptions": [],
+        "costs": [],
+        "benefits": [],
+        "scenarios": [],
+    }
+    return casework.set_details(doc, details)
 
 
 def create_case(actor: User, header: dict[str, Any]) -> Case:
@@ -189,16 +364,14 @@ def create_case(actor: User, header: dict[str, Any]) -> Case:
     header = dict(header)
     if header.get("discount_rate") is None:
         header["discount_rate"] = current_app.config["DEFAULT_DISCOUNT_RATE"]
-    empty = {"format": "cxroi-case/1", "assumptions": [], "costs": [], "benefits": []}
-    validate_document(_header_document(header, empty))
-    case = Case(owner_id=actor.id, status="draft", **header)
-    return insert_case(case, actor, "create")
+    doc = _empty_document(header)
+    return insert_case(actor, validated(doc), "create")
 
 
-def insert_case(case: Case, actor: User, action: str) -> Case:
+def insert_case(actor: User, case_file: CaseFile, action: str) -> Case:
     """Price a new case, insert it with its first audit row, commit (version 1)."""
-    reprice(case)
-    case.updated_by_id = actor.id
+    case = Case(owner_id=actor.id, status="draft", updated_by_id=actor.id)
+    store(case, case_file)
     db.session.add(case)
     db.session.flush()
     record_change(
@@ -215,113 +388,64 @@ def insert_case(case: Case, actor: User, action: str) -> Case:
 
 def update_case(actor: User, case_id: int, lock_version: int, header: dict[str, Any]) -> Case:
     """Change the case's details. Finance changes only the discount rate; CX everything else."""
-    case = get_case(case_id)
-    before = header_of(case)
-    changed = {k for k in HEADER_FIELDS if k in header and header[k] != before[k]}
-    if "discount_rate" in changed:
-        permissions.require(
-            permissions.can_edit_discount_rate(actor, case),
-            "The discount rate is set by Finance.",
-        )
-    if changed - {"discount_rate"}:
-        permissions.require_edit(actor, case)
-    if not changed:
+
+    def check(case: Case) -> None:
         permissions.require(
             permissions.can_edit_anything(actor, case), "You cannot edit this case."
         )
-    check_lock(case, lock_version)
-    after = {**before, **{k: header[k] for k in changed}}
-    validate_document(_header_document(after, case.to_case_document()))
-    for name in changed:
-        setattr(case, name, after[name])
-    record_field_changes(
-        actor=actor,
-        entity="case",
-        entity_id=case.id,
-        case_id=case.id,
-        before=before,
-        after=after,
-        fields=HEADER_FIELDS,
+
+    return apply_edit(
+        actor,
+        case_id,
+        lock_version,
+        lambda doc: casework.set_details(doc, header),
+        check=check,
     )
-    commit_case(case, actor)
-    return case
 
 
 # -- case files in and out -------------------------------------------------------------
 
 
-class ImportInvalid(DomainError):
-    """The uploaded file is not a valid case; ``issues`` lists every problem with its path."""
-
-    def __init__(self, issues: list[Issue]) -> None:
-        self.issues = issues
-        super().__init__(f"{len(issues)} problem(s) in the case file")
+def create_from_document(actor: User, doc: Any, action: str = "import") -> Case:
+    """A new draft case from a case document (``/1`` or ``/2``); its ids are kept (commits)."""
+    permissions.require_create(actor)
+    if not isinstance(doc, dict):
+        raise ImportInvalid([Issue("", "a case file must be a JSON object")])
+    try:
+        case_file = load_case(doc)
+    except CaseValidationError as exc:
+        raise ImportInvalid(list(exc.issues), doc) from None
+    return insert_case(actor, case_file, action)
 
 
 def import_case(actor: User, data: bytes) -> Case:
-    """A new draft case from a ``cxroi-case/1`` file (commits)."""
+    """A new draft case from an uploaded case file (commits)."""
     permissions.require_create(actor)
     try:
-        case_file = load_case(parse_json(data))
+        doc = parse_json(data)
     except CaseValidationError as exc:
         raise ImportInvalid(list(exc.issues)) from None
-    case = Case(
-        owner_id=actor.id,
-        status="draft",
-        title=case_file.title,
-        description=case_file.description,
-        currency=case_file.currency,
-        start_month=case_file.start_month,
-        horizon_months=case_file.horizon_months,
-        discount_rate=case_file.discount_rate,
-    )
-    for i, a in enumerate(case_file.assumptions):
-        case.assumptions.append(
-            AssumptionRow(
-                position=i,
-                key=a.key,
-                label=a.label,
-                value=a.value,
-                unit=a.unit,
-                low=a.low,
-                high=a.high,
-                source=a.source,
-                owner=a.owner,
-                notes=a.notes,
-            )
+    return create_from_document(actor, doc)
+
+
+def replace_document(actor: User, case_id: int, doc: Any, if_match: str) -> Case:
+    """Replace the whole document of a case, if it is still the one the caller read.
+
+    ``if_match`` is the case hash the caller saw (the API's ETag); a case changed since
+    is refused with ``PreconditionFailed`` and nothing is written.
+    """
+    case = get_case(case_id)
+    permissions.require(permissions.can_edit_anything(actor, case), "You cannot edit this case.")
+    if if_match != case.case_hash:
+        raise PreconditionFailed(
+            "The case changed since you read it: get it again and reapply your change."
         )
-    for i, c in enumerate(case_file.costs):
-        once = c.recurrence == "once"
-        case.costs.append(
-            CostLineRow(
-                position=i,
-                name=c.name,
-                category=c.category,
-                department=c.department,
-                recurrence=c.recurrence,
-                month=c.month if once else None,
-                start_month=None if once else c.start_month,
-                end_month=None if once else c.end_month,
-                params={"amount": c.amount, "escalation": c.escalation, "risk": c.risk},
-            )
-        )
-    for i, b in enumerate(case_file.benefits):
-        case.benefits.append(
-            BenefitLineRow(
-                position=i,
-                name=b.name,
-                kind=b.kind,
-                ramp_start=b.ramp_start,
-                ramp_months=b.ramp_months,
-                params={**dict(b.params), "risk": b.risk},
-            )
-        )
-    for i, s in enumerate(case_file.scenarios):
-        case.scenarios.append(ScenarioRow(position=i, name=s.name, overrides=dict(s.overrides)))
-    return insert_case(case, actor, "import")
+    if not isinstance(doc, dict):
+        raise ImportInvalid([Issue("", "a case file must be a JSON object")])
+    return apply_edit(actor, case_id, case.lock_version, lambda _old: dict(doc))
 
 
 def export_case(case: Case) -> tuple[str, str]:
-    """``(file name, JSON text)`` of the case as ``cxroi-case/1``."""
+    """``(file name, JSON text)`` of the case as ``cxroi-case/2``."""
     slug = re.sub(r"[^a-z0-9]+", "-", case.title.lower()).strip("-")[:60] or "case"
-    return f"{slug}.cxroi.json", pretty_json(case.to_case_file())
+    return f"{slug}.cxroi.json", pretty_json(case.doc)

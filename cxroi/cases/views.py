@@ -25,6 +25,7 @@ from sqlalchemy.orm import undefer
 
 from cxroi.cases import permissions, presenters, services
 from cxroi.cases.forms import CURRENCIES, CaseForm, DeleteForm, EditForm, ImportForm
+from cxroi.engine import KINDS
 from cxroi.errors import StaleEdit
 from cxroi.extensions import db
 from cxroi.formatting import money, months
@@ -135,7 +136,7 @@ def edit(case_id: int):  # type: ignore[no-untyped-def]
 @login_required
 def show(case_id: int):  # type: ignore[no-untyped-def]
     case = db.session.scalar(
-        select(Case).where(Case.id == case_id).options(undefer(Case.result))
+        select(Case).where(Case.id == case_id).options(undefer(Case.result), undefer(Case.document))
     ) or services.get_case(case_id)
     view = presenters.results_view(case)
     return render_template("cases/results.html", case=case, view=view, tab="results")
@@ -158,6 +159,7 @@ def inputs(case_id: int):  # type: ignore[no-untyped-def]
         can_edit_assumption=lambda row: permissions.can_edit_assumption(me, case, row),
         uses=presenters.assumption_uses(case),
         params=presenters.line_params,
+        kinds=KINDS,
     )
 
 
@@ -203,7 +205,7 @@ def import_case():  # type: ignore[no-untyped-def]
             except services.ImportInvalid as exc:
                 issues = exc.issues
                 message = (
-                    f"The file is not a valid cxroi-case/1 case: {len(issues)} "
+                    f"The file is not a valid case file: {len(issues)} "
                     f"problem{'s' if len(issues) != 1 else ''}. Nothing was imported."
                 )
             else:

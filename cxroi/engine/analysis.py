@@ -9,6 +9,7 @@ import numpy as np
 from scipy.optimize import brentq
 
 from .casefile import Assumption, CaseFile
+from .domains import Domain
 from .pricing import cashflow_of, metrics_of, npv_rows, price, values_for
 from .result import (
     AnnualRow,
@@ -19,7 +20,6 @@ from .result import (
     ScenarioResult,
     TornadoRow,
 )
-from .domains import Domain
 from .rules import PARAMETER_DOMAINS
 from .timeline import FloatArray, Timeline, Value
 

@@ -135,7 +135,13 @@ class CaseFile:
 
     def by_id(self, item_id: str) -> Assumption | CostLine | BenefitLine | Scenario:
         """The assumption, line or scenario with this id (``KeyError`` if none)."""
-        for item in (*self.assumptions, *self.costs, *self.benefits, *self.scenarios):
+        items: tuple[Assumption | CostLine | BenefitLine | Scenario, ...] = (
+            *self.assumptions,
+            *self.costs,
+            *self.benefits,
+            *self.scenarios,
+        )
+        for item in items:
             if item.id == item_id:
                 return item
         raise KeyError(item_id)

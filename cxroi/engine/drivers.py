@@ -63,7 +63,7 @@ def cohort(start: Value, retention: FloatArray, adds: Value) -> FloatArray:
     out = np.empty_like(retention)
     out[:, 0] = start if np.ndim(start) == 0 else np.ravel(start)
     for t in range(1, retention.shape[1]):
-        add_t = adds[:, t] if monthly else (adds if np.ndim(adds) == 0 else np.ravel(adds))
+        add_t = np.asarray(adds)[:, t] if monthly else np.ravel(adds)
         out[:, t] = out[:, t - 1] * retention[:, t] + add_t
     return out
 

@@ -226,7 +226,11 @@ ANNUAL_CHURN = _p(
     example=(0.0, 0.6),
 )
 ARPU = _p(
-    "arpu", "Revenue per customer per month", "In the case currency.", "money", NON_NEGATIVE,
+    "arpu",
+    "Revenue per customer per month",
+    "In the case currency.",
+    "money",
+    NON_NEGATIVE,
     example=(0, 200),
 )
 MARGIN = _p(
@@ -317,9 +321,7 @@ def _referrals_series(p: Mapping[str, Value], tl: Timeline, ramp: Ramp) -> Float
     return np.asarray(referred * p["arpu"] * p["margin"], dtype=np.float64)
 
 
-def _referrals_workbook(
-    g: FormulaGrid, cells: Mapping[str, str], ramp: int, currency: str
-) -> int:
+def _referrals_workbook(g: FormulaGrid, cells: Mapping[str, str], ramp: int, currency: str) -> int:
     customers, uplift, churn = cells["customers"], cells["referral_uplift"], cells["annual_churn"]
     won = g.formula_row(
         "New customers won by referral",
@@ -389,15 +391,29 @@ KINDS: dict[str, LineKind] = {
                     NON_NEGATIVE,
                     example=(0, 1e6),
                 ),
-                _p("uplift", "Uplift", "Ratio, e.g. 0.02 for 2% more.", "rate", RATE,
-                   example=(-0.2, 0.3)),
+                _p(
+                    "uplift",
+                    "Uplift",
+                    "Ratio, e.g. 0.02 for 2% more.",
+                    "rate",
+                    RATE,
+                    example=(-0.2, 0.3),
+                ),
                 MARGIN,
-                _p("growth", "Annual growth of the base", "Ratio; blank for none.", "rate", RATE,
-                   0.0, (-0.2, 0.3)),
+                _p(
+                    "growth",
+                    "Annual growth of the base",
+                    "Ratio; blank for none.",
+                    "rate",
+                    RATE,
+                    0.0,
+                    (-0.2, 0.3),
+                ),
             ),
             series=_linear(("base_revenue", "uplift", "margin"), "growth"),
-            workbook=_linear_workbook(("base_revenue", "uplift", "margin"), "growth",
-                                      "Growth factor"),
+            workbook=_linear_workbook(
+                ("base_revenue", "uplift", "margin"), "growth", "Growth factor"
+            ),
             formula="base_revenue × g_t × uplift × margin × a_t",
         ),
         LineKind(
@@ -405,17 +421,35 @@ KINDS: dict[str, LineKind] = {
             label="Cost savings",
             summary="Fewer contacts, visits or refunds, at a unit cost.",
             parameters=(
-                _p("volume", "Volume per month", "Contacts, visits, refunds... per month.",
-                   "count", NON_NEGATIVE, example=(0, 1e5)),
-                _p("reduction", "Reduction", "Relative reduction as a ratio, e.g. 0.06 or 6%.",
-                   "ratio", RATIO),
-                _p("unit_cost", "Cost per unit", "In the case currency.", "money",
-                   NON_NEGATIVE, example=(0, 50)),
+                _p(
+                    "volume",
+                    "Volume per month",
+                    "Contacts, visits, refunds... per month.",
+                    "count",
+                    NON_NEGATIVE,
+                    example=(0, 1e5),
+                ),
+                _p(
+                    "reduction",
+                    "Reduction",
+                    "Relative reduction as a ratio, e.g. 0.06 or 6%.",
+                    "ratio",
+                    RATIO,
+                ),
+                _p(
+                    "unit_cost",
+                    "Cost per unit",
+                    "In the case currency.",
+                    "money",
+                    NON_NEGATIVE,
+                    example=(0, 50),
+                ),
                 ESCALATION,
             ),
             series=_linear(("volume", "reduction", "unit_cost"), "escalation"),
-            workbook=_linear_workbook(("volume", "reduction", "unit_cost"), "escalation",
-                                      "Escalation factor"),
+            workbook=_linear_workbook(
+                ("volume", "reduction", "unit_cost"), "escalation", "Escalation factor"
+            ),
             formula="volume × reduction × unit_cost × e_t × a_t",
         ),
         LineKind(
@@ -423,8 +457,14 @@ KINDS: dict[str, LineKind] = {
             label="Other benefit",
             summary="A monthly amount you estimate directly.",
             parameters=(
-                _p("amount", "Benefit per month", "In the case currency.", "money", ANY,
-                   example=(-1e4, 1e5)),
+                _p(
+                    "amount",
+                    "Benefit per month",
+                    "In the case currency.",
+                    "money",
+                    ANY,
+                    example=(-1e4, 1e5),
+                ),
                 ESCALATION,
             ),
             series=_linear(("amount",), "escalation"),

@@ -137,23 +137,23 @@ def upgrade(doc: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def assign_ids(doc: dict[str, Any]) -> dict[str, Any]:
     """The document with an id on every item that has none (the next free one of its section).
 
     >>> assign_ids({"costs": [{"id": "c2"}, {}], "benefits": [{}]})
     {'costs': [{'id': 'c2'}, {'id': 'c3'}], 'benefits': [{'id': 'b1'}]}
     """
+    items_of = [item for section in SECTIONS for item in _as_list(doc.get(section))]
     taken = {
         item["id"]
-        for section in SECTIONS
-        for item in (doc.get(section) if isinstance(doc.get(section), list) else [])
+        for item in items_of
         if isinstance(item, dict) and isinstance(item.get("id"), str)
     }
-    if all(
-        not isinstance(item, dict) or "id" in item
-        for section in SECTIONS
-        for item in (doc.get(section) if isinstance(doc.get(section), list) else [])
-    ):
+    if all(not isinstance(item, dict) or "id" in item for item in items_of):
         return doc
     out = dict(doc)
     for section, prefix in ID_PREFIXES.items():
@@ -205,9 +205,7 @@ def _check_benefits(doc: dict[str, Any]) -> list[Issue]:
         try:
             BENEFIT_MODELS[kind].model_validate(benefit)
         except ValidationError as exc:
-            issues += [
-                Issue(_path(("benefits", i, *e["loc"])), _message(e)) for e in exc.errors()
-            ]
+            issues += [Issue(_path(("benefits", i, *e["loc"])), _message(e)) for e in exc.errors()]
     return issues
 
 

@@ -1,4 +1,4 @@
-"""Rules of ``cxroi-case/1`` that need more than one field.
+"""Rules of the case format that need more than one field.
 
 Each check reads the raw document defensively (a value of the wrong type is the
 schema's to report) and yields :class:`Issue` objects, so that one pass of the
@@ -84,7 +84,9 @@ def _check_ids(doc: Mapping[str, Any]) -> Iterator[Issue]:
                 continue
             path = f"{section}[{i}]"
             if item["id"] in seen:
-                yield Issue(f"{path}.id", f'duplicate id "{item["id"]}" (first used by {seen[item["id"]]})')
+                yield Issue(
+                    f"{path}.id", f'duplicate id "{item["id"]}" (first used by {seen[item["id"]]})'
+                )
             else:
                 seen[item["id"]] = path
 

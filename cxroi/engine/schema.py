@@ -133,7 +133,7 @@ class BenefitBaseIn(_Strict):
 
 def _benefit_model(name: str) -> type[BenefitBaseIn]:
     kind = KINDS[name]
-    fields: dict[str, Any] = {"kind": (Literal[name], ...)}  # type: ignore[valid-type]
+    fields: dict[str, Any] = {"kind": (Literal[name], ...)}
     for p in kind.parameters:
         fields[p.name] = (ParamField, ... if p.required else p.default)
     model: type[BenefitBaseIn] = create_model(

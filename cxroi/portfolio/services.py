@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from cxroi.approvals.workflow import STATES as CASE_STATUSES
 from cxroi.extensions import db
-from models import CASE_STATUSES, Case, User
+from models import Case, User
 
 #: Sort keys people can choose, and the columns behind them.
 SORTS: dict[str, tuple[str, Any]] = {

@@ -8,9 +8,9 @@ from typing import Any
 from flask import Blueprint, current_app, render_template, request
 from flask_login import login_required
 
+from cxroi.approvals.workflow import STATE_LABELS as STATUS_LABELS
 from cxroi.portfolio import services
 from models import Case
-from models.case import STATUS_LABELS
 
 bp = Blueprint("portfolio", __name__)
 

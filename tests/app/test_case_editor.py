@@ -11,6 +11,7 @@ from cxroi.engine import analyse
 from cxroi.extensions import db
 from cxroi.formatting import money, months
 from models import AuditEvent, Case
+from tests.appsupport import rewrite_document
 
 NEW_CASE = {
     "title": "Chat instead of phone for billing questions",
@@ -281,9 +282,8 @@ def test_editing_an_assumption_records_old_and_new_values(cx_client, make_case):
 
 def test_renaming_an_assumption_key_carries_its_uses_along(cx_client, make_case):
     case = make_case()
-    row = case.assumption_by_key("arpu")  # Finance-owned: make it CX-owned first
-    row.owner = "CX"
-    db.session.commit()
+    rewrite_document(case, assumption=("arpu", {"owner": "CX"}))  # Finance-owned: make it CX's
+    row = case.assumption_by_key("arpu")
     response = cx_client.post(
         f"/cases/{case.id}/assumptions/{row.id}",
         data={

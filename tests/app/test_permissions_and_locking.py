@@ -89,7 +89,7 @@ def test_finance_edits_finance_owned_assumptions_only(make_case, finance_user):
     row = parts.save_assumption(
         finance_user, case.id, case.lock_version, arpu.id, {**values, "value": 30.0}
     )
-    assert row.value == 30.0
+    assert row.part.value == 30.0
     pilot = case.assumption_by_key("repeat_reduction")  # owner Customer Service
     with pytest.raises(PermissionDenied):
         parts.save_assumption(
@@ -223,12 +223,11 @@ def test_database_refuses_a_stale_update_even_past_the_form_check(app, make_case
     case = make_case()
     with app.app_context():  # a second, independent session
         other = db.session.get(Case, case.id)
-        other.title = "Changed elsewhere"
-        db.session.commit()
+        services.update_case(cx_user, other.id, other.lock_version, {"title": "Changed elsewhere"})
         db.session.remove()
-    case.title = "Changed here"
+    # This session still holds version N, so the form's lock check passes: the UPDATE fails.
     with pytest.raises(StaleEdit):
-        services.commit_case(case, cx_user)
+        services.update_case(cx_user, case.id, case.lock_version, {"title": "Changed here"})
     assert db.session.scalar(select(Case.title).where(Case.id == case.id)) == "Changed elsewhere"
 
 

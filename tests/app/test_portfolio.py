@@ -73,8 +73,8 @@ def test_negative_npv_is_shown_muted_red_with_a_minus(cx_client, make_case):
 def test_pages_of_25(cx_client, cx_user, app):
     # insert rows directly: the portfolio reads only stored columns
     db.session.add_all(
-        Case(owner_id=cx_user.id, title=f"Case {i:03}", currency="GBP", start_month="2027-01",
-             horizon_months=12, discount_rate=0.1, npv=float(i), pv_costs=1.0)
+        Case(owner_id=cx_user.id, title=f"Case {i:03}", currency="GBP", document="{}",
+             npv=float(i), pv_costs=1.0)
         for i in range(60)
     )  # fmt: skip
     db.session.commit()

@@ -102,7 +102,7 @@ def test_import_of_something_that_is_not_json(cx_client):
         content_type="multipart/form-data",
     )
     assert response.status_code == 400
-    assert "not a valid cxroi-case/1 case" in unescape(response.text)
+    assert "not a valid case file" in unescape(response.text)
 
 
 def test_import_without_a_file_says_so(cx_client):

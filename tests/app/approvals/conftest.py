@@ -5,7 +5,6 @@ PostgreSQL when ``CXROI_TEST_DATABASE_URL`` is set; tables emptied after each te
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -69,63 +68,11 @@ def users(app) -> dict[str, Any]:  # type: ignore[no-untyped-def]
 
 
 def load_example_case(owner: Any, name: str = "contact-centre.json") -> Any:
-    """The example case as rows (as the editor would have saved it), priced and stored."""
-    from cxroi.engine import analyse, case_hash, load_case, result_to_dict
-    from models import AssumptionRow, BenefitLineRow, Case, CostLineRow, ScenarioRow
+    """The example case, stored as its document and priced, as an import stores it."""
+    from cxroi.cases.services import insert_case
+    from cxroi.engine import load_case
 
-    doc = json.loads((EXAMPLES_DIR / name).read_text())
-    case = Case(
-        owner_id=owner.id,
-        title=doc["title"],
-        description=doc.get("description"),
-        currency=doc["currency"],
-        start_month=doc["start_month"],
-        horizon_months=doc["horizon_months"],
-        discount_rate=doc["discount_rate"],
-        status="draft",
-    )
-    for i, a in enumerate(doc["assumptions"]):
-        case.assumptions.append(
-            AssumptionRow(
-                position=i,
-                **{k: a.get(k) for k in ("key", "label", "value", "unit", "low", "high")},
-                source=a.get("source"),
-                owner=a.get("owner"),
-                notes=a.get("notes"),
-            )
-        )
-    timing = ("month", "start_month", "end_month")
-    for i, c in enumerate(doc["costs"]):
-        fixed = ("name", "category", "department", "recurrence", *timing)
-        case.costs.append(
-            CostLineRow(
-                position=i,
-                **{k: c.get(k) for k in fixed},
-                params={k: v for k, v in c.items() if k not in fixed},
-            )
-        )
-    for i, b in enumerate(doc["benefits"]):
-        fixed = ("name", "kind", "ramp_start", "ramp_months")
-        case.benefits.append(
-            BenefitLineRow(
-                position=i,
-                name=b["name"],
-                kind=b["kind"],
-                ramp_start=b.get("ramp_start", 1),
-                ramp_months=b.get("ramp_months", 0),
-                params={k: v for k, v in b.items() if k not in fixed},
-            )
-        )
-    for i, s in enumerate(doc.get("scenarios", [])):
-        case.scenarios.append(ScenarioRow(position=i, name=s["name"], overrides=s["overrides"]))
-    db.session.add(case)
-    db.session.flush()
-    case_file = load_case(case.to_case_document())
-    case.result = result_to_dict(analyse(case_file, trials=200))
-    case.case_hash = case_hash(case_file)
-    case.npv = case.result["metrics"]["npv"]
-    db.session.commit()
-    return case
+    return insert_case(owner, load_case((EXAMPLES_DIR / name).read_text()), "import")
 
 
 @pytest.fixture

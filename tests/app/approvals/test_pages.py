@@ -12,6 +12,7 @@ from cxroi.extensions import db
 from models.approval import SharedLink
 from tests.app.approvals.conftest import accept_all
 from tests.app.approvals.web import post_form, sign_in
+from tests.appsupport import rewrite_document
 
 
 def _review_url(case):
@@ -142,8 +143,7 @@ def test_versions_list_and_diff_show_what_changed_and_superseded_approvals(app, 
         user_agent="",
     )
     take_case_step(case, "reopen", users["cx"])
-    case.assumption_by_key("arpu").value = 31
-    db.session.commit()
+    rewrite_document(case, assumption=("arpu", {"value": 31}))
     take_case_step(case, "submit", users["cx"])
     accept_all(case, users["finance"])
     take_case_step(case, "sign_off", users["finance"])

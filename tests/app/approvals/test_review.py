@@ -10,6 +10,7 @@ from cxroi.approvals.errors import Conflict, InputError, NotFound, PermissionDen
 from cxroi.approvals.steps import take_case_step
 from cxroi.extensions import db
 from models import AuditEvent
+from tests.appsupport import rewrite_document
 
 
 @pytest.fixture
@@ -79,7 +80,6 @@ def test_case_threads_and_bad_input(in_review, users):
 def test_a_verdict_lapses_when_the_assumption_changes(in_review, users):
     review.review_assumption(in_review, "arpu", "accepted", users["finance"])
     assert review.review_statuses(in_review)["arpu"].status == "accepted"
-    in_review.assumption_by_key("arpu").source = "A different source"
-    db.session.commit()
+    rewrite_document(in_review, assumption=("arpu", {"source": "A different source"}))
     status = review.review_statuses(in_review)["arpu"]
     assert (status.status, status.stale) == ("unreviewed", True)
