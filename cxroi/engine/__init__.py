@@ -28,7 +28,7 @@ from .loader import (
     validate_case,
 )
 from .pricing import evaluate_metrics
-from .result import METRIC_KEYS, Metrics, Result, result_to_dict
+from .result import METRIC_KEYS, Metrics, Result, result_from_dict, result_to_dict
 from .rules import Issue
 from .timeline import monthly_rate
 
@@ -56,6 +56,7 @@ __all__ = [
     "load_case_file",
     "monthly_rate",
     "pretty_json",
+    "result_from_dict",
     "result_to_dict",
     "validate_case",
 ]
