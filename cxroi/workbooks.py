@@ -1,17 +1,24 @@
 """The finance workbook as the web app serves it: of the live case, or of a frozen version.
 
-Both are built by the pure ``cxroi.workbook.build_workbook`` from a case file and
-the engine's result, stamped with the case's state and carrying its audit trail.
-A version's workbook is built from the version's stored case file, never from the
-live rows, so it shows exactly the numbers that were frozen.
+Both are built by the pure ``cxroi.workbook.build_workbook`` from a case file and a
+stored result document, stamped with the case's state and carrying its audit
+trail. No download prices anything:
+
+- a version's workbook is built from the version's stored case file and stored
+  result, never from the live rows nor the engine, so it shows exactly the numbers
+  that were frozen, whatever the engine does later;
+- the live case's workbook is built from the result stored at its last save. Only
+  when that result is missing or belongs to other content (it should not happen:
+  every save stores it) is the case priced, once, for this download.
 """
 
 from __future__ import annotations
 
 from flask import current_app
 
+from cxroi.approvals.versions import documents
 from cxroi.audit.services import events_for_case
-from cxroi.engine import CaseFile, analyse, load_case
+from cxroi.engine import CaseFile, Result, analyse, case_hash, load_case, result_from_dict
 from cxroi.workbook import AuditRow, WorkbookVersion, build_workbook, workbook_filename
 from models import Case
 from models.approval import CaseVersion
@@ -30,23 +37,36 @@ def _audit_rows(case: Case) -> list[AuditRow]:
     ]
 
 
-def _build(case_file: CaseFile, case: Case, version: WorkbookVersion) -> bytes:
-    # Same trials and seed as when the case was priced, so the Monte Carlo sheet
-    # repeats the figures the app shows.
-    result = analyse(case_file, trials=current_app.config.get("MC_TRIALS", 10_000))
+def _build(case_file: CaseFile, result: Result, case: Case, version: WorkbookVersion) -> bytes:
     return build_workbook(case_file, result, version=version, audit=_audit_rows(case))
+
+
+def _live_result(case: Case, case_file: CaseFile, digest: str) -> Result:
+    """The result stored at the case's last save; priced now only if it is missing."""
+    if case.result is not None and case.case_hash == digest:
+        return result_from_dict(case.result)
+    current_app.logger.warning(
+        "case %s has no stored result for its content; pricing it for the workbook", case.id
+    )
+    return analyse(case_file, trials=current_app.config.get("MC_TRIALS", 10_000))
 
 
 def case_workbook(case: Case) -> tuple[bytes, str]:
     """(xlsx bytes, file name) of the case as it stands now."""
     case_file = case.doc
-    stamp = WorkbookVersion(status=case.status_label.lower(), case_hash=case.case_hash)
-    return _build(case_file, case, stamp), workbook_filename(case_file.title)
+    digest = case_hash(case_file)
+    stamp = WorkbookVersion(status=case.status_label.lower(), case_hash=digest)
+    result = _live_result(case, case_file, digest)
+    return _build(case_file, result, case, stamp), workbook_filename(case_file.title)
 
 
 def version_workbook(version: CaseVersion, case: Case) -> tuple[bytes, str]:
-    """(xlsx bytes, file name) of the workbook of exactly this frozen version."""
+    """(xlsx bytes, file name) of the workbook of exactly this frozen version.
+
+    Read from the version's stored documents only: never priced again.
+    """
     frozen = load_case(version.case_json)
+    result = result_from_dict(documents(version)[1])
     status = "superseded" if version.superseded_at else case.status.replace("_", " ")
     stamp = WorkbookVersion(
         status=status,
@@ -55,4 +75,4 @@ def version_workbook(version: CaseVersion, case: Case) -> tuple[bytes, str]:
         frozen_at=version.frozen_at.strftime("%Y-%m-%d %H:%M UTC"),
     )
     name = workbook_filename(frozen.title, stamp).removesuffix(".xlsx")
-    return _build(frozen, case, stamp), f"{name}-{version.short_hash}.xlsx"
+    return _build(frozen, result, case, stamp), f"{name}-{version.short_hash}.xlsx"

@@ -33,7 +33,7 @@ from .loader import (
     validate_case,
 )
 from .pricing import evaluate_metrics
-from .result import METRIC_KEYS, Metrics, Result, result_to_dict
+from .result import METRIC_KEYS, Metrics, Result, result_from_dict, result_to_dict
 from .rules import Issue
 from .timeline import monthly_rate
 
@@ -68,6 +68,7 @@ __all__ = [
     "monthly_rate",
     "next_id",
     "pretty_json",
+    "result_from_dict",
     "result_to_dict",
     "upgrade",
     "validate_case",

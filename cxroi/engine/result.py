@@ -1,8 +1,14 @@
-"""What the engine returns: plain typed objects, and the JSON result document."""
+"""What the engine returns: plain typed objects, and the JSON result document.
+
+:func:`result_to_dict` writes the document; :func:`result_from_dict` reads one back,
+so that a stored result (of a frozen version, or of a case at its last save) can be
+shown and exported without pricing the case again.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any, Literal
 
@@ -238,3 +244,82 @@ def result_to_dict(result: Result) -> dict[str, Any]:
     }
     cleaned: dict[str, Any] = _clean(doc)
     return cleaned
+
+
+def _array(values: Any) -> FloatArray:
+    """A stored series back as floats (null, a non-finite value, becomes NaN)."""
+    return np.asarray(values, dtype=np.float64)
+
+
+def _metrics_from(d: Mapping[str, Any]) -> Metrics:
+    return Metrics(**{k: d[k] for k in METRIC_KEYS}, irr_note=d.get("irr_note"))
+
+
+def _cashflow_from(d: Mapping[str, Any]) -> CashFlow:
+    return CashFlow(**{f.name: _array(d[f.name]) for f in fields(CashFlow)})
+
+
+def result_from_dict(d: Mapping[str, Any]) -> Result:
+    """The :class:`Result` of a result document: the inverse of :func:`result_to_dict`.
+
+    ``result_to_dict(result_from_dict(doc)) == doc`` for every document
+    :func:`result_to_dict` writes; series come back as float64 arrays, and a null
+    stays None (NaN inside a series). A document missing a part raises ``KeyError``.
+    """
+    mc = d["monte_carlo"]
+    return Result(
+        metrics=_metrics_from(d["metrics"]),
+        unadjusted=_metrics_from(d["unadjusted"]),
+        cashflow=_cashflow_from(d["cashflow"]),
+        cashflow_unadjusted=_cashflow_from(d["cashflow_unadjusted"]),
+        lines=tuple(
+            LineSeries(
+                side=line["side"],
+                name=line["name"],
+                kind=line["kind"],
+                risk_factor=line["risk_factor"],
+                unadjusted=_array(line["unadjusted"]),
+                adjusted=_array(line["values"]),
+            )
+            for line in d["lines"]
+        ),
+        annual=tuple(
+            AnnualRow(**{f.name: row[f.name] for f in fields(AnnualRow)}) for row in d["annual"]
+        ),
+        scenarios=tuple(
+            ScenarioResult(s["name"], dict(s["overrides"]), _metrics_from(s["metrics"]))
+            for s in d["scenarios"]
+        ),
+        tornado=tuple(
+            TornadoRow(t["key"], t["label"], t["low"], t["high"], t["npv_low"], t["npv_high"])
+            for t in d["tornado"]
+        ),
+        break_even=tuple(
+            BreakEven(
+                key=b["key"],
+                label=b["label"],
+                base=b["base"],
+                value=b["value"],
+                reason=b["reason"],
+                bracket=None if b["bracket"] is None else (b["bracket"][0], b["bracket"][1]),
+            )
+            for b in d["break_even"]
+        ),
+        monte_carlo=None
+        if mc is None
+        else MonteCarlo(
+            trials=mc["trials"],
+            seed=mc["seed"],
+            sampled=tuple(mc["sampled"]),
+            mean=mc["mean"],
+            std=mc["std"],
+            p10=mc["p10"],
+            p50=mc["p50"],
+            p90=mc["p90"],
+            prob_npv_positive=mc["prob_npv_positive"],
+            prob_payback_within_horizon=mc["prob_payback_within_horizon"],
+            histogram_edges=tuple(mc["histogram"]["edges"]),
+            histogram_counts=tuple(mc["histogram"]["counts"]),
+        ),
+        monthly_rate=d["monthly_rate"],
+    )

@@ -49,3 +49,61 @@ def test_the_workbook_needs_a_signed_in_user(client, make_case):
 
 def test_an_unknown_case_has_no_workbook(cx_client):
     assert cx_client.get("/cases/999999/workbook.xlsx").status_code == 404
+
+
+def _checks_npv(data: bytes) -> float:
+    """The NPV the Checks sheet holds as the app's value at export."""
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    for label, _, app_value, _ in book["Checks"].iter_rows(min_row=8, values_only=True):
+        if label == "npv agrees with the app at export":
+            return float(app_value)
+    raise AssertionError("no NPV check in the workbook")
+
+
+def _counting_analyse(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    from cxroi import workbooks
+
+    calls: list[int] = []
+    real = workbooks.analyse
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(workbooks, "analyse", counting)
+    return calls
+
+
+def test_the_workbook_reads_the_stored_result_without_pricing(
+    finance_client, make_case, monkeypatch
+):
+    case = make_case()
+    calls = _counting_analyse(monkeypatch)
+    response = finance_client.get(f"/cases/{case.id}/workbook.xlsx")
+    assert response.status_code == 200
+    assert calls == []
+    assert _checks_npv(response.data) == case.result["metrics"]["npv"]
+
+
+@pytest.mark.parametrize("loss", ["no result", "result of other content"])
+def test_a_case_without_its_stored_result_is_priced_once_for_the_workbook(
+    finance_client, make_case, monkeypatch, loss
+):
+    from cxroi.engine import evaluate_metrics, load_case
+    from cxroi.extensions import db
+
+    case = make_case()
+    npv = evaluate_metrics(load_case(case.to_case_document())).npv
+    if loss == "no result":
+        case.result = None
+    else:
+        case.case_hash = "0" * 64
+    db.session.commit()
+    calls = _counting_analyse(monkeypatch)
+    response = finance_client.get(f"/cases/{case.id}/workbook.xlsx")
+    assert response.status_code == 200
+    assert calls == [1]
+    assert _checks_npv(response.data) == pytest.approx(npv, rel=1e-12)
+    # A download stores nothing: the case is left as it was.
+    db.session.expire_all()
+    assert (case.result is None) == (loss == "no result")
