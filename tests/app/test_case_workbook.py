@@ -89,11 +89,11 @@ def test_the_workbook_reads_the_stored_result_without_pricing(
 def test_a_case_without_its_stored_result_is_priced_once_for_the_workbook(
     finance_client, make_case, monkeypatch, loss
 ):
-    from cxroi.engine import evaluate_metrics, load_case
+    from cxroi.engine import evaluate_metrics
     from cxroi.extensions import db
 
     case = make_case()
-    npv = evaluate_metrics(load_case(case.to_case_document())).npv
+    npv = evaluate_metrics(case.doc).npv
     if loss == "no result":
         case.result = None
     else:

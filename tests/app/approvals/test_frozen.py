@@ -21,7 +21,7 @@ import pytest
 
 from cxroi.approvals import links, versions
 from cxroi.approvals.steps import take_case_step
-from cxroi.cases.services import reprice
+from cxroi.cases.services import store
 from cxroi.engine import analyse, evaluate_metrics, load_case
 from cxroi.engine import timeline as engine_timeline
 from cxroi.extensions import db
@@ -184,7 +184,7 @@ def test_a_frozen_version_does_not_move_when_the_engine_does(app, ready_case, us
         assert after == before
 
         # Pricing the live case again (what a save does) does move.
-        reprice(case)
+        store(case, case.doc)
         db.session.commit()
         assert case.npv == pytest.approx(moved_npv, rel=1e-12)
         live = _app_values(_book(finance.get(f"/cases/{case.id}/workbook.xlsx").data))
@@ -210,7 +210,7 @@ def test_a_new_version_freezes_the_new_price_beside_the_old_one(app, ready_case,
     cx, sponsor = sign_in(app, users["cx"]), app.test_client()
     with changed_engine():
         take_case_step(case, "reopen", users["cx"])
-        reprice(case)  # the next save prices with the changed engine
+        store(case, case.doc)  # the next save prices with the changed engine
         db.session.commit()
         take_case_step(case, "submit", users["cx"])
         accept_all(case, users["finance"])
