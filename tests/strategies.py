@@ -1,4 +1,4 @@
-"""Hypothesis strategies for valid cxroi-case/1 documents."""
+"""Hypothesis strategies for valid case documents, made from the registry of line kinds."""
 
 from __future__ import annotations
 
@@ -6,12 +6,15 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-MONEY_PARAMS = {
+from cxroi.engine import KINDS
+
+#: The parameters that are amounts of money, by line kind (from the registry).
+MONEY_PARAMS: dict[str, tuple[str, ...]] = {
     "cost": ("amount",),
-    "churn": ("arpu",),
-    "revenue_uplift": ("base_revenue",),
-    "cost_savings": ("unit_cost",),
-    "custom": ("amount",),
+    **{
+        name: tuple(p.name for p in kind.parameters if p.unit == "money")
+        for name, kind in KINDS.items()
+    },
 }
 
 
@@ -65,46 +68,21 @@ def cost_line(draw: st.DrawFn, horizon: int, money_keys: list[str]) -> dict[str,
 
 @st.composite
 def benefit_line(draw: st.DrawFn, horizon: int, money_keys: list[str]) -> dict[str, Any]:
-    kind = draw(st.sampled_from(["churn", "revenue_uplift", "cost_savings", "custom"]))
-
-    def cash() -> Any:
+    """A benefit of any registered kind, its parameters drawn by the kind's own strategy;
+    a money parameter may name a `money_*` assumption instead."""
+    kind = draw(st.sampled_from(sorted(KINDS)))
+    params = draw(KINDS[kind].strategy())
+    for name in MONEY_PARAMS[kind]:
         if money_keys and draw(st.booleans()):
-            return draw(st.sampled_from(money_keys))
-        return draw(money)
-
-    line: dict[str, Any] = {
+            params[name] = draw(st.sampled_from(money_keys))
+    return {
         "name": "benefit",
         "kind": kind,
+        **params,
         "ramp_start": draw(st.integers(1, horizon)),
         "ramp_months": draw(st.integers(0, 24)),
         "risk": draw(benefit_risk),
     }
-    if kind == "churn":
-        line.update(
-            customers=draw(decimals(0, 1e5, 0)),
-            annual_churn=draw(ratio),
-            reduction=draw(ratio),
-            arpu=cash(),
-            margin=draw(ratio),
-            gross_adds=draw(decimals(0, 500, 0)),
-        )
-    elif kind == "revenue_uplift":
-        line.update(
-            base_revenue=cash(),
-            uplift=draw(decimals(0, 0.2)),
-            margin=draw(ratio),
-            growth=draw(small_rate),
-        )
-    elif kind == "cost_savings":
-        line.update(
-            volume=draw(decimals(0, 1e5, 0)),
-            reduction=draw(ratio),
-            unit_cost=cash(),
-            escalation=draw(small_rate),
-        )
-    else:
-        line.update(amount=cash(), escalation=draw(small_rate))
-    return line
 
 
 @st.composite
@@ -113,7 +91,7 @@ def case_documents(draw: st.DrawFn, max_horizon: int = 60) -> dict[str, Any]:
     horizon = draw(st.integers(1, max_horizon))
     keys = [f"money_{i}" for i in range(draw(st.integers(0, 3)))]
     return {
-        "format": "cxroi-case/1",
+        "format": "cxroi-case/2",
         "title": "Generated case",
         "currency": "GBP",
         "start_month": "2027-01",

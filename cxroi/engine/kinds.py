@@ -509,7 +509,10 @@ def kind_list_text() -> str:
 
 
 def docs_table() -> str:
-    """The benefit kinds table of ``docs/case-format.md``, made from the registry."""
+    """The benefit kinds tables of ``docs/case-format.md``, made from the registry.
+
+    ``python -m cxroi.engine.kinds`` prints them; a test keeps the docs equal to it.
+    """
     lines = [
         "| kind | parameters | monthly benefit in month t ≥ 1, before risk |",
         "|---|---|---|",
@@ -520,6 +523,16 @@ def docs_table() -> str:
             for p in kind.parameters
         )
         lines.append(f"| `{kind.name}` | {params} | {kind.formula} |")
+    lines += [
+        "",
+        "| kind | parameter | meaning | unit | allowed values |",
+        "|---|---|---|---|---|",
+    ]
+    for kind in KINDS.values():
+        for p in (*kind.parameters, BENEFIT_RISK_PARAMETER):
+            lines.append(
+                f"| `{kind.name}` | `{p.name}` | {p.label} | {p.unit} | {p.domain.describe()} |"
+            )
     return "\n".join(lines) + "\n"
 
 

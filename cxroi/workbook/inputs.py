@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 
 from openpyxl.worksheet.worksheet import Worksheet
 
-from cxroi.engine import Assumption, BenefitLine, CaseFile, CostLine
+from cxroi.engine import COST_PARAMETERS, KINDS, Assumption, BenefitLine, CaseFile, CostLine
 from cxroi.engine.casefile import Param
+from cxroi.engine.kinds import Parameter
 
 from .layout import INPUTS
 from .names import Names, quote_sheet
@@ -35,39 +36,23 @@ from .styles import (
     widths,
 )
 
-RATE_PARAMS = {
-    "escalation",
-    "risk",
-    "annual_churn",
-    "reduction",
-    "margin",
-    "uplift",
-    "growth",
-}
-MONEY_PARAMS = {"amount", "arpu", "base_revenue", "unit_cost"}
-MONTH_PARAMS = {"first_month", "last_month", "every_months", "ramp_start", "ramp_months"}
-
-PARAM_LABELS = {
-    "amount": "Amount",
-    "escalation": "Escalation (a year, on anniversaries)",
-    "risk": "Risk adjustment",
+#: The workbook's own timing inputs of a line (whole months, not parameters of a kind).
+TIMING_LABELS = {
     "first_month": "First month charged",
     "last_month": "Last month charged",
     "every_months": "Charged every (months)",
-    "customers": "Customers at start",
-    "annual_churn": "Annual churn",
-    "reduction": "Reduction",
-    "arpu": "Revenue per customer a month",
-    "margin": "Margin",
-    "gross_adds": "New customers a month",
-    "base_revenue": "Base revenue a month",
-    "uplift": "Uplift",
-    "growth": "Growth (a year, on anniversaries)",
-    "volume": "Volume a month",
-    "unit_cost": "Cost per unit",
     "ramp_start": "Ramp starts in month",
     "ramp_months": "Ramp length (months)",
 }
+
+
+def parameter_of(line: CostLine | BenefitLine, name: str) -> Parameter | None:
+    """The registry's definition of a line's parameter (None for a timing input)."""
+    if name in TIMING_LABELS:
+        return None
+    if isinstance(line, CostLine):
+        return next(p for p in COST_PARAMETERS if p.name == name)
+    return KINDS[line.kind].parameter(name)
 
 
 _Group = tuple[str, Sequence[CostLine | BenefitLine], list[dict[str, Param]], list[dict[str, str]]]
@@ -85,13 +70,13 @@ class InputRefs:
     irr_start: str = ""
 
 
-def param_format(name: str, currency: str) -> str:
-    if name in RATE_PARAMS:
-        return PERCENT_FINE
-    if name in MONEY_PARAMS:
-        return money(currency)
-    if name in MONTH_PARAMS:
+def param_format(param: Parameter | None, currency: str) -> str:
+    if param is None:
         return MONTH_INDEX
+    if param.unit in ("ratio", "rate"):
+        return PERCENT_FINE
+    if param.unit == "money":
+        return money(currency)
     return NUMBER
 
 
@@ -238,26 +223,24 @@ def _line_parameters(ws: Worksheet, case: CaseFile, r: int, refs: InputRefs) -> 
             r += 1
             cells: dict[str, str] = {}
             for pname, param in params.items():
-                fmt = param_format(pname, cur)
-                ws.cell(r, 2, PARAM_LABELS.get(pname, pname))
+                definition = parameter_of(line, pname)
+                fmt = param_format(definition, cur)
+                label = definition.label if definition else TIMING_LABELS[pname]
+                ws.cell(r, 2, label)
                 if isinstance(param, str):
                     target = refs.assumption_names[param]
                     put_formula(ws.cell(r, 3), f"={target}", fmt, link=True)
                     put_text(ws.cell(r, 5), param)
                 else:
                     put_input(ws.cell(r, 3), param, fmt)
-                ws.cell(r, 4, _param_unit(pname, cur))
+                ws.cell(r, 4, _param_unit(pname, definition, cur))
                 cells[pname] = f"{sheet}!$C${r}"
                 r += 1
             out.append(cells)
     return r
 
 
-def _param_unit(name: str, currency: str) -> str:
-    if name in MONEY_PARAMS:
-        return currency
-    if name in RATE_PARAMS:
-        return "ratio"
-    if name in MONTH_PARAMS:
+def _param_unit(name: str, param: Parameter | None, currency: str) -> str:
+    if param is None:
         return "months" if name in {"every_months", "ramp_months"} else "month"
-    return "count"
+    return {"money": currency, "ratio": "ratio", "rate": "ratio a year"}.get(param.unit, "count")

@@ -1,17 +1,19 @@
 """Rows of the Calculations sheet that build each cost and benefit line from its inputs.
 
-The formulas are the engine's (``cxroi/engine/drivers.py``, ``timeline.py``) written
-per month: escalation steps up on anniversaries, (1 + r)^INT((t - 1) / 12); the ramp
-is linear from ``ramp_start`` over ``ramp_months``; the churn cohort is a row that
-refers to the previous month's column (the blank column before month 0 is never read
-in month 0).
+The formulas are the engine's written per month: escalation steps up on
+anniversaries, (1 + r)^INT((t - 1) / 12); the ramp is linear from ``ramp_start`` over
+``ramp_months``. Each benefit kind's own rows come from its definition in
+``cxroi/engine/kinds.py`` (a cohort is a row that refers to the previous month's
+column; the blank column before month 0 is never read in month 0).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from cxroi.engine import BenefitLine, CaseFile, CostLine
+from cxroi.engine import KINDS, BenefitLine, CaseFile, CostLine
+from cxroi.engine.kinds import Style
 
 from .layout import Grid
 from .styles import COUNT, FACTOR, money
@@ -79,71 +81,46 @@ def _ramp_row(grid: Grid, cells: dict[str, str]) -> int:
     )
 
 
-def _churn_rows(grid: Grid, cells: dict[str, str], ramp: int, currency: str) -> int:
-    customers, churn = cells["customers"], cells["annual_churn"]
-    reduction, adds = cells["reduction"], cells["gross_adds"]
-    base = grid.add(
-        "Customers without the initiative",
-        "customers",
-        lambda c, p: f"=IF({grid.month(c)}=0,{customers},{p}{grid.row}*(1-{churn})^(1/12)+{adds})",
-        COUNT,
-    )
-    with_cx = grid.add(
-        "Customers with the initiative",
-        "customers",
-        lambda c, p: (
-            f"=IF({grid.month(c)}=0,{customers},{p}{grid.row}*"
-            f"(1-(1-(1-{churn})^(1/12))*(1-{c}{ramp}*{reduction}))+{adds})"
-        ),
-        COUNT,
-    )
-    kept = grid.add(
-        "Customers kept",
-        "customers",
-        lambda c, p: f"={c}{with_cx}-{c}{base}",
-        COUNT,
-    )
-    return grid.add(
-        "Benefit before risk",
-        currency,
-        lambda c, p: f"={c}{kept}*{cells['arpu']}*{cells['margin']}",
-        money(currency),
-        total=True,
-    )
+@dataclass
+class KindRows:
+    """The Calculations grid as a kind's workbook formula sees it (``FormulaGrid``)."""
 
+    grid: Grid
+    currency: str
 
-#: For each linear benefit kind: its step-up row's label, the parameter that drives
-#: it, and the parameters multiplied together (as in ``cxroi.engine.drivers``).
-_LINEAR_KINDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "revenue_uplift": ("Growth factor", "growth", ("base_revenue", "uplift", "margin")),
-    "cost_savings": ("Escalation factor", "escalation", ("volume", "reduction", "unit_cost")),
-    "custom": ("Escalation factor", "escalation", ("amount",)),
-}
+    @property
+    def row(self) -> int:
+        return self.grid.row
+
+    def month(self, col: str) -> str:
+        return self.grid.month(col)
+
+    def formula_row(
+        self,
+        label: str,
+        unit: str,
+        style: Style,
+        template: Callable[[str, str], str],
+        *,
+        total: bool = False,
+    ) -> int:
+        fmt = {"money": money(self.currency), "count": COUNT, "factor": FACTOR}[style]
+        return self.grid.add(label, unit, template, fmt, total=total)
+
+    def step_up_row(self, label: str, rate: str) -> int:
+        return _factor_row(self.grid, label, rate)
 
 
 def benefit_rows(grid: Grid, line: BenefitLine, cells: dict[str, str], currency: str) -> LineRows:
+    """A benefit's rows: its ramp, its kind's own formula (from the registry), its risk."""
     grid.line_heading(line.name)
     ramp = _ramp_row(grid, cells)
-    fmt = money(currency)
-    if line.kind == "churn":
-        raw = _churn_rows(grid, cells, ramp, currency)
-    else:
-        # The linear kinds: a product of parameters x a yearly step-up x the ramp.
-        label, rate, factors = _LINEAR_KINDS[line.kind]
-        step_up = _factor_row(grid, label, cells[rate])
-        product = "*".join(cells[name] for name in factors)
-        raw = grid.add(
-            "Benefit before risk",
-            currency,
-            lambda c, p: f"={product}*{c}{step_up}*{c}{ramp}",
-            fmt,
-            total=True,
-        )
+    raw = KINDS[line.kind].workbook(KindRows(grid, currency), cells, ramp, currency)
     adjusted = grid.add(
         "Benefit after risk (x (1 - risk))",
         currency,
         lambda c, p: f"={c}{raw}*(1-{cells['risk']})",
-        fmt,
+        money(currency),
         total=True,
     )
     return LineRows(line.name, raw, adjusted)

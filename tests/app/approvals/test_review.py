@@ -83,3 +83,25 @@ def test_a_verdict_lapses_when_the_assumption_changes(in_review, users):
     rewrite_document(in_review, assumption=("arpu", {"source": "A different source"}))
     status = review.review_statuses(in_review)["arpu"]
     assert (status.status, status.stale) == ("unreviewed", True)
+
+
+def test_a_renamed_assumption_keeps_its_review_and_its_threads(in_review, users, app):
+    from cxroi.cases import parts
+    from tests.app.approvals.web import sign_in
+
+    case = in_review
+    churn = case.assumption_by_key("churn_reduction")
+    review.review_assumption(case, "churn_reduction", "accepted", users["finance"])
+    thread = review.start_thread(case, users["finance"], "Source is one pilot.", "churn_reduction")
+    take_case_step(case, "withdraw", users["cx"])
+    values = {
+        name: getattr(churn, name)
+        for name in ("label", "value", "unit", "low", "high", "source", "owner", "notes")
+    }
+    parts.save_assumption(
+        users["cx"], case.id, case.lock_version, churn.id, {**values, "key": "churn_cut"}
+    )
+    assert review.review_statuses(case)["churn_cut"].status == "accepted"
+    assert [t.id for t in review.threads(case)["churn_cut"]] == [thread.id]
+    page = sign_in(app, users["finance"]).get(f"/cases/{case.id}/review").text
+    assert "Source is one pilot." in page and 'data-review="churn_cut">accepted' in page

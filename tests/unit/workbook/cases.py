@@ -11,7 +11,7 @@ import formulas
 import numpy as np
 import openpyxl
 
-from cxroi.engine import CaseFile, Result, analyse, load_case, load_case_file
+from cxroi.engine import KINDS, CaseFile, Result, analyse, load_case, load_case_file
 from cxroi.workbook import build_workbook
 from tests.support import reference_case_path, reference_names
 
@@ -251,6 +251,7 @@ def synthetic_docs() -> dict[str, dict[str, Any]]:
         "multiple-irr": multiple_irr_doc(),
         "no-costs": no_cost_doc(),
         "wide": wide_doc(24),
+        "referrals": referrals_doc(),
         **edge_docs(),
     }
 
@@ -348,6 +349,30 @@ def column_letters(start: int, count: int) -> list[str]:
 NUMBER_TOKEN = re.compile(r"^\d+(\.\d+)?([eE][-+]?\d+)?$")
 
 
+#: How random_doc bounds an assumption of each parameter unit.
+_UNITS = {"ratio": "ratio", "rate": "rate", "money": "GBP", "count": "customers", "number": "n"}
+
+
+def referrals_doc() -> dict[str, Any]:
+    """Word of mouth: the referrals kind, with a ramp, risk and an assumption."""
+    return _base(
+        title="Referrals",
+        horizon_months=30,
+        discount_rate=0.09,
+        assumptions=[
+            {"key": "referral_rate", "label": "Referral rate", "value": 0.0025,
+             "unit": "ratio", "low": 0.001, "high": 0.004},
+        ],
+        costs=[{"name": "Programme", "category": "marketing", "recurrence": "once",
+                "amount": 60_000}],
+        benefits=[
+            {"name": "Referred customers", "kind": "referrals", "customers": 40_000,
+             "referral_uplift": "referral_rate", "annual_churn": 0.2, "arpu": 25,
+             "margin": 0.6, "ramp_start": 2, "ramp_months": 4, "risk": 0.1},
+        ],
+    )  # fmt: skip
+
+
 def random_doc(seed: int) -> dict[str, Any]:
     """A valid case drawn at random: every line kind, timing, ramp and risk in play."""
     import random
@@ -394,33 +419,10 @@ def random_doc(seed: int) -> dict[str, Any]:
         costs.append(cost)
     benefits: list[dict[str, Any]] = []
     for i in range(rng.randint(1, 4)):
-        kind = rng.choice(["churn", "revenue_uplift", "cost_savings", "custom"])
+        kind = rng.choice(sorted(KINDS))
         line: dict[str, Any] = {"name": f"Benefit {i}", "kind": kind}
-        if kind == "churn":
-            line.update(
-                customers=param(rng.uniform(100, 100_000), "customers"),
-                annual_churn=param(rng.uniform(0.05, 0.5)),
-                reduction=param(rng.uniform(0.01, 0.5)),
-                arpu=param(rng.uniform(5, 200), "GBP"),
-                margin=param(rng.uniform(0.1, 0.9)),
-                gross_adds=param(rng.uniform(0, 500), "customers"),
-            )
-        elif kind == "revenue_uplift":
-            line.update(
-                base_revenue=param(rng.uniform(1_000, 1_000_000), "GBP"),
-                uplift=param(rng.uniform(0.001, 0.05)),
-                margin=param(rng.uniform(0.1, 0.9)),
-                growth=param(rng.uniform(-0.05, 0.1), "rate"),
-            )
-        elif kind == "cost_savings":
-            line.update(
-                volume=param(rng.uniform(100, 100_000), "units"),
-                reduction=param(rng.uniform(0.01, 0.5)),
-                unit_cost=param(rng.uniform(1, 20), "GBP"),
-                escalation=param(rng.uniform(-0.05, 0.1), "rate"),
-            )
-        else:
-            line.update(amount=param(rng.uniform(100, 20_000), "GBP"))
+        for p in KINDS[kind].parameters:  # each kind's parameters, from the registry
+            line[p.name] = param(rng.uniform(*p.example), _UNITS[p.unit])
         line.update(
             ramp_start=month(),
             ramp_months=rng.randint(0, 18),
