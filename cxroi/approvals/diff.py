@@ -1,7 +1,9 @@
 """What changed between two frozen versions: case fields, assumptions, lines, metrics.
 
-Works on plain ``cxroi-case/1`` documents and result documents (the stored forms
-of a version), so it needs neither the engine nor the database.
+Works on plain case documents and result documents (the stored forms of a
+version), so it needs neither the engine nor the database. Items are matched by
+their ``id`` (``cxroi-case/2``), so a renamed assumption reads as a change of its
+key; documents without ids are matched by key or name.
 
 >>> a = {"title": "A", "assumptions": [{"key": "arpu", "label": "ARPU", "value": 29}],
 ...      "costs": [], "benefits": []}
@@ -25,6 +27,8 @@ from cxroi.engine import METRIC_KEYS
 CASE_FIELDS = (
     "title",
     "description",
+    "customer_problem",
+    "evidence",
     "currency",
     "start_month",
     "horizon_months",
@@ -101,6 +105,8 @@ def _keyed(items: Sequence[Mapping[str, Any]], key: str) -> dict[str, Mapping[st
 def _section(
     section: str, old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]], key: str
 ) -> tuple[ItemChange, ...]:
+    if all("id" in item for item in [*old, *new]):
+        return _by_id(section, old, new, key)
     before, after = _keyed(old, key), _keyed(new, key)
     changes: list[ItemChange] = []
     for name, item in before.items():
@@ -111,6 +117,28 @@ def _section(
             if fields:
                 changes.append(ItemChange(section, name, "changed", fields))
     changes += [ItemChange(section, name, "added") for name in after if name not in before]
+    return tuple(changes)
+
+
+def _by_id(
+    section: str, old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]], key: str
+) -> tuple[ItemChange, ...]:
+    before = {item["id"]: item for item in old}
+    after = {item["id"]: item for item in new}
+    changes: list[ItemChange] = []
+    for item_id, item in before.items():
+        if item_id not in after:
+            changes.append(ItemChange(section, str(item.get(key, item_id)), "removed"))
+        else:
+            fields = _field_changes(item, after[item_id])
+            if fields:
+                name = str(after[item_id].get(key, item_id))
+                changes.append(ItemChange(section, name, "changed", fields))
+    changes += [
+        ItemChange(section, str(item.get(key, item_id)), "added")
+        for item_id, item in after.items()
+        if item_id not in before
+    ]
     return tuple(changes)
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from cxroi.approvals.diff import VersionDiff, diff_versions
 from cxroi.approvals.errors import Conflict, NotFound
 from cxroi.engine import CaseValidationError, analyse, canonical_json, case_hash, result_to_dict
+from cxroi.engine.loader import assign_ids, upgrade
 from cxroi.extensions import db
 from models import Case, User
 from models._types import utcnow
@@ -142,4 +143,6 @@ def compare(
 ) -> tuple[CaseVersion, CaseVersion, VersionDiff]:
     old, new = get_version(case_id, old_number), get_version(case_id, new_number)
     (old_case, old_result), (new_case, new_result) = documents(old), documents(new)
+    # A version frozen as cxroi-case/1 is compared as the /2 document it upgrades to.
+    old_case, new_case = assign_ids(upgrade(old_case)), assign_ids(upgrade(new_case))
     return old, new, diff_versions(old_case, new_case, old_result, new_result)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import copy
 import json
 
-from cxroi.approvals.diff import diff_versions
+from cxroi.approvals.diff import FieldChange, diff_versions
 from cxroi.engine import analyse, case_to_dict, load_case, result_to_dict
 from tests.support import EXAMPLES_DIR
 
@@ -67,3 +67,16 @@ def test_a_null_metric_has_no_delta():
     d = diff_versions({}, {}, {"metrics": {"irr": None}}, {"metrics": {"irr": 0.1}})
     irr = next(m for m in d.metrics if m.key == "irr")
     assert irr.delta is None
+
+
+def test_items_are_matched_by_id_so_a_rename_is_a_change_not_a_new_item() -> None:
+    old = {"assumptions": [{"id": "a1", "key": "arpu", "value": 29}], "costs": [], "benefits": []}
+    new = {
+        "assumptions": [{"id": "a1", "key": "revenue", "value": 29}],
+        "costs": [],
+        "benefits": [],
+    }
+    d = diff_versions(old, new, {}, {})
+    assert [(c.name, c.kind, c.fields) for c in d.assumptions] == [
+        ("revenue", "changed", (FieldChange("key", "arpu", "revenue"),))
+    ]
