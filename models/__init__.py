@@ -6,7 +6,6 @@ Import models from here: ``from models import Case, User``.
 from models.approval import CaseVersion, ChainEntry, Decision, LinkUse, SharedLink
 from models.audit import AuditEvent
 from models.case import (
-    CASE_STATUSES,
     CONFIDENCE_LEVELS,
     AssumptionRow,
     BenefitLineRow,
@@ -18,7 +17,6 @@ from models.review import REVIEW_STATUSES, AssumptionReview, Comment
 from models.user import ROLES, LoginSession, User
 
 __all__ = [
-    "CASE_STATUSES",
     "CONFIDENCE_LEVELS",
     "REVIEW_STATUSES",
     "ROLES",

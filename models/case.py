@@ -16,19 +16,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cxroi.engine import FORMAT, CaseFile, load_case
 from cxroi.extensions import db
+from cxroi.workflow import DRAFT
+from cxroi.workflow import label as state_label
 from models._types import utcnow
 from models.user import User
 
-#: The life of a case (issue 5 moves it along; the editor works on drafts).
-CASE_STATUSES = ("draft", "in_review", "ready", "approved", "rejected", "changes_requested")
-STATUS_LABELS = {
-    "draft": "Draft",
-    "in_review": "In finance review",
-    "ready": "Ready for approval",
-    "approved": "Approved",
-    "rejected": "Rejected",
-    "changes_requested": "Changes requested",
-}
 CONFIDENCE_LEVELS = ("low", "medium", "high")
 
 
@@ -53,7 +45,8 @@ class Case(db.Model):
     start_month: Mapped[str] = mapped_column(String(7))
     horizon_months: Mapped[int] = mapped_column(Integer)
     discount_rate: Mapped[float] = mapped_column(Float)
-    status: Mapped[str] = mapped_column(String(30), default="draft")
+    #: One of :data:`cxroi.workflow.STATES`; only the workflow's steps change it.
+    status: Mapped[str] = mapped_column(String(30), default=DRAFT)
     #: Optimistic lock: carried in every edit form; SQLAlchemy refuses a stale UPDATE.
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -101,7 +94,7 @@ class Case(db.Model):
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS.get(self.status, self.status)
+        return state_label(self.status)
 
     def assumption_by_key(self, key: str) -> AssumptionRow | None:
         return next((a for a in self.assumptions if a.key == key), None)

@@ -1,7 +1,8 @@
 """Changing the parts of a case: assumptions, cost lines, benefit lines, scenarios.
 
 Same pipeline as :mod:`cxroi.cases.services`: permission, lock, the whole case
-validated after the change, rows changed, repriced, audited, committed.
+validated after the change, a new draft if the case was frozen, rows changed,
+repriced, audited, committed.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import DeclarativeBase
 
+from cxroi.approvals.steps import start_new_draft_if_frozen
 from cxroi.audit.services import record_change, record_field_changes
 from cxroi.cases import permissions
 from cxroi.cases.services import check_lock, commit_case, get_case, validate_document
@@ -109,6 +111,7 @@ def _save(
     if renamed:
         _rename_in_document(doc, row.key, values["key"])
     validate_document(doc, section, index)
+    start_new_draft_if_frozen(case, actor)  # an edit of a frozen case starts a new draft
 
     if row is None:
         position = max((r.position for r in rows), default=-1) + 1
@@ -219,6 +222,7 @@ def delete_part(actor: User, case_id: int, lock_version: int, section: str, row_
                 f'Assumption "{row.key}" cannot be deleted: it is used by {", ".join(uses)}. '
                 "Change those first."
             )
+    start_new_draft_if_frozen(case, actor)  # an edit of a frozen case starts a new draft
     record_change(
         actor=actor,
         entity=entity,

@@ -2,9 +2,10 @@
 
 Each change is checked in three steps before any row is touched: permission,
 the optimistic lock (the ``lock_version`` the form was opened with), and the
-whole case document after the change (the engine's validator). Then the rows are
-changed, the engine's result and headline metrics are stored on the case, the
-audit trail is written, and everything commits together.
+whole case document after the change (the engine's validator). Then, if the case
+is frozen, the ``reopen`` step is taken (a new draft; the frozen version is
+superseded), the rows are changed, the engine's result and headline metrics are
+stored on the case, the audit trail is written, and everything commits together.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy.orm.exc import StaleDataError
 
+from cxroi.approvals.steps import start_new_draft_if_frozen
 from cxroi.audit.services import record_change, record_field_changes
 from cxroi.cases import permissions
 from cxroi.engine import (
@@ -232,6 +234,8 @@ def update_case(actor: User, case_id: int, lock_version: int, header: dict[str, 
     check_lock(case, lock_version)
     after = {**before, **{k: header[k] for k in changed}}
     validate_document(_header_document(after, case.to_case_document()))
+    if changed:  # an edit of a frozen case starts a new draft (cxroi.workflow)
+        start_new_draft_if_frozen(case, actor)
     for name in changed:
         setattr(case, name, after[name])
     record_field_changes(

@@ -9,7 +9,8 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from cxroi.extensions import db
-from models import CASE_STATUSES, Case, User
+from cxroi.workflow import STATES
+from models import Case, User
 
 #: Sort keys people can choose, and the columns behind them.
 SORTS: dict[str, tuple[str, Any]] = {
@@ -48,7 +49,7 @@ class PortfolioQuery:
         status = args.get("status", "")
         return cls(
             q=(args.get("q") or "").strip()[:100],
-            status=status if status in CASE_STATUSES else "",
+            status=status if status in STATES else "",
             owner=owner,
             sort=sort,
             direction="asc" if direction == "asc" else "desc",
