@@ -8,7 +8,7 @@ from flask import Flask, Response
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from cxroi import formatting
+from cxroi import formatting, workflow
 from cxroi.config import INSTANCE_DIR, ROOT, settings
 from cxroi.errors import register_error_handlers
 from cxroi.extensions import csrf, db, limiter, login_manager
@@ -37,6 +37,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     register_security_headers(app)
     formatting.register(app)
+    app.jinja_env.globals["workflow"] = workflow  # templates read the rules, never copy them
     return app
 
 

@@ -17,9 +17,10 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cxroi.approvals.workflow import STATE_LABELS
 from cxroi.engine import Assumption, BenefitLine, CaseFile, CostLine, Scenario, load_case
 from cxroi.extensions import db
+from cxroi.workflow import DRAFT
+from cxroi.workflow import label as state_label
 from models._types import utcnow
 from models.user import User
 
@@ -41,7 +42,8 @@ class Case(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
     currency: Mapped[str] = mapped_column(String(3))
-    status: Mapped[str] = mapped_column(String(30), default="draft")
+    #: One of :data:`cxroi.workflow.STATES`; only the workflow's steps change it.
+    status: Mapped[str] = mapped_column(String(30), default=DRAFT)
     #: Optimistic lock: carried in every edit form; SQLAlchemy refuses a stale UPDATE.
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -80,7 +82,7 @@ class Case(db.Model):
 
     @property
     def status_label(self) -> str:
-        return STATE_LABELS.get(self.status, self.status)
+        return state_label(self.status)
 
     # -- the document, read ------------------------------------------------------------
 

@@ -1,10 +1,11 @@
 """Finance review and sponsor approval (issue 5).
 
-Pure parts (no Flask, no SQL): :mod:`.workflow` (states and who may take each step),
-:mod:`.tokens` (shared-link tokens), :mod:`.chain` (the audit hash chain) and
-:mod:`.diff` (what changed between two frozen versions). The web parts live beside
-them: services (``steps``, ``review``, ``versions``, ``links``, ``ledger``, ``inbox``),
-``views`` (signed-in pages), ``link_views`` (the sponsor's pages), ``forms`` and ``cli``.
+The workflow itself (states, steps, edit rights) is :mod:`cxroi.workflow`. Pure parts
+here (no Flask, no SQL): :mod:`.tokens` (shared-link tokens), :mod:`.chain` (the audit
+hash chain) and :mod:`.diff` (what changed between two frozen versions). The web parts
+live beside them: services (``steps``, ``review``, ``versions``, ``links``, ``ledger``,
+``inbox``), ``views`` (signed-in pages), ``link_views`` (the sponsor's pages), ``forms``
+and ``cli``.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from cxroi.approvals import links, review, versions
 from cxroi.approvals.steps import take_case_step
 from cxroi.extensions import db
+from cxroi.workflow import DRAFT
 from models import Case, User
 
 DEMO_SPONSOR = ("Sam Sponsor", "sponsor@example.com")
@@ -22,10 +23,10 @@ def ready_demo_case() -> tuple[Case, links.NewLink] | None:
     finance = db.session.scalar(select(User).where(User.role == "finance").order_by(User.id))
     if cx is None or finance is None:
         return None
-    if db.session.scalar(select(Case.id).where(Case.status != "draft").limit(1)) is not None:
+    if db.session.scalar(select(Case.id).where(Case.status != DRAFT).limit(1)) is not None:
         return None
     case = db.session.scalar(
-        select(Case).where(Case.owner_id == cx.id, Case.status == "draft").order_by(Case.id)
+        select(Case).where(Case.owner_id == cx.id, Case.status == DRAFT).order_by(Case.id)
     )
     if case is None:
         return None

@@ -8,11 +8,15 @@ from datetime import datetime
 from sqlalchemy import select
 
 from cxroi.extensions import db
+from cxroi.workflow import DECIDED, waiting_for
 from models import Case, User
 from models.approval import CaseVersion, Decision
 from models.review import Comment
 
 RECENT_DECISIONS = 10
+#: Cases whose next step is finance's (to review), and decided cases back with their author.
+FOR_FINANCE = waiting_for("finance")
+BACK_TO_AUTHOR = waiting_for("cx") & DECIDED
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +82,7 @@ def inbox_for(user: User) -> Inbox:
 
     if user.role == "finance":
         for case in db.session.scalars(
-            select(Case).where(Case.status == "in_review").order_by(Case.updated_at)
+            select(Case).where(Case.status.in_(FOR_FINANCE)).order_by(Case.updated_at)
         ):
             pending = [k for k, s in review_statuses(case).items() if s.status != "accepted"]
             what = (
@@ -121,7 +125,7 @@ def inbox_for(user: User) -> Inbox:
                         )
                     )
         for case in owned:
-            if case.status in ("changes_requested", "rejected"):
+            if case.status in BACK_TO_AUTHOR:
                 inbox.to_submit.append(
                     Waiting(
                         case.id,

@@ -14,9 +14,9 @@ from cxroi.approvals.errors import DomainError, InputError, LinkGone
 from cxroi.approvals.forms import DecisionForm
 from cxroi.approvals.summary import build_summary
 from cxroi.approvals.versions import documents
-from cxroi.approvals.workflow import STATE_LABELS
 from cxroi.extensions import limiter
 from cxroi.workbooks import version_workbook
+from cxroi.workflow import APPROVED, READY, label
 
 bp = Blueprint("links", __name__, url_prefix="/s")
 
@@ -77,7 +77,7 @@ def _page(
     statuses = {a["key"]: "accepted" for a in case_doc.get("assumptions", [])}
     summary = build_summary(case_doc, result_doc, statuses)
     can_decide = (
-        opened.link.scope == "approve" and opened.state == "valid" and opened.case.status == "ready"
+        opened.link.scope == "approve" and opened.state == "valid" and opened.case.status == READY
     )
     if notice is None:
         notice = _notice(opened)
@@ -89,9 +89,7 @@ def _page(
             link=opened.link,
             version=opened.version,
             state=opened.case.status if opened.state == "valid" else "superseded",
-            state_label=STATE_LABELS.get(opened.case.status, opened.case.status)
-            if opened.state == "valid"
-            else "Superseded",
+            state_label=label(opened.case.status) if opened.state == "valid" else "Superseded",
             can_decide=can_decide,
             form=form,
             notice=notice,
@@ -115,10 +113,10 @@ def _notice(opened: links.OpenLink) -> dict | None:
             "message": "This link lets you read the case; "
             "decisions are made through an approve link.",
         }
-    if opened.case.status != "ready":
+    if opened.case.status != READY:
         return {
-            "tone": "success" if opened.case.status == "approved" else "info",
-            "heading": STATE_LABELS.get(opened.case.status, opened.case.status),
+            "tone": "success" if opened.case.status == APPROVED else "info",
+            "heading": label(opened.case.status),
             "message": "A decision on this version has been recorded; see below.",
         }
     return None

@@ -22,9 +22,9 @@ from cxroi.approvals.errors import (
     conflict_if_stale,
 )
 from cxroi.approvals.ledger import append_entry
-from cxroi.approvals.workflow import SPONSOR, SPONSOR_DECISIONS, STATE_LABELS, take_step
 from cxroi.audit.services import record_change
 from cxroi.extensions import db
+from cxroi.workflow import READY, SPONSOR, SPONSOR_DECISIONS, label, take_step
 from models import Case, User
 from models._types import utcnow
 from models.approval import CaseVersion, Decision, LinkUse, SharedLink
@@ -70,12 +70,12 @@ def create_link(
     if version is None:
         raise Conflict(
             "Only a frozen version can be shared: finance freezes one by signing the case "
-            f"off. This case is {STATE_LABELS.get(case.status, case.status).lower()}."
+            f"off. This case is {label(case.status).lower()}."
         )
-    if scope == "approve" and case.status != "ready":
+    if scope == "approve" and case.status != READY:
         raise Conflict(
             f"An approve link needs a case ready for approval; this one is "
-            f"{STATE_LABELS.get(case.status, case.status).lower()}. A view link is possible."
+            f"{label(case.status).lower()}. A view link is possible."
         )
     token = tokens.new_token()
     link = SharedLink(
@@ -216,7 +216,7 @@ def superseded_message(version: CaseVersion, case: Case) -> str:
     return (
         f"Version {version.number} (hash {version.short_hash}) was superseded on {when}: "
         f"{version.superseded_reason or 'the case was changed'}. The case is now "
-        f"{STATE_LABELS.get(case.status, case.status).lower()}. Your decision was not recorded; "
+        f"{label(case.status).lower()}. Your decision was not recorded; "
         "ask the sender for a link to the new version."
     )
 
@@ -269,13 +269,13 @@ def decide(
             ),
             "conflict: version hash",
         )
-    if case.status != "ready":
+    if case.status != READY:
         done = versions_decisions(version)
         who = f" by {done[-1].name} on {_aware(done[-1].at):%d %b %Y}" if done else ""
         raise refuse(
             Conflict(
                 f"Version {version.number} is already "
-                f"{STATE_LABELS.get(case.status, case.status).lower()}{who}; "
+                f"{label(case.status).lower()}{who}; "
                 "nothing more was recorded."
             ),
             "conflict: already decided",

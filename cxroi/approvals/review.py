@@ -20,6 +20,7 @@ from cxroi.approvals.errors import Conflict, InputError, NotFound, PermissionDen
 from cxroi.audit.services import record_change
 from cxroi.engine import Assumption
 from cxroi.extensions import db
+from cxroi.workflow import COMMENT, REVIEW, holds_anywhere, may_edit
 from models import Case, User
 from models._types import utcnow
 from models.review import AssumptionReview, Comment
@@ -103,9 +104,9 @@ def review_assumption(
     case: Case, key: str, verdict: str, user: User, comment: str | None = None
 ) -> ReviewStatus:
     """Finance accepts or challenges an assumption (a challenge needs a comment); commits."""
-    if user.role != "finance":
+    if not holds_anywhere(user.role, REVIEW):
         raise PermissionDenied("Only finance reviews assumptions.")
-    if case.status != "in_review":
+    if not may_edit(case.status, user.role, REVIEW, is_owner=case.owner_id == user.id):
         raise Conflict(
             f"Assumptions are reviewed while a case is in finance review; this one is "
             f"{case.status_label.lower()}."
@@ -153,8 +154,8 @@ def review_assumption(
 # -- comments ---------------------------------------------------------------------------
 
 
-def _may_comment(user: User) -> None:
-    if user.role not in ("cx", "finance"):
+def _may_comment(case: Case, user: User) -> None:
+    if not may_edit(case.status, user.role, COMMENT, is_owner=case.owner_id == user.id):
         raise PermissionDenied("Only CX and finance users take part in a case's discussion.")
 
 
@@ -195,7 +196,7 @@ def _add_comment(
 
 def start_thread(case: Case, user: User, body: str, key: str | None = None) -> Comment:
     """A new thread on the case (``key`` None) or on one assumption; commits."""
-    _may_comment(user)
+    _may_comment(case, user)
     if key is not None:
         _assumption(case, key)
     comment = _add_comment(case, key, user, _clean_body(body))
@@ -212,7 +213,7 @@ def _thread(case: Case, thread_id: int) -> Comment:
 
 def reply(case: Case, thread_id: int, user: User, body: str) -> Comment:
     """Answer a thread (a challenge, typically); reopens it if it was resolved; commits."""
-    _may_comment(user)
+    _may_comment(case, user)
     root = _thread(case, thread_id)
     comment = _add_comment(case, key_of(case, root), user, _clean_body(body), thread=root)
     root.resolved_at = None
@@ -223,7 +224,7 @@ def reply(case: Case, thread_id: int, user: User, body: str) -> Comment:
 
 def resolve(case: Case, thread_id: int, user: User, *, resolved: bool = True) -> Comment:
     """Mark a thread resolved (or open again): its author, the case owner or finance; commits."""
-    _may_comment(user)
+    _may_comment(case, user)
     root = _thread(case, thread_id)
     if not (user.id in (root.author_id, case.owner_id) or user.role == "finance"):
         raise PermissionDenied(

@@ -1,29 +1,26 @@
 """Moving a case along the workflow: permission, state, version, audit row, chain entry.
 
-Every step goes through :func:`take_case_step`, which asks :mod:`.workflow` whether
-the role may take it, checks the case-specific rules (ownership, all assumptions
-accepted), writes the audit trail and the hash chain, and commits.
+Every step goes through :func:`take_case_step`, which asks :mod:`cxroi.workflow` whether
+the user may take it (role and ownership), checks the case-specific rule (all assumptions
+accepted before a sign-off), writes the audit trail and the hash chain, and commits.
+An edit of a frozen case takes the ``reopen`` step first, in the edit's own transaction:
+:func:`start_new_draft_if_frozen`.
 """
 
 from __future__ import annotations
 
+from sqlalchemy.orm.exc import StaleDataError
+
 from cxroi.approvals import review, versions
 from cxroi.approvals.errors import Conflict, PermissionDenied, conflict_if_stale
 from cxroi.approvals.ledger import append_entry
-from cxroi.approvals.workflow import (
-    STATE_LABELS,
-    STEPS,
-    StepNotAllowed,
-    WorkflowError,
-    take_step,
-)
 from cxroi.audit.services import record_change
 from cxroi.engine import CaseValidationError
+from cxroi.errors import StaleEdit
 from cxroi.extensions import db
+from cxroi.workflow import StepNotAllowed, WorkflowError, edit_starts_new_draft, take_step
 from models import Case, User
 from models.approval import CaseVersion
-
-OWNER_STEPS = frozenset({"submit", "withdraw"})
 
 
 def _sentence(exc: Exception) -> str:
@@ -31,11 +28,7 @@ def _sentence(exc: Exception) -> str:
     return text[:1].upper() + text[1:] + "."
 
 
-def _check_case_rules(case: Case, step: str, user: User) -> None:
-    if step in OWNER_STEPS and case.owner_id != user.id:
-        raise PermissionDenied(f"Only the case's owner can {STEPS[step].label.format(case='it')}.")
-    if step == "reopen" and user.role == "cx" and case.owner_id != user.id:
-        raise PermissionDenied("Only the case's owner or finance can start a new draft of it.")
+def _check_case_rules(case: Case, step: str) -> None:
     if step == "sign_off":
         try:
             case.doc  # noqa: B018 - a stored document changed behind the editor's back
@@ -53,13 +46,8 @@ def _check_case_rules(case: Case, step: str, user: User) -> None:
 
 def take_case_step(case: Case, step: str, user: User, *, note: str = "") -> Case:
     """Take ``step`` on ``case`` as ``user`` (not the sponsor: see links.decide); commits."""
-    try:
-        new_state = take_step(case.status, step, user.role)
-    except StepNotAllowed as exc:
-        raise PermissionDenied(_sentence(exc)) from None
-    except WorkflowError as exc:
-        raise Conflict(_sentence(exc)) from None
-    _check_case_rules(case, step, user)
+    new_state = _next_state(case, step, user)
+    _check_case_rules(case, step)
     with conflict_if_stale(
         "Someone changed this case while you were doing this; nothing was done. "
         "Reload the page to see where it stands now."
@@ -69,12 +57,43 @@ def take_case_step(case: Case, step: str, user: User, *, note: str = "") -> Case
     return case
 
 
-def state_label(state: str) -> str:
-    return STATE_LABELS.get(state, state)
+def _next_state(case: Case, step: str, user: User) -> str:
+    try:
+        return take_step(case.status, step, user.role, is_owner=case.owner_id == user.id)
+    except StepNotAllowed as exc:
+        raise PermissionDenied(_sentence(exc)) from None
+    except WorkflowError as exc:
+        raise Conflict(_sentence(exc)) from None
 
 
-def _apply_step(case: Case, step: str, new_state: str, user: User, note: str) -> None:
-    """Freeze or supersede as the step requires, move the case, log it (no commit)."""
+def start_new_draft_if_frozen(case: Case, user: User) -> CaseVersion | None:
+    """Before ``user`` edits ``case``: if it is frozen, take the ``reopen`` step.
+
+    The frozen version is superseded, the case becomes a draft, and the step is in the
+    audit trail and the hash chain, exactly as the "Edit: start a new draft" button does;
+    but inside the caller's transaction and without committing, so the step and the edit
+    commit (or roll back) together. Returns the superseded version, or None when the case
+    was not frozen (or had no current version). The caller has already checked that the
+    user may make the edit (:func:`cxroi.workflow.may_edit`); a user who may not reopen the
+    case gets ``PermissionDenied`` here all the same. Someone else's save since the caller
+    read the case is a ``StaleEdit`` (nothing kept), as in the rest of the save pipeline.
+    """
+    if not edit_starts_new_draft(case.status):
+        return None
+    new_state = _next_state(case, "reopen", user)
+    try:
+        superseded = _apply_step(case, "reopen", new_state, user, "")
+        db.session.flush()  # the case's lock version is checked here, not half-way later
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleEdit() from None
+    return superseded
+
+
+def _apply_step(case: Case, step: str, new_state: str, user: User, note: str) -> CaseVersion | None:
+    """Freeze or supersede as the step requires, move the case, log it (no commit).
+
+    Returns the version the step superseded, if any."""
     old_state = case.status
     version: CaseVersion | None = None
     superseded: CaseVersion | None = None
@@ -134,3 +153,4 @@ def _apply_step(case: Case, step: str, new_state: str, user: User, note: str) ->
             old=superseded.case_hash,
         )
     append_entry("state", case.id, data)
+    return superseded

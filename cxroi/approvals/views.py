@@ -9,9 +9,18 @@ from flask_login import current_user, login_required
 from cxroi.approvals import inbox, ledger, links, review, steps, versions
 from cxroi.approvals.errors import DomainError, InputError
 from cxroi.approvals.forms import CommentForm, LinkForm, ReviewForm, StepForm
-from cxroi.approvals.workflow import NEXT_HOLDER, STATE_LABELS, STEPS, allowed_steps
 from cxroi.audit.services import events_for_case
 from cxroi.extensions import db
+from cxroi.workflow import (
+    HOLDER_WORDS,
+    NEXT_HOLDER,
+    REVIEW,
+    SPONSOR,
+    STEPS,
+    allowed_steps,
+    label,
+    may_edit,
+)
 from models import Case
 
 bp = Blueprint("approvals", __name__)
@@ -36,8 +45,11 @@ def _form_errors(form) -> str:  # type: ignore[no-untyped-def]
 def review_context(case: Case) -> dict:
     """Everything the review page shows (used by the page and its error re-render)."""
     version = versions.current_version(case)
+    owner = case.owner_id == current_user.id
     role_steps = [
-        s for s in allowed_steps(case.status, current_user.role) if s != "reopen" or version
+        s
+        for s in allowed_steps(case.status, current_user.role, is_owner=owner)
+        if s != "reopen" or version
     ]
     return {
         "case": case,
@@ -49,9 +61,10 @@ def review_context(case: Case) -> dict:
             (v, d) for v in versions.versions_of(case.id) if v.is_superseded for d in v.decisions
         ],
         "steps": [STEPS[s] for s in role_steps],
-        "next_holder": NEXT_HOLDER.get(case.status),
-        "state_label": STATE_LABELS.get(case.status, case.status),
-        "is_finance": current_user.role == "finance",
+        "next_holder": HOLDER_WORDS.get(NEXT_HOLDER.get(case.status) or ""),
+        "state_label": label(case.status),
+        "may_review": may_edit(case.status, current_user.role, REVIEW, is_owner=owner),
+        "awaits_sponsor": NEXT_HOLDER.get(case.status) == SPONSOR,
         "may_share": links.may_share(current_user, case),
         "step_form": StepForm(),
         "comment_form": CommentForm(),
@@ -77,7 +90,7 @@ def take_step(case_id: int, step: str):
         return _back(case_id)
     steps.take_case_step(case, step, current_user, note=form.note.data or "")
     flash(
-        f"Done: {STEPS[step].label} — the case is now {STATE_LABELS[case.status].lower()}.",
+        f"Done: {STEPS[step].label} — the case is now {label(case.status).lower()}.",
         "success",
     )
     if step == "reopen":
@@ -163,7 +176,7 @@ def versions_page(case_id: int):
         old=old,
         new=new,
         error=error,
-        state_label=STATE_LABELS.get(case.status, case.status),
+        state_label=label(case.status),
     ), 400 if error else 200
 
 
@@ -199,7 +212,7 @@ def _links_page(case: Case, form: LinkForm, new_link=None, status: int = 200):  
         else None,
         may_share=links.may_share(current_user, case),
         revoke_form=StepForm(),
-        state_label=STATE_LABELS.get(case.status, case.status),
+        state_label=label(case.status),
     ), status
 
 
@@ -256,7 +269,7 @@ def history(case_id: int):
         case=case,
         events=list(reversed(events_for_case(case.id))),
         chain=list(reversed(ledger.entries_for_case(case.id))),
-        state_label=STATE_LABELS.get(case.status, case.status),
+        state_label=label(case.status),
     )
 
 

@@ -1,47 +1,71 @@
-"""Who may do what to a case. Services call these; a refusal raises ``PermissionDenied``.
+"""Who may change what in a case: a reader of the edit rights in :mod:`cxroi.workflow`.
 
-- ``cx`` creates cases and edits the cases they own while they are being drafted,
-  except the finance-owned inputs;
-- ``finance`` edits the finance-owned inputs (the discount rate and assumptions whose
-  owner is Finance) of any case that is not frozen;
+The rules are the workflow's table, not this module's: for each state and role, the
+kinds of edit allowed (``case``: details, lines, scenarios and the assumptions not
+owned by Finance, CX owner only; ``finance_inputs``: the discount rate and the
+assumptions whose owner is Finance). Here they are asked about a user and a case, and
+a refusal raises ``PermissionDenied`` saying why. In short:
+
+- the CX owner edits the case in a draft; in finance review they withdraw it first;
+- finance edits its inputs in a draft and in review;
+- editing a frozen case (ready, approved, rejected, changes requested) is allowed to the
+  same people and starts a new draft: the save takes the ``reopen`` step first
+  (:func:`cxroi.approvals.steps.start_new_draft_if_frozen`);
 - ``admin`` manages users and reads cases.
+
 Every signed-in user may read every case (the portfolio is shared).
 """
 
 from __future__ import annotations
 
-from cxroi.engine import Assumption
+from typing import Protocol
+
+from cxroi import workflow
 from cxroi.errors import PermissionDenied
 from models import Case, User
 
-#: Statuses in which the CX owner edits the case.
-CX_EDITABLE = frozenset({"draft", "changes_requested"})
-#: Statuses in which finance edits its inputs (review happens in ``in_review``).
-FINANCE_EDITABLE = frozenset({"draft", "in_review", "changes_requested"})
+
+class Assumption(Protocol):
+    """Anything that knows whether Finance owns it (a row, or the engine's assumption)."""
+
+    @property
+    def finance_owned(self) -> bool: ...
+
+
+def _may(user: User, case: Case, kind: str) -> bool:
+    return workflow.may_edit(case.status, user.role, kind, is_owner=case.owner_id == user.id)
+
+
+def kind_of(row: Assumption | None) -> str:
+    """The kind of edit a change to ``row`` is (a new assumption, ``None``, is the case's)."""
+    return workflow.assumption_kind(row is not None and row.finance_owned)
 
 
 def can_create_case(user: User) -> bool:
-    return user.role == "cx"
+    """Whoever would edit a new draft as its owner creates one: CX users."""
+    return workflow.may_edit(workflow.DRAFT, user.role, workflow.CASE, is_owner=True)
 
 
 def can_edit_case(user: User, case: Case) -> bool:
     """Title, problem, timing, lines, scenarios and non-finance assumptions."""
-    return user.role == "cx" and case.owner_id == user.id and case.status in CX_EDITABLE
+    return _may(user, case, workflow.CASE)
 
 
 def can_edit_discount_rate(user: User, case: Case) -> bool:
-    return user.role == "finance" and case.status in FINANCE_EDITABLE
+    """The discount rate and the finance-owned assumptions."""
+    return _may(user, case, workflow.FINANCE_INPUTS)
+
+
+can_edit_finance_inputs = can_edit_discount_rate
 
 
 def can_edit_assumption(user: User, case: Case, row: Assumption | None) -> bool:
     """A new assumption (``row`` None) or an existing one."""
-    if row is not None and row.finance_owned:
-        return can_edit_discount_rate(user, case)
-    return can_edit_case(user, case)
+    return _may(user, case, kind_of(row))
 
 
 def can_edit_anything(user: User, case: Case) -> bool:
-    return can_edit_case(user, case) or can_edit_discount_rate(user, case)
+    return any(_may(user, case, kind) for kind in workflow.CONTENT_EDITS)
 
 
 def require(allowed: bool, message: str) -> None:
@@ -53,21 +77,42 @@ def require_create(user: User) -> None:
     require(can_create_case(user), "Only CX users create business cases.")
 
 
+def _state_reason(user: User, case: Case, kind: str) -> str | None:
+    """Why the user cannot make this edit now, when they could in a draft (else None)."""
+    owner = case.owner_id == user.id
+    if not workflow.may_edit(workflow.DRAFT, user.role, kind, is_owner=owner):
+        return None
+    back = [
+        workflow.STEPS[s].label.format(case="it")
+        for s in workflow.allowed_steps(case.status, user.role, is_owner=owner)
+        if workflow.STEPS[s].target == workflow.DRAFT
+    ]
+    state = workflow.label(case.status).lower()
+    if back:
+        return f"This case is {state}: {back[0]} to change it."
+    return f"This case is {state}: it cannot be edited."
+
+
 def require_edit(user: User, case: Case) -> None:
-    if user.role == "cx" and case.owner_id == user.id and case.status not in CX_EDITABLE:
-        raise PermissionDenied(f"This case is {case.status_label.lower()}: it cannot be edited.")
-    require(
-        can_edit_case(user, case),
-        "Only the CX owner of this case can change it. "
-        "Finance edits the discount rate and the assumptions owned by Finance.",
+    """The case's own content (``case`` kind)."""
+    if can_edit_case(user, case):
+        return
+    raise PermissionDenied(
+        _state_reason(user, case, workflow.CASE)
+        or "Only the CX owner of this case can change it. "
+        "Finance edits the discount rate and the assumptions owned by Finance."
     )
 
 
 def require_edit_assumption(user: User, case: Case, row: Assumption | None) -> None:
-    if row is not None and row.finance_owned:
-        require(
-            can_edit_discount_rate(user, case),
-            f'Assumption "{row.key}" is owned by Finance: only Finance can change it.',
-        )
-    else:
+    kind = kind_of(row)
+    if kind != workflow.FINANCE_INPUTS:
         require_edit(user, case)
+        return
+    if can_edit_finance_inputs(user, case):
+        return
+    key = getattr(row, "key", "")
+    raise PermissionDenied(
+        _state_reason(user, case, kind)
+        or f'Assumption "{key}" is owned by Finance: only Finance can change it.'
+    )

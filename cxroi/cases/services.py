@@ -3,9 +3,11 @@
 A case is stored as its document. Every change, from a form, an import or the API,
 goes the same way (:func:`apply_edit`): load the case, check permission and the
 optimistic lock, apply a pure edit from :mod:`cxroi.casework` to the document,
-validate the result once (the engine's loader), price it once, and store the
-document, its hash, the result and the list columns together with the audit rows
-in one commit.
+validate the result once (the engine's loader), derive the rights the change needs
+from what it changed, take the ``reopen`` step if the case is frozen (a new draft;
+the frozen version is superseded, see :mod:`cxroi.workflow`), price it once, and
+store the document, its hash, the result and the list columns together with the
+audit rows in one commit.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from typing import Any
 from flask import current_app
 from sqlalchemy.orm.exc import StaleDataError
 
-from cxroi import casework
+from cxroi import casework, workflow
+from cxroi.approvals.steps import start_new_draft_if_frozen
 from cxroi.audit.services import record_change
 from cxroi.cases import permissions
 from cxroi.engine import (
@@ -264,6 +267,9 @@ def apply_edit(
         index = ids.index(item_id) if item_id in ids else len(ids) - 1
     case_file = validated(after, section, index)
     require_rights_for(actor, case, before, case_to_dict(case_file))
+    if case_to_dict(case_file) == before:
+        return case  # nothing changed: no new draft, no new row
+    start_new_draft_if_frozen(case, actor)  # editing a frozen case starts a new draft
     _commit(case, case_file, actor, before)
     return case
 
@@ -370,7 +376,7 @@ def create_case(actor: User, header: dict[str, Any]) -> Case:
 
 def insert_case(actor: User, case_file: CaseFile, action: str) -> Case:
     """Price a new case, insert it with its first audit row, commit (version 1)."""
-    case = Case(owner_id=actor.id, status="draft", updated_by_id=actor.id)
+    case = Case(owner_id=actor.id, status=workflow.DRAFT, updated_by_id=actor.id)
     store(case, case_file)
     db.session.add(case)
     db.session.flush()

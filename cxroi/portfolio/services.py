@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from cxroi.approvals.workflow import STATES as CASE_STATUSES
 from cxroi.extensions import db
+from cxroi.workflow import STATES
 from models import Case, User
 
 #: Sort keys people can choose, and the columns behind them.
@@ -49,7 +49,7 @@ class PortfolioQuery:
         status = args.get("status", "")
         return cls(
             q=(args.get("q") or "").strip()[:100],
-            status=status if status in CASE_STATUSES else "",
+            status=status if status in STATES else "",
             owner=owner,
             sort=sort,
             direction="asc" if direction == "asc" else "desc",

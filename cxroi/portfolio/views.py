@@ -8,8 +8,8 @@ from typing import Any
 from flask import Blueprint, current_app, render_template, request
 from flask_login import login_required
 
-from cxroi.approvals.workflow import STATE_LABELS as STATUS_LABELS
 from cxroi.portfolio import services
+from cxroi.workflow import STATE_LABELS
 from models import Case
 
 bp = Blueprint("portfolio", __name__)
@@ -43,6 +43,6 @@ def index():  # type: ignore[no-untyped-def]
         query=query,
         page=page,
         sorts=services.SORTS,
-        statuses=STATUS_LABELS,
+        statuses=STATE_LABELS,
         owners=services.owners(),
     )

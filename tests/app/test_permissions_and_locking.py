@@ -108,12 +108,13 @@ def test_cx_cannot_edit_a_finance_owned_assumption(make_case, cx_user):
         parts.delete_part(cx_user, case.id, case.lock_version, "assumptions", arpu.id)
 
 
-def test_a_case_out_of_draft_cannot_be_edited_by_its_owner(make_case, cx_user):
+def test_a_case_in_finance_review_is_withdrawn_before_its_owner_edits_it(make_case, cx_user):
     case = make_case()
-    case.status = "approved"
+    case.status = "in_review"
     db.session.commit()
-    with pytest.raises(PermissionDenied, match="approved"):
+    with pytest.raises(PermissionDenied, match="in finance review: withdraw it from review"):
         parts.save_assumption(cx_user, case.id, case.lock_version, None, ASSUMPTION)
+    assert fresh(case.id).assumption_by_key("x_new") is None
 
 
 # -- pages --------------------------------------------------------------------------

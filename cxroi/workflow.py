@@ -1,0 +1,329 @@
+"""The life of a case, as data: its states, the steps between them, and who may edit what.
+
+This is the one source of the workflow's rules. Services (:mod:`cxroi.approvals.steps`,
+:mod:`cxroi.cases.permissions`, review and comments), the inbox and the templates read
+it; none of them keeps a copy. Pure: no Flask, SQLAlchemy or models.
+
+A case moves draft → in_review → ready → approved / rejected / changes_requested.
+Ready and the three decisions are *frozen*: the case's content is a version shown to the
+sponsor. Editing a frozen case (ready, approved, rejected, changes requested) always
+starts a new draft and supersedes the frozen version; it is allowed to whoever may take
+the ``reopen`` step and would hold that edit right in a draft.
+
+>>> take_step("draft", "submit", "cx")
+'in_review'
+>>> allowed_steps("in_review", "finance")
+['return_to_draft', 'sign_off']
+>>> may_edit("changes_requested", "cx", "case", is_owner=True)
+True
+>>> edit_starts_new_draft("changes_requested", "case")
+True
+>>> may_edit("in_review", "cx", "case", is_owner=True)  # withdraw it first
+False
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+# -- states ------------------------------------------------------------------------------
+
+DRAFT = "draft"
+IN_REVIEW = "in_review"
+READY = "ready"
+APPROVED = "approved"
+REJECTED = "rejected"
+CHANGES_REQUESTED = "changes_requested"
+
+STATES = (DRAFT, IN_REVIEW, READY, APPROVED, REJECTED, CHANGES_REQUESTED)
+DECIDED = frozenset({APPROVED, REJECTED, CHANGES_REQUESTED})
+#: States whose content is a frozen version: an edit starts a new draft.
+FROZEN = frozenset({READY}) | DECIDED
+
+STATE_LABELS = {
+    DRAFT: "Draft",
+    IN_REVIEW: "In finance review",
+    READY: "Ready for approval",
+    APPROVED: "Approved",
+    REJECTED: "Rejected",
+    CHANGES_REQUESTED: "Changes requested",
+}
+
+# How a message names a case in each state ("cannot sign off a draft").
+STATE_PHRASES = {
+    DRAFT: "a draft",
+    IN_REVIEW: "a case in finance review",
+    READY: "a case ready for approval",
+    APPROVED: "an approved case",
+    REJECTED: "a rejected case",
+    CHANGES_REQUESTED: "a case with changes requested",
+}
+
+SPONSOR = "sponsor"  # the executive sponsor, acting through an approve link (no account)
+ROLES = ("cx", "finance", "admin", SPONSOR)
+#: The roles that have an account and may hold the next step.
+HOLDER_WORDS = {"cx": "the CX author", "finance": "finance", SPONSOR: "the sponsor"}
+
+# Who holds the next step in each state, in the business's words.
+NEXT_HOLDER: dict[str, str | None] = {
+    DRAFT: "cx",
+    IN_REVIEW: "finance",
+    READY: SPONSOR,
+    APPROVED: None,
+    REJECTED: "cx",
+    CHANGES_REQUESTED: "cx",
+}
+
+
+def label(state: str) -> str:
+    """The state in words ("In finance review"); an unknown state as it is."""
+    return STATE_LABELS.get(state, state)
+
+
+def is_frozen(state: str) -> bool:
+    """True when the case's current content is a frozen version (ready or decided)."""
+    return state in FROZEN
+
+
+def waiting_for(holder: str) -> frozenset[str]:
+    """The states in which ``holder`` (``cx``, ``finance``, ``sponsor``) holds the next step."""
+    return frozenset(s for s in STATES if NEXT_HOLDER[s] == holder)
+
+
+# -- steps ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of the workflow: from which states, to which state, by which roles."""
+
+    name: str
+    label: str  # "sign off {case}": {case} becomes "a draft", "a case in finance review" ...
+    sources: frozenset[str]
+    target: str
+    roles: frozenset[str]
+    button: str  # the words on its button
+    #: Roles that may take the step only on the cases they own (a CX user, not any CX user).
+    owner_only: frozenset[str] = frozenset()
+
+
+STEPS: dict[str, Step] = {
+    s.name: s
+    for s in (
+        Step(
+            "submit",
+            "submit {case} for finance review",
+            frozenset({DRAFT}),
+            IN_REVIEW,
+            frozenset({"cx"}),
+            "Submit for finance review",
+            owner_only=frozenset({"cx"}),
+        ),
+        Step(
+            "withdraw",
+            "withdraw {case} from review",
+            frozenset({IN_REVIEW}),
+            DRAFT,
+            frozenset({"cx"}),
+            "Withdraw to revise",
+            owner_only=frozenset({"cx"}),
+        ),
+        Step(
+            "return_to_draft",
+            "return {case} to its author",
+            frozenset({IN_REVIEW}),
+            DRAFT,
+            frozenset({"finance"}),
+            "Return to the author",
+        ),
+        Step(
+            "sign_off",
+            "sign off {case}",
+            frozenset({IN_REVIEW}),
+            READY,
+            frozenset({"finance"}),
+            "Sign off and freeze",
+        ),
+        Step(
+            "withdraw_sign_off",
+            "withdraw the sign-off of {case}",
+            frozenset({READY}),
+            IN_REVIEW,
+            frozenset({"finance"}),
+            "Withdraw sign-off",
+        ),
+        Step(
+            "approve",
+            "approve {case}",
+            frozenset({READY}),
+            APPROVED,
+            frozenset({SPONSOR}),
+            "Approve",
+        ),
+        Step(
+            "reject", "reject {case}", frozenset({READY}), REJECTED, frozenset({SPONSOR}), "Reject"
+        ),
+        Step(
+            "request_changes",
+            "request changes to {case}",
+            frozenset({READY}),
+            CHANGES_REQUESTED,
+            frozenset({SPONSOR}),
+            "Request changes",
+        ),
+        # Any edit of a frozen case takes this step first (see may_edit); the button
+        # takes it alone. Earlier decisions stay on their (superseded) version.
+        Step(
+            "reopen",
+            "edit {case}",
+            FROZEN,
+            DRAFT,
+            frozenset({"cx", "finance"}),
+            "Edit: start a new draft",
+            owner_only=frozenset({"cx"}),
+        ),
+    )
+}
+
+SPONSOR_DECISIONS = {"approve": APPROVED, "reject": REJECTED, "request_changes": CHANGES_REQUESTED}
+
+
+class WorkflowError(Exception):
+    """A step that cannot be taken; the message says why, in plain words."""
+
+
+class StepNotAllowed(WorkflowError):
+    """The role may not take this step (HTTP 403)."""
+
+
+class NotOwner(StepNotAllowed):
+    """The role may take this step only on a case it owns, and this one it does not."""
+
+
+class WrongState(WorkflowError):
+    """The step does not start from the case's current state (HTTP 409)."""
+
+
+def take_step(state: str, step: str, role: str, *, is_owner: bool = True) -> str:
+    """Return the state after ``step`` taken by ``role`` from ``state``, or raise.
+
+    The role (and ownership) is checked first, so that a forbidden actor learns
+    nothing about state. ``is_owner``: whether the actor owns the case.
+    """
+    if state not in STATES:
+        raise WrongState(f"unknown state {state!r}")
+    try:
+        spec = STEPS[step]
+    except KeyError:
+        raise WorkflowError(f"unknown step {step!r}") from None
+    where = STATE_PHRASES[state]
+    if role not in spec.roles:
+        article = "an" if role[:1] in "aeiou" else "a"
+        raise StepNotAllowed(f"{article} {role} user cannot {spec.label.format(case=where)}")
+    if role in spec.owner_only and not is_owner:
+        others = sorted(spec.roles - spec.owner_only - {SPONSOR})
+        who = " or ".join(["the case's owner", *others])
+        raise NotOwner(f"only {who} can {spec.label.format(case='it')}")
+    if state not in spec.sources:
+        raise WrongState(f"cannot {spec.label.format(case=where)}")
+    return spec.target
+
+
+def may_take_step(state: str, step: str, role: str, *, is_owner: bool) -> bool:
+    """Whether ``role`` (owning the case or not) may take ``step`` from ``state``."""
+    try:
+        take_step(state, step, role, is_owner=is_owner)
+    except WorkflowError:
+        return False
+    return True
+
+
+def allowed_steps(state: str, role: str, *, is_owner: bool = True) -> list[str]:
+    """The steps ``role`` may take from ``state``, in declaration order."""
+    return [s for s in STEPS if may_take_step(state, s, role, is_owner=is_owner)]
+
+
+# -- edit rights ---------------------------------------------------------------------------
+
+#: Details, narrative, lines, scenarios and the assumptions not owned by Finance.
+CASE = "case"
+#: The discount rate and the assumptions whose owner is Finance.
+FINANCE_INPUTS = "finance_inputs"
+#: Accepting or challenging an assumption.
+REVIEW = "review"
+#: Taking part in the case's discussion (threads, replies, resolving).
+COMMENT = "comment"
+EDIT_KINDS = (CASE, FINANCE_INPUTS, REVIEW, COMMENT)
+#: The kinds that change the case's content, i.e. what a frozen version holds.
+CONTENT_EDITS = frozenset({CASE, FINANCE_INPUTS})
+#: (role, kind) held only on the cases the user owns.
+OWNER_ONLY_EDITS = frozenset({("cx", CASE)})
+
+_Rights = Mapping[str, frozenset[str]]
+
+
+def _rights(**by_role: set[str]) -> _Rights:
+    return MappingProxyType({r: frozenset(by_role.get(r, ())) for r in ROLES})
+
+
+def _frozen_rights(draft: _Rights) -> _Rights:
+    """In a frozen state: the content edits a role holds in a draft, if it may reopen
+    the case (the edit then starts a new draft), and the discussion as always."""
+    reopeners = STEPS["reopen"].roles
+    return _rights(
+        **{
+            role: {k for k in kinds if k == COMMENT or (k in CONTENT_EDITS and role in reopeners)}
+            for role, kinds in draft.items()
+        }
+    )
+
+
+_DRAFT_RIGHTS = _rights(cx={CASE, COMMENT}, finance={FINANCE_INPUTS, COMMENT})
+
+#: For each state and role, the kinds of edit allowed (before ownership: see may_edit).
+EDIT_RIGHTS: Mapping[str, _Rights] = MappingProxyType(
+    {
+        DRAFT: _DRAFT_RIGHTS,
+        # CX withdraws the case to change it; finance reviews and keeps its inputs right.
+        IN_REVIEW: _rights(cx={COMMENT}, finance={FINANCE_INPUTS, REVIEW, COMMENT}),
+        **{state: _frozen_rights(_DRAFT_RIGHTS) for state in FROZEN},
+    }
+)
+
+
+def edit_kinds(state: str, role: str) -> frozenset[str]:
+    """The kinds of edit ``role`` holds in ``state`` (ownership aside)."""
+    return EDIT_RIGHTS.get(state, {}).get(role, frozenset())
+
+
+def holds_anywhere(role: str, kind: str) -> bool:
+    """Whether ``role`` holds ``kind`` in some state ("finance reviews", "admin never does")."""
+    return any(kind in edit_kinds(state, role) for state in STATES)
+
+
+def may_edit(state: str, role: str, kind: str, *, is_owner: bool) -> bool:
+    """Whether ``role`` may make an edit of ``kind`` to a case in ``state``.
+
+    ``is_owner``: whether the user owns the case. In a frozen state a content edit also
+    needs the right to take the ``reopen`` step, which it takes (see edit_starts_new_draft).
+    """
+    if kind not in edit_kinds(state, role):
+        return False
+    if (role, kind) in OWNER_ONLY_EDITS and not is_owner:
+        return False
+    return not edit_starts_new_draft(state, kind) or may_take_step(
+        state, "reopen", role, is_owner=is_owner
+    )
+
+
+def edit_starts_new_draft(state: str, kind: str = CASE) -> bool:
+    """True when an edit of ``kind`` in ``state`` first takes the ``reopen`` step: every
+    content edit of a frozen case. A comment leaves the frozen version alone."""
+    return state in FROZEN and kind in CONTENT_EDITS
+
+
+def assumption_kind(finance_owned: bool) -> str:
+    """The kind of edit an assumption is: Finance's inputs, or the CX owner's case."""
+    return FINANCE_INPUTS if finance_owned else CASE
