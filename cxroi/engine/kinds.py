@@ -463,7 +463,7 @@ KINDS: dict[str, LineKind] = {
                     "In the case currency.",
                     "money",
                     ANY,
-                    example=(-1e4, 1e5),
+                    example=(0.0, 1e5),
                 ),
                 ESCALATION,
             ),
