@@ -19,12 +19,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cxroi.approvals.workflow import STATE_LABELS
 from cxroi.engine import Assumption, BenefitLine, CaseFile, CostLine, Scenario, load_case
-from cxroi.extensions import db
+from cxroi.extensions import Base
 from models._types import utcnow
 from models.user import User
 
 
-class Case(db.Model):
+class Case(Base):
     __tablename__ = "cases"
     __table_args__ = (
         Index("ix_cases_npv", "npv"),
