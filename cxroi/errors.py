@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -42,13 +43,13 @@ class StaleEdit(DomainError):
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
-    def domain_error(exc: DomainError):  # type: ignore[no-untyped-def]
+    def domain_error(exc: DomainError) -> ResponseReturnValue:
         return render_template("errors/error.html", status=exc.status, message=exc.message), (
             exc.status
         )
 
     @app.errorhandler(CSRFError)
-    def csrf_error(exc: CSRFError):  # type: ignore[no-untyped-def]
+    def csrf_error(exc: CSRFError) -> ResponseReturnValue:
         message = (
             "The form had expired or did not come from this site, so nothing was saved. "
             "Go back, reload the page and try again."
@@ -56,7 +57,7 @@ def register_error_handlers(app: Flask) -> None:
         return render_template("errors/error.html", status=400, message=message), 400
 
     @app.errorhandler(Exception)
-    def unexpected_error(exc: Exception):  # type: ignore[no-untyped-def]
+    def unexpected_error(exc: Exception) -> ResponseReturnValue:
         if isinstance(exc, HTTPException):
             return http_error(exc)
         app.logger.exception("unexpected error")
@@ -67,7 +68,7 @@ def register_error_handlers(app: Flask) -> None:
         return render_template("errors/error.html", status=500, message=message), 500
 
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+    def http_error(exc: HTTPException) -> ResponseReturnValue:
         return (
             render_template(
                 "errors/error.html", status=exc.code, message=exc.description, title=exc.name

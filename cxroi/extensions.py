@@ -21,7 +21,15 @@ NAMING_CONVENTION = {
 
 
 class Base(DeclarativeBase):
-    """Declarative base of every model in ``models/``."""
+    """Declarative base of every model in ``models/``: models subclass it directly.
+
+    ``db.Model`` is the same registry and metadata at run time (Flask-SQLAlchemy builds
+    it from this class), but a type checker sees it as a variable, not a class, so a
+    model on ``db.Model`` is untyped. Models on ``Base`` are SQLAlchemy 2.0 typed
+    classes (``Mapped[...]`` columns), and ``db.metadata``, ``db.create_all()`` and the
+    Alembic migrations see them all the same. Nothing uses Flask-SQLAlchemy's
+    ``Model.query``: queries go through ``db.session``.
+    """
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 

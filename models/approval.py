@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import DateTime, ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cxroi.extensions import db
+from cxroi.extensions import Base
 from models._types import utcnow
 
 
-class CaseVersion(db.Model):
+class CaseVersion(Base):
     """A case frozen on entering "ready for approval": its canonical file and its result.
 
     ``case_hash`` is the SHA-256 of ``case_json`` (the engine's canonical form) and
@@ -54,7 +54,7 @@ class CaseVersion(db.Model):
         return f"<CaseVersion case={self.case_id} v{self.number} {self.short_hash}>"
 
 
-class SharedLink(db.Model):
+class SharedLink(Base):
     """A link to one frozen version for one recipient; only the token's SHA-256 is kept."""
 
     __tablename__ = "shared_links"
@@ -82,7 +82,7 @@ class SharedLink(db.Model):
         return f"{self.recipient_name} <{self.recipient_email}>"
 
 
-class LinkUse(db.Model):
+class LinkUse(Base):
     """Every request made with a link: when, from where, with what, and how it was answered."""
 
     __tablename__ = "link_uses"
@@ -100,7 +100,7 @@ class LinkUse(db.Model):
     link: Mapped[SharedLink] = relationship(back_populates="uses")
 
 
-class Decision(db.Model):
+class Decision(Base):
     """The sponsor's approval, rejection or request for changes of one frozen version."""
 
     __tablename__ = "decisions"
@@ -132,7 +132,7 @@ class Decision(db.Model):
         return self.LABELS.get(self.decision, self.decision)
 
 
-class ChainEntry(db.Model):
+class ChainEntry(Base):
     """One approval or state event in the tamper-evident chain (see cxroi.approvals.chain).
 
     ``seq`` and ``prev_hash`` are unique, so two writers racing for the same place in

@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cxroi.extensions import db
+from cxroi.extensions import Base
 from models._types import utcnow
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Base):
     """Written only by :func:`cxroi.audit.services.record_change`; never updated or deleted."""
 
     __tablename__ = "audit_events"

@@ -18,14 +18,14 @@ from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cxroi.engine import Assumption, BenefitLine, CaseFile, CostLine, Scenario, load_case
-from cxroi.extensions import db
+from cxroi.extensions import Base
 from cxroi.workflow import DRAFT
 from cxroi.workflow import label as state_label
 from models._types import utcnow
 from models.user import User
 
 
-class Case(db.Model):
+class Case(Base):
     __tablename__ = "cases"
     __table_args__ = (
         Index("ix_cases_npv", "npv"),

@@ -11,13 +11,13 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cxroi.extensions import db
+from cxroi.extensions import Base
 from models._types import utcnow
 
 REVIEW_STATUSES = ("unreviewed", "accepted", "challenged")
 
 
-class AssumptionReview(db.Model):
+class AssumptionReview(Base):
     """Finance's verdict on one assumption, bound to the assumption's content at the time.
 
     ``fingerprint`` is the SHA-256 of the assumption as reviewed; once the assumption
@@ -37,7 +37,7 @@ class AssumptionReview(db.Model):
     reviewed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class Comment(db.Model):
+class Comment(Base):
     """A comment; a thread is a root comment (``thread_id`` null) and its replies.
 
     ``item_id`` (an assumption's document id) null means the case's own thread. A

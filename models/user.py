@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cxroi.extensions import db
+from cxroi.extensions import Base
 from models._types import utcnow
 
 #: cx drafts and edits cases; finance reviews and owns the finance inputs; admin manages users.
@@ -15,7 +15,7 @@ ROLES = ("cx", "finance", "admin")
 ROLE_LABELS = {"cx": "CX", "finance": "Finance", "admin": "Admin"}
 
 
-class User(db.Model):
+class User(Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -32,7 +32,19 @@ class User(db.Model):
 
     # Flask-Login: the id kept in the signed cookie is the login session's token, so that
     # deleting the LoginSession row (logout) makes a copied cookie worthless.
-    current_token = None  # set per request by the user loader
+    @property
+    def current_token(self) -> str | None:
+        """This request's login-session token (set by the user loader), else None.
+
+        Not a column: kept in the instance's ``__dict__`` like any plain attribute,
+        because a typed declarative model maps every annotated class attribute.
+        """
+        token: str | None = self.__dict__.get("_current_token")
+        return token
+
+    @current_token.setter
+    def current_token(self, token: str | None) -> None:
+        self.__dict__["_current_token"] = token
 
     @property
     def is_authenticated(self) -> bool:
@@ -61,7 +73,7 @@ class User(db.Model):
         return f"<User {self.email} {self.role}>"
 
 
-class LoginSession(db.Model):
+class LoginSession(Base):
     """One signed-in browser; logout deletes it."""
 
     __tablename__ = "login_sessions"

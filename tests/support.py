@@ -7,12 +7,13 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-REFERENCE_DIR = ROOT.parent / "shared" / "reference-cases"
+#: The reference cases the engine must reproduce; the tests own this copy (tests/data/README.md).
+REFERENCE_DIR = ROOT / "tests" / "data" / "reference-cases"
 EXAMPLES_DIR = ROOT / "examples"
 
 
 def reference_names() -> list[str]:
-    """Names of the reference cases in ../shared/reference-cases (e.g. 'field-expenses')."""
+    """Names of the reference cases in tests/data/reference-cases (e.g. 'field-expenses')."""
     return sorted(
         p.name.removesuffix(".expected.json") for p in REFERENCE_DIR.glob("*.expected.json")
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from cxroi.auth import services
@@ -13,7 +14,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 @bp.route("/users", methods=["GET", "POST"])
 @login_required
-def users():  # type: ignore[no-untyped-def]
+def users() -> ResponseReturnValue:
     people = services.list_users(current_user)  # raises PermissionDenied for non-admins
     form = NewUserForm()
     error = None
@@ -39,7 +40,7 @@ def users():  # type: ignore[no-untyped-def]
 
 @bp.route("/users/<int:user_id>", methods=["POST"])
 @login_required
-def update_user(user_id: int):  # type: ignore[no-untyped-def]
+def update_user(user_id: int) -> ResponseReturnValue:
     services.require_admin(current_user)
     form = UserAccessForm()
     if form.validate_on_submit():

@@ -5,17 +5,19 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 
 from cxroi.auth import services
 from cxroi.auth.forms import LoginForm
 from cxroi.extensions import limiter, login_manager
+from models import User
 
 bp = Blueprint("auth", __name__)
 
 
 @login_manager.user_loader
-def load_user(token: str):  # type: ignore[no-untyped-def]
+def load_user(token: str) -> User | None:
     return services.user_for_token(token)
 
 
@@ -32,7 +34,7 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
-def login():  # type: ignore[no-untyped-def]
+def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("portfolio.index"))
     form = LoginForm()
@@ -50,7 +52,7 @@ def login():  # type: ignore[no-untyped-def]
 
 @bp.route("/logout", methods=["POST"])
 @login_required
-def logout():  # type: ignore[no-untyped-def]
+def logout() -> ResponseReturnValue:
     services.end_session(current_user._get_current_object())
     logout_user()
     flash("You are signed out.", "info")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from cxroi.extensions import db
@@ -34,7 +35,7 @@ class PortfolioQuery:
     page: int = 1
 
     @classmethod
-    def from_args(cls, args: Any) -> PortfolioQuery:
+    def from_args(cls, args: Mapping[str, str]) -> PortfolioQuery:
         sort = args.get("sort", "npv")
         sort = sort if sort in SORTS else "npv"
         direction = args.get("dir") or DEFAULT_DIRECTION.get(sort, "desc")
@@ -68,17 +69,19 @@ class PortfolioPage:
     totals: list[tuple[str, int, float, float, float]]
 
 
-def _filtered(query: PortfolioQuery, stmt: Select[Any]) -> Select[Any]:
+def _conditions(query: PortfolioQuery) -> list[ColumnElement[bool]]:
+    """The filters of ``query`` as WHERE conditions (the totals and the page share them)."""
+    conditions: list[ColumnElement[bool]] = []
     if query.q:
         like = f"%{query.q.lower()}%"
-        stmt = stmt.where(
+        conditions.append(
             or_(func.lower(Case.title).like(like), func.lower(Case.description).like(like))
         )
     if query.status:
-        stmt = stmt.where(Case.status == query.status)
+        conditions.append(Case.status == query.status)
     if query.owner:
-        stmt = stmt.where(Case.owner_id == query.owner)
-    return stmt
+        conditions.append(Case.owner_id == query.owner)
+    return conditions
 
 
 def portfolio_page(query: PortfolioQuery, page_size: int) -> PortfolioPage:
@@ -87,16 +90,14 @@ def portfolio_page(query: PortfolioQuery, page_size: int) -> PortfolioPage:
     totals = [
         (row[0], int(row[1]), row[2] or 0.0, row[3] or 0.0, row[4] or 0.0)
         for row in db.session.execute(
-            _filtered(
-                query,
-                select(
-                    Case.currency,
-                    func.count(Case.id),
-                    func.sum(Case.npv),
-                    func.sum(Case.pv_costs),
-                    func.sum(Case.pv_benefits),
-                ),
+            select(
+                Case.currency,
+                func.count(Case.id),
+                func.sum(Case.npv),
+                func.sum(Case.pv_costs),
+                func.sum(Case.pv_benefits),
             )
+            .where(*_conditions(query))
             .group_by(Case.currency)
             .order_by(Case.currency)
         )
@@ -105,7 +106,8 @@ def portfolio_page(query: PortfolioQuery, page_size: int) -> PortfolioPage:
     pages = max(1, -(-total // page_size))
     page = min(query.page, pages)
     stmt = (
-        _filtered(query, select(Case))
+        select(Case)
+        .where(*_conditions(query))
         .options(joinedload(Case.owner))
         .order_by(order.nulls_last(), Case.id.desc())
         .limit(page_size)

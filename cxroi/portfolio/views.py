@@ -33,7 +33,7 @@ def npv_chart(cases: list[Case]) -> dict[str, Any] | None:
 
 @bp.get("/")
 @login_required
-def index():  # type: ignore[no-untyped-def]
+def index() -> str:
     query = services.PortfolioQuery.from_args(request.args)
     page = services.portfolio_page(query, current_app.config["PORTFOLIO_PAGE_SIZE"])
     chart = npv_chart(page.cases)
