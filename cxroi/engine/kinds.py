@@ -397,7 +397,7 @@ KINDS: dict[str, LineKind] = {
                     "Ratio, e.g. 0.02 for 2% more.",
                     "rate",
                     RATE,
-                    example=(-0.2, 0.3),
+                    example=(0.0, 0.2),
                 ),
                 MARGIN,
                 _p(
