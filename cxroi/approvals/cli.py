@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import functools
 import sys
+from contextlib import AbstractContextManager
 from typing import Any
 
 import click
+from flask import Flask
 
 
-def _app():  # type: ignore[no-untyped-def]
+def _app() -> AbstractContextManager[Flask]:
     """The app in an app context, closed afterwards (the web app's helper for commands)."""
     from cxroi.app_cli import _app as app_for_commands
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined,unused-ignore]
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from cxroi.approvals.tokens import DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS
@@ -39,7 +41,7 @@ class ReviewForm(FlaskForm):
         description="Required for a challenge.",
     )
 
-    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+    def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
         if self.verdict.data == "challenged" and not (self.comment.data or "").strip():
             self.comment.errors = [*self.comment.errors, "Say what you challenge and why."]

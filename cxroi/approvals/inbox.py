@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from cxroi.extensions import db
 from cxroi.workflow import DECIDED, waiting_for
@@ -40,7 +40,7 @@ class Inbox:
         return len(self.reviews) + len(self.challenges) + len(self.to_submit)
 
 
-def _open_challenge_threads(*conditions) -> list[Comment]:  # type: ignore[no-untyped-def]
+def _open_challenge_threads(*conditions: ColumnElement[bool]) -> list[Comment]:
     return list(
         db.session.scalars(
             select(Comment)

@@ -8,6 +8,7 @@ sends ``Referrer-Policy: no-referrer`` so the token never leaks in a Referer hea
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 
 from cxroi.approvals import links
 from cxroi.approvals.errors import DomainError, InputError, LinkGone
@@ -70,8 +71,12 @@ def _error_page(exc: DomainError) -> tuple[str, int]:
 
 
 def _page(
-    token: str, opened: links.OpenLink, form: DecisionForm, notice: dict | None, status: int = 200
-):
+    token: str,
+    opened: links.OpenLink,
+    form: DecisionForm,
+    notice: dict[str, str] | None,
+    status: int = 200,
+) -> ResponseReturnValue:
     case_doc, result_doc = documents(opened.version)
     # A version is frozen only when finance has accepted every assumption (sign-off rule).
     statuses = {a["key"]: "accepted" for a in case_doc.get("assumptions", [])}
@@ -99,7 +104,7 @@ def _page(
     )
 
 
-def _notice(opened: links.OpenLink) -> dict | None:
+def _notice(opened: links.OpenLink) -> dict[str, str] | None:
     if opened.state == "superseded":
         return {
             "tone": "warning",
@@ -123,7 +128,7 @@ def _notice(opened: links.OpenLink) -> dict | None:
 
 
 @bp.get("/<token>")
-def sponsor_page(token: str):
+def sponsor_page(token: str) -> ResponseReturnValue:
     try:
         opened = links.open_link(token, action="view", **_client())
     except DomainError as exc:
@@ -132,7 +137,7 @@ def sponsor_page(token: str):
 
 
 @bp.post("/<token>/decision")
-def decide(token: str):
+def decide(token: str) -> ResponseReturnValue:
     form = DecisionForm()
     decision = request.form.get("decision", "")
     if not form.validate_on_submit():
@@ -173,7 +178,7 @@ def decide(token: str):
 
 
 @bp.get("/<token>/workbook.xlsx")
-def workbook(token: str):
+def workbook(token: str) -> ResponseReturnValue:
     try:
         opened = links.open_link(token, action="download workbook", **_client())
     except DomainError as exc:

@@ -196,7 +196,8 @@ def open_link(token: str, *, action: str, ip: str, user_agent: str) -> OpenLink:
     db.session.commit()
     if state == tokens.REVOKED:
         raise LinkGone(
-            f"This link was revoked on {_aware(link.revoked_at):%d %b %Y}.", reason="revoked"
+            f"This link was revoked on {_aware(link.revoked_at or link.created_at):%d %b %Y}.",
+            reason="revoked",
         )
     if state == tokens.EXPIRED:
         raise LinkGone(

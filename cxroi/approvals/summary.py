@@ -40,7 +40,8 @@ def plain_number(x: Any) -> str:
 
 def irr_text(metrics: Mapping[str, Any]) -> str:
     if metrics.get("irr") is None:
-        return {"none": "none", "multiple": "several rates"}.get(metrics.get("irr_note"), "n/a")
+        note = str(metrics.get("irr_note") or "")
+        return {"none": "none", "multiple": "several rates"}.get(note, "n/a")
     return percent(metrics["irr"])
 
 

@@ -3,8 +3,12 @@ links, history and "what awaits me". Thin: parse the form, call a service, rende
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
 from cxroi.approvals import inbox, ledger, links, review, steps, versions
 from cxroi.approvals.errors import DomainError, InputError
@@ -33,16 +37,16 @@ def _case(case_id: int) -> Case:
     return case
 
 
-def _back(case_id: int, anchor: str = ""):
+def _back(case_id: int, anchor: str = "") -> ResponseReturnValue:
     target = url_for("approvals.review_page", case_id=case_id)
     return redirect(f"{target}#{anchor}" if anchor else target)
 
 
-def _form_errors(form) -> str:  # type: ignore[no-untyped-def]
+def _form_errors(form: FlaskForm) -> str:
     return " ".join(e for errs in form.errors.values() for e in errs)
 
 
-def review_context(case: Case) -> dict:
+def review_context(case: Case) -> dict[str, Any]:
     """Everything the review page shows (used by the page and its error re-render)."""
     version = versions.current_version(case)
     owner = case.owner_id == current_user.id
@@ -73,14 +77,14 @@ def review_context(case: Case) -> dict:
 
 @bp.get("/cases/<int:case_id>/review")
 @login_required
-def review_page(case_id: int):
+def review_page(case_id: int) -> ResponseReturnValue:
     case = _case(case_id)
     return render_template("approvals/review.html", **review_context(case))
 
 
 @bp.post("/cases/<int:case_id>/steps/<step>")
 @login_required
-def take_step(case_id: int, step: str):
+def take_step(case_id: int, step: str) -> ResponseReturnValue:
     case = _case(case_id)
     form = StepForm()
     if step not in STEPS:
@@ -100,7 +104,7 @@ def take_step(case_id: int, step: str):
 
 @bp.post("/cases/<int:case_id>/assumptions/<key>/review")
 @login_required
-def review_assumption(case_id: int, key: str):
+def review_assumption(case_id: int, key: str) -> ResponseReturnValue:
     case = _case(case_id)
     form = ReviewForm()
     if not form.validate_on_submit():
@@ -112,32 +116,32 @@ def review_assumption(case_id: int, key: str):
 
 @bp.post("/cases/<int:case_id>/comments")
 @login_required
-def add_comment(case_id: int):
+def add_comment(case_id: int) -> ResponseReturnValue:
     case = _case(case_id)
     form = CommentForm()
     key = form.assumption_key.data or None
     if not form.validate_on_submit():
         flash(_form_errors(form), "error")
         return _back(case_id, f"a-{key}" if key else "discussion")
-    review.start_thread(case, current_user, form.body.data, key)
+    review.start_thread(case, current_user, form.body.data or "", key)
     return _back(case_id, f"a-{key}" if key else "discussion")
 
 
 @bp.post("/cases/<int:case_id>/comments/<int:thread_id>/reply")
 @login_required
-def reply(case_id: int, thread_id: int):
+def reply(case_id: int, thread_id: int) -> ResponseReturnValue:
     case = _case(case_id)
     form = CommentForm()
     if not form.validate_on_submit():
         flash(_form_errors(form), "error")
         return _back(case_id, f"thread-{thread_id}")
-    review.reply(case, thread_id, current_user, form.body.data)
+    review.reply(case, thread_id, current_user, form.body.data or "")
     return _back(case_id, f"thread-{thread_id}")
 
 
 @bp.post("/cases/<int:case_id>/comments/<int:thread_id>/resolve")
 @login_required
-def resolve(case_id: int, thread_id: int):
+def resolve(case_id: int, thread_id: int) -> ResponseReturnValue:
     case = _case(case_id)
     form = StepForm()
     if not form.validate_on_submit():
@@ -152,7 +156,7 @@ def resolve(case_id: int, thread_id: int):
 
 @bp.get("/cases/<int:case_id>/versions")
 @login_required
-def versions_page(case_id: int):
+def versions_page(case_id: int) -> ResponseReturnValue:
     case = _case(case_id)
     all_versions = versions.versions_of(case.id)
     diff = old = new = None
@@ -182,7 +186,7 @@ def versions_page(case_id: int):
 
 @bp.get("/cases/<int:case_id>/versions/<int:number>.json")
 @login_required
-def version_file(case_id: int, number: int):
+def version_file(case_id: int, number: int) -> ResponseReturnValue:
     version = versions.get_version(case_id, number)
     return (
         version.case_json,
@@ -198,7 +202,9 @@ def version_file(case_id: int, number: int):
 # -- links -------------------------------------------------------------------------------
 
 
-def _links_page(case: Case, form: LinkForm, new_link=None, status: int = 200):  # type: ignore[no-untyped-def]
+def _links_page(
+    case: Case, form: LinkForm, new_link: links.NewLink | None = None, status: int = 200
+) -> ResponseReturnValue:
     return render_template(
         "approvals/links.html",
         case=case,
@@ -218,13 +224,13 @@ def _links_page(case: Case, form: LinkForm, new_link=None, status: int = 200):  
 
 @bp.get("/cases/<int:case_id>/links")
 @login_required
-def links_page(case_id: int):
+def links_page(case_id: int) -> ResponseReturnValue:
     return _links_page(_case(case_id), LinkForm())
 
 
 @bp.post("/cases/<int:case_id>/links")
 @login_required
-def create_link(case_id: int):
+def create_link(case_id: int) -> ResponseReturnValue:
     case = _case(case_id)
     form = LinkForm()
     if not form.validate_on_submit():
@@ -233,8 +239,8 @@ def create_link(case_id: int):
         new = links.create_link(
             case,
             current_user,
-            recipient_name=form.recipient_name.data,
-            recipient_email=form.recipient_email.data,
+            recipient_name=form.recipient_name.data or "",
+            recipient_email=form.recipient_email.data or "",
             scope=form.scope.data,
             expires_in_days=form.expires_in_days.data,
         )
@@ -246,7 +252,7 @@ def create_link(case_id: int):
 
 @bp.post("/cases/<int:case_id>/links/<int:link_id>/revoke")
 @login_required
-def revoke_link(case_id: int, link_id: int):
+def revoke_link(case_id: int, link_id: int) -> ResponseReturnValue:
     case = _case(case_id)
     form = StepForm()
     if not form.validate_on_submit():
@@ -262,7 +268,7 @@ def revoke_link(case_id: int, link_id: int):
 
 @bp.get("/cases/<int:case_id>/history")
 @login_required
-def history(case_id: int):
+def history(case_id: int) -> ResponseReturnValue:
     case = _case(case_id)
     return render_template(
         "approvals/history.html",
@@ -275,5 +281,5 @@ def history(case_id: int):
 
 @bp.get("/awaiting")
 @login_required
-def awaiting():
+def awaiting() -> ResponseReturnValue:
     return render_template("approvals/inbox.html", inbox=inbox.inbox_for(current_user))

@@ -136,7 +136,7 @@ class ParamField(StringField):
 def choices(pairs: list[tuple[str, str]]) -> list[Any]:
     """Select options as WTForms ≥ 3.3 wants them (``SelectChoice``), tuples before."""
     try:
-        from wtforms.fields.choices import SelectChoice
+        from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined,unused-ignore]
     except ImportError:  # pragma: no cover - wtforms < 3.3
         return list(pairs)
     return [SelectChoice(value, label) for value, label in pairs]

@@ -25,7 +25,7 @@ class EditForm(FlaskForm):
 
     def lock(self) -> int | None:
         try:
-            return int(self.lock_version.data)
+            return int(self.lock_version.data or "")
         except (TypeError, ValueError):
             return None
 

@@ -33,7 +33,10 @@ __all__ = [
     "PartInUse",
     "SavedPart",
     "delete_part",
+    "find_assumption",
+    "find_benefit",
     "find_part",
+    "find_scenario",
     "item_of",
     "save_assumption",
     "save_benefit",
@@ -63,6 +66,28 @@ def find_part(case: Case, section: str, part_id: str) -> Part:
     raise NotFound(f"This case has no such {PARTS[section]}.")
 
 
+def find_assumption(case: Case, part_id: str | None) -> Assumption | None:
+    """The assumption with this id (None for a new one)."""
+    if part_id is None:
+        return None
+    part = find_part(case, "assumptions", part_id)
+    return part if isinstance(part, Assumption) else None
+
+
+def find_benefit(case: Case, part_id: str) -> BenefitLine:
+    part = find_part(case, "benefits", part_id)
+    if not isinstance(part, BenefitLine):  # pragma: no cover - the section holds benefits
+        raise NotFound("This case has no such benefit line.")
+    return part
+
+
+def find_scenario(case: Case, part_id: str) -> Scenario:
+    part = find_part(case, "scenarios", part_id)
+    if not isinstance(part, Scenario):  # pragma: no cover - the section holds scenarios
+        raise NotFound("This case has no such scenario.")
+    return part
+
+
 def item_of(values: Mapping[str, Any]) -> dict[str, Any]:
     """A form's values as a document item: a line's ``params`` become its own fields."""
     item = {k: v for k, v in values.items() if k != "params"}
@@ -72,10 +97,11 @@ def item_of(values: Mapping[str, Any]) -> dict[str, Any]:
 
 def _check(actor: User, section: str, part_id: str | None) -> Any:
     def check(case: Case) -> None:
-        part = find_part(case, section, part_id) if part_id is not None else None
         if section == "assumptions":
-            permissions.require_edit_assumption(actor, case, part)
+            permissions.require_edit_assumption(actor, case, find_assumption(case, part_id))
         else:
+            if part_id is not None:
+                find_part(case, section, part_id)  # a 404 before a 403
             permissions.require_edit(actor, case)
 
     return check

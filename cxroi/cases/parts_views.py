@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from cxroi.cases import parts, permissions, services
@@ -35,7 +36,9 @@ def _prefill(form: EditForm, case: Case, row: Any) -> None:
             field.process(None, value)
 
 
-def _render(template: str, form: EditForm, case: Case, row: Any, status: int, **ctx: Any) -> Any:
+def _render(
+    template: str, form: EditForm, case: Case, row: Any, status: int, **ctx: Any
+) -> ResponseReturnValue:
     return render_template(
         template,
         form=form,
@@ -57,12 +60,12 @@ def _part_page(
     template: str,
     what: str,
     **ctx: Any,
-) -> Any:
+) -> ResponseReturnValue:
     case = services.get_case(case_id)
     row = parts.find_part(case, section, row_id) if row_id is not None else None
     me = user()
     if section == "assumptions":
-        permissions.require_edit_assumption(me, case, row)
+        permissions.require_edit_assumption(me, case, parts.find_assumption(case, row_id))
     else:
         permissions.require_edit(me, case)
     form = form_class(obj=row) if request.method == "GET" else form_class()
@@ -72,7 +75,7 @@ def _part_page(
         form.set_keys([a.key for a in case.assumptions])
     redirect_to, status, errors, conflict = run_form(
         form,
-        lambda: save(me, case_id, form.lock() or 0, row_id, form.values()).case,
+        lambda: save(me, case_id, form.lock() or 0, row_id, form.values()).case,  # type: ignore[attr-defined]
         what,
         snapshot(case),
     )
@@ -84,7 +87,7 @@ def _part_page(
 @bp.route("/<int:case_id>/assumptions/new", methods=["GET", "POST"])
 @bp.route("/<int:case_id>/assumptions/<row_id>", methods=["GET", "POST"])
 @login_required
-def assumption(case_id: int, row_id: str | None = None):  # type: ignore[no-untyped-def]
+def assumption(case_id: int, row_id: str | None = None) -> ResponseReturnValue:
     return _part_page(
         case_id,
         "assumptions",
@@ -99,7 +102,7 @@ def assumption(case_id: int, row_id: str | None = None):  # type: ignore[no-unty
 @bp.route("/<int:case_id>/costs/new", methods=["GET", "POST"])
 @bp.route("/<int:case_id>/costs/<row_id>", methods=["GET", "POST"])
 @login_required
-def cost(case_id: int, row_id: str | None = None):  # type: ignore[no-untyped-def]
+def cost(case_id: int, row_id: str | None = None) -> ResponseReturnValue:
     return _part_page(
         case_id, "costs", row_id, CostForm, parts.save_cost, "cases/cost_form.html", "Cost line"
     )
@@ -108,9 +111,11 @@ def cost(case_id: int, row_id: str | None = None):  # type: ignore[no-untyped-de
 @bp.route("/<int:case_id>/benefits/new/<kind>", methods=["GET", "POST"])
 @bp.route("/<int:case_id>/benefits/<row_id>", methods=["GET", "POST"])
 @login_required
-def benefit(case_id: int, row_id: str | None = None, kind: str | None = None):  # type: ignore[no-untyped-def]
+def benefit(
+    case_id: int, row_id: str | None = None, kind: str | None = None
+) -> ResponseReturnValue:
     if row_id is not None:
-        kind = parts.find_part(services.get_case(case_id), "benefits", row_id).kind
+        kind = parts.find_benefit(services.get_case(case_id), row_id).kind
     if kind not in KINDS:
         abort(404)
     return _part_page(
@@ -129,11 +134,11 @@ def benefit(case_id: int, row_id: str | None = None, kind: str | None = None):  
 @bp.route("/<int:case_id>/scenarios/new", methods=["GET", "POST"])
 @bp.route("/<int:case_id>/scenarios/<row_id>", methods=["GET", "POST"])
 @login_required
-def scenario(case_id: int, row_id: str | None = None):  # type: ignore[no-untyped-def]
+def scenario(case_id: int, row_id: str | None = None) -> ResponseReturnValue:
     case = services.get_case(case_id)
     form_class = scenario_form_class(list(case.assumptions))
     if request.method == "GET" and row_id is not None:
-        row = parts.find_part(case, "scenarios", row_id)
+        row = parts.find_scenario(case, row_id)
         # overrides are shown in their own boxes
         data = {f"ov_{k}": v for k, v in row.overrides.items()}
         form = form_class(data=data, name=row.name)
@@ -152,7 +157,7 @@ def scenario(case_id: int, row_id: str | None = None):  # type: ignore[no-untype
 
 @bp.post("/<int:case_id>/<section>/<row_id>/delete")
 @login_required
-def delete(case_id: int, section: str, row_id: str):  # type: ignore[no-untyped-def]
+def delete(case_id: int, section: str, row_id: str) -> ResponseReturnValue:
     if section not in parts.PARTS:
         abort(404)
     form = DeleteForm()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import calendar
 from typing import Any
 
+from cxroi.engine import BenefitLine, CostLine
 from cxroi.formatting import figure, money, months, pct, plain, ratio, signed_class
 from models import Case
 
@@ -26,7 +27,8 @@ def month_label(start_month: str, t: int) -> str:
 
 def assumption_uses(case: Case) -> dict[str, list[str]]:
     uses: dict[str, list[str]] = {a.key: [] for a in case.assumptions}
-    for line in [*case.costs, *case.benefits]:
+    lines: list[CostLine | BenefitLine] = [*case.costs, *case.benefits]
+    for line in lines:
         for value in line.params.values():
             if isinstance(value, str) and value in uses and line.name not in uses[value]:
                 uses[value].append(line.name)

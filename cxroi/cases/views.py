@@ -19,6 +19,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
@@ -59,7 +60,7 @@ def saved_message(what: str, case: Case, before: Snapshot, verb: str = "saved") 
 
 def run_form(
     form: EditForm, save: Callable[[], Case], what: str, before: Snapshot
-) -> tuple[Any, int, list[str], str | None]:
+) -> tuple[ResponseReturnValue | None, int, list[str], str | None]:
     """Validate, save, and sort any failure into field errors, summary errors or a conflict.
 
     Returns ``(redirect or None, status, summary errors, conflict message)``.
@@ -78,7 +79,7 @@ def run_form(
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
-def new():  # type: ignore[no-untyped-def]
+def new() -> ResponseReturnValue:
     permissions.require_create(user())
     form = CaseForm()
     if request.method == "GET":
@@ -104,7 +105,7 @@ def new():  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit(case_id: int):  # type: ignore[no-untyped-def]
+def edit(case_id: int) -> ResponseReturnValue:
     case = services.get_case(case_id)
     me = user()
     permissions.require(permissions.can_edit_anything(me, case), "You cannot edit this case.")
@@ -134,7 +135,7 @@ def edit(case_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/<int:case_id>")
 @login_required
-def show(case_id: int):  # type: ignore[no-untyped-def]
+def show(case_id: int) -> ResponseReturnValue:
     case = db.session.scalar(
         select(Case).where(Case.id == case_id).options(undefer(Case.result), undefer(Case.document))
     ) or services.get_case(case_id)
@@ -144,7 +145,7 @@ def show(case_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/<int:case_id>/inputs")
 @login_required
-def inputs(case_id: int):  # type: ignore[no-untyped-def]
+def inputs(case_id: int) -> ResponseReturnValue:
     case = services.get_case(case_id)
     me = user()
     delete_form = DeleteForm()
@@ -165,7 +166,7 @@ def inputs(case_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/<int:case_id>/export.json")
 @login_required
-def export(case_id: int):  # type: ignore[no-untyped-def]
+def export(case_id: int) -> ResponseReturnValue:
     filename, text = services.export_case(services.get_case(case_id))
     return Response(
         text,
@@ -176,7 +177,7 @@ def export(case_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/<int:case_id>/workbook.xlsx")
 @login_required
-def workbook(case_id: int):  # type: ignore[no-untyped-def]
+def workbook(case_id: int) -> ResponseReturnValue:
     data, filename = case_workbook(services.get_case(case_id))
     return Response(
         data,
@@ -187,7 +188,7 @@ def workbook(case_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/import", methods=["GET", "POST"])
 @login_required
-def import_case():  # type: ignore[no-untyped-def]
+def import_case() -> ResponseReturnValue:
     permissions.require_create(user())
     form = ImportForm()
     issues: list[Any] = []
