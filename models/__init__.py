@@ -3,6 +3,7 @@
 Import models from here: ``from models import Case, User``.
 """
 
+from models.api_token import TOKEN_SCOPES, ApiToken
 from models.approval import CaseVersion, ChainEntry, Decision, LinkUse, SharedLink
 from models.audit import AuditEvent
 from models.case import (
@@ -22,6 +23,8 @@ __all__ = [
     "CONFIDENCE_LEVELS",
     "REVIEW_STATUSES",
     "ROLES",
+    "TOKEN_SCOPES",
+    "ApiToken",
     "AssumptionReview",
     "AssumptionRow",
     "AuditEvent",
