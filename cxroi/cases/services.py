@@ -325,3 +325,157 @@ def export_case(case: Case) -> tuple[str, str]:
     """``(file name, JSON text)`` of the case as ``cxroi-case/1``."""
     slug = re.sub(r"[^a-z0-9]+", "-", case.title.lower()).strip("-")[:60] or "case"
     return f"{slug}.cxroi.json", pretty_json(case.to_case_file())
+
+
+# -- document API (lead replaces at merge) --------------------------------------------
+# The JSON API (cxroi.api) calls only: create_from_document, replace_document, get_case,
+# document_of, CaseInvalid / ImportInvalid (``.issues``) and PreconditionFailed.
+
+
+class PreconditionFailed(DomainError):
+    """The case changed since the caller read it: its hash is not the one they sent."""
+
+    status = 412
+
+
+def document_of(case: Case) -> dict[str, Any]:
+    """The case as a normalised ``cxroi-case/1`` document (its hash is ``case.case_hash``)."""
+    from cxroi.engine import case_to_dict
+
+    return case_to_dict(case.to_case_file())
+
+
+def create_from_document(actor: User, doc: dict[str, Any]) -> Case:
+    """A new draft owned by ``actor`` from a case document (commits); ImportInvalid if bad."""
+    import json
+
+    return import_case(actor, json.dumps(doc, allow_nan=False).encode())
+
+
+def _rows_of(case_file: Any, confidence: dict[str, str | None]) -> dict[str, list[Any]]:
+    """The parts of a case as rows (same building as :func:`import_case`)."""
+    rows: dict[str, list[Any]] = {
+        "assumptions": [
+            AssumptionRow(
+                position=i,
+                key=a.key,
+                label=a.label,
+                value=a.value,
+                unit=a.unit,
+                low=a.low,
+                high=a.high,
+                source=a.source,
+                owner=a.owner,
+                notes=a.notes,
+                confidence=confidence.get(a.key),
+            )
+            for i, a in enumerate(case_file.assumptions)
+        ],
+        "costs": [],
+        "benefits": [
+            BenefitLineRow(
+                position=i,
+                name=b.name,
+                kind=b.kind,
+                ramp_start=b.ramp_start,
+                ramp_months=b.ramp_months,
+                params={**dict(b.params), "risk": b.risk},
+            )
+            for i, b in enumerate(case_file.benefits)
+        ],
+        "scenarios": [
+            ScenarioRow(position=i, name=s.name, overrides=dict(s.overrides))
+            for i, s in enumerate(case_file.scenarios)
+        ],
+    }
+    for i, c in enumerate(case_file.costs):
+        once = c.recurrence == "once"
+        rows["costs"].append(
+            CostLineRow(
+                position=i,
+                name=c.name,
+                category=c.category,
+                department=c.department,
+                recurrence=c.recurrence,
+                month=c.month if once else None,
+                start_month=None if once else c.start_month,
+                end_month=None if once else c.end_month,
+                params={"amount": c.amount, "escalation": c.escalation, "risk": c.risk},
+            )
+        )
+    return rows
+
+
+def _require_document_change(
+    actor: User, case: Case, old: dict[str, Any], new: dict[str, Any]
+) -> None:
+    """The web's rules for a whole-document change: what changed decides who may change it."""
+    if old == new:
+        permissions.require(
+            permissions.can_edit_anything(actor, case), "You cannot edit this case."
+        )
+        return
+    if old.get("discount_rate") != new.get("discount_rate"):
+        permissions.require(
+            permissions.can_edit_discount_rate(actor, case), "The discount rate is set by Finance."
+        )
+    old_assumptions = {a["key"]: a for a in old["assumptions"]}
+    new_assumptions = {a["key"]: a for a in new["assumptions"]}
+    for key in old_assumptions.keys() | new_assumptions.keys():
+        if old_assumptions.get(key) != new_assumptions.get(key):
+            row = case.assumption_by_key(key) if key in old_assumptions else None
+            permissions.require_edit_assumption(actor, case, row)
+    rest = set(old) | set(new)
+    rest -= {"discount_rate", "assumptions"}
+    if any(old.get(k) != new.get(k) for k in rest) or list(old_assumptions) != list(
+        new_assumptions
+    ):
+        permissions.require_edit(actor, case)
+
+
+def replace_document(actor: User, case_id: int, doc: dict[str, Any], if_match: str) -> Case:
+    """Replace the whole case by ``doc`` if its hash is still ``if_match`` (commits).
+
+    Checks, in order: the actor may edit the case at all (403), the hash (412), the
+    document (CaseInvalid), then what changed against the web's rules (403).
+    """
+    from cxroi.engine import case_to_dict
+
+    case = get_case(case_id)
+    permissions.require(permissions.can_edit_anything(actor, case), "You cannot edit this case.")
+    if if_match != case.case_hash:
+        raise PreconditionFailed(
+            "The case has changed since you read it (its hash is no longer the one you sent). "
+            "Nothing was saved: read it again and apply your change to the new version."
+        )
+    try:
+        case_file = load_case(doc)
+    except CaseValidationError as exc:
+        raise CaseInvalid(exc.issues, doc) from None
+    old, new = document_of(case), case_to_dict(case_file)
+    _require_document_change(actor, case, old, new)
+    if old == new:
+        return case
+    record_change(
+        actor=actor,
+        entity="case",
+        entity_id=case.id,
+        action="replace",
+        case_id=case.id,
+        old=case.case_hash,
+        new=case_hash(case_file),
+    )
+    for name in ("title", "description", "currency", "start_month", "horizon_months"):
+        setattr(case, name, getattr(case_file, name))
+    case.discount_rate = case_file.discount_rate
+    confidence = {a.key: a.confidence for a in case.assumptions}
+    for section, rows in _rows_of(case_file, confidence).items():
+        setattr(case, section, rows)
+    try:
+        commit_case(case, actor)  # a concurrent save since the check: StaleEdit
+    except StaleEdit:
+        raise PreconditionFailed(
+            "The case was changed by someone else while your change was saved. "
+            "Nothing was saved: read it again and apply your change to the new version."
+        ) from None
+    return case
