@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,7 @@ class PortfolioQuery:
     q: str = ""
     status: str = ""
     owner: int | None = None
+    currency: str = ""
     sort: str = "npv"
     direction: str = "desc"
     page: int = 1
@@ -46,10 +48,12 @@ class PortfolioQuery:
         except ValueError:
             owner = None
         status = args.get("status", "")
+        currency = (args.get("currency") or "").strip().upper()
         return cls(
             q=(args.get("q") or "").strip()[:100],
             status=status if status in CASE_STATUSES else "",
             owner=owner,
+            currency=currency if re.fullmatch(r"[A-Z]{3}", currency) else "",
             sort=sort,
             direction="asc" if direction == "asc" else "desc",
             page=page,
@@ -77,6 +81,8 @@ def _filtered(query: PortfolioQuery, stmt: Select[Any]) -> Select[Any]:
         stmt = stmt.where(Case.status == query.status)
     if query.owner:
         stmt = stmt.where(Case.owner_id == query.owner)
+    if query.currency:
+        stmt = stmt.where(Case.currency == query.currency)
     return stmt
 
 
