@@ -442,7 +442,8 @@ def replace_document(actor: User, case_id: int, doc: dict[str, Any], if_match: s
     from cxroi.engine import case_to_dict
 
     case = get_case(case_id)
-    permissions.require(permissions.can_edit_anything(actor, case), "You cannot edit this case.")
+    if not permissions.can_edit_anything(actor, case):
+        permissions.require_edit(actor, case)  # raises, saying why
     if if_match != case.case_hash:
         raise PreconditionFailed(
             "The case has changed since you read it (its hash is no longer the one you sent). "
