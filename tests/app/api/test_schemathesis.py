@@ -12,11 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import schemathesis
 from flask import Flask
 
 from models import User
-
-schemathesis = pytest.importorskip("schemathesis")
 
 # Every check is on. Outcomes the schema cannot rule out for a request that matches it
 # are listed per operation, each for its reason:
