@@ -43,8 +43,8 @@ limiter.limit(lambda: str(current_app.config["API_RATE_LIMIT"]), key_func=rate_l
 bp.before_request(authenticate)
 problems.register(bp)
 
-# Ids are checked by :func:`_ids_in_range`, not by the converter: werkzeug answers a
-# converter's refusal with 405 for methods the id-less look-alike rules lack.
+# Ids are checked by :func:`_ids_in_range`, not by ``int(min=1, max=...)``: werkzeug
+# answers an id such a converter refuses with 405 instead of 404 for some methods.
 CASE = "/cases/<int:case_id>"
 VERSION = f"{CASE}/versions/<int:number>"
 TAGS = {"cases": ["Cases"], "versions": ["Versions"]}
@@ -60,7 +60,7 @@ def _ids_in_range(_endpoint: str | None, values: dict[str, Any] | None) -> None:
     """An id no row can have (0, or past the database's integers) is simply not found."""
     for name, value in (values or {}).items():
         if isinstance(value, int) and not 1 <= value <= MAX_ID:
-            raise ApiProblem(404, f"There is no {name.replace('_', ' ')} {value}.")
+            raise ApiProblem(404, f"Nothing has the {name} {value}: ids start at 1.")
 
 
 @bp.before_request
