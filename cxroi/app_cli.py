@@ -114,3 +114,7 @@ def register(group: click.Group) -> None:
     from cxroi.approvals.cli import register as register_approvals  # share, verify-audit
 
     register_approvals(group)
+
+    from cxroi.api.cli import api_token
+
+    group.add_command(api_token)

@@ -9,6 +9,7 @@
 ``CXROI_LINK_RATE_LIMIT``  limit per client on the shared-link pages (default
                            ``60 per minute; 600 per hour``).
 ``CXROI_MC_TRIALS``        Monte Carlo trials run when a case is saved (default 10,000).
+``CXROI_API_RATE_LIMIT``   limit per API token on ``/api/v1`` (default ``300 per minute``).
 """
 
 from __future__ import annotations
@@ -57,6 +58,8 @@ def settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "MC_TRIALS": int(os.environ.get("CXROI_MC_TRIALS", "10000")),
         "PORTFOLIO_PAGE_SIZE": 25,
         "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,  # a case file is a few kB
+        "API_MAX_BODY_BYTES": 1024 * 1024,  # a JSON body of /api/v1
+        "API_RATE_LIMIT": os.environ.get("CXROI_API_RATE_LIMIT", "300 per minute"),
         "PASSWORD_HASH": {},  # argon2 PasswordHasher parameters (tests make it cheap)
         "SESSION_LIFETIME_HOURS": 12,
         "DEFAULT_DISCOUNT_RATE": float(os.environ.get("CXROI_DEFAULT_DISCOUNT_RATE", "0.10")),

@@ -42,8 +42,12 @@ class StaleEdit(DomainError):
 
 
 def register_error_handlers(app: Flask) -> None:
+    from cxroi.api.problems import for_app_error  # under /api/v1: problem+json, never HTML
+
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError) -> ResponseReturnValue:
+        if (problem := for_app_error(exc)) is not None:
+            return problem
         return render_template("errors/error.html", status=exc.status, message=exc.message), (
             exc.status
         )
@@ -60,6 +64,8 @@ def register_error_handlers(app: Flask) -> None:
     def unexpected_error(exc: Exception) -> ResponseReturnValue:
         if isinstance(exc, HTTPException):
             return http_error(exc)
+        if (problem := for_app_error(exc)) is not None:
+            return problem
         app.logger.exception("unexpected error")
         message = (
             "Something went wrong on our side and nothing was saved. "
@@ -69,6 +75,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> ResponseReturnValue:
+        if (problem := for_app_error(exc)) is not None:
+            return problem
         return (
             render_template(
                 "errors/error.html", status=exc.code, message=exc.description, title=exc.name

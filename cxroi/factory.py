@@ -75,6 +75,10 @@ def register_blueprints(app: Flask) -> None:
 
     approvals.init_app(app)
 
+    from cxroi import api  # the JSON API /api/v1 and the profile page (issue 8)
+
+    api.init_app(app)
+
     @app.get("/healthz")
     def healthz() -> Response:
         """A trivial route: the benchmark's yardstick and a load balancer's probe."""

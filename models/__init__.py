@@ -3,6 +3,7 @@
 Import models from here: ``from models import Case, User``.
 """
 
+from models.api_token import TOKEN_SCOPES, ApiToken
 from models.approval import CaseVersion, ChainEntry, Decision, LinkUse, SharedLink
 from models.audit import AuditEvent
 from models.case import Case
@@ -12,6 +13,8 @@ from models.user import ROLES, LoginSession, User
 __all__ = [
     "REVIEW_STATUSES",
     "ROLES",
+    "TOKEN_SCOPES",
+    "ApiToken",
     "AssumptionReview",
     "AuditEvent",
     "Case",

@@ -142,9 +142,10 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def assign_ids(doc: dict[str, Any]) -> dict[str, Any]:
-    """The document with an id on every item that has none (the next free one of its section).
+    """The document with an id on every item that has none, or a null one (the next free
+    id of its section).
 
-    >>> assign_ids({"costs": [{"id": "c2"}, {}], "benefits": [{}]})
+    >>> assign_ids({"costs": [{"id": "c2"}, {}], "benefits": [{"id": None}]})
     {'costs': [{'id': 'c2'}, {'id': 'c3'}], 'benefits': [{'id': 'b1'}]}
     """
     items_of = [item for section in SECTIONS for item in _as_list(doc.get(section))]
@@ -153,7 +154,7 @@ def assign_ids(doc: dict[str, Any]) -> dict[str, Any]:
         for item in items_of
         if isinstance(item, dict) and isinstance(item.get("id"), str)
     }
-    if all(not isinstance(item, dict) or "id" in item for item in items_of):
+    if all(not isinstance(item, dict) or item.get("id") is not None for item in items_of):
         return doc
     out = dict(doc)
     for section, prefix in ID_PREFIXES.items():
@@ -162,10 +163,10 @@ def assign_ids(doc: dict[str, Any]) -> dict[str, Any]:
             continue
         fresh = []
         for item in items:
-            if isinstance(item, dict) and "id" not in item:
+            if isinstance(item, dict) and item.get("id") is None:  # absent, or null
                 new_id = next_id(taken, prefix)
                 taken.add(new_id)
-                item = {"id": new_id, **item}
+                item = {**item, "id": new_id}
             fresh.append(item)
         out[section] = fresh
     return out

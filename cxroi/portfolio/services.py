@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,7 @@ class PortfolioQuery:
     q: str = ""
     status: str = ""
     owner: int | None = None
+    currency: str = ""
     sort: str = "npv"
     direction: str = "desc"
     page: int = 1
@@ -48,10 +50,12 @@ class PortfolioQuery:
         except ValueError:
             owner = None
         status = args.get("status", "")
+        currency = (args.get("currency") or "").strip().upper()
         return cls(
             q=(args.get("q") or "").strip()[:100],
             status=status if status in STATES else "",
             owner=owner,
+            currency=currency if re.fullmatch(r"[A-Z]{3}", currency) else "",
             sort=sort,
             direction="asc" if direction == "asc" else "desc",
             page=page,
@@ -81,6 +85,8 @@ def _conditions(query: PortfolioQuery) -> list[ColumnElement[bool]]:
         conditions.append(Case.status == query.status)
     if query.owner:
         conditions.append(Case.owner_id == query.owner)
+    if query.currency:
+        conditions.append(Case.currency == query.currency)
     return conditions
 
 

@@ -312,3 +312,14 @@ def test_validation_never_mutates_the_input() -> None:
     validate_case(doc)
     load_case(doc)
     assert doc == before
+
+
+def test_a_null_id_is_an_id_to_assign_and_the_document_reloads() -> None:
+    doc = valid_doc()
+    doc["format"] = "cxroi-case/2"
+    doc["scenarios"] = [{"id": None, "name": "Low", "overrides": {}}]
+    case = load_case(doc)
+    assert case.scenarios[0].id == "s1"
+    from cxroi.engine import canonical_json
+
+    assert load_case(canonical_json(case)).scenarios[0].id == "s1"

@@ -1,0 +1,173 @@
+"""The API's request and response models (pydantic): they validate and they are the schema.
+
+The case document is the engine's own model, :class:`cxroi.engine.schema.CaseIn`, so
+the OpenAPI document says what the engine checks field by field; rules that span
+fields (assumption keys, months within the horizon, ranges) are the engine's, and a
+document breaking them is answered 422 with every error and its path.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
+
+from cxroi.engine.schema import CaseIn
+
+#: Largest id the database's integer columns hold (PostgreSQL ``integer``).
+MAX_ID = 2**31 - 1
+
+CaseStatus = Literal["draft", "in_review", "ready", "approved", "rejected", "changes_requested"]
+SortKey = Literal["npv", "npv_per_cost", "roi", "payback", "updated", "title"]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FieldError(_Out):
+    """One problem of a request, at a JSON path (``benefits[1].reduction``; ``""``: the whole)."""
+
+    path: str
+    message: str
+
+
+class Problem(_Out):
+    """An error, as RFC 9457 problem details (media type ``application/problem+json``)."""
+
+    type: str = Field(description="A URI naming the kind of problem; `about:blank` if none.")
+    title: str = Field(description="The HTTP status in words.")
+    status: int
+    detail: str = Field(description="What happened, in words a person can act on.")
+    instance: str | None = Field(None, description="The request path.")
+    errors: list[FieldError] | None = Field(
+        None, description="For 422: every problem with the path of its field."
+    )
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def _optional(description: str | None = None) -> Any:
+    """An optional query parameter: absent means "any" (never null, so no default shown)."""
+    return Field(None, description=description, json_schema_extra=_no_default)
+
+
+class CaseListQuery(BaseModel):
+    """The portfolio's filters, sort and paging. An unknown parameter is refused (422):
+    a misspelt filter must not silently list everything."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # ``SkipJsonSchema[None]``: absent, never null (a query parameter cannot be null).
+    q: Annotated[str, Field(max_length=100, pattern=r"^[^\x00]*$")] | SkipJsonSchema[None] = (
+        _optional("Words in the title or description (case-insensitive).")
+    )
+    status: CaseStatus | SkipJsonSchema[None] = _optional()
+    owner: Annotated[int, Field(ge=1, le=MAX_ID)] | SkipJsonSchema[None] = _optional(
+        "The owner's user id."
+    )
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | SkipJsonSchema[None] = _optional()
+    sort: SortKey = "npv"
+    dir: Literal["asc", "desc"] | SkipJsonSchema[None] = _optional(
+        "Default: descending, ascending for payback and title."
+    )
+    page: int = Field(1, ge=1, le=MAX_ID, description="Beyond the last page: the last page.")
+    per_page: int = Field(25, ge=1, le=100)
+
+
+class IfMatchHeader(BaseModel):
+    if_match: str = Field(
+        alias="If-Match",
+        description='The case\'s ETag as last read (`"<case_hash>"`). '
+        "Missing: 428; no longer current: 412.",
+    )
+
+
+class Person(_Out):
+    id: int
+    name: str
+    email: str
+
+
+class Metrics(_Out):
+    """The headline figures stored at the last save (risk-adjusted)."""
+
+    npv: float | None
+    irr: float | None
+    roi: float | None
+    bcr: float | None
+    payback_months: float | None
+    discounted_payback_months: float | None
+    total_costs: float | None
+    total_benefits: float | None
+    pv_costs: float | None
+    pv_benefits: float | None
+    npv_per_pv_cost: float | None
+    prob_npv_positive: float | None
+
+
+class CaseSummary(_Out):
+    id: int
+    title: str
+    status: CaseStatus
+    currency: str
+    owner: Person
+    case_hash: str = Field(description="SHA-256 of the canonical case document; the ETag.")
+    created_at: datetime
+    updated_at: datetime
+    metrics: Metrics
+    url: str
+
+
+class CaseList(_Out):
+    items: list[CaseSummary]
+    total: int
+    page: int
+    pages: int
+    per_page: int
+
+
+class VersionRef(_Out):
+    number: int
+    case_hash: str
+    frozen_at: datetime
+    url: str
+
+
+class CaseOut(CaseSummary):
+    document: CaseIn = Field(description="The normalised `cxroi-case/1` document.")
+    result: dict[str, Any] = Field(description="The engine's result document.")
+    current_version: VersionRef | None = Field(
+        description="The frozen version in force (null when none or superseded)."
+    )
+
+
+class SignedOffBy(_Out):
+    id: int | None
+    name: str
+
+
+class VersionSummary(_Out):
+    number: int
+    case_hash: str = Field(description="SHA-256 of the frozen case document.")
+    result_hash: str = Field(description="SHA-256 of the frozen result document.")
+    frozen_at: datetime
+    signed_off_by: SignedOffBy
+    superseded: bool
+    superseded_at: datetime | None
+    superseded_reason: str | None
+    url: str
+    workbook_url: str
+
+
+class VersionList(_Out):
+    items: list[VersionSummary] = Field(description="Newest first.")
+
+
+class VersionOut(VersionSummary):
+    document: CaseIn
+    result: dict[str, Any]

@@ -1,0 +1,345 @@
+"""``/api/v1``: cases and their frozen versions, on the same services as the web pages.
+
+Views are thin: authenticate (:mod:`.auth`, before every request), read the request
+(:mod:`.jsonbody` for bodies, spectree for query parameters), call a service, and
+shape the answer. Permissions, validation and the hash check are the services'.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request, url_for
+from spectree import Response as Responses
+
+from cxroi.api import problems, rate_limit_key
+from cxroi.api.auth import authenticate, caller
+from cxroi.api.jsonbody import BodyInvalid, BodyMalformed, read_json_object
+from cxroi.api.problems import IF_MATCH_REQUIRED, INVALID, MALFORMED, ApiProblem
+from cxroi.api.schemas import (
+    MAX_ID,
+    CaseList,
+    CaseListQuery,
+    CaseOut,
+    IfMatchHeader,
+    Problem,
+    VersionList,
+    VersionOut,
+)
+from cxroi.api.spec import XLSX, api, openapi_document
+from cxroi.approvals import versions
+from cxroi.cases import services
+from cxroi.engine.schema import CaseIn
+from cxroi.extensions import limiter
+from cxroi.portfolio.services import PortfolioQuery, portfolio_page
+from cxroi.workbooks import version_workbook
+from models import Case
+from models.approval import CaseVersion
+
+bp = Blueprint("api", __name__, url_prefix=problems.PREFIX)
+limiter.limit(lambda: str(current_app.config["API_RATE_LIMIT"]), key_func=rate_limit_key)(bp)
+bp.before_request(authenticate)
+problems.register(bp)
+
+# Ids are checked by :func:`_ids_in_range`, not by ``int(min=1, max=...)``: werkzeug
+# answers an id such a converter refuses with 405 instead of 404 for some methods.
+CASE = "/cases/<int:case_id>"
+VERSION = f"{CASE}/versions/<int:number>"
+TAGS = {"cases": ["Cases"], "versions": ["Versions"]}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    """Problem responses for these statuses, and the ones any request may get."""
+    return {f"HTTP_{c}": Problem for c in sorted({401, 429, 500, *codes})}
+
+
+@bp.url_value_preprocessor
+def _ids_in_range(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """An id no row can have (0, or past the database's integers) is simply not found."""
+    for name, value in (values or {}).items():
+        if isinstance(value, int) and not 1 <= value <= MAX_ID:
+            raise ApiProblem(404, f"Nothing has the {name} {value}: ids start at 1.")
+
+
+@bp.before_request
+def _limit_body() -> None:
+    request.max_content_length = current_app.config["API_MAX_BODY_BYTES"]
+
+
+@bp.after_request
+def _no_store(response: Response) -> Response:
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI 3.1 document of this API (no token needed)."""
+    response = current_app.response_class(
+        json.dumps(openapi_document(), ensure_ascii=False), mimetype="application/json"
+    )
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+# -- shaping ---------------------------------------------------------------------------
+
+
+def _iso(moment: datetime) -> str:
+    """RFC 3339 in UTC (SQLite hands back naive datetimes; they are UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat()
+
+
+def _summary(case: Case) -> dict[str, Any]:
+    owner = case.owner
+    return {
+        "id": case.id,
+        "title": case.title,
+        "status": case.status,
+        "currency": case.currency,
+        "owner": {"id": owner.id, "name": owner.display_name, "email": owner.email},
+        "case_hash": case.case_hash,
+        "created_at": _iso(case.created_at),
+        "updated_at": _iso(case.updated_at),
+        "metrics": {
+            name: getattr(case, name)
+            for name in (
+                "npv",
+                "irr",
+                "roi",
+                "bcr",
+                "payback_months",
+                "discounted_payback_months",
+                "total_costs",
+                "total_benefits",
+                "pv_costs",
+                "pv_benefits",
+                "npv_per_pv_cost",
+                "prob_npv_positive",
+            )
+        },
+        "url": url_for("api.get_case", case_id=case.id),
+    }
+
+
+def _version_summary(version: CaseVersion) -> dict[str, Any]:
+    case_id, number = version.case_id, version.number
+    return {
+        "number": version.number,
+        "case_hash": version.case_hash,
+        "result_hash": version.result_hash,
+        "frozen_at": _iso(version.frozen_at),
+        "signed_off_by": {"id": version.signed_off_by_id, "name": version.signed_off_by_name},
+        "superseded": version.superseded_at is not None,
+        "superseded_at": _iso(version.superseded_at) if version.superseded_at else None,
+        "superseded_reason": version.superseded_reason,
+        "url": url_for("api.get_version", case_id=case_id, number=number),
+        "workbook_url": url_for("api.get_version_workbook", case_id=case_id, number=number),
+    }
+
+
+def _case_out(case: Case) -> dict[str, Any]:
+    current = versions.current_version(case)
+    return {
+        **_summary(case),
+        "document": services.document_of(case),
+        "result": case.result,
+        "current_version": None
+        if current is None
+        else {
+            "number": current.number,
+            "case_hash": current.case_hash,
+            "frozen_at": _iso(current.frozen_at),
+            "url": url_for("api.get_version", case_id=case.id, number=current.number),
+        },
+    }
+
+
+def _etag(case: Case) -> str:
+    return f'"{case.case_hash}"'
+
+
+# -- reading the request ---------------------------------------------------------------
+
+
+def _document_body() -> dict[str, Any]:
+    """The request's JSON object (415, 413, 400 or 422 naming each field otherwise)."""
+    if request.mimetype != "application/json" and not request.mimetype.endswith("+json"):
+        raise ApiProblem(
+            415,
+            "Send the case document as JSON with Content-Type: application/json"
+            f" (not {request.mimetype or 'no content type'}).",
+        )
+    data = request.get_data(cache=False)  # over API_MAX_BODY_BYTES: 413
+    try:
+        return read_json_object(data)
+    except BodyMalformed as exc:
+        raise ApiProblem(400, str(exc), type_=MALFORMED) from None
+    except BodyInvalid as exc:
+        raise ApiProblem(
+            422,
+            "The body is not a JSON object the API accepts; see errors.",
+            type_=INVALID,
+            errors=exc.issues,
+        ) from None
+
+
+def _if_match(case_id: int) -> str:
+    """The case hash the caller says they read (``If-Match``); 428 when they say none.
+
+    Strong comparison (RFC 9110): a weak or empty ``If-Match`` matches nothing (412).
+    """
+    if "If-Match" not in request.headers:
+        raise ApiProblem(
+            428,
+            "Send If-Match with the case's ETag (from GET), so that a change made by "
+            "someone else since you read the case is never overwritten.",
+            type_=IF_MATCH_REQUIRED,
+        )
+    etags = request.if_match
+    current = services.get_case(case_id).case_hash or ""
+    if etags.star_tag or etags.contains(current):
+        return current
+    strong = sorted(etags.as_set())
+    return strong[0] if strong else ""
+
+
+# -- cases -----------------------------------------------------------------------------
+
+
+@bp.get("/cases")
+@api.validate(
+    query=CaseListQuery,
+    resp=Responses(HTTP_200=CaseList, **_errors(422)),
+    tags=TAGS["cases"],
+    operation_id="listCases",
+)
+def list_cases() -> Any:
+    """List cases, filtered, sorted and paged like the portfolio.
+
+    Every role reads every case. A `page` beyond the last page gives the last one.
+    """
+    q: CaseListQuery = request.context.query  # type: ignore[attr-defined]
+    query = PortfolioQuery(
+        q=(q.q or "").strip(),
+        status=q.status or "",
+        owner=q.owner,
+        currency=q.currency or "",
+        sort=q.sort,
+        direction=q.dir or ("asc" if q.sort in ("payback", "title") else "desc"),
+        page=q.page,
+    )
+    page = portfolio_page(query, q.per_page)
+    return {
+        "items": [_summary(c) for c in page.cases],
+        "total": page.total,
+        "page": page.page,
+        "pages": page.pages,
+        "per_page": q.per_page,
+    }
+
+
+@bp.post("/cases")
+@api.validate(
+    json=CaseIn,
+    resp=Responses(HTTP_201=CaseOut, **_errors(400, 403, 413, 415, 422)),
+    tags=TAGS["cases"],
+    operation_id="createCase",
+    skip_validation=True,  # the body is read by .jsonbody and judged by the engine
+)
+def create_case() -> Any:
+    """Create a draft case from a `cxroi-case/1` document (CX users).
+
+    Answers 201 with the case, its `Location` and its `ETag`. A document that
+    breaks the format is 422 with every error and its JSON path.
+    """
+    doc = _document_body()
+    case = services.create_from_document(caller(), doc)
+    location = url_for("api.get_case", case_id=case.id)
+    return _case_out(case), 201, {"Location": location, "ETag": _etag(case)}
+
+
+@bp.get(CASE)
+@api.validate(
+    resp=Responses(HTTP_200=CaseOut, **_errors(404)),
+    tags=TAGS["cases"],
+    operation_id="getCase",
+)
+def get_case(case_id: int) -> Any:
+    """One case: its document, result, status and current version; `ETag` is its hash."""
+    case = services.get_case(case_id)
+    return _case_out(case), 200, {"ETag": _etag(case)}
+
+
+@bp.put(CASE)
+@api.validate(
+    json=CaseIn,
+    headers=IfMatchHeader,
+    resp=Responses(HTTP_200=CaseOut, **_errors(400, 403, 404, 409, 412, 413, 415, 422, 428)),
+    tags=TAGS["cases"],
+    operation_id="replaceCase",
+    skip_validation=True,  # the body is read by .jsonbody and judged by the engine
+)
+def replace_case(case_id: int) -> Any:
+    """Replace a case's document; `If-Match` must carry the ETag you read.
+
+    The web's rules apply to what changes: the CX owner edits a draft, Finance edits the
+    discount rate and the assumptions owned by Finance. Without `If-Match`: 428; with
+    an ETag that is no longer the case's: 412, and nothing is saved.
+    """
+    if_match = _if_match(case_id)
+    doc = _document_body()
+    case = services.replace_document(caller(), case_id, doc, if_match)
+    return _case_out(case), 200, {"ETag": _etag(case)}
+
+
+# -- versions --------------------------------------------------------------------------
+
+
+@bp.get(f"{CASE}/versions")
+@api.validate(
+    resp=Responses(HTTP_200=VersionList, **_errors(404)),
+    tags=TAGS["versions"],
+    operation_id="listVersions",
+)
+def list_versions(case_id: int) -> Any:
+    """The frozen versions of a case, newest first."""
+    case = services.get_case(case_id)
+    return {"items": [_version_summary(v) for v in versions.versions_of(case.id)]}
+
+
+@bp.get(VERSION)
+@api.validate(
+    resp=Responses(HTTP_200=VersionOut, **_errors(404)),
+    tags=TAGS["versions"],
+    operation_id="getVersion",
+)
+def get_version(case_id: int, number: int) -> Any:
+    """One frozen version: its document and result as frozen, their hashes, who signed off."""
+    services.get_case(case_id)
+    version = versions.get_version(case_id, number)
+    document, result = versions.documents(version)
+    return {**_version_summary(version), "document": document, "result": result}
+
+
+@bp.get(f"{VERSION}/workbook")
+@api.validate(
+    resp=Responses("HTTP_200", **_errors(404)),
+    tags=TAGS["versions"],
+    operation_id="getVersionWorkbook",
+    skip_validation=True,  # xlsx bytes
+)
+def get_version_workbook(case_id: int, number: int) -> Any:
+    """The finance workbook (xlsx, live formulas) of exactly this frozen version."""
+    case = services.get_case(case_id)
+    version = versions.get_version(case_id, number)
+    data, filename = version_workbook(version, case)
+    return Response(
+        data,
+        mimetype=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -1,0 +1,107 @@
+"""The OpenAPI 3.1 document: valid, complete, and truthful about the case document."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from openapi_schema_validator import OAS31Validator
+from openapi_spec_validator import validate
+
+from cxroi.api.spec import EXAMPLE_CASE
+from tests.app.api.conftest import PROBLEM
+from tests.support import EXAMPLES_DIR
+
+EXAMPLES = sorted(EXAMPLES_DIR.glob("*.json"))
+
+
+@pytest.fixture
+def document(client) -> dict:
+    response = client.get("/api/v1/openapi.json")  # no token needed
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    return response.get_json()
+
+
+def test_it_is_a_valid_openapi_3_1_document(document):
+    assert document["openapi"] == "3.1.0"
+    validate(document)
+
+
+def test_every_api_route_is_documented(app, document):
+    documented = {
+        (method.upper(), path) for path, ops in document["paths"].items() for method in ops
+    }
+    routes = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("api.") and rule.endpoint != "api.openapi":
+            path = rule.rule.replace("<int:", "{").replace(">", "}")
+            routes |= {(m, path) for m in rule.methods - {"HEAD", "OPTIONS"}}
+    assert routes == documented
+    assert len(documented) == 7
+
+
+def test_errors_are_documented_as_problem_json_and_auth_as_bearer(document):
+    assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    assert document["security"] == [{"bearerAuth": []}]
+    for path, ops in document["paths"].items():
+        for method, op in ops.items():
+            for status, response in op["responses"].items():
+                if int(status) >= 400:
+                    assert list(response["content"]) == [PROBLEM], (method, path, status)
+            assert {"401", "429", "500"} <= set(op["responses"]), (method, path)
+
+
+def test_etag_location_and_links_are_documented(document):
+    case = document["paths"]["/api/v1/cases/{case_id}"]
+    created = document["paths"]["/api/v1/cases"]["post"]["responses"]["201"]
+    assert {"ETag", "Location"} <= set(created["headers"])
+    assert "ETag" in case["get"]["responses"]["200"]["headers"]
+    assert "ETag" in case["put"]["responses"]["200"]["headers"]
+    assert {"412", "428"} <= set(case["put"]["responses"])
+    if_match = next(p for p in case["put"]["parameters"] if p["in"] == "header")
+    assert (if_match["name"], if_match["required"]) == ("If-Match", True)
+    replace = created["links"]["ReplaceCreatedCase"]
+    assert replace["parameters"]["header.If-Match"] == "$response.header.ETag"
+
+
+def _case_schema(document: dict) -> OAS31Validator:
+    schema = {"$ref": "#/components/schemas/CaseIn", "components": document["components"]}
+    return OAS31Validator(schema)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_the_case_schema_accepts_every_example_case(document, path):
+    errors = list(_case_schema(document).iter_errors(json.loads(path.read_text())))
+    assert errors == []
+
+
+def test_the_documented_example_body_is_a_valid_case(document, cx_api):
+    body = document["paths"]["/api/v1/cases"]["post"]["requestBody"]
+    example = body["content"]["application/json"]["examples"]["chat"]["value"]
+    assert example == EXAMPLE_CASE
+    assert list(_case_schema(document).iter_errors(example)) == []
+    assert cx_api.post("/api/v1/cases", json=example).status_code == 201
+
+
+@pytest.mark.parametrize(
+    "change, path",
+    [
+        (lambda d: d.update(currency="gbp"), "currency"),
+        (lambda d: d.update(start_month="2027-13"), "start_month"),
+        (lambda d: d.update(horizon_months=12.5), "horizon_months"),
+        (lambda d: d["costs"][0].update(amount="Not A Key"), "costs[0].amount"),
+        (lambda d: d["assumptions"][0].update(key="Bad Key"), "assumptions[0].key"),
+        (lambda d: d["scenarios"][0]["overrides"].update({"Bad": 1}), "scenarios[0].overrides"),
+        (lambda d: d.update(title=""), "title"),
+        (lambda d: d.pop("benefits"), "benefits"),
+        (lambda d: d.update(extra=1), "extra"),
+    ],
+)
+def test_what_the_schema_refuses_the_engine_refuses(document, cx_api, change, path):
+    """The schema is no stricter than the engine: each refusal here is the engine's too."""
+    doc = json.loads(json.dumps(EXAMPLE_CASE))
+    change(doc)
+    assert list(_case_schema(document).iter_errors(doc)) != []
+    response = cx_api.post("/api/v1/cases", json=doc)
+    assert response.status_code == 422
+    assert any(e["path"].startswith(path) for e in response.get_json()["errors"]), path
