@@ -403,3 +403,60 @@ def test_a_stale_case_is_a_stale_edit_not_a_half_started_draft(app, case, users)
     case = fresh(case.id)
     assert (case.status, case.evidence) == ("ready", "New evidence")
     assert versions.current_version(case) is not None
+
+
+CONTENT_ACTIONS = [a for a, kind in EDITS.items() if kind in workflow.CONTENT_EDITS]
+
+
+def api_edit(doc: dict[str, Any], action: str) -> dict[str, Any]:
+    """The document with the same change the web action makes."""
+    if action == "details":
+        doc["title"] = "Renamed case"
+    elif action == "discount_rate":
+        doc["discount_rate"] = NEW_RATE
+    elif action in ("assumption", "finance_assumption"):
+        key, value = (
+            ("churn_reduction", NEW_CHURN_REDUCTION)
+            if action == "assumption"
+            else ("arpu", NEW_ARPU)
+        )
+        next(a for a in doc["assumptions"] if a["key"] == key)["value"] = value
+    else:
+        doc["costs"][0]["amount"] = NEW_AMOUNT
+    return doc
+
+
+@pytest.mark.parametrize("action", CONTENT_ACTIONS)
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("state", workflow.STATES)
+def test_the_api_agrees_with_the_table_and_the_editor(app, case, users, state, actor, action):
+    """A PUT of the whole document is allowed exactly where the editor's page is."""
+    from cxroi.api import tokens
+
+    put_in(case, state, users)
+    user = users[USER_OF[actor]]
+    allowed, _refusal = expected(state, actor, action)
+    assert page_permission(user, fresh(case.id), action) is allowed
+    bearer = {"Authorization": f"Bearer {tokens.create_token(user, 'matrix', 'write')[1]}"}
+    api = app.test_client()
+    got = api.get(f"/api/v1/cases/{case.id}", headers=bearer)
+    assert got.status_code == 200, got.text
+    doc = api_edit(got.json["document"], action)
+    before = everything(case.id)
+
+    response = api.put(
+        f"/api/v1/cases/{case.id}", json=doc, headers={**bearer, "If-Match": got.headers["ETag"]}
+    )
+
+    after = fresh(case.id)
+    assert_frozen_version_matches(case.id)
+    if not allowed:
+        assert response.status_code == 403, response.text
+        assert response.mimetype == "application/problem+json"
+        assert everything(case.id) == before
+        return
+    assert response.status_code == 200, response.text
+    assert was_saved(after, action)
+    new_draft = workflow.edit_starts_new_draft(state, EDITS[action])
+    assert after.status == (workflow.DRAFT if new_draft else state)
+    assert response.headers["ETag"] == f'"{after.case_hash}"'
