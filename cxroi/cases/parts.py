@@ -118,9 +118,9 @@ def _save(
     item = item_of(values)
     new_id: list[str] = []
 
-    def edit(doc: casework.Document) -> casework.Document:
+    def edit(doc: casework.Document, retired: frozenset[str]) -> casework.Document:
         if part_id is None:
-            out, added = casework.add_item(doc, section, item)
+            out, added = casework.add_item(doc, section, item, retired)
             new_id.append(added)
             return out
         return casework.replace_item(doc, section, part_id, item)
@@ -178,7 +178,7 @@ def delete_part(
         actor,
         case_id,
         lock_version,
-        lambda doc: casework.remove_item(doc, section, row_id),
+        lambda doc, _retired: casework.remove_item(doc, section, row_id),
         check=_check(actor, section, row_id),
     )
     return f'{PARTS[section]} "{label}"'

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from cxroi import casework, workflow
@@ -35,10 +36,10 @@ from cxroi.engine import (
     pretty_json,
     result_to_dict,
 )
-from cxroi.engine.loader import parse_json
+from cxroi.engine.loader import assign_ids, parse_json
 from cxroi.errors import DomainError, NotFound, StaleEdit
 from cxroi.extensions import db
-from models import Case, User
+from models import AuditEvent, Case, User
 from models._types import utcnow
 
 HEADER_FIELDS = casework.DETAIL_FIELDS
@@ -58,7 +59,8 @@ ENTITIES = {
 _PATH = re.compile(r"^(assumptions|costs|benefits|scenarios)\[(\d+)\](?:\.([A-Za-z_]+))?(.*)$")
 
 Document = dict[str, Any]
-Edit = Callable[[Document], Document]
+Edit = Callable[[Document, frozenset[str]], Document]
+"""An edit of a document, given the ids the case used before (never to be reused)."""
 
 
 class CaseInvalid(DomainError):
@@ -173,11 +175,17 @@ def validated(doc: Document, section: str | None = None, index: int | None = Non
 
 
 def store(case: Case, case_file: CaseFile) -> None:
-    """Write the document, its hash, the engine's result and the list columns together."""
-    result = analyse(case_file, trials=current_app.config["MC_TRIALS"])
+    """Write the document, its hash, the engine's result and the list columns together.
+
+    A valid case whose numbers are too large to price is ``CaseInvalid`` (nothing written).
+    """
+    try:
+        result = analyse(case_file, trials=current_app.config["MC_TRIALS"])
+    except CaseValidationError as exc:
+        raise CaseInvalid(exc.issues, case_to_dict(case_file)) from None
     m = result.metrics
     case.document = canonical_json(case_file)
-    case.__dict__.pop("_doc_cache", None)
+    case.__dict__["_doc_cache"] = (case.document, case_file)  # parsed already: keep it
     case.case_hash = case_hash(case_file)
     case.title = case_file.title
     case.description = case_file.description
@@ -243,24 +251,30 @@ def apply_edit(
     section: str | None = None,
     item_id: str | None = None,
     check: Callable[[Case], None] | None = None,
+    client_ids: bool = False,
 ) -> Case:
     """Apply ``edit`` to the case's document: permission, lock, validate once, price, store.
 
     ``check`` runs first (a page's own permission rule); then the rights the change
     needs are derived from what it changed. ``section`` and ``item_id`` say which item
-    a form edits, so that its errors land beside its fields.
+    a form edits, so that its errors land beside its fields. ``client_ids``: the new
+    document came whole from a client (the API), whose ids are checked against the
+    case's (:func:`_keep_ids`).
     """
     case = get_case(case_id)
     if check is not None:
         check(case)
     check_lock(case, lock_version)
     before = document_of(case)
+    retired = retired_ids(case)
     try:
-        after = edit(before)
+        after = edit(before, retired)
     except casework.AssumptionInUse as exc:
         raise PartInUse(str(exc)) from None
     except casework.ItemNotFound as exc:
         raise NotFound(f"This case has no such {SECTION_NOUNS[exc.section].lower()}.") from None
+    if client_ids:
+        after = _keep_ids(before, after, retired)
     index = None
     if section is not None:
         ids = [i.get("id") if isinstance(i, dict) else None for i in after.get(section, [])]
@@ -272,6 +286,77 @@ def apply_edit(
     start_new_draft_if_frozen(case, actor)  # editing a frozen case starts a new draft
     _commit(case, case_file, actor, before)
     return case
+
+
+def retired_ids(case: Case) -> frozenset[str]:
+    """Every id the case's items have had: in its audit trail, reviews and threads."""
+    from models.review import AssumptionReview, Comment
+
+    ids: set[str] = set()
+    for column, where in (
+        (AuditEvent.item_id, AuditEvent.case_id == case.id),
+        (AssumptionReview.item_id, AssumptionReview.case_id == case.id),
+        (Comment.item_id, Comment.case_id == case.id),
+    ):
+        ids.update(i for i in db.session.scalars(select(column).where(where).distinct()) if i)
+    return frozenset(ids)
+
+
+def _label_of(section: str, item: Mapping[str, Any]) -> Any:
+    return item.get("key") if section == "assumptions" else item.get("name")
+
+
+def _keep_ids(before: Document, after: Document, retired: frozenset[str]) -> Document:
+    """A client's document with the case's ids respected.
+
+    An item sent without an id keeps the id of the item of its section with the same
+    key (assumptions) or name; one that matches nothing gets a new id. An id may not move
+    to another section, nor bring back a deleted item's id (its review and threads
+    would follow it): both are errors naming the item.
+    """
+    if not isinstance(after, dict):
+        return after
+    sections = {
+        item["id"]: section for section in casework.SECTIONS for item in before.get(section, [])
+    }
+    out = dict(after)
+    issues: list[Issue] = []
+    for section in casework.SECTIONS:
+        items = after.get(section)
+        if not isinstance(items, list):
+            continue
+        known = {_label_of(section, i): i["id"] for i in before.get(section, [])}
+        sent = {i.get("id") for i in items if isinstance(i, dict)}
+        fresh = []
+        for n, item in enumerate(items):
+            if isinstance(item, dict):
+                item_id = item.get("id")
+                if item_id is None:
+                    match = known.get(_label_of(section, item))
+                    if match is not None and match not in sent:
+                        item = {**item, "id": match}
+                        sent.add(match)
+                elif isinstance(item_id, str) and sections.get(item_id, section) != section:
+                    issues.append(
+                        Issue(
+                            f"{section}[{n}].id",
+                            f'"{item_id}" is the id of one of the case\'s '
+                            f"{sections[item_id]}; leave it out to add a new item",
+                        )
+                    )
+                elif item_id in retired and item_id not in sections:
+                    issues.append(
+                        Issue(
+                            f"{section}[{n}].id",
+                            f'"{item_id}" belonged to an item since deleted; leave it out '
+                            "to add a new item",
+                        )
+                    )
+            fresh.append(item)
+        out[section] = fresh
+    if issues:
+        raise CaseInvalid(issues, after)
+    return assign_ids(out, retired)
 
 
 def _commit(case: Case, case_file: CaseFile, actor: User, before: Document) -> None:
@@ -404,7 +489,7 @@ def update_case(actor: User, case_id: int, lock_version: int, header: dict[str, 
         actor,
         case_id,
         lock_version,
-        lambda doc: casework.set_details(doc, header),
+        lambda doc, _retired: casework.set_details(doc, header),
         check=check,
     )
 
@@ -421,7 +506,13 @@ def create_from_document(actor: User, doc: Any, action: str = "import") -> Case:
         case_file = load_case(doc)
     except CaseValidationError as exc:
         raise ImportInvalid(list(exc.issues), doc) from None
-    return insert_case(actor, case_file, action)
+    try:
+        return insert_case(actor, case_file, action)
+    except ImportInvalid:
+        raise
+    except CaseInvalid as exc:  # valid, but too large to price
+        db.session.rollback()
+        raise ImportInvalid(exc.issues, doc) from None
 
 
 def import_case(actor: User, data: bytes) -> Case:
@@ -448,7 +539,9 @@ def replace_document(actor: User, case_id: int, doc: Any, if_match: str) -> Case
         )
     if not isinstance(doc, dict):
         raise ImportInvalid([Issue("", "a case file must be a JSON object")])
-    return apply_edit(actor, case_id, case.lock_version, lambda _old: dict(doc))
+    return apply_edit(
+        actor, case_id, case.lock_version, lambda _old, _retired: dict(doc), client_ids=True
+    )
 
 
 def export_case(case: Case) -> tuple[str, str]:

@@ -122,11 +122,20 @@ def set_details(doc: Document, details: Mapping[str, Any]) -> Document:
     return out
 
 
-def add_item(doc: Document, section: str, values: Mapping[str, Any]) -> tuple[Document, str]:
-    """Append an assumption, line or scenario; it gets the next free id of its section."""
+def add_item(
+    doc: Document,
+    section: str,
+    values: Mapping[str, Any],
+    retired: frozenset[str] = frozenset(),
+) -> tuple[Document, str]:
+    """Append an assumption, line or scenario; it gets the next free id of its section.
+
+    ``retired`` are ids the case used before (deleted items): never given again, so a
+    new item never inherits an old one's review or threads.
+    """
     out = copy.deepcopy(doc)
     items = _items(out, section)
-    new_id = next_id(_taken_ids(out), ID_PREFIXES[section])
+    new_id = next_id(_taken_ids(out) | retired, ID_PREFIXES[section])
     items.append({"id": new_id, **_clean({k: v for k, v in values.items() if k != "id"})})
     return out, new_id
 

@@ -10,7 +10,8 @@ from scipy.optimize import brentq
 
 from .casefile import Assumption, CaseFile
 from .domains import Domain
-from .pricing import cashflow_of, metrics_of, npv_rows, price, values_for
+from .loader import CaseValidationError
+from .pricing import Priced, cashflow_of, metrics_of, npv_rows, price, values_for
 from .result import (
     AnnualRow,
     BreakEven,
@@ -20,7 +21,7 @@ from .result import (
     ScenarioResult,
     TornadoRow,
 )
-from .rules import PARAMETER_DOMAINS
+from .rules import PARAMETER_DOMAINS, Issue
 from .timeline import FloatArray, Timeline, Value
 
 DEFAULT_TRIALS = 10_000
@@ -38,11 +39,50 @@ def analyse(
 ) -> Result:
     """Price the case and run every analysis: the engine's whole answer.
 
-    ``trials=0`` skips Monte Carlo.
+    ``trials=0`` skips Monte Carlo. A valid case whose numbers are too large to compute
+    (amounts that overflow, a discount rate near -100 % over many months) raises
+    :class:`CaseValidationError` naming where, never a result with infinities in it.
     """
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return _analyse(case, trials, seed)
+
+
+def _too_large(path: str, what: str) -> CaseValidationError:
+    return CaseValidationError(
+        [Issue(path, f"{what} too large to compute; check the size of the numbers")]
+    )
+
+
+def _check_base(case: CaseFile, base: Priced, tl: Timeline) -> None:
+    """Every month of every line, and their discounted sum, is a finite number."""
+    paths = [f"costs[{i}]" for i in range(len(case.costs))]
+    paths += [f"benefits[{i}]" for i in range(len(case.benefits))]
+    for path, line in zip(paths, base.lines, strict=True):
+        if not np.all(np.isfinite(line.adjusted)):
+            raise _too_large(path, "this line gives monthly amounts")
+    if not np.all(np.isfinite(tl.discount_factor)):
+        raise _too_large("discount_rate", "over this horizon, this rate makes discount factors")
+    net = base.benefits - base.costs
+    if not np.isfinite(float(net[0] @ tl.discount_factor)):
+        raise _too_large("", "the discounted cash flows are")
+
+
+def _analyse(case: CaseFile, trials: int, seed: int) -> Result:
     tl = Timeline.of(case.horizon_months, case.discount_rate)
     base = price(case, tl, values_for(case), detail=True)
+    _check_base(case, base, tl)
     cashflow = cashflow_of(base.costs[0], base.benefits[0], tl)
+    cases_scenarios = scenarios(case, tl)
+    for i, s in enumerate(cases_scenarios):
+        if not math.isfinite(s.metrics.npv):
+            raise _too_large(f"scenarios[{i}]", "with these overrides the amounts are")
+    rows = tornado(case, tl)
+    keys = [a.key for a in case.assumptions]
+    for row in rows:
+        for bound, npv_at in (("low", row.npv_low), ("high", row.npv_high)):
+            if not math.isfinite(npv_at):
+                where = f"assumptions[{keys.index(row.key)}].{bound}"
+                raise _too_large(where, f"at its {bound} value the amounts are")
     return Result(
         metrics=metrics_of(base.costs[0], base.benefits[0], tl),
         unadjusted=metrics_of(base.costs_unadjusted[0], base.benefits_unadjusted[0], tl),
@@ -50,8 +90,8 @@ def analyse(
         cashflow_unadjusted=cashflow_of(base.costs_unadjusted[0], base.benefits_unadjusted[0], tl),
         lines=base.lines,
         annual=annual(cashflow, tl),
-        scenarios=scenarios(case, tl),
-        tornado=tornado(case, tl),
+        scenarios=cases_scenarios,
+        tornado=rows,
         break_even=break_even(case, tl),
         monte_carlo=monte_carlo(case, tl, trials=trials, seed=seed) if trials > 0 else None,
         monthly_rate=tl.monthly_rate,
@@ -252,6 +292,8 @@ def monte_carlo(
         net = priced.benefits - priced.costs
         npvs[start:stop] = net @ tl.discount_factor
         paid_back[start:stop] = net.sum(axis=1) >= 0.0
+    if not np.all(np.isfinite(npvs)):
+        raise _too_large("", "within the assumptions' ranges (Monte Carlo), the amounts are")
     counts, edges = np.histogram(npvs, bins=HISTOGRAM_BINS, range=_histogram_range(npvs))
     p10, p50, p90 = np.percentile(npvs, [10, 50, 90])
     return MonteCarlo(

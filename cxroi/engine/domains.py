@@ -32,6 +32,8 @@ class Domain:
         return above and below
 
     def describe(self) -> str:
+        if self.low == -math.inf and self.high == math.inf:
+            return "any number"
         if self.high == math.inf:
             return f"{'greater than' if self.low_open else 'at least'} {number_text(self.low)}"
         if self.low == -math.inf:

@@ -79,6 +79,10 @@ def parse_json(text: str | bytes) -> Any:
         ) from None
     except ValueError as exc:
         raise CaseValidationError([Issue("", f"not valid JSON: {exc}")]) from None
+    except RecursionError:
+        raise CaseValidationError(
+            [Issue("", "not a case file: its JSON is nested far too deeply")]
+        ) from None
 
 
 def _path(loc: tuple[int | str, ...]) -> str:
@@ -98,6 +102,7 @@ _MESSAGES = {
     "dict_type": "must be an object",
     "model_type": "must be an object",
     "string_too_short": "must not be empty",
+    "too_short": "must not be empty",
 }
 
 
@@ -108,7 +113,7 @@ def _message(error: ErrorDetails) -> str:
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
         return f"must be {expected}, not {error['input']!r}"
-    if kind == "string_too_long":
+    if kind in ("string_too_long", "too_long"):
         return f"must be at most {error.get('ctx', {}).get('max_length')} characters"
     return error["msg"][0].lower() + error["msg"][1:]
 
@@ -141,15 +146,15 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def assign_ids(doc: dict[str, Any]) -> dict[str, Any]:
+def assign_ids(doc: dict[str, Any], retired: frozenset[str] = frozenset()) -> dict[str, Any]:
     """The document with an id on every item that has none, or a null one (the next free
-    id of its section).
+    id of its section, never one of the ``retired`` ids a deleted item had).
 
     >>> assign_ids({"costs": [{"id": "c2"}, {}], "benefits": [{"id": None}]})
     {'costs': [{'id': 'c2'}, {'id': 'c3'}], 'benefits': [{'id': 'b1'}]}
     """
     items_of = [item for section in SECTIONS for item in _as_list(doc.get(section))]
-    taken = {
+    taken = set(retired) | {
         item["id"]
         for item in items_of
         if isinstance(item, dict) and isinstance(item.get("id"), str)
@@ -175,15 +180,53 @@ def assign_ids(doc: dict[str, Any]) -> dict[str, Any]:
 def next_id(taken: set[str] | frozenset[str], prefix: str) -> str:
     """The first ``prefix<n>`` above every id of that form already taken.
 
+    ``taken`` should hold every id the case has ever used, not only those in the
+    document, so that a deleted item's id never comes back for a new one.
+
     >>> next_id({"a1", "a7", "c9"}, "a")
     'a8'
+    >>> next_id({"a1", "a" + "9" * 23}, "a")  # no room above: the first free number
+    'a2'
     """
     numbers = [
         int(i[len(prefix) :])
         for i in taken
         if i.startswith(prefix) and i[len(prefix) :].isdigit() and ID_PATTERN.fullmatch(i)
     ]
-    return f"{prefix}{max(numbers, default=0) + 1}"
+    candidate = f"{prefix}{max(numbers, default=0) + 1}"
+    if ID_PATTERN.fullmatch(candidate):
+        return candidate
+    n = 1
+    while f"{prefix}{n}" in taken:
+        n += 1
+    return f"{prefix}{n}"
+
+
+#: What cxroi-case/2 added, which a /1 document may not have (its contract forbids other fields).
+_V2_ONLY = {
+    "": ("customer_problem", "evidence"),
+    "assumptions": ("id", "confidence"),
+    "costs": ("id", "note"),
+    "benefits": ("id", "note"),
+    "scenarios": ("id",),
+}
+
+
+def _v2_fields_in_v1(doc: dict[str, Any]) -> list[Issue]:
+    """Fields a ``cxroi-case/1`` document has that only ``/2`` defines."""
+    if doc.get("format") != FORMAT_V1:
+        return []
+    message = f"is not a field of {FORMAT_V1} (it is new in {FORMAT}: use that format)"
+    issues = [Issue(name, message) for name in _V2_ONLY[""] if name in doc]
+    for section in SECTIONS:
+        for i, item in enumerate(_as_list(doc.get(section))):
+            if isinstance(item, dict):
+                issues += [
+                    Issue(f"{section}[{i}].{name}", message)
+                    for name in _V2_ONLY[section]
+                    if name in item
+                ]
+    return issues
 
 
 def _check_benefits(doc: dict[str, Any]) -> list[Issue]:
@@ -222,8 +265,8 @@ def validate_case(doc: Any) -> list[Issue]:
             return exc.issues
     if not isinstance(doc, dict):
         return [Issue("", "a case file must be a JSON object")]
+    issues: list[Issue] = _v2_fields_in_v1(doc)
     doc = assign_ids(upgrade(doc))
-    issues: list[Issue] = []
     try:
         CaseIn.model_validate(doc)
     except ValidationError as exc:

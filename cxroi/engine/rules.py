@@ -14,7 +14,7 @@ from typing import Any, TypeGuard
 
 from .domains import RATE, Domain, number_text
 from .kinds import COST_DOMAINS, KINDS
-from .schema import CURRENCY_PATTERN, KEY_PATTERN, MONTH_PATTERN
+from .schema import CURRENCY_PATTERN, KEY_PATTERN, MAX_MAGNITUDE, MONTH_PATTERN
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +39,13 @@ _num = number_text
 
 
 def _is_number(x: Any) -> TypeGuard[float]:
-    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+    """A number the schema accepts (finite, at most MAX_MAGNITUDE): the rules check only those."""
+    if not isinstance(x, int | float) or isinstance(x, bool):
+        return False
+    try:
+        return math.isfinite(x) and abs(x) <= MAX_MAGNITUDE
+    except OverflowError:  # an integer with hundreds of digits
+        return False
 
 
 def _is_whole(x: Any) -> TypeGuard[float]:

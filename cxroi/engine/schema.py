@@ -24,12 +24,25 @@ CURRENCY_PATTERN = re.compile(r"[A-Z]{3}")
 MONTH_PATTERN = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 
 
+#: No number in a case is larger than this in size: well beyond any amount, count or rate
+#: a business case has, and small enough that the engine's sums stay exact enough.
+MAX_MAGNITUDE = 1e15
+
+
 def _number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise PydanticCustomError("number", "must be a number")
-    if not math.isfinite(value):
+    try:
+        number = float(value)
+    except OverflowError:  # an integer with hundreds of digits
+        number = math.inf
+    if not math.isfinite(number):
         raise PydanticCustomError("finite", "must be a finite number")
-    return float(value)
+    if abs(number) > MAX_MAGNITUDE:
+        raise PydanticCustomError(
+            "magnitude", "must be at most 1,000,000,000,000,000 (10^15) in size"
+        )
+    return number
 
 
 def _whole(value: Any) -> int:
@@ -46,10 +59,9 @@ def _param(value: Any) -> float | str:
         raise PydanticCustomError(
             "param", "must be a number or the key of an assumption, not {value!r}", {"value": value}
         )
-    try:
-        return _number(value)
-    except PydanticCustomError:
-        raise PydanticCustomError("param", "must be a number or the key of an assumption") from None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("param", "must be a number or the key of an assumption")
+    return _number(value)
 
 
 def _key(value: Any) -> str:
@@ -75,6 +87,14 @@ def _id(value: Any) -> str:
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise PydanticCustomError("text", "must be a string")
+    if "\x00" in value:
+        raise PydanticCustomError("nul", "must not contain a NUL character (\\u0000)")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise PydanticCustomError(
+            "surrogate", "must be valid Unicode text (it holds a lone surrogate)"
+        ) from None
     return value
 
 

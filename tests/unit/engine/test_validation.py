@@ -323,3 +323,23 @@ def test_a_null_id_is_an_id_to_assign_and_the_document_reloads() -> None:
     from cxroi.engine import canonical_json
 
     assert load_case(canonical_json(case)).scenarios[0].id == "s1"
+
+
+def test_a_v1_document_may_not_carry_what_only_v2_defines() -> None:
+    doc = valid_doc()
+    assert doc["format"] == "cxroi-case/1"
+    doc["customer_problem"] = "Long waits"
+    doc["costs"][0]["id"] = "c9"
+    doc["assumptions"][0]["confidence"] = "low"
+    errors = errors_of(doc)
+    for path in ("customer_problem", "costs[0].id", "assumptions[0].confidence"):
+        assert errors[path].startswith("is not a field of cxroi-case/1")
+
+
+def test_numbers_beyond_ten_to_the_fifteen_and_nul_text_are_refused_with_their_path() -> None:
+    doc = valid_doc()
+    doc["assumptions"][0]["value"] = 2e15
+    doc["title"] = "A\x00B"
+    errors = errors_of(doc)
+    assert "10^15" in errors["assumptions[0].value"]
+    assert "NUL" in errors["title"]
