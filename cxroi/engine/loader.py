@@ -229,11 +229,13 @@ def _v2_fields_in_v1(doc: dict[str, Any]) -> list[Issue]:
     return issues
 
 
-def _check_benefits(doc: dict[str, Any]) -> list[Issue]:
+def _check_benefits(doc: dict[str, Any]) -> tuple[list[Issue], list[BenefitBaseIn]]:
+    """Each benefit against its kind's model: the issues, and the validated benefits."""
     issues: list[Issue] = []
+    valid: list[BenefitBaseIn] = []
     benefits = doc.get("benefits")
     if not isinstance(benefits, list):
-        return issues
+        return issues, valid
     for i, benefit in enumerate(benefits):
         if not isinstance(benefit, dict):
             continue
@@ -247,10 +249,10 @@ def _check_benefits(doc: dict[str, Any]) -> list[Issue]:
             )
             continue
         try:
-            BENEFIT_MODELS[kind].model_validate(benefit)
+            valid.append(BENEFIT_MODELS[kind].model_validate(benefit))
         except ValidationError as exc:
             issues += [Issue(_path(("benefits", i, *e["loc"])), _message(e)) for e in exc.errors()]
-    return issues
+    return issues, valid
 
 
 def validate_case(doc: Any) -> list[Issue]:
@@ -263,20 +265,29 @@ def validate_case(doc: Any) -> list[Issue]:
             doc = parse_json(doc)
         except CaseValidationError as exc:
             return exc.issues
+    return _validated(doc)[0]
+
+
+def _validated(doc: Any) -> tuple[list[Issue], CaseFile | None]:
+    """One pass over a raw document: every issue, or (when there is none) the case."""
     if not isinstance(doc, dict):
-        return [Issue("", "a case file must be a JSON object")]
+        return [Issue("", "a case file must be a JSON object")], None
     issues: list[Issue] = _v2_fields_in_v1(doc)
     doc = assign_ids(upgrade(doc))
+    model: CaseIn | None = None
     try:
-        CaseIn.model_validate(doc)
+        model = CaseIn.model_validate(doc)
     except ValidationError as exc:
         issues += [Issue(_path(e["loc"]), _message(e)) for e in exc.errors()]
-    issues += _check_benefits(doc)
+    benefit_issues, benefits = _check_benefits(doc)
+    issues += benefit_issues
     issues += check_document(doc)
     if doc.get("format") != FORMAT:
         issues = [i for i in issues if i.path != "format"]
         issues.insert(0, Issue("format", f'must be "{FORMAT}" (or "{FORMAT_V1}")'))
-    return _in_document_order(issues)
+    if issues or model is None:
+        return _in_document_order(issues), None
+    return [], _build(model, benefits)
 
 
 def _in_document_order(issues: list[Issue]) -> list[Issue]:
@@ -317,11 +328,10 @@ def load_case(source: Any) -> CaseFile:
         With every problem found, each with its JSON path.
     """
     doc = parse_json(source) if isinstance(source, str | bytes) else source
-    issues = validate_case(doc)
-    if issues:
+    issues, case = _validated(doc)
+    if case is None:
         raise CaseValidationError(issues)
-    doc = assign_ids(upgrade(doc))
-    return _build(CaseIn.model_validate(doc), doc["benefits"])
+    return case
 
 
 def load_case_file(path: str | Path) -> CaseFile:
@@ -338,10 +348,10 @@ def case_from_dict(doc: Mapping[str, Any]) -> CaseFile:
     return load_case(dict(doc))
 
 
-def _build(doc: CaseIn, benefits_in: list[dict[str, Any]]) -> CaseFile:
+def _build(doc: CaseIn, benefits_in: list[BenefitBaseIn]) -> CaseFile:
     horizon = doc.horizon_months
     costs = [_build_cost(c, horizon) for c in doc.costs]
-    benefits = [_build_benefit(BENEFIT_MODELS[b["kind"]].model_validate(b)) for b in benefits_in]
+    benefits = [_build_benefit(b) for b in benefits_in]
     return CaseFile(
         title=doc.title,
         description=doc.description,
