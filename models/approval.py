@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import DateTime, ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from cxroi import workflow
 from cxroi.extensions import Base
 from models._types import utcnow
 
@@ -121,15 +122,11 @@ class Decision(Base):
     version: Mapped[CaseVersion] = relationship(back_populates="decisions")
     link: Mapped[SharedLink] = relationship()
 
-    LABELS = {  # noqa: RUF012 - a constant, not a column
-        "approve": "Approved",
-        "reject": "Rejected",
-        "request_changes": "Changes requested",
-    }
-
     @property
     def label(self) -> str:
-        return self.LABELS.get(self.decision, self.decision)
+        """The decision in words: the label of the state it leads to ("Changes requested")."""
+        state = workflow.SPONSOR_DECISIONS.get(self.decision)
+        return self.decision if state is None else workflow.label(state)
 
 
 class ChainEntry(Base):

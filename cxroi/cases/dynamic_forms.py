@@ -10,7 +10,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from cxroi.cases.fields import NumberField, ParamField
-from cxroi.cases.forms import EditForm, LineForm
+from cxroi.cases.forms import EditForm, LineForm, line_note_field, optional_text
 from cxroi.engine import KINDS, Assumption
 from cxroi.engine.kinds import BENEFIT_RISK_PARAMETER
 
@@ -37,6 +37,7 @@ class BenefitBase(LineForm):
         default_value=BENEFIT_RISK_PARAMETER.default,
         description=BENEFIT_RISK_PARAMETER.hint,
     )
+    note = line_note_field()
 
     def parameter_names(self) -> list[str]:
         return list(KINDS[self.kind].names)
@@ -50,6 +51,7 @@ class BenefitBase(LineForm):
             "ramp_start": self.ramp_start.number or 1,
             "ramp_months": self.ramp_months.number or 0,
             "params": params,
+            "note": optional_text(self.note.data),
         }
 
 

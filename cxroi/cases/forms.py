@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from cxroi.cases.fields import KEY, NumberField, ParamField, choices
 from cxroi.engine import CONFIDENCE_LEVELS
+from cxroi.engine.schema import MAX_NARRATIVE
 
 CURRENCIES = ["GBP", "EUR", "USD", "CHF", "SEK", "NOK", "DKK", "PLN", "CAD", "AUD", "JPY"]
 DEPARTMENTS = ["Finance", "CX", "Customer Service", "Marketing", "Operations", "IT", "Sales"]
@@ -41,9 +42,45 @@ class EditForm(FlaskForm):
         return leftover
 
 
-def _text(value: str | None) -> str | None:
+def optional_text(value: str | None) -> str | None:
+    """Text as the document keeps it: stripped, and None (left out) when empty."""
     value = (value or "").strip()
     return value or None
+
+
+def _one_line_ending(value: str | None) -> str | None:
+    """A browser sends a textarea's line breaks as CRLF; the document keeps LF, so the
+    length checked here is the length stored."""
+    if value is None:
+        return None
+    return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def narrative_field(label: str, description: str = "", *, name: str = "") -> TextAreaField:
+    """Optional free text, with the engine's rule for narrative (MAX_NARRATIVE characters).
+
+    ``name``: how the error message calls it (default: the label)."""
+    return TextAreaField(
+        label,
+        description=description,
+        filters=[_one_line_ending],
+        validators=[
+            Optional(),
+            Length(
+                max=MAX_NARRATIVE,
+                message=f"{name or label} can have at most {MAX_NARRATIVE:,} characters.",
+            ),
+        ],
+    )
+
+
+def line_note_field() -> TextAreaField:
+    """The note on a cost or benefit line (``note`` in the case document)."""
+    return narrative_field(
+        "Note (optional)",
+        "A note for reviewers: where the number comes from, what it assumes.",
+        name="The note",
+    )
 
 
 class CaseForm(EditForm):
@@ -52,15 +89,11 @@ class CaseForm(EditForm):
         validators=[DataRequired("Enter a title."), Length(max=200)],
         description="What the initiative is, in a few words.",
     )
-    description = TextAreaField("Summary", validators=[Optional()])
-    customer_problem = TextAreaField(
-        "The customer problem",
-        description="What goes wrong for customers today, in their words.",
-        validators=[Optional()],
+    description = narrative_field("Summary")
+    customer_problem = narrative_field(
+        "The customer problem", "What goes wrong for customers today, in their words."
     )
-    evidence = TextAreaField(
-        "Evidence", description="Surveys, complaints, call data, pilots.", validators=[Optional()]
-    )
+    evidence = narrative_field("Evidence", "Surveys, complaints, call data, pilots.")
     currency = StringField(
         "Currency",
         description="ISO 4217 code, e.g. GBP, EUR, USD.",
@@ -96,9 +129,9 @@ class CaseForm(EditForm):
         rate = self.discount_rate.number
         return {
             "title": (self.title.data or "").strip(),
-            "description": _text(self.description.data),
-            "customer_problem": _text(self.customer_problem.data),
-            "evidence": _text(self.evidence.data),
+            "description": optional_text(self.description.data),
+            "customer_problem": optional_text(self.customer_problem.data),
+            "evidence": optional_text(self.evidence.data),
             "currency": self.currency.data,
             "start_month": (self.start_month.data or "").strip(),
             "horizon_months": self.horizon_months.number,
@@ -148,7 +181,7 @@ class AssumptionForm(EditForm):
         default="",
         choices=choices([("", "Not stated")] + [(c, c.capitalize()) for c in CONFIDENCE_LEVELS]),
     )
-    notes = TextAreaField("Notes", validators=[Optional()])
+    notes = narrative_field("Notes")
 
     def values(self) -> dict[str, Any]:
         return {
@@ -158,10 +191,10 @@ class AssumptionForm(EditForm):
             "unit": (self.unit.data or "").strip(),
             "low": self.low.number,
             "high": self.high.number,
-            "source": _text(self.source.data),
-            "owner": _text(self.owner.data),
+            "source": optional_text(self.source.data),
+            "owner": optional_text(self.owner.data),
             "confidence": self.confidence.data or None,
-            "notes": _text(self.notes.data),
+            "notes": optional_text(self.notes.data),
         }
 
 
@@ -215,13 +248,14 @@ class CostForm(LineForm):
         default_value=0.0,
         description="Costs are multiplied by 1 + risk; blank for none.",
     )
+    note = line_note_field()
 
     def values(self) -> dict[str, Any]:
         once = self.recurrence.data == "once"
         return {
             "name": (self.name.data or "").strip(),
             "category": (self.category.data or "").strip(),
-            "department": _text(self.department.data),
+            "department": optional_text(self.department.data),
             "recurrence": self.recurrence.data,
             "month": (self.month.number or 0) if once else None,
             "start_month": None if once else (self.start_month.number or 1),
@@ -231,6 +265,7 @@ class CostForm(LineForm):
                 "escalation": self.escalation.param,
                 "risk": self.risk.param,
             },
+            "note": optional_text(self.note.data),
         }
 
 

@@ -1,4 +1,9 @@
-"""The Notes sheet (the model's conventions in words) and the Audit sheet."""
+"""The Notes sheet (the model's conventions in words) and the Audit sheet.
+
+The notes on benefit kinds come from the registry (:data:`cxroi.engine.kinds.KINDS`):
+each kind's label, summary, formula and parameters, so that a new kind is explained
+on this sheet without a change here.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,15 @@ from collections.abc import Sequence
 
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .model import AuditRow
-from .styles import BOLD, TITLE_FONT, WRAP, header_row, print_setup, put_text, widths
+from cxroi.engine.kinds import KINDS
 
-NOTES = (
+from .model import AuditRow
+from .styles import BOLD, TITLE_FONT, WRAP, header_row, heading, print_setup, put_text, widths
+
+Notes = tuple[tuple[str, str], ...]
+
+#: The conventions of the model: timing, discounting, the metrics, risk.
+CONVENTIONS: Notes = (
     (
         "Timeline",
         "Month 0 is the start of the case: up-front payments, not discounted. "
@@ -43,24 +53,34 @@ NOTES = (
     ),
     (
         "Escalation and growth",
-        "Step up on each anniversary: (1 + rate)^INT((t - 1) / 12) for t >= 1, and 1 in month 0.",
+        "Step up on each anniversary: e_t = (1 + rate)^INT((t - 1) / 12) for t >= 1, and 1 "
+        "in month 0. g_t is the same for a growth rate.",
     ),
     (
         "Ramp",
-        "0 before ramp_start, then min(1, (t - ramp_start + 1) / ramp_months); 1 from "
+        "a_t = 0 before ramp_start, then min(1, (t - ramp_start + 1) / ramp_months); 1 from "
         "ramp_start when ramp_months <= 1.",
-    ),
-    (
-        "Churn cohort",
-        "c = 1 - (1 - annual churn)^(1/12). Customers without the initiative: "
-        "A_t = A_(t-1) x (1 - c) + new; with it: A_t = A_(t-1) x (1 - c x (1 - ramp x "
-        "reduction)) + new. The benefit is the difference x revenue x margin.",
     ),
     (
         "Risk",
         "A cost line is multiplied by (1 + risk), a benefit line by (1 - risk). The "
         "headline figures are risk-adjusted.",
     ),
+)
+
+#: Symbols that benefit kinds share, defined after the kinds' formulas that use them.
+KIND_SYMBOLS: Notes = (
+    (
+        "Churn cohort",
+        "c = 1 - (1 - annual_churn)^(1/12) is the baseline monthly churn. Customers "
+        "without the initiative: A^base_0 = customers, A^base_t = A^base_(t-1) x (1 - c) "
+        "+ gross_adds; with it: A^cx_0 = customers, A^cx_t = A^cx_(t-1) x (1 - c x (1 - "
+        "a_t x reduction)) + gross_adds.",
+    ),
+)
+
+#: How to read the workbook itself.
+READING: Notes = (
     (
         "Colours",
         "Blue on yellow: inputs (unlocked). Black: formulas. Green: links to "
@@ -74,12 +94,38 @@ NOTES = (
 )
 
 
+def kind_notes() -> Notes:
+    """One note per benefit kind, in the registry's words: a new kind explains itself."""
+    notes: list[tuple[str, str]] = []
+    for kind in KINDS.values():
+        inputs = "; ".join(f"{p.name} = {p.label}" for p in kind.parameters)
+        notes.append(
+            (
+                f"{kind.label} ({kind.name})",
+                f"{kind.summary} Monthly benefit in month t >= 1, before risk: "
+                f"{kind.formula}. Inputs: {inputs}.",
+            )
+        )
+    return tuple(notes)
+
+
 def write_notes(ws: Worksheet) -> None:
     ws.cell(1, 1, "Notes: the conventions of this model").font = TITLE_FONT
-    for i, (topic, text) in enumerate(NOTES, start=3):
-        ws.cell(i, 1, topic).font = BOLD
-        ws.cell(i, 2, text).alignment = WRAP
-    widths(ws, [26, 110])
+    sections = (
+        ("Conventions", CONVENTIONS),
+        ("Benefit kinds", kind_notes() + KIND_SYMBOLS),
+        ("Reading this workbook", READING),
+    )
+    row = 3
+    for title, notes in sections:
+        heading(ws, row, title)
+        row += 1
+        for topic, text in notes:
+            put_text(ws.cell(row, 1), topic).font = BOLD
+            put_text(ws.cell(row, 2), text).alignment = WRAP
+            row += 1
+        row += 1
+    widths(ws, [30, 110])
     print_setup(ws)
 
 
