@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 
 from cxroi.auth.services import create_user
 from cxroi.cases.services import import_case
-from cxroi.extensions import db
+from cxroi.extensions import db, limiter
 from models import Case, User
 from tests.appsupport import PASSWORD, database_url, empty_tables, example_document, make_app
 from tests.appsupport import reset_schema as _reset
@@ -55,6 +55,9 @@ def other_app(db_url: str) -> Iterator[Callable[..., Flask]]:
 
 @pytest.fixture(autouse=True)
 def _clean(app: Flask) -> Iterator[None]:
+    # The limiter is one object for every app of the run: an app built with the default
+    # settings (some tests do) switches it on for all. Each test starts as configured.
+    limiter.enabled = app.config["RATELIMIT_ENABLED"]
     with app.app_context():
         yield
         db.session.remove()

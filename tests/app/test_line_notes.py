@@ -14,13 +14,12 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from cxroi.cases.services import document_of
 from cxroi.engine.schema import MAX_NARRATIVE
-from cxroi.extensions import db, limiter
+from cxroi.extensions import db
 from models import Case
 from tests.appsupport import example_document
 
@@ -95,13 +94,6 @@ def stored(case_id: int) -> dict[str, Any]:
 
 def item(doc: dict[str, Any], section: str, item_id: str) -> dict[str, Any]:
     return next(i for i in doc[section] if i["id"] == item_id)
-
-
-@pytest.fixture(autouse=True)
-def _limiter_as_configured(app: Flask) -> None:
-    """The login limiter is one object for every app: an app made with the default
-    settings (tests/app/test_foundation.py makes some) leaves it on for the test app."""
-    limiter.enabled = app.config["RATELIMIT_ENABLED"]
 
 
 @pytest.fixture
