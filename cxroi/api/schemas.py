@@ -9,17 +9,21 @@ document breaking them is answered 422 with every error and its path.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
+from cxroi import workflow
 from cxroi.engine.schema import CaseIn
 
 #: Largest id the database's integer columns hold (PostgreSQL ``integer``).
 MAX_ID = 2**31 - 1
 
-CaseStatus = Literal["draft", "in_review", "ready", "approved", "rejected", "changes_requested"]
+if TYPE_CHECKING:
+    CaseStatus = str
+else:  # the workflow's states, from the one module that defines them
+    CaseStatus = Literal[workflow.STATES]
 SortKey = Literal["npv", "npv_per_cost", "roi", "payback", "updated", "title"]
 
 

@@ -8,6 +8,7 @@ import pytest
 from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate
 
+from cxroi import workflow
 from cxroi.api.spec import EXAMPLE_CASE
 from tests.app.api.conftest import PROBLEM
 from tests.support import EXAMPLES_DIR
@@ -105,3 +106,12 @@ def test_what_the_schema_refuses_the_engine_refuses(document, cx_api, change, pa
     response = cx_api.post("/api/v1/cases", json=doc)
     assert response.status_code == 422
     assert any(e["path"].startswith(path) for e in response.get_json()["errors"]), path
+
+
+def test_the_status_enums_are_the_workflow_states(document):
+    """The states come from :mod:`cxroi.workflow`, the one source of the workflow's rules."""
+    summary = document["components"]["schemas"]["CaseSummary"]["properties"]["status"]
+    listing = document["paths"]["/api/v1/cases"]["get"]["parameters"]
+    query = next(p for p in listing if p["name"] == "status")["schema"]
+    assert summary["enum"] == list(workflow.STATES)
+    assert query["enum"] == list(workflow.STATES)
