@@ -87,7 +87,7 @@ class IfMatchHeader(BaseModel):
     if_match: str = Field(
         alias="If-Match",
         description='The case\'s ETag as last read (`"<case_hash>"`). '
-        "Missing: 428; no longer current: 412.",
+        "Missing or `*`: 428; no longer current, or weak: 412.",
     )
 
 

@@ -191,18 +191,21 @@ def _document_body() -> dict[str, Any]:
 def _if_match(case_id: int) -> str:
     """The case hash the caller says they read (``If-Match``); 428 when they say none.
 
-    Strong comparison (RFC 9110): a weak or empty ``If-Match`` matches nothing (412).
+    ``*`` ("whatever it is now") names no version the caller read, so it is answered as
+    a missing ``If-Match``. Strong comparison (RFC 9110): a weak or empty ``If-Match``
+    matches nothing (412).
     """
-    if "If-Match" not in request.headers:
+    etags = request.if_match
+    if "If-Match" not in request.headers or etags.star_tag:
+        given = "If-Match: * matches any version" if etags.star_tag else "If-Match is missing"
         raise ApiProblem(
             428,
-            "Send If-Match with the case's ETag (from GET), so that a change made by "
-            "someone else since you read the case is never overwritten.",
+            f"{given}: send If-Match with the ETag from a GET of the case, so that a change "
+            "made by someone else since you read the case is never overwritten.",
             type_=IF_MATCH_REQUIRED,
         )
-    etags = request.if_match
     current = services.get_case(case_id).case_hash or ""
-    if etags.star_tag or etags.contains(current):
+    if etags.contains(current):
         return current
     strong = sorted(etags.as_set())
     return strong[0] if strong else ""
@@ -288,8 +291,9 @@ def replace_case(case_id: int) -> Any:
     """Replace a case's document; `If-Match` must carry the ETag you read.
 
     The web's rules apply to what changes: the CX owner edits a draft, Finance edits the
-    discount rate and the assumptions owned by Finance. Without `If-Match`: 428; with
-    an ETag that is no longer the case's: 412, and nothing is saved.
+    discount rate and the assumptions owned by Finance. Without `If-Match`, or with
+    `If-Match: *`: 428; with an ETag that is no longer the case's (or a weak one): 412,
+    and nothing is saved.
     """
     if_match = _if_match(case_id)
     doc = _document_body()
