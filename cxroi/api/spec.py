@@ -17,9 +17,9 @@ from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 from spectree.models import SecureType
 
 from cxroi.api.problems import MEDIA_TYPE, ApiProblem
-from cxroi.api.schemas import MAX_ID, Problem
+from cxroi.api.schemas import MAX_ID, CaseDocument, Problem
 from cxroi.engine import Issue
-from cxroi.engine.schema import CURRENCY_PATTERN, KEY_PATTERN, MONTH_PATTERN, CaseIn
+from cxroi.engine.schema import CURRENCY_PATTERN, KEY_PATTERN, MONTH_PATTERN
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -189,7 +189,8 @@ LINKS: dict[tuple[str, str], dict[str, Any]] = {
 
 
 def case_document_schemas() -> dict[str, Any]:
-    """The engine's :class:`CaseIn` and its parts as component schemas.
+    """The case document (:data:`~cxroi.api.schemas.CaseDocument`, named ``CaseIn``) and
+    its parts as component schemas.
 
     The engine validates each field with a function (``PlainValidator``) whose declared
     type is what pydantic's *serialization* schema shows (a number, an integer, a number
@@ -199,7 +200,7 @@ def case_document_schemas() -> dict[str, Any]:
     own constants. So the schema is truthful: a document it rejects, the engine rejects;
     one it accepts may still break a rule spanning fields (422, with every path).
     """
-    schema = CaseIn.model_json_schema(
+    schema = CaseDocument.model_json_schema(
         mode="serialization", ref_template="#/components/schemas/{model}"
     )
     parts: dict[str, Any] = {"CaseIn": schema, **schema.pop("$defs", {})}

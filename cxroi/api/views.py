@@ -20,6 +20,7 @@ from cxroi.api.jsonbody import BodyInvalid, BodyMalformed, read_json_object
 from cxroi.api.problems import IF_MATCH_REQUIRED, INVALID, MALFORMED, ApiProblem
 from cxroi.api.schemas import (
     MAX_ID,
+    CaseDocument,
     CaseList,
     CaseListQuery,
     CaseOut,
@@ -31,7 +32,6 @@ from cxroi.api.schemas import (
 from cxroi.api.spec import XLSX, api, openapi_document
 from cxroi.approvals import versions
 from cxroi.cases import services
-from cxroi.engine.schema import CaseIn
 from cxroi.extensions import limiter
 from cxroi.portfolio.services import PortfolioQuery, portfolio_page
 from cxroi.workbooks import version_workbook
@@ -248,17 +248,18 @@ def list_cases() -> Any:
 
 @bp.post("/cases")
 @api.validate(
-    json=CaseIn,
+    json=CaseDocument,
     resp=Responses(HTTP_201=CaseOut, **_errors(400, 403, 413, 415, 422)),
     tags=TAGS["cases"],
     operation_id="createCase",
     skip_validation=True,  # the body is read by .jsonbody and judged by the engine
 )
 def create_case() -> Any:
-    """Create a draft case from a `cxroi-case/1` document (CX users).
+    """Create a draft case from a `cxroi-case/2` document, or `/1` (CX users).
 
-    Answers 201 with the case, its `Location` and its `ETag`. A document that
-    breaks the format is 422 with every error and its JSON path.
+    A `cxroi-case/1` document is upgraded to `/2` (each item gets an id). Answers 201
+    with the case, its `Location` and its `ETag`. A document that breaks the format is
+    422 with every error and its JSON path.
     """
     doc = _document_body()
     case = services.create_from_document(caller(), doc)
@@ -280,7 +281,7 @@ def get_case(case_id: int) -> Any:
 
 @bp.put(CASE)
 @api.validate(
-    json=CaseIn,
+    json=CaseDocument,
     headers=IfMatchHeader,
     resp=Responses(HTTP_200=CaseOut, **_errors(400, 403, 404, 409, 412, 413, 415, 422, 428)),
     tags=TAGS["cases"],

@@ -10,10 +10,13 @@ from openapi_spec_validator import validate
 
 from cxroi import workflow
 from cxroi.api.spec import EXAMPLE_CASE
+from cxroi.engine import FORMAT, FORMAT_V1
 from tests.app.api.conftest import PROBLEM
-from tests.support import EXAMPLES_DIR
+from tests.support import EXAMPLES_DIR, REFERENCE_DIR
 
 EXAMPLES = sorted(EXAMPLES_DIR.glob("*.json"))
+#: The reference cases are cxroi-case/1 documents.
+V1_CASES = sorted(p for p in REFERENCE_DIR.glob("*.json") if not p.name.endswith(".expected.json"))
 
 
 @pytest.fixture
@@ -76,6 +79,24 @@ def test_the_case_schema_accepts_every_example_case(document, path):
     assert errors == []
 
 
+@pytest.mark.parametrize("path", V1_CASES, ids=lambda p: p.name)
+def test_a_cxroi_case_1_document_is_accepted_and_stored_as_2(document, cx_api, path):
+    doc = json.loads(path.read_text())
+    assert doc["format"] == FORMAT_V1
+    assert list(_case_schema(document).iter_errors(doc)) == []
+    response = cx_api.post("/api/v1/cases", json=doc)
+    assert response.status_code == 201, response.text
+    assert response.get_json()["document"]["format"] == FORMAT
+
+
+def test_the_format_is_2_or_1_and_create_says_so(document):
+    fmt = document["components"]["schemas"]["CaseIn"]["properties"]["format"]
+    assert sorted(fmt["enum"]) == sorted([FORMAT, FORMAT_V1])
+    create = document["paths"]["/api/v1/cases"]["post"]
+    assert f"`{FORMAT}` document" in create["summary"]
+    assert f"`{FORMAT_V1}` document is upgraded" in create["description"]
+
+
 def test_the_documented_example_body_is_a_valid_case(document, cx_api):
     body = document["paths"]["/api/v1/cases"]["post"]["requestBody"]
     example = body["content"]["application/json"]["examples"]["chat"]["value"]
@@ -96,6 +117,7 @@ def test_the_documented_example_body_is_a_valid_case(document, cx_api):
         (lambda d: d.update(title=""), "title"),
         (lambda d: d.pop("benefits"), "benefits"),
         (lambda d: d.update(extra=1), "extra"),
+        (lambda d: d.update(format="cxroi-case/3"), "format"),
     ],
 )
 def test_what_the_schema_refuses_the_engine_refuses(document, cx_api, change, path):
