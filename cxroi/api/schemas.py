@@ -2,23 +2,25 @@
 
 The case document is the engine's own model, :class:`cxroi.engine.schema.CaseIn`, with
 what the engine checks around it made part of the model (:data:`CaseDocument`): the
-format is ``cxroi-case/2`` or ``/1`` (upgraded on load). So the OpenAPI document says
-what the engine checks field by field; rules that span fields (assumption keys, months
-within the horizon, ranges, fields new in ``/2`` in a ``/1`` document) are the
-engine's, and a document breaking them is answered 422 with every error and its path.
+format is ``cxroi-case/2`` or ``/1`` (upgraded on load), and each benefit is the model
+of its kind (:data:`cxroi.engine.schema.BENEFIT_MODELS`, made from the kind registry),
+chosen by ``kind``. So the OpenAPI document says what the engine checks field by field;
+rules that span fields (assumption keys, months within the horizon, ranges, fields new
+in ``/2`` in a ``/1`` document) are the engine's, and a document breaking them is
+answered 422 with every error and its path.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic.json_schema import SkipJsonSchema
 
 from cxroi import workflow
 from cxroi.engine import FORMAT, FORMAT_V1
-from cxroi.engine.schema import CaseIn
+from cxroi.engine.schema import BENEFIT_MODELS, CaseIn
 
 #: Largest id the database's integer columns hold (PostgreSQL ``integer``).
 MAX_ID = 2**31 - 1
@@ -28,6 +30,11 @@ if TYPE_CHECKING:
 else:  # the workflow's states, from the one module that defines them
     CaseStatus = Literal[workflow.STATES]
 SortKey = Literal["npv", "npv_per_cost", "roi", "payback", "updated", "title"]
+
+#: A benefit line: the model of its kind, chosen by ``kind`` (a discriminated union of
+#: every kind of the registry; ``Union[...]`` because the kinds are known at run time).
+_KIND_MODELS = tuple(BENEFIT_MODELS.values())
+Benefit: Any = Annotated[Union[_KIND_MODELS], Field(discriminator="kind")]  # noqa: UP007
 
 #: A case document as the API takes it, and serves it. ``CaseIn`` in the OpenAPI document.
 CaseDocument: type[CaseIn] = create_model(
@@ -42,6 +49,7 @@ CaseDocument: type[CaseIn] = create_model(
             " and may not have the fields new in it, such as ids)."
         ),
     ),
+    benefits=(list[Benefit], ...),
 )
 
 
