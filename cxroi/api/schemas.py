@@ -1,26 +1,56 @@
 """The API's request and response models (pydantic): they validate and they are the schema.
 
-The case document is the engine's own model, :class:`cxroi.engine.schema.CaseIn`, so
-the OpenAPI document says what the engine checks field by field; rules that span
-fields (assumption keys, months within the horizon, ranges) are the engine's, and a
-document breaking them is answered 422 with every error and its path.
+The case document is the engine's own model, :class:`cxroi.engine.schema.CaseIn`, with
+what the engine checks around it made part of the model (:data:`CaseDocument`): the
+format is ``cxroi-case/2`` or ``/1`` (upgraded on load), and each benefit is the model
+of its kind (:data:`cxroi.engine.schema.BENEFIT_MODELS`, made from the kind registry),
+chosen by ``kind``. So the OpenAPI document says what the engine checks field by field;
+rules that span fields (assumption keys, months within the horizon, ranges, fields new
+in ``/2`` in a ``/1`` document) are the engine's, and a document breaking them is
+answered 422 with every error and its path.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic.json_schema import SkipJsonSchema
 
-from cxroi.engine.schema import CaseIn
+from cxroi import workflow
+from cxroi.engine import FORMAT, FORMAT_V1
+from cxroi.engine.schema import BENEFIT_MODELS, CaseIn
 
 #: Largest id the database's integer columns hold (PostgreSQL ``integer``).
 MAX_ID = 2**31 - 1
 
-CaseStatus = Literal["draft", "in_review", "ready", "approved", "rejected", "changes_requested"]
+if TYPE_CHECKING:
+    CaseStatus = str
+else:  # the workflow's states, from the one module that defines them
+    CaseStatus = Literal[workflow.STATES]
 SortKey = Literal["npv", "npv_per_cost", "roi", "payback", "updated", "title"]
+
+#: A benefit line: the model of its kind, chosen by ``kind`` (a discriminated union of
+#: every kind of the registry; ``Union[...]`` because the kinds are known at run time).
+_KIND_MODELS = tuple(BENEFIT_MODELS.values())
+Benefit: Any = Annotated[Union[_KIND_MODELS], Field(discriminator="kind")]  # noqa: UP007
+
+#: A case document as the API takes it, and serves it. ``CaseIn`` in the OpenAPI document.
+CaseDocument: type[CaseIn] = create_model(
+    "CaseIn",
+    __base__=CaseIn,
+    __doc__=f"A case document, `{FORMAT}` (or `{FORMAT_V1}`, upgraded on load)."
+    " docs/case-format.md is the contract.",
+    format=(
+        Literal[(FORMAT, FORMAT_V1)],
+        Field(
+            description=f"`{FORMAT}`; `{FORMAT_V1}` is still read (upgraded to `{FORMAT}`,"
+            " and may not have the fields new in it, such as ids)."
+        ),
+    ),
+    benefits=(list[Benefit], ...),
+)
 
 
 class _Out(BaseModel):
@@ -83,7 +113,7 @@ class IfMatchHeader(BaseModel):
     if_match: str = Field(
         alias="If-Match",
         description='The case\'s ETag as last read (`"<case_hash>"`). '
-        "Missing: 428; no longer current: 412.",
+        "Missing or `*`: 428; no longer current, or weak: 412.",
     )
 
 
@@ -139,7 +169,9 @@ class VersionRef(_Out):
 
 
 class CaseOut(CaseSummary):
-    document: CaseIn = Field(description="The normalised `cxroi-case/1` document.")
+    document: CaseDocument = Field(  # type: ignore[valid-type]
+        description=f"The case's normalised `{FORMAT}` document (ids and defaults explicit)."
+    )
     result: dict[str, Any] = Field(description="The engine's result document.")
     current_version: VersionRef | None = Field(
         description="The frozen version in force (null when none or superseded)."
@@ -169,5 +201,8 @@ class VersionList(_Out):
 
 
 class VersionOut(VersionSummary):
-    document: CaseIn
+    document: CaseDocument = Field(  # type: ignore[valid-type]
+        description=f"The case document as frozen: `{FORMAT}`, or `{FORMAT_V1}` for a version"
+        " frozen before it (kept as it was signed off, so that its hash still holds)."
+    )
     result: dict[str, Any]

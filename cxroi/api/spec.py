@@ -17,9 +17,9 @@ from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 from spectree.models import SecureType
 
 from cxroi.api.problems import MEDIA_TYPE, ApiProblem
-from cxroi.api.schemas import MAX_ID, Problem
-from cxroi.engine import Issue
-from cxroi.engine.schema import CURRENCY_PATTERN, KEY_PATTERN, MONTH_PATTERN, CaseIn
+from cxroi.api.schemas import MAX_ID, CaseDocument, Problem
+from cxroi.engine import KINDS, Issue
+from cxroi.engine.schema import BENEFIT_MODELS, CURRENCY_PATTERN, KEY_PATTERN, MONTH_PATTERN
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -189,20 +189,23 @@ LINKS: dict[tuple[str, str], dict[str, Any]] = {
 
 
 def case_document_schemas() -> dict[str, Any]:
-    """The engine's :class:`CaseIn` and its parts as component schemas.
+    """The case document (:data:`~cxroi.api.schemas.CaseDocument`, named ``CaseIn``) and
+    its parts as component schemas, one per benefit kind among them.
 
     The engine validates each field with a function (``PlainValidator``) whose declared
     type is what pydantic's *serialization* schema shows (a number, an integer, a number
     or an assumption key, ...); its *validation* schema would show no types at all. Each
     function accepts exactly the values of that type that pass its checks. The engine's
     patterns for one field (currency, month, assumption key) are added from the engine's
-    own constants. So the schema is truthful: a document it rejects, the engine rejects;
-    one it accepts may still break a rule spanning fields (422, with every path).
+    own constants, and each kind's words from the kind registry. So the schema is
+    truthful: a document it rejects, the engine rejects; one it accepts may still break
+    a rule spanning fields (422, with every path).
     """
-    schema = CaseIn.model_json_schema(
+    schema = CaseDocument.model_json_schema(
         mode="serialization", ref_template="#/components/schemas/{model}"
     )
     parts: dict[str, Any] = {"CaseIn": schema, **schema.pop("$defs", {})}
+    _describe_kinds(parts)
     key = _anchored(KEY_PATTERN)
     parts["CaseIn"]["properties"]["currency"]["pattern"] = _anchored(CURRENCY_PATTERN)
     parts["CaseIn"]["properties"]["start_month"]["pattern"] = _anchored(MONTH_PATTERN)
@@ -214,6 +217,18 @@ def case_document_schemas() -> dict[str, Any]:
                 if branch.get("type") == "string" and {"type": "number"} in field["anyOf"]:
                     branch["pattern"] = key
     return parts
+
+
+def _describe_kinds(parts: dict[str, Any]) -> None:
+    """Each benefit kind's schema, and its parameters, described from the kind registry."""
+    for name, model in BENEFIT_MODELS.items():
+        kind, part = KINDS[name], parts[model.__name__]
+        part["description"] = f"A benefit of kind `{name}`: {kind.label}. {kind.summary}"
+        for p in (*kind.parameters, kind.parameter("risk")):
+            part["properties"][p.name]["description"] = (
+                f"{p.label} ({p.unit}, {p.domain.describe()}): a number, or the key of an"
+                " assumption."
+            )
 
 
 def _anchored(pattern: re.Pattern[str]) -> str:

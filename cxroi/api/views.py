@@ -20,6 +20,7 @@ from cxroi.api.jsonbody import BodyInvalid, BodyMalformed, read_json_object
 from cxroi.api.problems import IF_MATCH_REQUIRED, INVALID, MALFORMED, ApiProblem
 from cxroi.api.schemas import (
     MAX_ID,
+    CaseDocument,
     CaseList,
     CaseListQuery,
     CaseOut,
@@ -31,7 +32,6 @@ from cxroi.api.schemas import (
 from cxroi.api.spec import XLSX, api, openapi_document
 from cxroi.approvals import versions
 from cxroi.cases import services
-from cxroi.engine.schema import CaseIn
 from cxroi.extensions import limiter
 from cxroi.portfolio.services import PortfolioQuery, portfolio_page
 from cxroi.workbooks import version_workbook
@@ -191,18 +191,21 @@ def _document_body() -> dict[str, Any]:
 def _if_match(case_id: int) -> str:
     """The case hash the caller says they read (``If-Match``); 428 when they say none.
 
-    Strong comparison (RFC 9110): a weak or empty ``If-Match`` matches nothing (412).
+    ``*`` ("whatever it is now") names no version the caller read, so it is answered as
+    a missing ``If-Match``. Strong comparison (RFC 9110): a weak or empty ``If-Match``
+    matches nothing (412).
     """
-    if "If-Match" not in request.headers:
+    etags = request.if_match
+    if "If-Match" not in request.headers or etags.star_tag:
+        given = "If-Match: * matches any version" if etags.star_tag else "If-Match is missing"
         raise ApiProblem(
             428,
-            "Send If-Match with the case's ETag (from GET), so that a change made by "
-            "someone else since you read the case is never overwritten.",
+            f"{given}: send If-Match with the ETag from a GET of the case, so that a change "
+            "made by someone else since you read the case is never overwritten.",
             type_=IF_MATCH_REQUIRED,
         )
-    etags = request.if_match
     current = services.get_case(case_id).case_hash or ""
-    if etags.star_tag or etags.contains(current):
+    if etags.contains(current):
         return current
     strong = sorted(etags.as_set())
     return strong[0] if strong else ""
@@ -245,17 +248,18 @@ def list_cases() -> Any:
 
 @bp.post("/cases")
 @api.validate(
-    json=CaseIn,
+    json=CaseDocument,
     resp=Responses(HTTP_201=CaseOut, **_errors(400, 403, 413, 415, 422)),
     tags=TAGS["cases"],
     operation_id="createCase",
     skip_validation=True,  # the body is read by .jsonbody and judged by the engine
 )
 def create_case() -> Any:
-    """Create a draft case from a `cxroi-case/1` document (CX users).
+    """Create a draft case from a `cxroi-case/2` document, or `/1` (CX users).
 
-    Answers 201 with the case, its `Location` and its `ETag`. A document that
-    breaks the format is 422 with every error and its JSON path.
+    A `cxroi-case/1` document is upgraded to `/2` (each item gets an id). Answers 201
+    with the case, its `Location` and its `ETag`. A document that breaks the format is
+    422 with every error and its JSON path.
     """
     doc = _document_body()
     case = services.create_from_document(caller(), doc)
@@ -277,7 +281,7 @@ def get_case(case_id: int) -> Any:
 
 @bp.put(CASE)
 @api.validate(
-    json=CaseIn,
+    json=CaseDocument,
     headers=IfMatchHeader,
     resp=Responses(HTTP_200=CaseOut, **_errors(400, 403, 404, 409, 412, 413, 415, 422, 428)),
     tags=TAGS["cases"],
@@ -288,8 +292,9 @@ def replace_case(case_id: int) -> Any:
     """Replace a case's document; `If-Match` must carry the ETag you read.
 
     The web's rules apply to what changes: the CX owner edits a draft, Finance edits the
-    discount rate and the assumptions owned by Finance. Without `If-Match`: 428; with
-    an ETag that is no longer the case's: 412, and nothing is saved.
+    discount rate and the assumptions owned by Finance. Without `If-Match`, or with
+    `If-Match: *`: 428; with an ETag that is no longer the case's (or a weak one): 412,
+    and nothing is saved.
     """
     if_match = _if_match(case_id)
     doc = _document_body()

@@ -11,7 +11,9 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from cxroi.api import tokens
-from models import User
+from cxroi.approvals.steps import take_case_step
+from models import Case, User
+from tests.app.approvals.conftest import accept_all
 
 JSON = "application/json"
 PROBLEM = "application/problem+json"
@@ -68,6 +70,20 @@ def cx_api(api_as: Callable[..., Api], cx_user: User) -> Api:
 @pytest.fixture
 def finance_api(api_as: Callable[..., Api], finance_user: User) -> Api:
     return api_as(finance_user, "write")
+
+
+def freeze(case: Case, cx: User, finance: User) -> Case:
+    """The case submitted, every assumption accepted by finance, signed off: a version."""
+    take_case_step(case, "submit", cx)
+    accept_all(case, finance)
+    take_case_step(case, "sign_off", finance)
+    return case
+
+
+@pytest.fixture
+def frozen(make_case: Callable[..., Case], cx_user: User, finance_user: User) -> Case:
+    """The example case, frozen as version 1 (status ``ready``), owned by ``cx_user``."""
+    return freeze(make_case(), cx_user, finance_user)
 
 
 def assert_problem(response: TestResponse, status: int) -> dict[str, Any]:

@@ -232,13 +232,23 @@ def test_second_writer_with_the_same_etag_gets_412(cx_api, make_case):
     assert cx_api.get(url).get_json()["title"] == "First writer"
 
 
-def test_if_match_star_or_a_list_holding_the_etag_matches(cx_api, make_case):
+def test_put_with_if_match_star_is_428_and_saves_nothing(cx_api, make_case):
+    """``*`` says "whatever it is now": not an ETag read, so treated as none."""
+    case = make_case()
+    doc, _ = _read(cx_api, case.id)
+    doc["title"] = "Star"
+    response = cx_api.put(f"/api/v1/cases/{case.id}", json=doc, headers={"If-Match": "*"})
+    body = assert_problem(response, 428)
+    assert body["type"] == "urn:cxroi:problem:if-match-required"
+    assert "ETag" in body["detail"] and "GET" in body["detail"]
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).title == example_document()["title"]
+
+
+def test_if_match_with_a_list_holding_the_etag_matches(cx_api, make_case):
     case = make_case()
     doc, etag = _read(cx_api, case.id)
     url = f"/api/v1/cases/{case.id}"
-    doc["title"] = "Star"
-    assert cx_api.put(url, json=doc, headers={"If-Match": "*"}).status_code == 200
-    doc, etag = _read(cx_api, case.id)
     doc["title"] = "Listed"
     listed = f'"{"1" * 64}", {etag}'
     assert cx_api.put(url, json=doc, headers={"If-Match": listed}).status_code == 200

@@ -9,11 +9,13 @@ import json
 import pytest
 from openpyxl import load_workbook
 
-from cxroi.approvals import review
 from cxroi.approvals.steps import take_case_step
+from cxroi.engine import FORMAT_V1
 from cxroi.extensions import db
-from models import Case, CaseVersion
-from tests.app.api.conftest import assert_problem
+from models import CaseVersion
+from tests.app.api.conftest import assert_problem, freeze
+from tests.app.approvals.conftest import accept_all
+from tests.support import reference_case_path
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -22,22 +24,10 @@ def sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-@pytest.fixture
-def frozen(make_case, cx_user, finance_user) -> Case:
-    """The example case submitted, every assumption accepted, signed off: version 1."""
-    case = make_case()
-    take_case_step(case, "submit", cx_user)
-    for a in case.assumptions:
-        review.review_assumption(case, a.key, "accepted", finance_user)
-    take_case_step(case, "sign_off", finance_user)
-    return case
-
-
 def test_versions_are_listed_newest_first(cx_api, frozen, cx_user, finance_user):
     take_case_step(frozen, "reopen", cx_user)  # supersedes version 1
     take_case_step(frozen, "submit", cx_user)
-    for a in frozen.assumptions:
-        review.review_assumption(frozen, a.key, "accepted", finance_user)
+    accept_all(frozen, finance_user)
     take_case_step(frozen, "sign_off", finance_user)
 
     response = cx_api.get(f"/api/v1/cases/{frozen.id}/versions")
@@ -63,6 +53,24 @@ def test_a_version_carries_its_frozen_documents_and_their_hashes(cx_api, frozen)
     assert body["result"] == json.loads(stored.result_json)
     assert body["superseded"] is False and body["superseded_at"] is None
     assert body["signed_off_by"]["name"] == "Fran"
+
+
+def test_a_version_frozen_as_cxroi_case_1_is_served_as_frozen(
+    cx_api, make_case, cx_user, finance_user
+):
+    """Versions frozen before /2 keep their /1 text and hash (migration 0200): served as is."""
+    text = reference_case_path("lead-qualification").read_text()
+    case = freeze(make_case(json.loads(text)), cx_user, finance_user)
+    stored = db.session.query(CaseVersion).filter_by(case_id=case.id, number=1).one()
+    stored.case_json, stored.case_hash = text, sha256(text)  # as the migration left it
+    db.session.commit()
+
+    response = cx_api.get(f"/api/v1/cases/{case.id}/versions/1")
+    assert response.status_code == 200, response.text
+    body = response.get_json()
+    assert body["document"] == json.loads(text)
+    assert body["document"]["format"] == FORMAT_V1
+    assert body["case_hash"] == sha256(text)
 
 
 def test_the_case_names_its_current_version(cx_api, frozen, cx_user):
