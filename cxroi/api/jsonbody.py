@@ -20,12 +20,10 @@ import math
 from typing import Any
 
 from cxroi.engine import Issue
+from cxroi.engine.schema import MAX_MAGNITUDE  # the engine's rule, applied early
 
 #: Deepest nesting accepted (objects and arrays); far beyond any case document.
 MAX_DEPTH = 32
-#: Largest size of a number: no case needs more (money, customers, volumes), and the
-#: engine's arithmetic on such numbers stays finite.
-MAX_MAGNITUDE = 1e15
 #: Digits beyond which an integer is refused before it is even converted.
 _MAX_DIGITS = 400
 
