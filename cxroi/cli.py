@@ -66,7 +66,9 @@ def validate(case_file: str) -> None:
         for issue in issues:
             click.echo(f"  {issue}", err=True)
         sys.exit(INVALID)
-    click.echo(f"{case_file}: valid case file ({FORMAT})")
+    declared = doc.get("format")
+    upgraded = f", loads as {FORMAT}" if declared != FORMAT else ""
+    click.echo(f"{case_file}: valid {declared} file{upgraded}")
 
 
 @main.command()

@@ -42,7 +42,12 @@ def test_calc_json_prints_the_result_document() -> None:
 
 def test_validate_accepts_a_good_file() -> None:
     code, out, _ = run("validate", str(EXAMPLES_DIR / "contact-centre.json"))
-    assert code == 0 and "valid" in out
+    assert code == 0 and out.strip().endswith("valid cxroi-case/2 file")
+
+
+def test_validate_says_a_v1_file_loads_as_v2() -> None:
+    code, out, _ = run("validate", str(reference_case_path("field-expenses")))
+    assert code == 0 and "valid cxroi-case/1 file, loads as cxroi-case/2" in out
 
 
 def test_validate_lists_every_error_and_exits_2(tmp_path: Path) -> None:
