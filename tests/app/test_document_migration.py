@@ -63,12 +63,17 @@ TITLES = {
 
 
 def _postgres_url() -> sa.URL:
+    """A PostgreSQL server to migrate on, whichever database the suite itself runs on:
+    the suite's (``CXROI_TEST_DATABASE_URL``) when it is PostgreSQL, else
+    ``CXROI_TEST_POSTGRES_URL`` (``.ci/run`` sets it for the SQLite run too)."""
     configured = os.environ.get("CXROI_TEST_DATABASE_URL", "")
     if not configured.startswith("postgresql"):
+        configured = os.environ.get("CXROI_TEST_POSTGRES_URL", "")
+    if not configured.startswith("postgresql"):
         pytest.skip(
-            "PostgreSQL is not configured: set CXROI_TEST_DATABASE_URL="
-            "postgresql+psycopg://user:password@host/name (this test creates and drops its "
-            "own database, <name>_migration, beside it)"
+            "PostgreSQL is not configured: set CXROI_TEST_POSTGRES_URL (or "
+            "CXROI_TEST_DATABASE_URL) to postgresql+psycopg://user:password@host/name (this "
+            "test creates and drops its own database, <name>_migration, beside it)"
         )
     url = sa.make_url(configured)
     return url.set(database=f"{url.database}_migration")
