@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app, g, render_template
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 
@@ -41,6 +43,40 @@ class StaleEdit(DomainError):
         )
 
 
+#: The last resort when even the error template cannot render (no CSS or menu needed).
+_BARE_PAGE = (
+    '<!doctype html><html lang="en-GB"><head><meta charset="utf-8">'
+    '<meta name="viewport" content="width=device-width, initial-scale=1">'
+    "<title>Something went wrong · cxroi</title></head><body><main>"
+    "<h1>Something went wrong</h1><p>{message}</p>"
+    '<p><a href="/">Back to the portfolio</a></p></main></body></html>'
+)
+
+
+def _roll_back(app: Flask) -> None:
+    from cxroi.extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # the connection itself is gone: nothing to roll back
+        app.logger.warning("could not roll back the session after an error", exc_info=True)
+
+
+def _page_without_database(status: int, message: str) -> ResponseReturnValue:
+    """The app's own error page, rendered without asking the database who is signed in."""
+    if "_login_user" not in g:  # Flask-Login would load the user (a query) to render
+        from cxroi.extensions import login_manager
+
+        g._login_user = login_manager.anonymous_user()
+    try:
+        return render_template("errors/error.html", status=status, message=message, bare=True), (
+            status
+        )
+    except Exception:
+        current_app.logger.exception("the error page could not render; sending a bare one")
+        return _BARE_PAGE.format(message=escape(message)), status
+
+
 def register_error_handlers(app: Flask) -> None:
     from cxroi.api.problems import for_app_error  # under /api/v1: problem+json, never HTML
 
@@ -62,16 +98,23 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception) -> ResponseReturnValue:
+        _roll_back(app)  # a failed transaction must not break the error page too
         if isinstance(exc, HTTPException):
             return http_error(exc)
         if (problem := for_app_error(exc)) is not None:
             return problem
         app.logger.exception("unexpected error")
-        message = (
-            "Something went wrong on our side and nothing was saved. "
-            "Please try again; if it happens again, tell the cxroi team what you were doing."
-        )
-        return render_template("errors/error.html", status=500, message=message), 500
+        if isinstance(exc, SQLAlchemyError):
+            message = (
+                "The database could not be reached or refused the request, so this could "
+                "not be done. Please try again in a minute."
+            )
+        else:
+            message = (
+                "Something went wrong on our side and nothing was saved. "
+                "Please try again; if it happens again, tell the cxroi team what you were doing."
+            )
+        return _page_without_database(500, message)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> ResponseReturnValue:

@@ -80,8 +80,25 @@ def register_blueprints(app: Flask) -> None:
     api.init_app(app)
 
     @app.get("/healthz")
-    def healthz() -> Response:
-        """A trivial route: the benchmark's yardstick and a load balancer's probe."""
+    @app.get("/livez")
+    def livez() -> Response:
+        """The process answers (a trivial route: the benchmark's yardstick)."""
+        return Response("ok\n", mimetype="text/plain")
+
+    @app.get("/readyz")
+    def readyz() -> Response:
+        """Ready to serve: the database answers a query (503 when it does not)."""
+        from sqlalchemy import text
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            db.session.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            db.session.rollback()
+            app.logger.warning("readyz: the database does not answer", exc_info=True)
+            return Response("database unavailable\n", status=503, mimetype="text/plain")
+        finally:
+            db.session.remove()
         return Response("ok\n", mimetype="text/plain")
 
 
