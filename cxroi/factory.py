@@ -7,7 +7,6 @@ from typing import Any
 from flask import Flask, Response
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from werkzeug.routing import IntegerConverter, Map
 
 from cxroi import formatting, workflow
 from cxroi.config import INSTANCE_DIR, ROOT, settings
@@ -15,14 +14,6 @@ from cxroi.errors import register_error_handlers
 from cxroi.extensions import csrf, db, limiter, login_manager
 
 CSP = "default-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
-
-
-class DatabaseId(IntegerConverter):
-    """``int`` in URLs, bounded to what an INTEGER column holds (1 .. 2^31 - 1)."""
-
-    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", 2**31 - 1)
-        super().__init__(map, *args, **kwargs)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -35,9 +26,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     app.config.from_mapping(settings(config))
-    # Every <int:…> in a URL is a database id: one past what a column holds is a 404,
-    # not a database error.
-    app.url_map.converters["int"] = DatabaseId
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:"):
         INSTANCE_DIR.mkdir(exist_ok=True)
         # a local file has no dropped connections to detect

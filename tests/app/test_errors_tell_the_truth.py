@@ -62,16 +62,3 @@ def test_livez_reports_the_process_and_readyz_the_database(client, dead_app):
     response = dead.get("/readyz")
     assert response.status_code == 503
     assert response.text == "database unavailable\n"
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/cases/99999999999999999999",
-        "/cases/2147483648/inputs",
-        "/api/v1/cases/9223372036854775808",
-    ],
-)
-def test_an_id_past_what_a_column_holds_is_a_404(cx_client, path):
-    response = cx_client.get(path)
-    assert response.status_code == 404
