@@ -52,6 +52,8 @@ def test_cx_finance_and_sponsor_take_a_case_to_approval(live_app, live_server, n
 
     # CX sees the challenge, withdraws the case to revise it, answers, resubmits.
     author.get_by_role("link", name="What awaits me").click()
+    author.wait_for_url("**/awaiting")  # read the page once it has loaded, not mid-navigation
+    author.wait_for_load_state()
     assert "answer Fran Ince's challenge on churn_reduction" in author.content().replace(
         "&#39;", "'"
     )
