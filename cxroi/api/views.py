@@ -32,6 +32,7 @@ from cxroi.api.schemas import (
 from cxroi.api.spec import XLSX, api, openapi_document
 from cxroi.approvals import versions
 from cxroi.cases import services
+from cxroi.engine import METRIC_KEYS
 from cxroi.extensions import limiter
 from cxroi.portfolio.services import PortfolioQuery, portfolio_page
 from cxroi.workbooks import version_workbook
@@ -108,16 +109,7 @@ def _summary(case: Case) -> dict[str, Any]:
         "metrics": {
             name: getattr(case, name)
             for name in (
-                "npv",
-                "irr",
-                "roi",
-                "bcr",
-                "payback_months",
-                "discounted_payback_months",
-                "total_costs",
-                "total_benefits",
-                "pv_costs",
-                "pv_benefits",
+                *METRIC_KEYS,
                 "npv_per_pv_cost",
                 "prob_npv_positive",
             )

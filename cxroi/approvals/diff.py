@@ -23,17 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cxroi.engine import METRIC_KEYS
-
-CASE_FIELDS = (
-    "title",
-    "description",
-    "customer_problem",
-    "evidence",
-    "currency",
-    "start_month",
-    "horizon_months",
-    "discount_rate",
-)
+from cxroi.engine.casefile import CASE_FIELDS
 
 
 @dataclass(frozen=True, slots=True)

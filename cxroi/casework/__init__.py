@@ -23,6 +23,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
+from cxroi.engine.casefile import CASE_FIELDS
 from cxroi.engine.loader import ID_PREFIXES, next_id
 
 Document = dict[str, Any]
@@ -30,16 +31,7 @@ Item = dict[str, Any]
 
 SECTIONS = tuple(ID_PREFIXES)
 #: Header fields a details edit may set (the rest of the document is its items).
-DETAIL_FIELDS = (
-    "title",
-    "description",
-    "customer_problem",
-    "evidence",
-    "currency",
-    "start_month",
-    "horizon_months",
-    "discount_rate",
-)
+DETAIL_FIELDS = CASE_FIELDS
 #: Fields of a line whose string value is text, never an assumption key.
 _TEXT_FIELDS = frozenset({"id", "name", "kind", "category", "department", "recurrence", "note"})
 

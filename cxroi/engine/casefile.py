@@ -25,6 +25,18 @@ Param = float | str
 """A numeric parameter of a line: a number, or the key of an assumption."""
 
 Recurrence = Literal["once", "monthly", "annual"]
+#: The case's own fields (the rest of the document is its items), in document order.
+CASE_FIELDS = (
+    "title",
+    "description",
+    "customer_problem",
+    "evidence",
+    "currency",
+    "start_month",
+    "horizon_months",
+    "discount_rate",
+)
+
 Confidence = Literal["low", "medium", "high"]
 CONFIDENCE_LEVELS: tuple[Confidence, ...] = ("low", "medium", "high")
 FINANCE_OWNER = "finance"

@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from .casefile import (
+    CASE_FIELDS,
     FORMAT,
     FORMAT_V1,
     Assumption,
@@ -291,21 +292,7 @@ def _validated(doc: Any) -> tuple[list[Issue], CaseFile | None]:
 
 
 def _in_document_order(issues: list[Issue]) -> list[Issue]:
-    order = [
-        "format",
-        "title",
-        "description",
-        "customer_problem",
-        "evidence",
-        "currency",
-        "start_month",
-        "horizon_months",
-        "discount_rate",
-        "assumptions",
-        "costs",
-        "benefits",
-        "scenarios",
-    ]
+    order = ["format", *CASE_FIELDS, *SECTIONS]
 
     def key(issue: Issue) -> tuple[int, list[int | str]]:
         head = issue.path.split("[")[0].split(".")[0]
