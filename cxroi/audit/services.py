@@ -70,8 +70,12 @@ def record_field_changes(
     before: Mapping[str, Any],
     after: Mapping[str, Any],
     fields: Iterable[str] | None = None,
+    item_id: str | None = None,
 ) -> int:
-    """One ``update`` row per field whose value changed; returns how many."""
+    """One ``update`` row per field whose value changed; returns how many.
+
+    ``item_id`` names the assumption, line or scenario of the case document changed.
+    """
     count = 0
     for name in fields if fields is not None else sorted(set(before) | set(after)):
         old, new = before.get(name), after.get(name)
@@ -80,6 +84,7 @@ def record_field_changes(
                 actor=actor,
                 entity=entity,
                 entity_id=entity_id,
+                item_id=item_id,
                 action="update",
                 case_id=case_id,
                 field=name,

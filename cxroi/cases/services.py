@@ -22,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from cxroi import casework, workflow
 from cxroi.approvals.steps import start_new_draft_if_frozen
-from cxroi.audit.services import record_change
+from cxroi.audit.services import record_change, record_field_changes
 from cxroi.cases import permissions
 from cxroi.engine import (
     CaseFile,
@@ -129,7 +129,7 @@ def describe_issue(issue: Issue, doc: Mapping[str, Any]) -> str:
     section, index, field = match.group(1), int(match.group(2)), match.group(3)
     items = doc.get(section) or []
     item = items[index] if index < len(items) and isinstance(items[index], dict) else {}
-    name = item.get("key") if section == "assumptions" else item.get("name")
+    name = _label_of(section, item)
     where = (
         f'{SECTION_NOUNS[section]} "{name}"' if name else f"{SECTION_NOUNS[section]} {index + 1}"
     )
@@ -303,6 +303,7 @@ def retired_ids(case: Case) -> frozenset[str]:
 
 
 def _label_of(section: str, item: Mapping[str, Any]) -> Any:
+    """What people call an item: an assumption's key, a line's or scenario's name."""
     return item.get("key") if section == "assumptions" else item.get("name")
 
 
@@ -375,24 +376,17 @@ def _commit(case: Case, case_file: CaseFile, actor: User, before: Document) -> N
 # -- the audit trail of a document change ---------------------------------------------------
 
 
-def _label(section: str, item: Mapping[str, Any]) -> Any:
-    return item.get("key") if section == "assumptions" else item.get("name")
-
-
 def audit_changes(actor: User, case: Case, before: Document, after: Document) -> None:
     """One audit row per changed field: the case's own fields, then each item by id."""
-    for name in HEADER_FIELDS:
-        if before.get(name) != after.get(name):
-            record_change(
-                actor=actor,
-                entity="case",
-                entity_id=case.id,
-                action="update",
-                case_id=case.id,
-                field=name,
-                old=before.get(name),
-                new=after.get(name),
-            )
+    record_field_changes(
+        actor=actor,
+        entity="case",
+        entity_id=case.id,
+        case_id=case.id,
+        before=before,
+        after=after,
+        fields=HEADER_FIELDS,
+    )
     for section, entity in ENTITIES.items():
         old_items = {i["id"]: i for i in before.get(section, [])}
         new_items = {i["id"]: i for i in after.get(section, [])}
@@ -406,22 +400,18 @@ def audit_changes(actor: User, case: Case, before: Document, after: Document) ->
                     item_id=item_id,
                     action="create",
                     case_id=case.id,
-                    new=_label(section, item),
+                    new=_label_of(section, item),
                 )
                 continue
-            for name in sorted(set(old) | set(item)):
-                if old.get(name) != item.get(name):
-                    record_change(
-                        actor=actor,
-                        entity=entity,
-                        entity_id=None,
-                        item_id=item_id,
-                        action="update",
-                        case_id=case.id,
-                        field=name,
-                        old=old.get(name),
-                        new=item.get(name),
-                    )
+            record_field_changes(
+                actor=actor,
+                entity=entity,
+                entity_id=None,
+                item_id=item_id,
+                case_id=case.id,
+                before=old,
+                after=item,
+            )
         for item_id, old in old_items.items():
             if item_id not in new_items:
                 record_change(
