@@ -138,7 +138,3 @@ class Case(Base):
 
     def assumption_by_id(self, item_id: str) -> Assumption | None:
         return next((a for a in self.assumptions if a.id == item_id), None)
-
-    def to_case_file(self) -> CaseFile:
-        """The case document (kept for callers that name it so)."""
-        return self.doc

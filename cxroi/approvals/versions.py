@@ -75,7 +75,7 @@ def freeze(case: Case, signed_off_by: User) -> CaseVersion:
     content (same case hash); otherwise the engine prices the case again.
     """
     try:
-        case_file = case.to_case_file()
+        case_file = case.doc
     except CaseValidationError as exc:
         problems = "; ".join(str(i) for i in exc.issues[:5])
         raise Conflict(f"The case cannot be frozen while it has errors: {problems}") from None

@@ -280,11 +280,12 @@ def apply_edit(
         ids = [i.get("id") if isinstance(i, dict) else None for i in after.get(section, [])]
         index = ids.index(item_id) if item_id in ids else len(ids) - 1
     case_file = validated(after, section, index)
-    require_rights_for(actor, case, before, case_to_dict(case_file))
-    if case_to_dict(case_file) == before:
+    normalised = case_to_dict(case_file)
+    require_rights_for(actor, case, before, normalised)
+    if normalised == before:
         return case  # nothing changed: no new draft, no new row
     start_new_draft_if_frozen(case, actor)  # editing a frozen case starts a new draft
-    _commit(case, case_file, actor, before)
+    _commit(case, case_file, actor, before, normalised)
     return case
 
 
@@ -360,11 +361,13 @@ def _keep_ids(before: Document, after: Document, retired: frozenset[str]) -> Doc
     return assign_ids(out, retired)
 
 
-def _commit(case: Case, case_file: CaseFile, actor: User, before: Document) -> None:
+def _commit(
+    case: Case, case_file: CaseFile, actor: User, before: Document, after: Document
+) -> None:
     """Store, audit and commit; a concurrent save since the lock check is a StaleEdit."""
     try:
         store(case, case_file)  # may autoflush the pending changes: inside the try
-        audit_changes(actor, case, before, case_to_dict(case_file))
+        audit_changes(actor, case, before, after)
         case.updated_at = utcnow()
         case.updated_by_id = actor.id
         db.session.commit()

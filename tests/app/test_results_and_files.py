@@ -73,7 +73,7 @@ def test_export_then_import_gives_the_same_case_hash(cx_client, make_case):
     db.session.expire_all()
     cases = db.session.scalars(select(Case).order_by(Case.id)).all()
     assert len(cases) == 2 and cases[1].case_hash == cases[0].case_hash
-    assert cases[1].to_case_file() == cases[0].to_case_file()
+    assert cases[1].doc == cases[0].doc
 
 
 def test_import_shows_every_error_with_its_path(cx_client):

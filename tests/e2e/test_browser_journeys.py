@@ -96,7 +96,7 @@ def test_new_user_builds_a_case_and_sees_npv_and_chart(live_app, live_server, ne
 
     with live_app.app_context():
         case = db.session.query(Case).one()
-        expected = analyse(case.to_case_file(), trials=0).metrics
+        expected = analyse(case.doc, trials=0).metrics
     page.get_by_role("link", name="Results").click()
     page.wait_for_function("() => window.Chart && Chart.getChart('chart-cumulative')")
     assert page.locator('[data-metric="npv"]').first.inner_text() == money(expected.npv, "GBP")

@@ -101,7 +101,7 @@ def assert_frozen_version_matches(case_id: int) -> None:
     version = versions.current_version(case)
     if workflow.is_frozen(case.status):
         assert version is not None
-        assert version.case_hash == case.case_hash == case_hash(case.to_case_file())
+        assert version.case_hash == case.case_hash == case_hash(case.doc)
     else:
         assert version is None
 
@@ -317,7 +317,7 @@ def test_editing_a_case_with_changes_requested_supersedes_its_version(app, case,
     assert versions.current_version(case) is None
     db.session.refresh(v1)
     assert v1.superseded_reason == "a new draft was started by Casey Author"
-    assert v1.case_hash != case.case_hash == case_hash(case.to_case_file())
+    assert v1.case_hash != case.case_hash == case_hash(case.doc)
     # The reopen step is in the trail before the edit, and sealed in the chain.
     trail = db.session.scalars(
         select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.id)

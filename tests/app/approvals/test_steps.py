@@ -46,7 +46,7 @@ def test_sign_off_freezes_the_canonical_case_and_its_result_with_their_hashes(re
     case = ready_case
     assert case.status == "ready"
     (version,) = versions.versions_of(case.id)
-    case_file = case.to_case_file()
+    case_file = case.doc
     assert version.number == 1
     assert version.case_json == canonical_json(case_file)
     assert version.case_hash == case_hash(case_file)
