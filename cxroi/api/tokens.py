@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from cxroi.audit.services import record_change
+from cxroi.engine.schema import text_problem
 from cxroi.errors import DomainError, NotFound
 from cxroi.extensions import db
 from models import TOKEN_SCOPES, ApiToken, User
@@ -44,6 +45,8 @@ def create_token(
         raise TokenError(f'The scope must be "read" or "write", not "{scope}".')
     if not name:
         raise TokenError("Give the token a name, so you know later what uses it.")
+    if (problem := text_problem(name)) is not None:
+        raise TokenError(f"The name {problem}.")
     if len(name) > NAME_MAX:
         raise TokenError(f"The name must be at most {NAME_MAX} characters.")
     if not user.active:

@@ -84,17 +84,29 @@ def _id(value: Any) -> str:
     return value
 
 
-def _text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise PydanticCustomError("text", "must be a string")
+def text_problem(value: str) -> str | None:
+    """What makes ``value`` unstorable text (a NUL, a lone surrogate), or None.
+
+    >>> text_problem("A" + chr(0) + "B").startswith("must not contain a NUL")
+    True
+    >>> text_problem("plain") is None
+    True
+    """
     if "\x00" in value:
-        raise PydanticCustomError("nul", "must not contain a NUL character (\\u0000)")
+        return "must not contain a NUL character (\\u0000)"
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise PydanticCustomError(
-            "surrogate", "must be valid Unicode text (it holds a lone surrogate)"
-        ) from None
+        return "must be valid Unicode text (it holds a lone surrogate)"
+    return None
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise PydanticCustomError("text", "must be a string")
+    problem = text_problem(value)
+    if problem is not None:
+        raise PydanticCustomError("text", problem)
     return value
 
 

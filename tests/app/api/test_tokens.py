@@ -40,7 +40,13 @@ def test_tokens_differ_each_time(cx_user):
 
 @pytest.mark.parametrize(
     "name, scope, says",
-    [("", "read", "name"), ("x" * 81, "read", "80"), ("n", "admin", "scope")],
+    [
+        ("", "read", "name"),
+        ("x" * 81, "read", "80"),
+        ("n", "admin", "scope"),
+        ("a\x00b", "read", "NUL"),
+        ("a\ud800b", "read", "surrogate"),
+    ],
 )
 def test_a_token_needs_a_name_and_a_scope(cx_user, name, scope, says):
     with pytest.raises(tokens.TokenError, match=says):
