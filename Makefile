@@ -20,7 +20,7 @@ run: install
 	@test -s $(SECRET_FILE) || $(PYTHON) -c "import secrets; print(secrets.token_hex(32))" > $(SECRET_FILE)
 	@CXROI_SECRET_KEY=$$(cat $(SECRET_FILE)) $(PYTHON) -m cxroi init-db
 	@CXROI_SECRET_KEY=$$(cat $(SECRET_FILE)) CXROI_BASE_URL=http://127.0.0.1:$(PORT) $(PYTHON) -m cxroi demo --if-empty
-	@CXROI_SECRET_KEY=$$(cat $(SECRET_FILE)) $(PYTHON) -m cxroi serve --port $(PORT)
+	@CXROI_SECRET_KEY=$$(cat $(SECRET_FILE)) CXROI_INSECURE_HTTP=1 $(PYTHON) -m cxroi serve --port $(PORT)
 
 # Install test needs and run the whole suite.
 test: install-test

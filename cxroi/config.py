@@ -10,6 +10,12 @@
                            ``60 per minute; 600 per hour``).
 ``CXROI_MC_TRIALS``        Monte Carlo trials run when a case is saved (default 10,000).
 ``CXROI_API_RATE_LIMIT``   limit per API token on ``/api/v1`` (default ``300 per minute``).
+``CXROI_INSECURE_HTTP``    ``1`` to serve over plain HTTP (local development, ``make run``): cookies
+                           lose their Secure flag and no HSTS is sent. Outside debug and tests,
+                           cookies are Secure and HSTS is sent by default.
+``CXROI_TRUSTED_PROXIES``  how many reverse proxies in front of the app set ``X-Forwarded-For``
+                           and ``X-Forwarded-Proto`` (default 0: the socket's address is the
+                           client's). Rate limits and logged addresses then see the real client.
 """
 
 from __future__ import annotations
@@ -30,11 +36,20 @@ def _flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _count(name: str) -> int:
+    raw = os.environ.get(name, "").strip() or "0"
+    if not raw.isdigit() or int(raw) > 10:
+        raise ConfigError(f"{name} must be a whole number from 0 to 10, not {raw!r}.")
+    return int(raw)
+
+
 def settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """The app's configuration: environment first, then ``overrides`` on top."""
     overrides = dict(overrides or {})
     debug = overrides.get("DEBUG", _flag("CXROI_DEBUG"))
     testing = overrides.get("TESTING", False)
+    # HTTPS is the default outside debug and tests; plain HTTP is an explicit choice.
+    secure_transport = not (debug or testing or _flag("CXROI_INSECURE_HTTP"))
     cfg: dict[str, Any] = {
         "DEBUG": debug,
         "TESTING": testing,
@@ -44,7 +59,11 @@ def settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": _flag("CXROI_SECURE_COOKIES"),
+        "SECURE_TRANSPORT": secure_transport,
+        "SESSION_COOKIE_SECURE": secure_transport,
+        "REMEMBER_COOKIE_SECURE": secure_transport,
+        "HSTS": "max-age=31536000; includeSubDomains" if secure_transport else None,
+        "TRUSTED_PROXIES": _count("CXROI_TRUSTED_PROXIES"),
         "REMEMBER_COOKIE_DURATION": 0,
         "WTF_CSRF_TIME_LIMIT": None,
         "RATELIMIT_STORAGE_URI": os.environ.get("CXROI_RATELIMIT_STORAGE_URI")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
+import time
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from cxroi import formatting, workflow
 from cxroi.config import INSTANCE_DIR, ROOT, settings
@@ -26,6 +29,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     app.config.from_mapping(settings(config))
+    if proxies := app.config["TRUSTED_PROXIES"]:
+        # Only as many X-Forwarded-* hops as there are proxies we run are believed.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:"):
         INSTANCE_DIR.mkdir(exist_ok=True)
         # a local file has no dropped connections to detect
@@ -109,6 +117,20 @@ def register_security_headers(app: Flask) -> None:
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        if response.mimetype == "text/html":
+        if request.endpoint != "static":
+            # Pages, downloads and API answers may carry a signed-in user's figures:
+            # no browser or proxy keeps a copy (static files keep their own caching).
             response.headers.setdefault("Cache-Control", "no-store")
+        if hsts := app.config.get("HSTS"):
+            response.headers.setdefault("Strict-Transport-Security", hsts)
+        if response.status_code == 429 and "Retry-After" not in response.headers:
+            response.headers["Retry-After"] = str(_retry_after_seconds())
         return response
+
+
+def _retry_after_seconds() -> int:
+    """Seconds until the limit that refused this request lets one through again (at least 1)."""
+    current = limiter.current_limit
+    if current is None:
+        return 60
+    return max(1, math.ceil(current.reset_at - time.time()))
