@@ -107,6 +107,15 @@ class Step:
     button: str  # the words on its button
     #: Roles that may take the step only on the cases they own (a CX user, not any CX user).
     owner_only: frozenset[str] = frozenset()
+    done: str = ""  # what the person is told afterwards: "Submitted for finance review"
+
+    def done_message(self, title: str, status: str) -> str:
+        """The sentence shown after the step, with the case named and no placeholder left.
+
+        >>> STEPS["submit"].done_message("Chat support", IN_REVIEW)
+        'Submitted for finance review: “Chat support” is now in finance review.'
+        """
+        return f"{self.done}: “{title}” is now {label(status).lower()}."
 
 
 STEPS: dict[str, Step] = {
@@ -120,6 +129,7 @@ STEPS: dict[str, Step] = {
             frozenset({"cx"}),
             "Submit for finance review",
             owner_only=frozenset({"cx"}),
+            done="Submitted for finance review",
         ),
         Step(
             "withdraw",
@@ -129,6 +139,7 @@ STEPS: dict[str, Step] = {
             frozenset({"cx"}),
             "Withdraw to revise",
             owner_only=frozenset({"cx"}),
+            done="Withdrawn from review",
         ),
         Step(
             "return_to_draft",
@@ -137,6 +148,7 @@ STEPS: dict[str, Step] = {
             DRAFT,
             frozenset({"finance"}),
             "Return to the author",
+            done="Returned to its author",
         ),
         Step(
             "sign_off",
@@ -145,6 +157,7 @@ STEPS: dict[str, Step] = {
             READY,
             frozenset({"finance"}),
             "Sign off and freeze",
+            done="Signed off and frozen",
         ),
         Step(
             "withdraw_sign_off",
@@ -153,6 +166,7 @@ STEPS: dict[str, Step] = {
             IN_REVIEW,
             frozenset({"finance"}),
             "Withdraw sign-off",
+            done="Sign-off withdrawn",
         ),
         Step(
             "approve",
@@ -161,9 +175,16 @@ STEPS: dict[str, Step] = {
             APPROVED,
             frozenset({SPONSOR}),
             "Approve",
+            done="Approved",
         ),
         Step(
-            "reject", "reject {case}", frozenset({READY}), REJECTED, frozenset({SPONSOR}), "Reject"
+            "reject",
+            "reject {case}",
+            frozenset({READY}),
+            REJECTED,
+            frozenset({SPONSOR}),
+            "Reject",
+            done="Rejected",
         ),
         Step(
             "request_changes",
@@ -172,6 +193,7 @@ STEPS: dict[str, Step] = {
             CHANGES_REQUESTED,
             frozenset({SPONSOR}),
             "Request changes",
+            done="Changes requested",
         ),
         # Any edit of a frozen case takes this step first (see may_edit); the button
         # takes it alone. Earlier decisions stay on their (superseded) version.
@@ -183,6 +205,7 @@ STEPS: dict[str, Step] = {
             frozenset({"cx", "finance"}),
             "Edit: start a new draft",
             owner_only=frozenset({"cx"}),
+            done="A new draft was started",
         ),
     )
 }

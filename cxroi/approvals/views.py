@@ -93,10 +93,7 @@ def take_step(case_id: int, step: str) -> ResponseReturnValue:
         flash(_form_errors(form) or "The form could not be read; try again.", "error")
         return _back(case_id)
     steps.take_case_step(case, step, current_user, note=form.note.data or "")
-    flash(
-        f"Done: {STEPS[step].label} — the case is now {label(case.status).lower()}.",
-        "success",
-    )
+    flash(STEPS[step].done_message(case.title, case.status), "success")
     if step == "reopen":
         return redirect(url_for("approvals.review_page", case_id=case_id))
     return _back(case_id)

@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from cxroi import workflow
 from cxroi.workflow import (
     APPROVED,
     CHANGES_REQUESTED,
@@ -174,3 +175,11 @@ def test_the_workflow_imports_no_web_or_database_package():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_every_step_tells_what_was_done_without_a_placeholder():
+    for step in workflow.STEPS.values():
+        message = step.done_message("Chat support", step.target)
+        assert step.done and "{" not in message and "}" not in message, step.name
+        assert message.startswith(f"{step.done}: “Chat support” is now ")
+        assert message.endswith(f"{workflow.label(step.target).lower()}.")

@@ -26,6 +26,9 @@ def test_the_journey_through_the_pages(app, case, users):
     assert page.status_code == 200
     assert "Submit for finance review" in page.text
     assert post_form(cx, url, f"/cases/{case.id}/steps/submit", {}).status_code == 302
+    told = cx.get(url).text
+    assert f"Submitted for finance review: “{case.title}” is now in finance review." in told
+    assert "{case}" not in told
     assert "In finance review" in fin.get(url).text
     # Finance challenges one assumption, without a comment first: refused, named.
     response = post_form(
