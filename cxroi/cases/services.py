@@ -38,6 +38,7 @@ from cxroi.engine import (
     result_to_dict,
 )
 from cxroi.engine.loader import assign_ids, parse_json
+from cxroi.engine.review_items import effects_to_dict, npv_effects
 from cxroi.errors import DomainError, NotFound, StaleEdit
 from cxroi.extensions import db
 from cxroi.formatting import pct
@@ -192,7 +193,10 @@ def store(case: Case, case_file: CaseFile) -> None:
     case.title = case_file.title
     case.description = case_file.description
     case.currency = case_file.currency
-    case.result = result_to_dict(result)
+    # Each review item's effect on NPV, priced with the case so that no read prices it.
+    case.result = result_to_dict(result) | {
+        "review_effects": effects_to_dict(npv_effects(case_file))
+    }
     case.computed_at = utcnow()
     case.npv, case.npv_unadjusted = m.npv, result.unadjusted.npv
     case.irr, case.roi, case.bcr = m.irr, m.roi, m.bcr

@@ -34,13 +34,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 
-from .casefile import CaseFile
+from .casefile import BenefitLine, CaseFile, CostLine
 from .loader import case_to_dict
 from .pricing import npv_rows, price, values_for
 from .timeline import Timeline, Value
@@ -177,7 +178,7 @@ def _npv_effects(case: CaseFile) -> dict[str, Effect]:
             )
 
     # Lines: NPV is linear in each line, so scaling line i moves NPV by its share.
-    lines = [*case.costs, *case.benefits]
+    lines: list[CostLine | BenefitLine] = [*case.costs, *case.benefits]
     for line, series in zip(lines, base.lines, strict=True):
         sign = -1.0 if series.side == "cost" else 1.0
         share = sign * float(series.adjusted @ tl.discount_factor)
@@ -220,3 +221,42 @@ def _npv_effects(case: CaseFile) -> dict[str, Effect]:
     # The start month names the calendar month of month 1: it moves no number.
     effects["start_month"] = Effect("start_month", "none", None, None, base_npv, base_npv, base_npv)
     return effects
+
+
+def _stored(x: float | None) -> float | None:
+    return None if x is None or not math.isfinite(x) else float(x)
+
+
+def effects_to_dict(effects: Mapping[str, Effect]) -> dict[str, dict[str, Any]]:
+    """The effects as plain JSON (an NPV too large to compute is null), for a result."""
+    return {
+        item_id: {
+            "basis": e.basis,
+            "low": _stored(e.low),
+            "high": _stored(e.high),
+            "npv_low": _stored(e.npv_low),
+            "npv_high": _stored(e.npv_high),
+            "base_npv": _stored(e.base_npv),
+        }
+        for item_id, e in effects.items()
+    }
+
+
+def effects_from_dict(doc: Mapping[str, Mapping[str, Any]]) -> dict[str, Effect]:
+    """The effects stored by :func:`effects_to_dict` (null NPVs read as NaN)."""
+
+    def number(x: Any) -> float:
+        return math.nan if x is None else float(x)
+
+    return {
+        item_id: Effect(
+            item_id,
+            e["basis"],
+            e.get("low"),
+            e.get("high"),
+            number(e.get("npv_low")),
+            number(e.get("npv_high")),
+            number(e.get("base_npv")),
+        )
+        for item_id, e in doc.items()
+    }
