@@ -38,7 +38,7 @@ def _check_case_rules(case: Case, step: str) -> None:
         pending = review.pending(case)
         if pending:
             names = ", ".join(
-                f"{s.item.label}{' (changed since accepted)' if s.stale else ''}"
+                f"{s.item.key or s.item.label}{' (changed since accepted)' if s.stale else ''}"
                 for s in pending[:8]
             ) + ("…" if len(pending) > 8 else "")
             raise Conflict(
