@@ -350,3 +350,21 @@ def edit_starts_new_draft(state: str, kind: str = CASE) -> bool:
 def assumption_kind(finance_owned: bool) -> str:
     """The kind of edit an assumption is: Finance's inputs, or the CX owner's case."""
     return FINANCE_INPUTS if finance_owned else CASE
+
+
+# -- the organisation's defaults ---------------------------------------------------------
+
+#: Who sets the organisation's defaults (the default discount rate of new cases).
+ORG_SETTINGS_ROLES = frozenset({"finance", "admin"})
+
+
+def may_set_org_settings(role: str) -> bool:
+    """Whether ``role`` sets the organisation's defaults: finance and admins."""
+    return role in ORG_SETTINGS_ROLES
+
+
+def sets_own_discount_rate(role: str) -> bool:
+    """Whether a new case created by ``role`` may carry a rate of its own choosing:
+    only a role that edits finance's inputs in a draft. Anyone else's new case (an
+    import, the API, the form) gets the organisation's default rate."""
+    return FINANCE_INPUTS in edit_kinds(DRAFT, role)

@@ -7,7 +7,8 @@ from models.api_token import TOKEN_SCOPES, ApiToken
 from models.approval import CaseVersion, ChainEntry, Decision, LinkUse, SharedLink
 from models.audit import AuditEvent
 from models.case import Case
-from models.review import REVIEW_STATUSES, AssumptionReview, Comment
+from models.review import REVIEW_STATUSES, AssumptionReview, Comment, ItemReview
+from models.setting import OrgSetting
 from models.user import ROLES, LoginSession, User
 
 __all__ = [
@@ -22,8 +23,10 @@ __all__ = [
     "ChainEntry",
     "Comment",
     "Decision",
+    "ItemReview",
     "LinkUse",
     "LoginSession",
+    "OrgSetting",
     "SharedLink",
     "User",
 ]

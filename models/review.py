@@ -1,7 +1,8 @@
-"""Finance's review of each assumption, and comment threads on cases and assumptions.
+"""Finance's review of each review item, and comment threads on cases and assumptions.
 
-Both refer to an assumption by its document id (``item_id``), which a rename keeps,
-so a renamed assumption keeps its review and its threads.
+Both refer to an item by its document id (``item_id``: "a1", "c2", "b3", or a setting's
+fixed id such as "discount_rate"), which a rename keeps, so a renamed item keeps its
+review and its threads. The review items are :mod:`cxroi.engine.review_items`'.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from models._types import utcnow
 REVIEW_STATUSES = ("unreviewed", "accepted", "challenged")
 
 
-class AssumptionReview(Base):
-    """Finance's verdict on one assumption, bound to the assumption's content at the time.
+class ItemReview(Base):
+    """Finance's verdict on one review item, bound to the item's content at the time.
 
-    ``fingerprint`` is the SHA-256 of the assumption as reviewed; once the assumption
-    changes, the verdict no longer applies and the assumption reads as unreviewed.
+    ``fingerprint`` is the SHA-256 of the item's reviewed fields; once the item changes,
+    the verdict no longer applies and the item reads as unreviewed. ``reviewed_fields``
+    keeps those fields (JSON) so that the page can say what changed since. The table
+    keeps its first name: it held assumptions' verdicts only.
     """
 
     __tablename__ = "assumption_reviews"
@@ -29,12 +32,18 @@ class AssumptionReview(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    #: The id of the assumption in the case document.
+    #: The id of the review item in the case document (or a setting's fixed id).
     item_id: Mapped[str] = mapped_column(String(24))
     status: Mapped[str] = mapped_column(String(20))  # accepted or challenged
     fingerprint: Mapped[str] = mapped_column(String(64))
+    #: The reviewed fields as they were (JSON); null for verdicts from before it was kept.
+    reviewed_fields: Mapped[str | None] = mapped_column(Text)
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+AssumptionReview = ItemReview
+"""The model's first name (the table's name still)."""
 
 
 class Comment(Base):

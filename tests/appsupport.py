@@ -46,6 +46,9 @@ def make_app(url: str, **overrides: Any) -> Flask:
         "RATELIMIT_ENABLED": False,
         "MC_TRIALS": 500,
         "PASSWORD_HASH": FAST_ARGON2,
+        # The organisation's default rate until finance sets one: the example case's, so
+        # that a CX import of it keeps its content (tests of the default set their own).
+        "DEFAULT_DISCOUNT_RATE": 0.09,
     }
     config.update(overrides)
     app = create_app(config)

@@ -1,13 +1,21 @@
-"""Administrators list users, add them, change their role or switch them off."""
+"""Administrators list users, add them, change their role or switch them off; finance or
+an administrator sets the organisation's defaults (the default discount rate)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
+from cxroi import orgsettings
 from cxroi.auth import services
 from cxroi.auth.forms import NewUserForm, UserAccessForm
+from cxroi.cases.fields import NumberField
+from cxroi.cases.presenters import percent_text
+from cxroi.errors import PermissionDenied
+from cxroi.formatting import pct
+from cxroi.workflow import may_set_org_settings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -55,3 +63,43 @@ def update_user(user_id: int) -> ResponseReturnValue:
     else:
         flash("The change could not be saved; please try again.", "error")
     return redirect(url_for("admin.users"))
+
+
+# -- the organisation's settings (finance or an admin) -------------------------------------
+
+
+class SettingsForm(FlaskForm):
+    discount_rate = NumberField(
+        "Default discount rate (% a year)",
+        allow_percent=False,
+        minimum=-99.99,
+        description="Every new case created by a CX user (form, import or API) gets this "
+        "rate. 10 means 10% a year.",
+    )
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings() -> ResponseReturnValue:
+    if not may_set_org_settings(current_user.role):
+        raise PermissionDenied("Only finance or an administrator sets the organisation's defaults.")
+    form = SettingsForm()
+    if request.method == "GET":
+        form.discount_rate.data = percent_text(orgsettings.default_discount_rate())
+    status = 200
+    if form.validate_on_submit():
+        rate = form.discount_rate.number
+        try:
+            orgsettings.set_default_discount_rate(current_user, round((rate or 0.0) / 100, 12))
+        except orgsettings.SettingInvalid as exc:
+            form.discount_rate.errors = [exc.message]
+            status = 400
+        else:
+            flash(
+                f"The default discount rate is now {pct(orgsettings.default_discount_rate())}.",
+                "success",
+            )
+            return redirect(url_for("admin.settings"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("admin/settings.html", form=form), status

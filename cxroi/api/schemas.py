@@ -178,6 +178,13 @@ class CaseOut(CaseSummary):
     )
 
 
+class CaseCreated(CaseOut):
+    notices: list[str] = Field(
+        description="What the caller should know about the new case: a CX user's case "
+        "gets the organisation's default discount rate, which Finance sets."
+    )
+
+
 class SignedOffBy(_Out):
     id: int | None
     name: str

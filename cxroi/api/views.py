@@ -20,6 +20,7 @@ from cxroi.api.jsonbody import BodyInvalid, BodyMalformed, read_json_object
 from cxroi.api.problems import IF_MATCH_REQUIRED, INVALID, MALFORMED, ApiProblem
 from cxroi.api.schemas import (
     MAX_ID,
+    CaseCreated,
     CaseDocument,
     CaseList,
     CaseListQuery,
@@ -241,7 +242,7 @@ def list_cases() -> Any:
 @bp.post("/cases")
 @api.validate(
     json=CaseDocument,
-    resp=Responses(HTTP_201=CaseOut, **_errors(400, 403, 413, 415, 422)),
+    resp=Responses(HTTP_201=CaseCreated, **_errors(400, 403, 413, 415, 422)),
     tags=TAGS["cases"],
     operation_id="createCase",
     skip_validation=True,  # the body is read by .jsonbody and judged by the engine
@@ -250,13 +251,15 @@ def create_case() -> Any:
     """Create a draft case from a `cxroi-case/2` document, or `/1` (CX users).
 
     A `cxroi-case/1` document is upgraded to `/2` (each item gets an id). Answers 201
-    with the case, its `Location` and its `ETag`. A document that breaks the format is
-    422 with every error and its JSON path.
+    with the case, its `Location` and its `ETag`. The discount rate is Finance's: a case
+    created by a CX user gets the organisation's default rate, and `notices` says so. A
+    document that breaks the format is 422 with every error and its JSON path.
     """
     doc = _document_body()
-    case = services.create_from_document(caller(), doc)
+    notices: list[str] = []
+    case = services.create_from_document(caller(), doc, notices=notices)
     location = url_for("api.get_case", case_id=case.id)
-    return _case_out(case), 201, {"Location": location, "ETag": _etag(case)}
+    return {**_case_out(case), "notices": notices}, 201, {"Location": location, "ETag": _etag(case)}
 
 
 @bp.get(CASE)

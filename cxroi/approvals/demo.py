@@ -31,8 +31,7 @@ def ready_demo_case() -> tuple[Case, links.NewLink] | None:
     if case is None:
         return None
     take_case_step(case, "submit", cx, note="demo")
-    for row in case.assumptions:
-        review.review_assumption(case, row.key, "accepted", finance)
+    review.accept_items(case, finance, [item.id for item in review.items_of(case)])
     take_case_step(case, "sign_off", finance, note="demo")
     assert versions.current_version(case) is not None
     new = links.create_link(

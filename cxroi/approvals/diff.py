@@ -74,9 +74,13 @@ class VersionDiff:
         return not self.case_fields and not self.items
 
 
-def _field_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[FieldChange, ...]:
+def field_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[FieldChange, ...]:
+    """Each field whose value differs, old → new (absent reads as None), in field order."""
     keys = list(old) + [k for k in new if k not in old]
     return tuple(FieldChange(k, old.get(k), new.get(k)) for k in keys if old.get(k) != new.get(k))
+
+
+_field_changes = field_changes
 
 
 def _keyed(items: Sequence[Mapping[str, Any]], key: str) -> dict[str, Mapping[str, Any]]:

@@ -58,6 +58,7 @@ class CommentForm(FlaskForm):
         ],
     )
     assumption_key = HiddenField()
+    item_id = HiddenField()  # any review item ("c1", "discount_rate"); the key wins
 
 
 class LinkForm(FlaskForm):

@@ -61,7 +61,7 @@ def _last_author(root: Comment) -> int | None:
 
 def inbox_for(user: User) -> Inbox:
     """What waits for ``user``: by role, from the cases they own or review."""
-    from cxroi.approvals.review import key_of, review_statuses
+    from cxroi.approvals.review import pending, subject_of
 
     inbox = Inbox()
     if user.role not in ("cx", "finance"):
@@ -77,18 +77,18 @@ def inbox_for(user: User) -> Inbox:
     def subject(root: Comment) -> str:
         """What a thread is about: the assumption's key as it is now, or the case."""
         case = db.session.get(Case, root.case_id)
-        key = key_of(case, root) if case is not None else None
-        return key or "the case"
+        name = subject_of(case, root) if case is not None else None
+        return name or "the case"
 
     if user.role == "finance":
         for case in db.session.scalars(
             select(Case).where(Case.status.in_(FOR_FINANCE)).order_by(Case.updated_at)
         ):
-            pending = [k for k, s in review_statuses(case).items() if s.status != "accepted"]
+            waiting = pending(case)
             what = (
-                f"review {len(pending)} assumption{'s' if len(pending) != 1 else ''}"
-                if pending
-                else "every assumption accepted: sign off"
+                f"review {len(waiting)} item{'s' if len(waiting) != 1 else ''}"
+                if waiting
+                else "every item accepted: sign off"
             )
             inbox.reviews.append(Waiting(case.id, case.title, what, case.updated_at))
         # Challenges this user raised that the author has answered.

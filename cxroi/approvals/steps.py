@@ -1,7 +1,7 @@
 """Moving a case along the workflow: permission, state, version, audit row, chain entry.
 
 Every step goes through :func:`take_case_step`, which asks :mod:`cxroi.workflow` whether
-the user may take it (role and ownership), checks the case-specific rule (all assumptions
+the user may take it (role and ownership), checks the case-specific rule (every review item
 accepted before a sign-off), writes the audit trail and the hash chain, and commits.
 An edit of a frozen case takes the ``reopen`` step first, in the edit's own transaction:
 :func:`start_new_draft_if_frozen`.
@@ -35,12 +35,15 @@ def _check_case_rules(case: Case, step: str) -> None:
         except CaseValidationError as exc:
             problems = "; ".join(str(i) for i in exc.issues[:5])
             raise Conflict(f"The case cannot be frozen while it has errors: {problems}") from None
-        pending = review.all_accepted(case)
+        pending = review.pending(case)
         if pending:
-            names = ", ".join(pending[:8]) + ("…" if len(pending) > 8 else "")
+            names = ", ".join(
+                f"{s.item.key or s.item.label}{' (changed since accepted)' if s.stale else ''}"
+                for s in pending[:8]
+            ) + ("…" if len(pending) > 8 else "")
             raise Conflict(
-                f"Finance signs off only when every assumption is accepted; "
-                f"{len(pending)} not accepted yet: {names}."
+                f"Finance signs off only when every item (assumptions, lines and finance "
+                f"settings) is accepted as it stands; {len(pending)} not accepted yet: {names}."
             )
 
 

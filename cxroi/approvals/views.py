@@ -3,6 +3,7 @@ links, history and "what awaits me". Thin: parse the form, call a service, rende
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -15,6 +16,7 @@ from cxroi.approvals.errors import DomainError, InputError
 from cxroi.approvals.forms import CommentForm, LinkForm, ReviewForm, StepForm
 from cxroi.audit.services import events_for_case
 from cxroi.extensions import db
+from cxroi.formatting import figure, money, pct
 from cxroi.workflow import (
     HOLDER_WORDS,
     NEXT_HOLDER,
@@ -46,6 +48,40 @@ def _form_errors(form: FlaskForm) -> str:
     return " ".join(e for errs in form.errors.values() for e in errs)
 
 
+def value_text(value: Any) -> str:
+    """A reviewed field's value on the page: numbers readable, nothing as a dash."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return figure(value)
+    return str(value)
+
+
+def effect_text(row: review.ReviewRow, currency: str) -> str:
+    """The effect on NPV in words: what was moved, and NPV at each end."""
+    effect, item = row.effect, row.item
+    if effect is None or effect.basis == "none":
+        return "No effect on NPV."
+    if not (math.isfinite(effect.npv_low) and math.isfinite(effect.npv_high)):
+        return "Its effect on NPV is too large to compute."
+    if item.kind in ("cost", "benefit"):
+        moved = "The line 10 % lower / higher"
+    elif item.id == "horizon_months":
+        moved = f"{effect.low:g} / {effect.high:g} months"
+    elif item.id == "discount_rate":
+        moved = f"±10 %: {pct(effect.low, 2)} / {pct(effect.high, 2)}"
+    elif effect.basis == "range":
+        moved = f"Its range: {figure(effect.low)} / {figure(effect.high)}"
+    else:
+        moved = f"±10 % (no range): {figure(effect.low)} / {figure(effect.high)}"
+    return (
+        f"{moved}: NPV {money(effect.npv_low, currency)} / {money(effect.npv_high, currency)} "
+        f"(swing {money(effect.swing, currency)})."
+    )
+
+
 def review_context(case: Case) -> dict[str, Any]:
     """Everything the review page shows (used by the page and its error re-render)."""
     version = versions.current_version(case)
@@ -55,10 +91,15 @@ def review_context(case: Case) -> dict[str, Any]:
         for s in allowed_steps(case.status, current_user.role, is_owner=owner)
         if s != "reopen" or version
     ]
+    rows = review.review_rows(case)
     return {
         "case": case,
-        "statuses": review.review_statuses(case),
-        "threads": review.threads(case),
+        "rows": rows,
+        "accepted_count": sum(1 for r in rows if r.status.status == review.ACCEPTED),
+        "unchanged": review.unchanged_since_sign_off(case),
+        "threads": review.item_threads(case),
+        "effect_text": effect_text,
+        "value_text": value_text,
         "version": version,
         "latest": versions.latest_version(case.id),
         "superseded_decisions": [
@@ -102,13 +143,91 @@ def take_step(case_id: int, step: str) -> ResponseReturnValue:
 @bp.post("/cases/<int:case_id>/assumptions/<key>/review")
 @login_required
 def review_assumption(case_id: int, key: str) -> ResponseReturnValue:
+    """The first URL of a verdict, naming an assumption by key (kept for old links)."""
+    case = _case(case_id)
+    row = case.assumption_by_key(key)
+    if row is None:
+        abort(404, description=f'Case {case_id} has no assumption "{key}".')
+    return review_item(case_id, row.id)
+
+
+@bp.post("/cases/<int:case_id>/items/<item_id>/review")
+@login_required
+def review_item(case_id: int, item_id: str) -> ResponseReturnValue:
     case = _case(case_id)
     form = ReviewForm()
     if not form.validate_on_submit():
-        flash(f'Assumption "{key}": {_form_errors(form)}', "error")
-        return _back(case_id, f"a-{key}")
-    review.review_assumption(case, key, form.verdict.data, current_user, form.comment.data)
-    return _back(case_id, f"a-{key}")
+        flash(f'Item "{item_id}": {_form_errors(form)}', "error")
+        return _back(case_id, f"item-{item_id}")
+    review.review_item(case, item_id, form.verdict.data, current_user, form.comment.data)
+    return _back(case_id, f"item-{item_id}")
+
+
+@bp.post("/cases/<int:case_id>/review/accept")
+@login_required
+def accept_items(case_id: int) -> ResponseReturnValue:
+    """Accept a selection, or everything unchanged since the last sign-off: the first POST
+    shows what would be accepted; the confirmation POST (``confirm``) accepts it."""
+    case = _case(case_id)
+    form = StepForm()
+    if not form.validate_on_submit():
+        flash(_form_errors(form) or "The form could not be read; try again.", "error")
+        return _back(case_id)
+    mode = request.form.get("mode", "selection")
+    if mode not in ("selection", "unchanged"):
+        raise InputError("mode", 'Choose "selection" or "unchanged".')
+    action = review.ACCEPT_UNCHANGED if mode == "unchanged" else review.ACCEPT_SELECTED
+    if request.form.get("confirm") == "1":
+        ids = request.form.getlist("item")
+        confirmed = {i: request.form.get(f"fp-{i}", "") for i in ids}
+        accepted = review.accept_items(case, current_user, ids, confirmed=confirmed, action=action)
+        flash(f"Accepted {len(accepted)} item{'s' if len(accepted) != 1 else ''}.", "success")
+        return _back(case_id, "items")
+    if mode == "unchanged":
+        chosen = review.unchanged_since_sign_off(case)
+        if not chosen:
+            flash(
+                "Nothing to accept: no item is both unaccepted and unchanged since the "
+                "last signed-off version.",
+                "error",
+            )
+            return _back(case_id, "items")
+    else:
+        wanted = set(request.form.getlist("item"))
+        chosen = [i for i in review.items_of(case) if i.id in wanted]
+        if not chosen:
+            flash("Choose at least one item to accept.", "error")
+            return _back(case_id, "items")
+    return render_template(
+        "approvals/review_confirm.html",
+        case=case,
+        items=chosen,
+        mode=mode,
+        form=StepForm(),
+        value_text=value_text,
+        version=versions.latest_version(case.id),
+        state_label=label(case.status),
+    )
+
+
+@bp.get("/cases/<int:case_id>/review/changes")
+@login_required
+def review_changes(case_id: int) -> ResponseReturnValue:
+    """What moved since the last signed-off version: item, field, old → new."""
+    case = _case(case_id)
+    version, deltas = review.changes_since_sign_off(case)
+    npv_then = None
+    if version is not None:
+        npv_then = (versions.documents(version)[1].get("metrics") or {}).get("npv")
+    return render_template(
+        "approvals/review_changes.html",
+        case=case,
+        version=version,
+        deltas=deltas,
+        npv_then=npv_then,
+        value_text=value_text,
+        state_label=label(case.status),
+    )
 
 
 @bp.post("/cases/<int:case_id>/comments")
@@ -117,11 +236,16 @@ def add_comment(case_id: int) -> ResponseReturnValue:
     case = _case(case_id)
     form = CommentForm()
     key = form.assumption_key.data or None
+    item_id = form.item_id.data or None
+    if key is not None:
+        row = case.assumption_by_key(key)
+        item_id = row.id if row is not None else item_id
+    anchor = f"item-{item_id}" if item_id else "discussion"
     if not form.validate_on_submit():
         flash(_form_errors(form), "error")
-        return _back(case_id, f"a-{key}" if key else "discussion")
-    review.start_thread(case, current_user, form.body.data or "", key)
-    return _back(case_id, f"a-{key}" if key else "discussion")
+        return _back(case_id, anchor)
+    review.start_thread(case, current_user, form.body.data or "", key, item_id=item_id)
+    return _back(case_id, anchor)
 
 
 @bp.post("/cases/<int:case_id>/comments/<int:thread_id>/reply")

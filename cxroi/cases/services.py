@@ -12,6 +12,7 @@ audit rows in one commit.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -20,7 +21,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from cxroi import casework, workflow
+from cxroi import casework, orgsettings, workflow
 from cxroi.approvals.steps import start_new_draft_if_frozen
 from cxroi.audit.services import record_change, record_field_changes
 from cxroi.cases import permissions
@@ -37,8 +38,10 @@ from cxroi.engine import (
     result_to_dict,
 )
 from cxroi.engine.loader import assign_ids, parse_json
+from cxroi.engine.review_items import effects_to_dict, npv_effects
 from cxroi.errors import DomainError, NotFound, StaleEdit
 from cxroi.extensions import db
+from cxroi.formatting import pct
 from models import AuditEvent, Case, User
 from models._types import utcnow
 
@@ -190,7 +193,10 @@ def store(case: Case, case_file: CaseFile) -> None:
     case.title = case_file.title
     case.description = case_file.description
     case.currency = case_file.currency
-    case.result = result_to_dict(result)
+    # Each review item's effect on NPV, priced with the case so that no read prices it.
+    case.result = result_to_dict(result) | {
+        "review_effects": effects_to_dict(npv_effects(case_file))
+    }
     case.computed_at = utcnow()
     case.npv, case.npv_unadjusted = m.npv, result.unadjusted.npv
     case.irr, case.roi, case.bcr = m.irr, m.roi, m.bcr
@@ -230,7 +236,9 @@ def require_rights_for(actor: User, case: Case, before: Document, after: Documen
     (new_rate, new_owned), new_rest = _split(after, finance_ids)
     if old_rate != new_rate:
         permissions.require(
-            permissions.can_edit_discount_rate(actor, case), "The discount rate is set by Finance."
+            permissions.can_edit_discount_rate(actor, case),
+            f"The discount rate (discount_rate) is set by Finance: it stays "
+            f"{pct(old_rate)} and nothing was saved. Keep it at that to change the rest.",
         )
     if old_owned != new_owned:
         changed = sorted(a.get("key", i) for i, a in old_owned.items() if new_owned.get(i) != a)
@@ -442,12 +450,25 @@ def _empty_document(details: Mapping[str, Any]) -> Document:
     return casework.set_details(doc, details)
 
 
-def create_case(actor: User, header: dict[str, Any]) -> Case:
-    """A new draft owned by ``actor``; ``header`` holds :data:`HEADER_FIELDS`."""
+def finance_rate_for(actor: User, requested: float | None, notices: list[str] | None) -> float:
+    """The discount rate of a new case ``actor`` creates: theirs only if they set finance's
+    inputs, else the organisation's default (with a notice saying so in ``notices``)."""
+    if requested is not None and workflow.sets_own_discount_rate(actor.role):
+        return requested
+    default = orgsettings.default_discount_rate()
+    if notices is not None:
+        notices.append(orgsettings.rate_notice(default, requested))
+    return default
+
+
+def create_case(actor: User, header: dict[str, Any], *, notices: list[str] | None = None) -> Case:
+    """A new draft owned by ``actor``; ``header`` holds :data:`HEADER_FIELDS`.
+
+    The discount rate is finance's: see :func:`finance_rate_for` (``notices`` gets what
+    the user should be told)."""
     permissions.require_create(actor)
     header = dict(header)
-    if header.get("discount_rate") is None:
-        header["discount_rate"] = current_app.config["DEFAULT_DISCOUNT_RATE"]
+    header["discount_rate"] = finance_rate_for(actor, header.get("discount_rate"), notices)
     doc = _empty_document(header)
     return insert_case(actor, validated(doc), "create")
 
@@ -490,8 +511,13 @@ def update_case(actor: User, case_id: int, lock_version: int, header: dict[str, 
 # -- case files in and out -------------------------------------------------------------
 
 
-def create_from_document(actor: User, doc: Any, action: str = "import") -> Case:
-    """A new draft case from a case document (``/1`` or ``/2``); its ids are kept (commits)."""
+def create_from_document(
+    actor: User, doc: Any, action: str = "import", *, notices: list[str] | None = None
+) -> Case:
+    """A new draft case from a case document (``/1`` or ``/2``); its ids are kept (commits).
+
+    The discount rate is finance's: a CX user's document gets the organisation's default
+    (:func:`finance_rate_for`; ``notices`` gets what the user should be told)."""
     permissions.require_create(actor)
     if not isinstance(doc, dict):
         raise ImportInvalid([Issue("", "a case file must be a JSON object")])
@@ -499,6 +525,9 @@ def create_from_document(actor: User, doc: Any, action: str = "import") -> Case:
         case_file = load_case(doc)
     except CaseValidationError as exc:
         raise ImportInvalid(list(exc.issues), doc) from None
+    rate = finance_rate_for(actor, case_file.discount_rate, notices)
+    if rate != case_file.discount_rate:
+        case_file = dataclasses.replace(case_file, discount_rate=rate)
     try:
         return insert_case(actor, case_file, action)
     except ImportInvalid:
@@ -508,14 +537,14 @@ def create_from_document(actor: User, doc: Any, action: str = "import") -> Case:
         raise ImportInvalid(exc.issues, doc) from None
 
 
-def import_case(actor: User, data: bytes) -> Case:
-    """A new draft case from an uploaded case file (commits)."""
+def import_case(actor: User, data: bytes, *, notices: list[str] | None = None) -> Case:
+    """A new draft case from an uploaded case file (commits); see create_from_document."""
     permissions.require_create(actor)
     try:
         doc = parse_json(data)
     except CaseValidationError as exc:
         raise ImportInvalid(list(exc.issues)) from None
-    return create_from_document(actor, doc)
+    return create_from_document(actor, doc, notices=notices)
 
 
 def replace_document(actor: User, case_id: int, doc: Any, if_match: str) -> Case:

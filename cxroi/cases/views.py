@@ -12,7 +12,6 @@ from typing import Any
 from flask import (
     Blueprint,
     Response,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -24,6 +23,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
+from cxroi import orgsettings
 from cxroi.cases import permissions, presenters, services
 from cxroi.cases.forms import CURRENCIES, CaseForm, DeleteForm, EditForm, ImportForm
 from cxroi.engine import KINDS
@@ -85,14 +85,17 @@ def new() -> ResponseReturnValue:
     if request.method == "GET":
         form.currency.data = "GBP"
         form.horizon_months.data = "36"
-    form.discount_rate.data = presenters.percent_text(current_app.config["DEFAULT_DISCOUNT_RATE"])
+    form.discount_rate.data = presenters.percent_text(orgsettings.default_discount_rate())
     if form.validate_on_submit():
+        notices: list[str] = []
         try:
-            case = services.create_case(user(), form.header())
+            case = services.create_case(user(), form.header(), notices=notices)
         except services.CaseInvalid as exc:
             errors = form.add_errors(exc.field_errors) + exc.other_errors
         else:
             flash("Case created. Now add its assumptions, costs and benefits.", "success")
+            for notice in notices:
+                flash(notice, "info")
             return redirect(url_for("cases.inputs", case_id=case.id))
         return render_template(
             "cases/case_form.html", form=form, errors=errors, case=None, currencies=CURRENCIES
@@ -201,8 +204,9 @@ def import_case() -> ResponseReturnValue:
         elif len(data) > 2_000_000:
             message = "The file is larger than 2 MB; a case file is much smaller."
         else:
+            notices: list[str] = []
             try:
-                case = services.import_case(user(), data)
+                case = services.import_case(user(), data, notices=notices)
             except services.ImportInvalid as exc:
                 issues = exc.issues
                 message = (
@@ -211,6 +215,8 @@ def import_case() -> ResponseReturnValue:
                 )
             else:
                 flash(f'Imported "{case.title}" as a new draft.', "success")
+                for notice in notices:
+                    flash(notice, "info")
                 return redirect(url_for("cases.show", case_id=case.id))
     status = 400 if request.method == "POST" else 200
     return render_template("cases/import.html", form=form, issues=issues, message=message), status

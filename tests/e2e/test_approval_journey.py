@@ -59,7 +59,8 @@ def test_cx_finance_and_sponsor_take_a_case_to_approval(live_app, live_server, n
     )
     author.goto(review_url)
     assert (
-        "An 8-week pilot is thin evidence" in author.locator("#a-churn_reduction + tr").inner_text()
+        "An 8-week pilot is thin evidence"
+        in author.locator('li.review-card:has([data-review="churn_reduction"])').inner_text()
     )
     author.get_by_role("button", name="Withdraw to revise").click()
     author.goto(f"{base}/cases/{case_id}/inputs")
@@ -74,7 +75,7 @@ def test_cx_finance_and_sponsor_take_a_case_to_approval(live_app, live_server, n
     author.get_by_role("button", name="Submit for finance review").click()
     assert review_state(author) == "In finance review"
 
-    # Finance accepts every assumption and signs off: version 1 is frozen.
+    # Finance accepts every item and signs off: version 1 is frozen.
     finance.goto(review_url)
     assert "Revised to 4% with the 12-week pilot." in finance.content()
     assert finance.locator('[data-review="churn_reduction"]').inner_text() == "unreviewed"

@@ -329,7 +329,10 @@ def test_finance_cannot_change_what_cx_owns(finance_api, make_case, change, says
 @pytest.mark.parametrize(
     "change, says",
     [
-        (lambda d: d.update(discount_rate=0.2), "The discount rate is set by Finance."),
+        (
+            lambda d: d.update(discount_rate=0.2),
+            "The discount rate (discount_rate) is set by Finance",
+        ),
         (lambda d: _assumption(d, "arpu").update(value=30), 'Assumption "arpu" is owned by'),
     ],
     ids=["discount-rate", "finance-assumption"],

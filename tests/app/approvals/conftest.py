@@ -83,13 +83,12 @@ def case(users) -> Any:  # type: ignore[no-untyped-def]
 def accept_all(case: Any, finance: Any) -> None:
     from cxroi.approvals import review
 
-    for a in case.assumptions:
-        review.review_assumption(case, a.key, "accepted", finance)
+    review.accept_items(case, finance, [item.id for item in review.items_of(case)])
 
 
 @pytest.fixture
 def ready_case(case, users) -> Any:  # type: ignore[no-untyped-def]
-    """The example case submitted, every assumption accepted and signed off (version 1)."""
+    """The example case submitted, every review item accepted and signed off (version 1)."""
     from cxroi.approvals.steps import take_case_step
 
     take_case_step(case, "submit", users["cx"])

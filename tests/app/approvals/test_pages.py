@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import select
 
-from cxroi.approvals import links, versions
+from cxroi.approvals import links, review, versions
 from cxroi.approvals.steps import take_case_step
 from cxroi.extensions import db
 from models.approval import SharedLink
@@ -51,10 +51,10 @@ def test_the_journey_through_the_pages(app, case, users):
     )
     assert "Pilot ran 12 weeks." in fin.get(url).text
     assert "read the answer to your challenge" in fin.get("/awaiting").text
-    # Finance accepts everything and signs off through the page.
-    for a in case.assumptions:
-        post_form(fin, url, f"/cases/{case.id}/assumptions/{a.key}/review", {"verdict": "accepted"})
-    assert "every assumption accepted: sign off" in fin.get("/awaiting").text
+    # Finance accepts every item (assumptions, lines, settings) and signs off on the page.
+    for item in review.items_of(case):
+        post_form(fin, url, f"/cases/{case.id}/items/{item.id}/review", {"verdict": "accepted"})
+    assert "every item accepted: sign off" in fin.get("/awaiting").text
     assert post_form(fin, url, f"/cases/{case.id}/steps/sign_off", {}).status_code == 302
     page = fin.get(url).text
     version = versions.current_version(case)
@@ -170,7 +170,7 @@ def test_history_shows_the_chain_and_the_trail(app, ready_case, users):
     page = cx.get(f"/cases/{ready_case.id}/history")
     assert page.status_code == 200
     assert "sign_off by fin@example.com: in_review → ready" in page.text
-    assert "assumption_review review · arpu" in page.text
+    assert "item_review accept_selected · arpu" in page.text
 
 
 def test_pages_need_a_sign_in_and_an_existing_case(app, case, users):

@@ -76,7 +76,7 @@ def test_what_awaits_each_role(ready_case, users):
     take_case_step(ready_case, "reopen", users["cx"])
     take_case_step(ready_case, "submit", users["cx"])
     (waiting,) = inbox.inbox_for(users["finance"]).reviews
-    assert waiting.what == "every assumption accepted: sign off"
+    assert waiting.what == "every item accepted: sign off"
 
 
 def test_sponsor_changes_request_comes_back_to_the_author(ready_case, users):

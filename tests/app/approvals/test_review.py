@@ -42,9 +42,7 @@ def test_a_challenge_needs_a_comment_and_opens_a_thread(in_review, users):
         "Pilot was 8 weeks only.",
         "Fran Finance",
     )
-    event = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.entity == "assumption_review")
-    ).one()
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.entity == "item_review")).one()
     assert (event.field, event.old, event.new) == ("churn_reduction", "unreviewed", "challenged")
 
 
@@ -79,10 +77,15 @@ def test_case_threads_and_bad_input(in_review, users):
 
 def test_a_verdict_lapses_when_the_assumption_changes(in_review, users):
     review.review_assumption(in_review, "arpu", "accepted", users["finance"])
-    assert review.review_statuses(in_review)["arpu"].status == "accepted"
+    arpu = in_review.assumption_by_key("arpu").id
+    assert review.review_statuses(in_review)[arpu].status == "accepted"
+    was = in_review.assumption_by_key("arpu").source
     rewrite_document(in_review, assumption=("arpu", {"source": "A different source"}))
-    status = review.review_statuses(in_review)["arpu"]
+    status = review.review_statuses(in_review)[arpu]
     assert (status.status, status.stale) == ("unreviewed", True)
+    assert [(c.field, c.old, c.new) for c in status.changes] == [
+        ("source", was, "A different source")
+    ]
 
 
 def test_a_renamed_assumption_keeps_its_review_and_its_threads(in_review, users, app):
@@ -101,7 +104,7 @@ def test_a_renamed_assumption_keeps_its_review_and_its_threads(in_review, users,
     parts.save_assumption(
         users["cx"], case.id, case.lock_version, churn.id, {**values, "key": "churn_cut"}
     )
-    assert review.review_statuses(case)["churn_cut"].status == "accepted"
+    assert review.review_statuses(case)[churn.id].status == "accepted"
     assert [t.id for t in review.threads(case)["churn_cut"]] == [thread.id]
     page = sign_in(app, users["finance"]).get(f"/cases/{case.id}/review").text
     assert "Source is one pilot." in page and 'data-review="churn_cut">accepted' in page

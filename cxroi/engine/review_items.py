@@ -1,0 +1,262 @@
+"""What finance reviews in a case, and how much each reviewed item moves NPV.
+
+The one list of review items (:func:`review_items`): every assumption, every cost and
+benefit line (its parameters, timing and risk as one item), and the case's finance
+settings (discount rate, horizon and start month, one item each). The review page, the
+sign-off rule, the "changed since sign-off" view and the tests all read it.
+
+Each item has the fields finance reviews (:attr:`ReviewItem.fields`) and a
+:func:`fingerprint` over them, so a verdict can be bound to exactly what was reviewed.
+
+:func:`npv_effects` says how far NPV moves when each item moves: an assumption from its
+low to its high (the tornado's swing), or ±10 % of its value when it has no range; a line
+scaled by ±10 %; the discount rate and the horizon ±10 %. Vectorised: every assumption
+in one batch, the lines from the base pricing's own line series, the rate from the
+net flows under two other discount factors. Pure: no Flask, SQLAlchemy or models.
+
+>>> from cxroi.engine import load_case
+>>> case = load_case({"format": "cxroi-case/2", "title": "T", "currency": "GBP",
+...     "start_month": "2027-01", "horizon_months": 12, "discount_rate": 0.0,
+...     "assumptions": [{"key": "n", "label": "N", "value": 100, "unit": "calls"}],
+...     "costs": [{"name": "Tool", "category": "technology", "recurrence": "once",
+...                "amount": 1000, "month": 0}],
+...     "benefits": [{"name": "Calls", "kind": "custom", "amount": "n"}]})
+>>> [i.id for i in review_items(case)]
+['a1', 'c1', 'b1', 'discount_rate', 'horizon_months', 'start_month']
+>>> effects = npv_effects(case)
+>>> effects["c1"].npv_low - effects["c1"].base_npv  # the cost 10 % lower: NPV 100 higher
+100.0
+>>> round(effects["a1"].npv_high - effects["a1"].base_npv, 6)  # 10 more a month, 12 months
+120.0
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from .casefile import BenefitLine, CaseFile, CostLine
+from .loader import case_to_dict
+from .pricing import npv_rows, price, values_for
+from .timeline import Timeline, Value
+
+ItemKind = Literal["assumption", "cost", "benefit", "setting"]
+
+#: What finance reviews of an assumption: its number, range, unit and provenance. Not the
+#: key (a rename keeps the verdict), nor the notes or the author's confidence.
+ASSUMPTION_FIELDS = ("label", "value", "unit", "low", "high", "source", "owner")
+#: A line is reviewed whole (parameters, timing, risk, name), except its id and note.
+LINE_EXCLUDED = frozenset({"id", "note"})
+#: The case's finance settings, each one item with a fixed id: (id, label).
+SETTINGS = (
+    ("discount_rate", "Discount rate"),
+    ("horizon_months", "Horizon"),
+    ("start_month", "Start month"),
+)
+SETTING_IDS = frozenset(i for i, _ in SETTINGS)
+#: How far an item without a range is moved to show its effect: ±10 %.
+NUDGE = 0.10
+#: Horizons the engine accepts (months); a nudged horizon stays within them.
+HORIZON_RANGE = (1, 120)
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewItem:
+    """One thing finance reviews: its id in the case, kind, name and reviewed fields."""
+
+    id: str
+    kind: ItemKind
+    label: str
+    fields: Mapping[str, Any]
+    key: str | None = None  # an assumption's key
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.fields)
+
+
+def fingerprint(fields: Mapping[str, Any]) -> str:
+    """SHA-256 of the reviewed fields as canonical JSON (absent and None are the same)."""
+    doc = {k: v for k, v in fields.items() if v is not None}
+    text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def review_items(case: CaseFile) -> tuple[ReviewItem, ...]:
+    """Every item of ``case`` that finance reviews, in document order, settings last."""
+    doc = case_to_dict(case)
+    items: list[ReviewItem] = [
+        ReviewItem(
+            a.id,
+            "assumption",
+            a.label,
+            {name: getattr(a, name) for name in ASSUMPTION_FIELDS if getattr(a, name) is not None},
+            key=a.key,
+        )
+        for a in case.assumptions
+    ]
+    for section, kind in (("costs", "cost"), ("benefits", "benefit")):
+        for line in doc.get(section, []):
+            fields = {k: v for k, v in line.items() if k not in LINE_EXCLUDED}
+            items.append(ReviewItem(line["id"], kind, line["name"], fields))  # type: ignore[arg-type]
+    for item_id, label in SETTINGS:
+        items.append(ReviewItem(item_id, "setting", label, {item_id: getattr(case, item_id)}))
+    return tuple(items)
+
+
+# -- effect on NPV -----------------------------------------------------------------------
+
+Basis = Literal["range", "nudge", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """NPV with the item at its low and at its high (``low``/``high``: what was moved to)."""
+
+    item_id: str
+    basis: Basis  # range: the assumption's own low-high; nudge: ±10 %; none: no effect
+    low: float | None
+    high: float | None
+    npv_low: float
+    npv_high: float
+    base_npv: float
+
+    @property
+    def swing(self) -> float:
+        return abs(self.npv_high - self.npv_low)
+
+
+def _nudged(value: float) -> tuple[float, float]:
+    return value * (1.0 - NUDGE), value * (1.0 + NUDGE)
+
+
+def npv_effects(case: CaseFile) -> dict[str, Effect]:
+    """Each review item's effect on NPV (see the module's doc), by item id.
+
+    Lines are scaled (every month of the line, after its risk) by ±10 %, so a line's
+    low is its 90 % and its high its 110 %; ``low``/``high`` are then the factors. An
+    NPV too large to compute at a bound is ``inf`` or ``nan`` (the caller shows it so).
+    """
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return _npv_effects(case)
+
+
+def _npv_effects(case: CaseFile) -> dict[str, Effect]:
+    tl = Timeline.of(case.horizon_months, case.discount_rate)
+    base = price(case, tl, values_for(case), detail=True)
+    net = (base.benefits - base.costs)[0]
+    base_npv = float(net @ tl.discount_factor)
+    effects: dict[str, Effect] = {}
+
+    # Assumptions: one batch, rows 2j and 2j+1 are assumption j at its low and high.
+    assumptions = case.assumptions
+    if assumptions:
+        rows = 2 * len(assumptions)
+        overrides: dict[str, Value] = {}
+        bounds: list[tuple[float, float, Basis]] = []
+        for j, a in enumerate(assumptions):
+            if a.low is not None and a.high is not None:
+                low, high, basis = a.low, a.high, "range"
+            else:
+                low, high = _nudged(a.value)
+                basis = "nudge"
+            bounds.append((low, high, basis))  # type: ignore[arg-type]
+            column = np.full((rows, 1), a.value, dtype=np.float64)
+            column[2 * j, 0], column[2 * j + 1, 0] = low, high
+            overrides[a.key] = column
+        priced = price(case, tl, values_for(case, overrides), rows=rows)
+        npvs = npv_rows(priced.costs, priced.benefits, tl)
+        for j, (a, (low, high, basis)) in enumerate(zip(assumptions, bounds, strict=True)):
+            effects[a.id] = Effect(
+                a.id, basis, low, high, float(npvs[2 * j]), float(npvs[2 * j + 1]), base_npv
+            )
+
+    # Lines: NPV is linear in each line, so scaling line i moves NPV by its share.
+    lines: list[CostLine | BenefitLine] = [*case.costs, *case.benefits]
+    for line, series in zip(lines, base.lines, strict=True):
+        sign = -1.0 if series.side == "cost" else 1.0
+        share = sign * float(series.adjusted @ tl.discount_factor)
+        effects[line.id] = Effect(
+            line.id,
+            "nudge",
+            1.0 - NUDGE,
+            1.0 + NUDGE,
+            base_npv - NUDGE * share,
+            base_npv + NUDGE * share,
+            base_npv,
+        )
+
+    # Discount rate: the same flows under two other discount factors.
+    low_rate, high_rate = _nudged(case.discount_rate)
+    npv_at = [
+        float(net @ Timeline.of(case.horizon_months, r).discount_factor)
+        for r in (low_rate, high_rate)
+    ]
+    effects["discount_rate"] = Effect(
+        "discount_rate", "nudge", low_rate, high_rate, npv_at[0], npv_at[1], base_npv
+    )
+
+    # Horizon: priced again over a shorter and a longer timeline (whole months).
+    h = case.horizon_months
+    shorter = max(HORIZON_RANGE[0], min(h - 1, round(h * (1.0 - NUDGE))))
+    longer = min(HORIZON_RANGE[1], max(h + 1, round(h * (1.0 + NUDGE))))
+    horizon_npv = []
+    for months in (shorter, longer):
+        if months == h:
+            horizon_npv.append(base_npv)
+            continue
+        other = Timeline.of(months, case.discount_rate)
+        p = price(case, other, values_for(case))
+        horizon_npv.append(float(npv_rows(p.costs, p.benefits, other)[0]))
+    effects["horizon_months"] = Effect(
+        "horizon_months", "nudge", shorter, longer, horizon_npv[0], horizon_npv[1], base_npv
+    )
+
+    # The start month names the calendar month of month 1: it moves no number.
+    effects["start_month"] = Effect("start_month", "none", None, None, base_npv, base_npv, base_npv)
+    return effects
+
+
+def _stored(x: float | None) -> float | None:
+    return None if x is None or not math.isfinite(x) else float(x)
+
+
+def effects_to_dict(effects: Mapping[str, Effect]) -> dict[str, dict[str, Any]]:
+    """The effects as plain JSON (an NPV too large to compute is null), for a result."""
+    return {
+        item_id: {
+            "basis": e.basis,
+            "low": _stored(e.low),
+            "high": _stored(e.high),
+            "npv_low": _stored(e.npv_low),
+            "npv_high": _stored(e.npv_high),
+            "base_npv": _stored(e.base_npv),
+        }
+        for item_id, e in effects.items()
+    }
+
+
+def effects_from_dict(doc: Mapping[str, Mapping[str, Any]]) -> dict[str, Effect]:
+    """The effects stored by :func:`effects_to_dict` (null NPVs read as NaN)."""
+
+    def number(x: Any) -> float:
+        return math.nan if x is None else float(x)
+
+    return {
+        item_id: Effect(
+            item_id,
+            e["basis"],
+            e.get("low"),
+            e.get("high"),
+            number(e.get("npv_low")),
+            number(e.get("npv_high")),
+            number(e.get("base_npv")),
+        )
+        for item_id, e in doc.items()
+    }

@@ -1,0 +1,137 @@
+"""Finance's values stay finance's on every path: the form, an import and the API.
+
+A case a CX user creates gets the organisation's default discount rate (set by finance
+or an admin, audited) with a notice; a CX user's change of an existing case's rate is
+refused, naming the field, with nothing saved.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+from sqlalchemy import select
+
+from cxroi import orgsettings
+from cxroi.api import tokens
+from cxroi.extensions import db
+from models import AuditEvent, Case
+from tests.app.approvals.web import csrf_from, post_form, sign_in
+from tests.appsupport import example_document
+
+
+def _set_default(app, users, rate_percent: str):
+    fin = sign_in(app, users["finance"])
+    r = post_form(fin, "/admin/settings", "/admin/settings", {"discount_rate": rate_percent})
+    assert r.status_code == 302, r.text
+    return fin
+
+
+def test_finance_or_an_admin_sets_the_default_rate_audited(app, users):
+    fin = _set_default(app, users, "7.5")
+    assert orgsettings.default_discount_rate() == 0.075
+    assert "The default discount rate is now 7.5%." in fin.get("/admin/settings").text
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.entity == "setting")).one()
+    assert (event.actor, event.field, event.new) == (
+        "fin@example.com",
+        "default_discount_rate",
+        "0.075",
+    )
+    admin = sign_in(app, users["admin"])
+    r = post_form(admin, "/admin/settings", "/admin/settings", {"discount_rate": "-150"})
+    assert r.status_code == 400 and orgsettings.default_discount_rate() == 0.075
+    cx = sign_in(app, users["cx"])
+    assert cx.get("/admin/settings").status_code == 403
+    r = cx.post("/admin/settings", data={"discount_rate": "50", "csrf_token": "x"})
+    assert r.status_code in (400, 403) and orgsettings.default_discount_rate() == 0.075
+
+
+def test_the_form_gives_a_new_case_the_default_rate_whatever_is_posted(app, users):
+    _set_default(app, users, "6")
+    cx = sign_in(app, users["cx"])
+    page = cx.get("/cases/new").text
+    r = cx.post(
+        "/cases/new",
+        data={
+            "csrf_token": csrf_from(page),
+            "title": "Chat bot",
+            "currency": "GBP",
+            "start_month": "2027-01",
+            "horizon_months": "24",
+            "discount_rate": "-50",  # a CX user cannot choose it
+        },
+    )
+    assert r.status_code == 302, r.text
+    case = db.session.scalars(select(Case)).one()
+    assert case.discount_rate == 0.06
+    assert "default discount rate, 6.0%, set by Finance" in cx.get(r.headers["Location"]).text
+
+
+def test_an_import_by_cx_gets_the_default_rate_with_a_notice(app, users):
+    _set_default(app, users, "8")
+    cx = sign_in(app, users["cx"])
+    doc = example_document()
+    doc["discount_rate"] = -0.5
+    page = cx.get("/cases/import").text
+    r = cx.post(
+        "/cases/import",
+        data={
+            "csrf_token": csrf_from(page),
+            "case_file": (io.BytesIO(json.dumps(doc).encode()), "case.json"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 302, r.text
+    case = db.session.scalars(select(Case)).one()
+    assert case.discount_rate == 0.08 and case.doc.discount_rate == 0.08
+    shown = cx.get(r.headers["Location"]).text
+    assert "this case uses the organisation&#39;s default, 8.0%, not the −50.0%" in shown
+
+
+def _api(app, user):
+    return {"Authorization": f"Bearer {tokens.create_token(user, 't', 'write')[1]}"}
+
+
+def test_the_api_create_and_replace_keep_finance_s_rate(app, users):
+    _set_default(app, users, "8")
+    client = app.test_client()
+    cx = _api(app, users["cx"])
+    doc = example_document()
+    doc["discount_rate"] = -0.5
+    r = client.post("/api/v1/cases", json=doc, headers=cx)
+    assert r.status_code == 201, r.text
+    body = r.get_json()
+    assert body["document"]["discount_rate"] == 0.08
+    assert any("organisation's default, 8.0%" in n for n in body["notices"])
+    case_id, etag = body["id"], r.headers["ETag"]
+    # Changing the rate of the existing case: refused, naming the field; nothing saved.
+    doc = body["document"]
+    doc["discount_rate"] = 0.5
+    r = client.put(f"/api/v1/cases/{case_id}", json=doc, headers={**cx, "If-Match": etag})
+    assert r.status_code == 403 and "discount_rate" in r.get_json()["detail"]
+    db.session.expire_all()
+    assert db.session.get(Case, case_id).discount_rate == 0.08
+    # Finance may.
+    fin = _api(app, users["finance"])
+    r = client.put(f"/api/v1/cases/{case_id}", json=doc, headers={**fin, "If-Match": etag})
+    assert r.status_code == 200 and r.get_json()["document"]["discount_rate"] == 0.5
+
+
+def test_the_form_refuses_a_cx_change_of_an_existing_case_s_rate(app, users, case):
+    cx = sign_in(app, users["cx"])
+    page = cx.get(f"/cases/{case.id}/edit").text
+    r = cx.post(
+        f"/cases/{case.id}/edit",
+        data={
+            "csrf_token": csrf_from(page),
+            "lock_version": str(case.lock_version),
+            "title": case.title,
+            "currency": case.currency,
+            "start_month": case.start_month,
+            "horizon_months": str(case.horizon_months),
+            "discount_rate": "-50",
+        },
+    )
+    assert r.status_code == 403 and "discount_rate" in r.text
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).discount_rate == 0.09

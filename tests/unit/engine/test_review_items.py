@@ -1,0 +1,150 @@
+"""The review items of a case and their effect on NPV, checked against the engine pricing
+a hand-edited document (never against the function's own arithmetic)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+
+from cxroi.engine import analyse, case_to_dict, load_case
+from cxroi.engine.review_items import (
+    effects_from_dict,
+    effects_to_dict,
+    fingerprint,
+    npv_effects,
+    review_items,
+)
+from tests.support import EXAMPLES_DIR
+
+
+@pytest.fixture
+def doc() -> dict[str, Any]:
+    return case_to_dict(load_case((EXAMPLES_DIR / "contact-centre.json").read_text()))
+
+
+def npv_of(doc: dict[str, Any]) -> float:
+    return analyse(load_case(doc), trials=0).metrics.npv
+
+
+def edited(doc: dict[str, Any], change: Any) -> dict[str, Any]:
+    out = copy.deepcopy(doc)
+    change(out)
+    return out
+
+
+def test_every_assumption_line_and_setting_is_one_item(doc):
+    items = review_items(load_case(doc))
+    ids = [i.id for i in items]
+    assert ids == (
+        [a["id"] for a in doc["assumptions"]]
+        + [c["id"] for c in doc["costs"]]
+        + [b["id"] for b in doc["benefits"]]
+        + ["discount_rate", "horizon_months", "start_month"]
+    )
+    kinds = {i.id: i.kind for i in items}
+    assert kinds["a1"] == "assumption" and kinds["c1"] == "cost" and kinds["b1"] == "benefit"
+    # A benefit line's item holds its parameters, timing and risk, not its note or id.
+    b1 = next(i for i in items if i.id == "b1")
+    line = next(b for b in doc["benefits"] if b["id"] == "b1")
+    assert dict(b1.fields) == {k: v for k, v in line.items() if k not in ("id", "note")}
+    assert {"customers", "ramp_start", "ramp_months", "risk"} <= set(b1.fields)
+
+
+def test_the_fingerprint_moves_with_every_reviewed_field_only(doc):
+    before = {i.id: i.fingerprint for i in review_items(load_case(doc))}
+
+    def changed(change: Any) -> set[str]:
+        after = {i.id: i.fingerprint for i in review_items(load_case(edited(doc, change)))}
+        return {k for k in before if after.get(k) != before[k]}
+
+    assert changed(lambda d: d["benefits"][1].update(risk=0.3)) == {"b2"}
+    assert changed(lambda d: d["benefits"][1].update(ramp_months=4)) == {"b2"}
+    assert changed(lambda d: d["costs"][0].update(amount=90000)) == {"c1"}
+    assert changed(lambda d: d["costs"][0].update(note="only a note")) == set()
+    assert changed(lambda d: d.update(discount_rate=0.1)) == {"discount_rate"}
+    assert changed(lambda d: d.update(start_month="2028-01")) == {"start_month"}
+    assert changed(lambda d: d["assumptions"][2].update(notes="a note")) == set()
+    # An assumption's fingerprint is the one its verdicts were stored with before.
+    a = load_case(doc).assumptions[0]
+    fields = {n: getattr(a, n) for n in ("label", "value", "unit", "low", "high", "source")}
+    fields["owner"] = a.owner
+    text = json.dumps(
+        {k: v for k, v in fields.items() if v is not None}, sort_keys=True, separators=(",", ":")
+    )
+    import hashlib
+
+    assert fingerprint(fields) == hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_assumption_effects_are_the_npv_at_its_range_or_ten_percent(doc):
+    case = load_case(doc)
+    effects = npv_effects(case)
+    base = npv_of(doc)
+    for n, a in enumerate(doc["assumptions"]):
+        e = effects[a["id"]]
+        assert e.base_npv == pytest.approx(base, rel=1e-9)
+        if "low" in a and "high" in a:
+            low, high = a["low"], a["high"]
+            assert e.basis == "range"
+        else:
+            low, high = a["value"] * 0.9, a["value"] * 1.1
+            assert e.basis == "nudge"
+        for bound, expected in ((low, e.npv_low), (high, e.npv_high)):
+            priced = npv_of(
+                edited(doc, lambda d, n=n, v=bound: d["assumptions"][n].update(value=v))
+            )
+            assert expected == pytest.approx(priced, rel=1e-9, abs=1e-6), (a["key"], bound)
+    # The ranged ones agree with the engine's tornado.
+    tornado = {t.key: t for t in analyse(case, trials=0).tornado}
+    for a in case.assumptions:
+        if a.key in tornado:
+            assert effects[a.id].npv_low == pytest.approx(tornado[a.key].npv_low)
+
+
+def test_a_line_scaled_by_ten_percent(doc):
+    effects = npv_effects(load_case(doc))
+    # c1 is a once cost with a number as its amount: 10 % more of it.
+    c1 = doc["costs"][0]
+    assert isinstance(c1["amount"], int | float)
+    more = npv_of(edited(doc, lambda d: d["costs"][0].update(amount=c1["amount"] * 1.1)))
+    assert effects["c1"].npv_high == pytest.approx(more, rel=1e-9)
+    assert effects["c1"].npv_high < effects["c1"].base_npv  # more cost, less NPV
+    # b2 saves volume x reduction x unit cost: 10 % more volume is 10 % more line.
+    b2 = doc["benefits"][1]
+    volume = load_case(doc).assumption(b2["volume"]).value
+    for factor, expected in ((0.9, effects["b2"].npv_low), (1.1, effects["b2"].npv_high)):
+        priced = npv_of(edited(doc, lambda d, f=factor: d["benefits"][1].update(volume=volume * f)))
+        assert expected == pytest.approx(priced, rel=1e-9)
+
+
+def test_discount_rate_horizon_and_start_month(doc):
+    effects = npv_effects(load_case(doc))
+    rate = doc["discount_rate"]
+    for r, expected in ((rate * 0.9, effects["discount_rate"].npv_low), (rate * 1.1, None)):
+        priced = npv_of(edited(doc, lambda d, r=r: d.update(discount_rate=r)))
+        target = effects["discount_rate"].npv_high if expected is None else expected
+        assert target == pytest.approx(priced, rel=1e-9)
+    h = doc["horizon_months"]
+    e = effects["horizon_months"]
+    assert (e.low, e.high) == (round(h * 0.9), round(h * 1.1))
+
+    def with_horizon(d: dict[str, Any], months: int) -> None:
+        d["horizon_months"] = months
+        for c in d["costs"]:  # a line ending after the horizon is cut at it, as pricing does
+            if "end_month" in c:
+                c["end_month"] = min(c["end_month"], months)
+
+    for months, expected in ((e.low, e.npv_low), (e.high, e.npv_high)):
+        priced = npv_of(edited(doc, lambda d, m=months: with_horizon(d, int(m))))
+        assert expected == pytest.approx(priced, rel=1e-9)
+    start = effects["start_month"]
+    assert start.basis == "none" and start.swing == 0.0
+
+
+def test_effects_survive_the_result_document(doc):
+    effects = npv_effects(load_case(doc))
+    stored = json.loads(json.dumps(effects_to_dict(effects), allow_nan=False))
+    assert effects_from_dict(stored) == effects
