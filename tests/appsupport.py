@@ -5,10 +5,12 @@ from __future__ import annotations
 import contextvars
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
@@ -54,6 +56,23 @@ def make_app(url: str, **overrides: Any) -> Flask:
     app = create_app(config)
     app.test_client_class = IsolatedClient
     return app
+
+
+@contextmanager
+def org_default_rate(rate: float | None) -> Iterator[None]:
+    """The organisation's default discount rate is ``rate`` while the block runs.
+
+    A CX user's new case takes that default, not its file's rate (finance owns it); tests
+    that build a case from a document as CX make the default that document's rate.
+    """
+    config = current_app.config
+    old = config["DEFAULT_DISCOUNT_RATE"]
+    if rate is not None:
+        config["DEFAULT_DISCOUNT_RATE"] = rate
+    try:
+        yield
+    finally:
+        config["DEFAULT_DISCOUNT_RATE"] = old
 
 
 def reset_schema(app: Flask) -> None:

@@ -19,7 +19,14 @@ from cxroi.auth.services import create_user
 from cxroi.cases.services import import_case
 from cxroi.extensions import db, limiter
 from models import Case, User
-from tests.appsupport import PASSWORD, database_url, empty_tables, example_document, make_app
+from tests.appsupport import (
+    PASSWORD,
+    database_url,
+    empty_tables,
+    example_document,
+    make_app,
+    org_default_rate,
+)
 from tests.appsupport import reset_schema as _reset
 
 
@@ -128,6 +135,7 @@ def make_case(cx_user: User) -> Callable[..., Case]:
     def make(doc: dict[str, Any] | None = None, owner: User | None = None, **changes: Any) -> Case:
         document = doc or example_document()
         document = {**document, **changes}
-        return import_case(owner or cx_user, json.dumps(document).encode())
+        with org_default_rate(document.get("discount_rate")):
+            return import_case(owner or cx_user, json.dumps(document).encode())
 
     return make

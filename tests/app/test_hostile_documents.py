@@ -15,7 +15,7 @@ import pytest
 from cxroi.cases import parts, services
 from cxroi.extensions import db
 from models import Case
-from tests.appsupport import example_document
+from tests.appsupport import example_document, org_default_rate
 
 
 def _import(cx_client, body: bytes):
@@ -67,7 +67,7 @@ def test_numbers_too_large_to_price_are_refused_naming_the_line(cx_user):
          "margin": 1, "growth": 1e15}
     )  # fmt: skip
     before = _count()
-    with pytest.raises(services.ImportInvalid) as caught:
+    with org_default_rate(doc["discount_rate"]), pytest.raises(services.ImportInvalid) as caught:
         services.create_from_document(cx_user, doc)
     assert "too large to compute" in str(caught.value.issues[0])
     assert _count() == before
