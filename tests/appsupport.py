@@ -45,6 +45,9 @@ def make_app(url: str, **overrides: Any) -> Flask:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "MC_TRIALS": 500,
+        # Simulations run in the request after the save, so a saved case is whole at once;
+        # tests of the job paths choose "thread" or "rq" themselves.
+        "SIMULATIONS": "inline",
         "PASSWORD_HASH": FAST_ARGON2,
     }
     config.update(overrides)
