@@ -83,6 +83,7 @@ def rewrite_document(case: Any, **changes: Any) -> Any:
     ``changes`` are ``assumption=(key, {field: value})`` or top-level fields. For tests of
     what happens when the content moves under a review or a version.
     """
+    from cxroi import simulations
     from cxroi.cases.services import document_of, store
     from cxroi.engine import load_case
 
@@ -94,4 +95,5 @@ def rewrite_document(case: Any, **changes: Any) -> Any:
     doc.update(changes)
     store(case, load_case(doc))
     db.session.commit()
+    simulations.submit(case)
     return case

@@ -17,7 +17,7 @@ from flask import Flask
 if TYPE_CHECKING:
     from cxroi.simulations import Key
 
-PREFIX = "cxroi:mc:"
+PREFIX = "cxroi:"
 
 
 class MemoryCache:
