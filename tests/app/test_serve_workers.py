@@ -26,6 +26,7 @@ from tests.app.test_simulations import redis_test_url
 
 LIMIT = 10
 ATTEMPTS = 32
+SERVE = [sys.executable, "-m", "cxroi", "serve", "--workers", "4", "--threads", "1"]
 
 
 def free_port() -> int:
@@ -95,8 +96,7 @@ def test_the_login_limit_holds_across_four_gunicorn_workers(tmp_path: Path) -> N
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
         server = subprocess.Popen(
-            [sys.executable, "-m", "cxroi", "serve", "--workers", "4", "--threads", "1"]
-            + ["--bind", f"127.0.0.1:{port}"],
+            [*SERVE, "--bind", f"127.0.0.1:{port}"],
             env=env,
             cwd=root,
             stdout=out,
