@@ -3,7 +3,8 @@
 ``init-db``      upgrade the database to the latest schema (safe to run twice)
 ``create-user``  add an account with a role
 ``demo``         one user per role and several example cases
-``serve``        serve the app with waitress
+``serve``        serve the app with gunicorn (``--workers N``)
+``worker``       run the Monte Carlo jobs queued on Redis
 """
 
 from __future__ import annotations
@@ -92,23 +93,82 @@ def demo(if_empty: bool) -> None:
 
 
 @click.command("serve")
+@click.option(
+    "--bind",
+    default=None,
+    help="HOST:PORT to listen on (default 127.0.0.1:5000; --host/--port set it too).",
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=4, show_default=True, type=int)
-def serve(host: str, port: int, threads: int) -> None:
-    """Serve the app with waitress (needs CXROI_SECRET_KEY)."""
-    from waitress import serve as waitress_serve
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="gunicorn worker processes; more than 1 needs CXROI_REDIS_URL.",
+)
+@click.option(
+    "--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="per worker"
+)
+@click.option("--timeout", default=60, show_default=True, type=int, help="seconds per request")
+def serve(bind: str | None, host: str, port: int, workers: int, threads: int, timeout: int) -> None:
+    """Serve the app with gunicorn (needs CXROI_SECRET_KEY).
+
+    Each worker process builds the app after the fork, with its BLAS/OpenMP threads
+    pinned to one. Several workers share rate limits and simulations through Redis
+    (CXROI_REDIS_URL), and run its simulations with ``cxroi worker``.
+    """
+    from cxroi.gunicorn import serve_app
+
+    if workers > 1 and not os.environ.get("CXROI_REDIS_URL"):
+        click.echo(
+            "error: --workers above 1 needs CXROI_REDIS_URL (e.g. redis://127.0.0.1:6379/0): "
+            "without it each worker would keep its own rate limits and simulations. "
+            "Start Redis and set it, or serve with --workers 1.",
+            err=True,
+        )
+        sys.exit(2)
+    address = bind or f"{host}:{port}"
+    click.echo(f"cxroi at http://{address}/  ({workers} worker(s); Ctrl-C to stop)")
+    sys.stdout.flush()
+    serve_app(address, workers=workers, threads=threads, timeout=timeout)
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Run the queued simulations, then stop.")
+def worker(burst: bool) -> None:
+    """Run Monte Carlo simulations queued on Redis (needs CXROI_REDIS_URL).
+
+    Start as many as you have cores to spare; each pins its BLAS/OpenMP threads to one.
+    """
+    from cxroi.threads import pin
+
+    pin()
+    url = os.environ.get("CXROI_REDIS_URL")
+    if not url:
+        click.echo(
+            "error: CXROI_REDIS_URL is not set. Without Redis, simulations run inside "
+            "`cxroi serve` and need no worker.",
+            err=True,
+        )
+        sys.exit(2)
+    from rq import SimpleWorker
 
     from cxroi import create_app
+    from cxroi.simulations.runners import QUEUE_NAME, redis_connection
 
     app = create_app()
-    click.echo(f"cxroi at http://{host}:{port}/  (Ctrl-C to stop)")
+    connection = redis_connection(url)
+    click.echo(f"cxroi worker on {QUEUE_NAME} ({'burst' if burst else 'Ctrl-C to stop'})")
     sys.stdout.flush()
-    waitress_serve(app, host=host, port=port, threads=threads)
+    with app.app_context():
+        # A SimpleWorker runs each job in this process: the app and numpy are loaded
+        # once, and no database pool is shared across a fork.
+        SimpleWorker([QUEUE_NAME], connection=connection).work(burst=burst)
 
 
 def register(group: click.Group) -> None:
-    for command in (init_db, create_user, demo, serve):
+    for command in (init_db, create_user, demo, serve, worker):
         group.add_command(command)
 
     from cxroi.approvals.cli import register as register_approvals  # share, verify-audit

@@ -8,7 +8,12 @@
                            ``CXROI_RATELIMIT_STORAGE`` is still read.
 ``CXROI_LINK_RATE_LIMIT``  limit per client on the shared-link pages (default
                            ``60 per minute; 600 per hour``).
-``CXROI_MC_TRIALS``        Monte Carlo trials run when a case is saved (default 10,000).
+``CXROI_REDIS_URL``        ``redis://host:port/db``: rate limits, the Monte Carlo job queue (run
+                           by ``cxroi worker``) and its result cache live there, shared by
+                           every worker process. Unset: memory, and simulations run in a
+                           thread of the serving process (one process, nothing more to run).
+``CXROI_MC_TRIALS``        Monte Carlo trials of a case that does not set its own
+                           ``monte_carlo_trials`` (default 10,000).
 ``CXROI_API_RATE_LIMIT``   limit per API token on ``/api/v1`` (default ``300 per minute``).
 ``CXROI_INSECURE_HTTP``    ``1`` to serve over plain HTTP (local development, ``make run``): cookies
                            lose their Secure flag and no HSTS is sent. Outside debug and tests,
@@ -50,6 +55,7 @@ def settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     testing = overrides.get("TESTING", False)
     # HTTPS is the default outside debug and tests; plain HTTP is an explicit choice.
     secure_transport = not (debug or testing or _flag("CXROI_INSECURE_HTTP"))
+    redis_url = os.environ.get("CXROI_REDIS_URL") or None
     cfg: dict[str, Any] = {
         "DEBUG": debug,
         "TESTING": testing,
@@ -67,7 +73,15 @@ def settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "REMEMBER_COOKIE_DURATION": 0,
         "WTF_CSRF_TIME_LIMIT": None,
         "RATELIMIT_STORAGE_URI": os.environ.get("CXROI_RATELIMIT_STORAGE_URI")
-        or os.environ.get("CXROI_RATELIMIT_STORAGE", "memory://"),
+        or os.environ.get("CXROI_RATELIMIT_STORAGE")
+        or redis_url
+        or "memory://",
+        "REDIS_URL": redis_url,
+        # How simulations run: "rq" (Redis), "thread" (this process) or "inline" (in the
+        # request, after the save's commit); None: "rq" with Redis, else "thread".
+        "SIMULATIONS": None,
+        "MC_CACHE_SECONDS": 7 * 24 * 3600,
+        "MC_JOB_SECONDS": 30 * 60,
         "LINK_RATE_LIMIT": os.environ.get("CXROI_LINK_RATE_LIMIT", "60 per minute; 600 per hour"),
         "RATELIMIT_ENABLED": True,
         # A sliding window: a burst cannot straddle a clock-aligned window boundary.

@@ -87,6 +87,10 @@ def register_blueprints(app: Flask) -> None:
 
     api.init_app(app)
 
+    from cxroi import simulations  # Monte Carlo as a job, its status endpoint (issue 10)
+
+    simulations.init_app(app)
+
     @app.get("/healthz")
     @app.get("/livez")
     def livez() -> Response:

@@ -16,9 +16,18 @@ from __future__ import annotations
 
 from flask import current_app
 
+from cxroi import simulations
 from cxroi.approvals.versions import documents
 from cxroi.audit.services import events_for_case
-from cxroi.engine import CaseFile, Result, analyse, case_hash, load_case, result_from_dict
+from cxroi.engine import (
+    CaseFile,
+    Result,
+    analyse,
+    case_hash,
+    load_case,
+    result_from_dict,
+    result_to_dict,
+)
 from cxroi.workbook import AuditRow, WorkbookVersion, build_workbook, workbook_filename
 from models import Case
 from models.approval import CaseVersion
@@ -42,13 +51,18 @@ def _build(case_file: CaseFile, result: Result, case: Case, version: WorkbookVer
 
 
 def _live_result(case: Case, case_file: CaseFile, digest: str) -> Result:
-    """The result stored at the case's last save; priced now only if it is missing."""
+    """The result stored at the case's last save; priced now only if it is missing.
+
+    A Monte Carlo simulation not finished yet is run now (or read from the cache), so a
+    workbook never says "not run" of a case that has ranges.
+    """
     if case.result is not None and case.case_hash == digest:
-        return result_from_dict(case.result)
+        return result_from_dict(simulations.complete(case_file, digest, case.result))
     current_app.logger.warning(
         "case %s has no stored result for its content; pricing it for the workbook", case.id
     )
-    return analyse(case_file, trials=current_app.config.get("MC_TRIALS", 10_000))
+    stored = result_to_dict(analyse(case_file, trials=0))
+    return result_from_dict(simulations.complete(case_file, digest, stored))
 
 
 def case_workbook(case: Case) -> tuple[bytes, str]:

@@ -47,6 +47,9 @@ def make_app(url: str, **overrides: Any) -> Flask:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "MC_TRIALS": 500,
+        # Simulations run in the request after the save, so a saved case is whole at once;
+        # tests of the job paths choose "thread" or "rq" themselves.
+        "SIMULATIONS": "inline",
         "PASSWORD_HASH": FAST_ARGON2,
         # The organisation's default rate until finance sets one: the example case's, so
         # that a CX import of it keeps its content (tests of the default set their own).
@@ -102,6 +105,7 @@ def rewrite_document(case: Any, **changes: Any) -> Any:
     ``changes`` are ``assumption=(key, {field: value})`` or top-level fields. For tests of
     what happens when the content moves under a review or a version.
     """
+    from cxroi import simulations
     from cxroi.cases.services import document_of, store
     from cxroi.engine import load_case
 
@@ -113,4 +117,5 @@ def rewrite_document(case: Any, **changes: Any) -> Any:
     doc.update(changes)
     store(case, load_case(doc))
     db.session.commit()
+    simulations.submit(case)
     return case

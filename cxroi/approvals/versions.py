@@ -11,9 +11,9 @@ import hashlib
 import json
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import func, select
 
+from cxroi import simulations
 from cxroi.approvals.diff import VersionDiff, diff_versions
 from cxroi.approvals.errors import Conflict, NotFound
 from cxroi.engine import CaseValidationError, analyse, canonical_json, case_hash, result_to_dict
@@ -72,7 +72,10 @@ def freeze(case: Case, signed_off_by: User) -> CaseVersion:
     """Store the case as it is now, with its result, as the next version (no commit).
 
     The result is the one stored at the last save when it belongs to exactly this
-    content (same case hash); otherwise the engine prices the case again.
+    content (same case hash); otherwise the engine prices the case again. Either way
+    it is whole: a Monte Carlo simulation still queued or running is computed now
+    (from the cache when it is there), so a version always holds the statistics its
+    approval saw; the live case's stored result gets them too.
     """
     try:
         case_file = case.doc
@@ -81,10 +84,14 @@ def freeze(case: Case, signed_off_by: User) -> CaseVersion:
         raise Conflict(f"The case cannot be frozen while it has errors: {problems}") from None
     canonical = canonical_json(case_file)
     digest = case_hash(case_file)
-    stored = case.result if case.case_hash == digest else None
-    if stored is None:
-        trials = current_app.config.get("MC_TRIALS", 10_000)
-        stored = result_to_dict(analyse(case_file, trials=trials))
+    saved = case.result if case.case_hash == digest else None
+    stored = simulations.complete(
+        case_file, digest, saved or result_to_dict(analyse(case_file, trials=0))
+    )
+    if saved is not None and stored is not saved:
+        case.result = stored
+        mc = stored["monte_carlo"]
+        case.prob_npv_positive = mc["prob_npv_positive"] if mc else None
     result_text = result_json(stored)
     previous = latest_version(case.id)
     if previous is not None and previous.superseded_at is None:

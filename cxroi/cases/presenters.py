@@ -104,8 +104,25 @@ def detail_rows(
     return rows
 
 
-def results_view(case: Case) -> dict[str, Any] | None:
-    """Everything the results page shows, or None when the case was never priced."""
+def histogram_chart(mc: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What the results page's histogram draws, from the Monte Carlo statistics."""
+    if not mc:
+        return None
+    return {
+        "edges": mc["histogram"]["edges"],
+        "counts": mc["histogram"]["counts"],
+        "p10": mc["p10"],
+        "p50": mc["p50"],
+        "p90": mc["p90"],
+    }
+
+
+def results_view(case: Case, mc: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Everything the results page shows, or None when the case was never priced.
+
+    ``mc``: the Monte Carlo statistics of the case's current content, or None while
+    they are being simulated (never the stored result's, which may be older).
+    """
     r = case.result
     if not r:
         return None
@@ -116,7 +133,6 @@ def results_view(case: Case) -> dict[str, Any] | None:
     scenarios = [{"name": "Base case", "metrics": m, "delta": None, "overrides": {}}] + [
         {**s, "delta": s["metrics"]["npv"] - base_npv} for s in r["scenarios"]
     ]
-    mc = r.get("monte_carlo")
     chart = {
         "currency": case.currency,
         "cumulative": {
@@ -133,15 +149,7 @@ def results_view(case: Case) -> dict[str, Any] | None:
                 for t in r["tornado"][:10]
             ],
         },
-        "histogram": None
-        if not mc
-        else {
-            "edges": mc["histogram"]["edges"],
-            "counts": mc["histogram"]["counts"],
-            "p10": mc["p10"],
-            "p50": mc["p50"],
-            "p90": mc["p90"],
-        },
+        "histogram": histogram_chart(mc),
     }
     cur = case.currency
     # Formatted once here: a 120-month table is 600 cells, and a Jinja filter per cell

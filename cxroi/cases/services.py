@@ -21,7 +21,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from cxroi import casework, orgsettings, workflow
+from cxroi import casework, orgsettings, simulations, workflow
 from cxroi.approvals.steps import start_new_draft_if_frozen
 from cxroi.audit.services import record_change, record_field_changes
 from cxroi.cases import permissions
@@ -181,22 +181,27 @@ def store(case: Case, case_file: CaseFile) -> None:
     """Write the document, its hash, the engine's result and the list columns together.
 
     A valid case whose numbers are too large to price is ``CaseInvalid`` (nothing written).
+    Monte Carlo is not run here: the stored result has it only when the simulation of
+    this content is cached already; otherwise :func:`simulations.submit`, after the
+    commit, starts it as a job.
     """
     try:
-        result = analyse(case_file, trials=current_app.config["MC_TRIALS"])
+        result = analyse(case_file, trials=0)
     except CaseValidationError as exc:
         raise CaseInvalid(exc.issues, case_to_dict(case_file)) from None
     m = result.metrics
+    digest = case_hash(case_file)
+    stored = result_to_dict(result)
+    stored["monte_carlo"] = simulations.cached_statistics(case_file, digest)
     case.document = canonical_json(case_file)
     case.__dict__["_doc_cache"] = (case.document, case_file)  # parsed already: keep it
-    case.case_hash = case_hash(case_file)
+    case.case_hash = digest
     case.title = case_file.title
     case.description = case_file.description
     case.currency = case_file.currency
     # Each review item's effect on NPV, priced with the case so that no read prices it.
-    case.result = result_to_dict(result) | {
-        "review_effects": effects_to_dict(npv_effects(case_file))
-    }
+    stored["review_effects"] = effects_to_dict(npv_effects(case_file))
+    case.result = stored
     case.computed_at = utcnow()
     case.npv, case.npv_unadjusted = m.npv, result.unadjusted.npv
     case.irr, case.roi, case.bcr = m.irr, m.roi, m.bcr
@@ -205,8 +210,8 @@ def store(case: Case, case_file: CaseFile) -> None:
     case.total_costs, case.total_benefits = m.total_costs, m.total_benefits
     case.pv_costs, case.pv_benefits = m.pv_costs, m.pv_benefits
     case.npv_per_pv_cost = m.npv / m.pv_costs if m.pv_costs else None
-    mc = result.monte_carlo
-    case.prob_npv_positive = mc.prob_npv_positive if mc else None
+    mc = stored["monte_carlo"]
+    case.prob_npv_positive = mc["prob_npv_positive"] if mc else None
 
 
 def _finance_owned_ids(doc: Mapping[str, Any]) -> set[str]:
@@ -382,6 +387,7 @@ def _commit(
     except StaleDataError:
         db.session.rollback()
         raise StaleEdit() from None
+    simulations.submit(case)
 
 
 # -- the audit trail of a document change ---------------------------------------------------
@@ -488,6 +494,7 @@ def insert_case(actor: User, case_file: CaseFile, action: str) -> Case:
         new=case.case_hash,
     )
     db.session.commit()
+    simulations.submit(case)
     return case
 
 

@@ -23,7 +23,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
-from cxroi import orgsettings
+from cxroi import orgsettings, simulations
 from cxroi.cases import permissions, presenters, services
 from cxroi.cases.forms import CURRENCIES, CaseForm, DeleteForm, EditForm, ImportForm
 from cxroi.engine import KINDS
@@ -142,8 +142,9 @@ def show(case_id: int) -> ResponseReturnValue:
     case = db.session.scalar(
         select(Case).where(Case.id == case_id).options(undefer(Case.result), undefer(Case.document))
     ) or services.get_case(case_id)
-    view = presenters.results_view(case)
-    return render_template("cases/results.html", case=case, view=view, tab="results")
+    sim = simulations.state(case)
+    view = presenters.results_view(case, sim.monte_carlo)
+    return render_template("cases/results.html", case=case, view=view, sim=sim, tab="results")
 
 
 @bp.get("/<int:case_id>/inputs")

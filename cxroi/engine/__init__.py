@@ -7,7 +7,7 @@ Imports nothing from Flask, SQLAlchemy or ``models``; usable from a notebook::
     result.metrics.npv
 """
 
-from .analysis import DEFAULT_SEED, DEFAULT_TRIALS, analyse
+from .analysis import DEFAULT_SEED, DEFAULT_TRIALS, analyse, simulate
 from .casefile import (
     CONFIDENCE_LEVELS,
     FORMAT,
@@ -33,7 +33,14 @@ from .loader import (
     validate_case,
 )
 from .pricing import evaluate_metrics
-from .result import METRIC_KEYS, Metrics, Result, result_from_dict, result_to_dict
+from .result import (
+    METRIC_KEYS,
+    Metrics,
+    Result,
+    monte_carlo_to_dict,
+    result_from_dict,
+    result_to_dict,
+)
 from .rules import Issue
 from .timeline import monthly_rate
 
@@ -65,11 +72,13 @@ __all__ = [
     "evaluate_metrics",
     "load_case",
     "load_case_file",
+    "monte_carlo_to_dict",
     "monthly_rate",
     "next_id",
     "pretty_json",
     "result_from_dict",
     "result_to_dict",
+    "simulate",
     "upgrade",
     "validate_case",
 ]

@@ -47,6 +47,19 @@ def analyse(
         return _analyse(case, trials, seed)
 
 
+def simulate(
+    case: CaseFile, *, trials: int = DEFAULT_TRIALS, seed: int = DEFAULT_SEED
+) -> MonteCarlo | None:
+    """Monte Carlo alone: exactly ``analyse(case, trials=trials, seed=seed).monte_carlo``.
+
+    The app prices a case without Monte Carlo (``trials=0``) when it is saved and runs
+    this as a job; the statistics are the same numbers either way.
+    """
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        tl = Timeline.of(case.horizon_months, case.discount_rate)
+        return monte_carlo(case, tl, trials=trials, seed=seed)
+
+
 def _too_large(path: str, what: str) -> CaseValidationError:
     return CaseValidationError(
         [Issue(path, f"{what} too large to compute; check the size of the numbers")]

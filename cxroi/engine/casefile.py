@@ -35,7 +35,10 @@ CASE_FIELDS = (
     "start_month",
     "horizon_months",
     "discount_rate",
+    "monte_carlo_trials",
 )
+#: At most this many Monte Carlo trials for one case (``monte_carlo_trials``).
+MAX_TRIALS = 1_000_000
 
 Confidence = Literal["low", "medium", "high"]
 CONFIDENCE_LEVELS: tuple[Confidence, ...] = ("low", "medium", "high")
@@ -133,6 +136,8 @@ class CaseFile:
     description: str | None = None
     customer_problem: str | None = None
     evidence: str | None = None
+    #: Monte Carlo trials for this case; None: the app's default.
+    monte_carlo_trials: int | None = None
     format: str = field(default=FORMAT)
 
     @property

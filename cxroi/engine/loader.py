@@ -348,6 +348,7 @@ def _build(doc: CaseIn, benefits_in: list[BenefitBaseIn]) -> CaseFile:
         start_month=doc.start_month,
         horizon_months=horizon,
         discount_rate=doc.discount_rate,
+        monte_carlo_trials=doc.monte_carlo_trials,
         assumptions=tuple(Assumption(**a.model_dump()) for a in doc.assumptions),
         costs=tuple(costs),
         benefits=tuple(benefits),
@@ -455,6 +456,7 @@ def case_to_dict(case: CaseFile) -> dict[str, Any]:
             "start_month": case.start_month,
             "horizon_months": case.horizon_months,
             "discount_rate": case.discount_rate,
+            "monte_carlo_trials": case.monte_carlo_trials,
             "assumptions": [
                 _drop_none(
                     {

@@ -188,6 +188,25 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def monte_carlo_to_dict(mc: MonteCarlo) -> dict[str, Any]:
+    """The ``monte_carlo`` part of the result document."""
+    doc = {
+        "trials": mc.trials,
+        "seed": mc.seed,
+        "sampled": list(mc.sampled),
+        "mean": mc.mean,
+        "std": mc.std,
+        "p10": mc.p10,
+        "p50": mc.p50,
+        "p90": mc.p90,
+        "prob_npv_positive": mc.prob_npv_positive,
+        "prob_payback_within_horizon": mc.prob_payback_within_horizon,
+        "histogram": {"edges": list(mc.histogram_edges), "counts": list(mc.histogram_counts)},
+    }
+    cleaned: dict[str, Any] = _clean(doc)
+    return cleaned
+
+
 def result_to_dict(result: Result) -> dict[str, Any]:
     """The result document of ``case-format.md`` (with the extra fields it allows)."""
     mc = result.monte_carlo
@@ -226,21 +245,7 @@ def result_to_dict(result: Result) -> dict[str, Any]:
             }
             for b in result.break_even
         ],
-        "monte_carlo": None
-        if mc is None
-        else {
-            "trials": mc.trials,
-            "seed": mc.seed,
-            "sampled": list(mc.sampled),
-            "mean": mc.mean,
-            "std": mc.std,
-            "p10": mc.p10,
-            "p50": mc.p50,
-            "p90": mc.p90,
-            "prob_npv_positive": mc.prob_npv_positive,
-            "prob_payback_within_horizon": mc.prob_payback_within_horizon,
-            "histogram": {"edges": list(mc.histogram_edges), "counts": list(mc.histogram_counts)},
-        },
+        "monte_carlo": None if mc is None else monte_carlo_to_dict(mc),
     }
     cleaned: dict[str, Any] = _clean(doc)
     return cleaned

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeGuard
 
+from .casefile import MAX_TRIALS
 from .domains import RATE, Domain, number_text
 from .kinds import COST_DOMAINS, KINDS
 from .schema import CURRENCY_PATTERN, KEY_PATTERN, MAX_MAGNITUDE, MONTH_PATTERN
@@ -109,6 +110,12 @@ def _check_header(doc: Mapping[str, Any], horizon: int | None) -> Iterator[Issue
     rate = doc.get("discount_rate")
     if _is_number(rate) and not RATE.contains(float(rate)):
         yield Issue("discount_rate", f"must be greater than -1 (an annual rate), not {_num(rate)}")
+    trials = doc.get("monte_carlo_trials")
+    if _is_whole(trials) and not 1 <= trials <= MAX_TRIALS:
+        yield Issue(
+            "monte_carlo_trials",
+            f"must be from 1 to {MAX_TRIALS:,} trials, not {int(trials):,}",
+        )
 
 
 def _check_assumptions(items: list[Any]) -> Iterator[Issue]:

@@ -196,6 +196,7 @@ class CaseIn(_Strict):
     start_month: Text
     horizon_months: Whole
     discount_rate: Number
+    monte_carlo_trials: Whole | None = None
     assumptions: list[AssumptionIn]
     costs: list[CostIn]
     benefits: list[dict[str, Any]]

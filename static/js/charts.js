@@ -110,8 +110,10 @@
     });
   }
 
-  var hist = data.histogram, hel = document.getElementById("chart-histogram");
-  if (hel && hist) {
+  // The histogram: now, or when a simulation finishes (simulation.js calls it).
+  function drawHistogram(hist) {
+    var hel = document.getElementById("chart-histogram");
+    if (!hel || !hist) { return; }
     var bars = hist.counts.map(function (n, i) { return { x: (hist.edges[i] + hist.edges[i + 1]) / 2, y: n }; });
     new Chart(hel, {
       type: "bar",
@@ -133,4 +135,6 @@
       plugins: [markers]
     });
   }
+  window.cxroiDrawHistogram = drawHistogram;
+  drawHistogram(data.histogram);
 })();
