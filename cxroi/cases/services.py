@@ -17,7 +17,6 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
