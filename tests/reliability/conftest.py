@@ -158,6 +158,8 @@ def load_seconds() -> float:
 
 
 ARTIFACT = ROOT / "test-artifacts" / "reliability.json"
+#: The figures reported in this run, printed again at the end of pytest's output.
+_REPORTED: dict[str, dict[str, Any]] = {}
 
 
 def report(section: str, figures: dict[str, Any]) -> None:
@@ -168,5 +170,26 @@ def report(section: str, figures: dict[str, Any]) -> None:
     except (FileNotFoundError, ValueError):
         kept = {}
     kept[section] = figures
+    _REPORTED[section] = figures
     ARTIFACT.write_text(json.dumps(kept, indent=1) + "\n")
     print(f"\n{section}: {json.dumps(figures, indent=1)}")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The load's p50/p95 per request type, and the faults' counts, for the notes."""
+    if not _REPORTED:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section(f"reliability figures (also in {ARTIFACT.relative_to(ROOT)})")
+    load = _REPORTED.get("load")
+    if load is not None:
+        write(
+            f"load: {load['users']} users, {load['seconds']:g} s, {load['workers']} workers: "
+            f"{load['requests']} requests, {load['5xx']} 5xx"
+        )
+        write(f"  {'request':14}{'count':>8}{'p50 ms':>10}{'p95 ms':>10}")
+        for kind, t in load["by_kind"].items():
+            write(f"  {kind:14}{t['count']:>8}{t['p50_ms']:>10.0f}{t['p95_ms']:>10.0f}")
+    for section, figures in _REPORTED.items():
+        if section != "load":
+            write(f"{section}: {json.dumps(figures)}")
