@@ -5,6 +5,8 @@
 ``demo``         one user per role and several example cases
 ``serve``        serve the app with gunicorn (``--workers N``)
 ``worker``       run the Monte Carlo jobs queued on Redis
+``backup``       write the whole database to a file
+``restore``      replace the database with a backup file
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import secrets
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -167,8 +170,53 @@ def worker(burst: bool) -> None:
         SimpleWorker([QUEUE_NAME], connection=connection).work(burst=burst)
 
 
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup(file: Path) -> None:
+    """Write the whole database to FILE (pg_dump on PostgreSQL, a copy of SQLite's file)."""
+    from cxroi.backup import BackupError, shown_url
+    from cxroi.backup import backup as write_backup
+    from cxroi.extensions import db
+
+    with _app():
+        url = db.engine.url
+    try:
+        write_backup(url, file)
+    except BackupError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    click.echo(f"backed up {shown_url(url)} to {file} ({file.stat().st_size:,} bytes)")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite a database that is not empty.")
+def restore(file: Path, force: bool) -> None:
+    """Replace the database with the backup FILE (stop the app's servers first).
+
+    A database that has rows is only overwritten with --force.
+    """
+    from cxroi.backup import BackupError, shown_url
+    from cxroi.backup import restore as read_backup
+    from cxroi.extensions import db
+
+    with _app():
+        url = db.engine.url
+        try:
+            read_backup(url, file, force=force, engine=lambda: db.engine)
+        except BackupError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        finally:
+            db.engine.dispose()  # SQLite: no connection of ours stays open on the old file
+    click.echo(
+        f"restored {file} into {shown_url(url)}; run `cxroi init-db` if the backup "
+        "comes from an older version of cxroi"
+    )
+
+
 def register(group: click.Group) -> None:
-    for command in (init_db, create_user, demo, serve, worker):
+    for command in (init_db, create_user, demo, serve, worker, backup, restore):
         group.add_command(command)
 
     from cxroi.approvals.cli import register as register_approvals  # share, verify-audit

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, Response, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from cxroi import formatting, workflow
@@ -61,6 +62,7 @@ def register_extensions(app: Flask) -> None:
     import models  # noqa: F401  (the tables must be known before the first query)
 
     db.init_app(app)
+    register_session_teardown(app)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -68,6 +70,26 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Sign in to see this page."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+
+
+def register_session_teardown(app: Flask) -> None:
+    """Close each request's session even when its connection has died.
+
+    Flask-SQLAlchemy closes the session after the response is made; closing rolls back,
+    and on a connection the database has cut (a restart, ``pg_terminate_backend``) that
+    rollback raises. Raised there, it escapes Flask, and the server sends its own bare
+    "Internal Server Error" instead of the response already made (a page, or the
+    redirect of a save that has committed). Registered after ``db.init_app``, this runs
+    first; the connection is invalidated by SQLAlchemy and the pool opens a new one.
+    """
+
+    @app.teardown_appcontext
+    def close_session(_exc: BaseException | None) -> None:
+        try:
+            db.session.remove()
+        except SQLAlchemyError:
+            app.logger.warning("the session's connection was lost; it is discarded", exc_info=True)
+            db.session.registry.clear()  # nothing is left for Flask-SQLAlchemy to close
 
 
 def register_blueprints(app: Flask) -> None:
