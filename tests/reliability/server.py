@@ -2,8 +2,8 @@
 
 :func:`start_server` is the one place that knows how the server is started: as the
 README's Production section says, ``cxroi serve --workers N`` (gunicorn) and one
-``cxroi worker`` for the Monte Carlo jobs, sharing Redis. Both are in one process group,
-so a ``kill -9`` of the group takes down the whole deployment at once.
+``cxroi worker`` for the Monte Carlo jobs, sharing Redis. Each runs in its own process
+group; ``kill9()`` sends SIGKILL to both groups at once, the whole deployment.
 """
 
 from __future__ import annotations
@@ -69,13 +69,16 @@ class Server:
 
     def kill9(self) -> None:
         """SIGKILL the master and its workers at once (their process group), no shutdown."""
-        os.killpg(self.process.pid, signal.SIGKILL)
+        for process in (self.process, *self.helpers):
+            os.killpg(process.pid, signal.SIGKILL)
         self.process.wait(timeout=30)
         self._reap()
         self.stopped = True
 
     def _reap(self) -> None:
         for helper in self.helpers:
+            if helper.poll() is None:
+                os.killpg(helper.pid, signal.SIGTERM)
             try:
                 helper.wait(timeout=30)
             except subprocess.TimeoutExpired:
@@ -133,7 +136,7 @@ def start_server(
                 env=server_env(database_url, redis_url),
                 stdout=out,
                 stderr=subprocess.STDOUT,
-                process_group=process.pid,  # the server's group: kill9() reaches it too
+                start_new_session=True,
             )
         )
     deadline = time.monotonic() + timeout
