@@ -7,7 +7,7 @@ import math
 import numpy as np
 from scipy.optimize import brentq
 
-from .batch import Batch, compile_batch
+from .batch import Batch, Prepared
 from .casefile import Assumption, CaseFile
 from .domains import Domain
 from .loader import CaseValidationError
@@ -138,9 +138,9 @@ def scenarios(case: CaseFile, tl: Timeline) -> tuple[ScenarioResult, ...]:
     return tuple(results)
 
 
-def _npv_batch(case: CaseFile, tl: Timeline, varying: set[str]) -> Batch:
+def _npv_batch(prepared: Prepared, tl: Timeline, varying: set[str]) -> Batch:
     """A batch giving each row's NPV with only the ``varying`` keys changed."""
-    return compile_batch(case, tl, varying, tl.discount_factor.reshape(-1, 1))
+    return prepared.compile(varying, tl.discount_factor.reshape(-1, 1))
 
 
 def tornado(case: CaseFile, tl: Timeline) -> tuple[TornadoRow, ...]:
@@ -157,7 +157,7 @@ def tornado(case: CaseFile, tl: Timeline) -> tuple[TornadoRow, ...]:
         column = np.full(rows, a.value)
         column[2 * j], column[2 * j + 1] = low, high
         overrides[a.key] = column
-    npvs = _npv_batch(case, tl, set(overrides)).project(overrides, rows)[:, 0]
+    npvs = _npv_batch(Prepared(case, tl), tl, set(overrides)).project(overrides, rows)[:, 0]
     table = [
         TornadoRow(a.key, a.label, low, high, float(npvs[2 * j]), float(npvs[2 * j + 1]))
         for j, (a, low, high) in enumerate(ranged)
@@ -199,9 +199,19 @@ def _bracket(a: Assumption, domain: Domain) -> tuple[float, float]:
     return low, high
 
 
+def _root(batch: Batch, key: str, low: float, high: float) -> float:
+    """The value of ``key`` in [low, high] where NPV crosses 0 (NPV changes sign there)."""
+
+    def npv_at(x: float) -> float:
+        return float(batch.project({key: np.array([x])}, 1)[0, 0])
+
+    return float(brentq(npv_at, low, high, xtol=1e-12, rtol=1e-12))
+
+
 def break_even(case: CaseFile, tl: Timeline, grid: int = 121) -> tuple[BreakEven, ...]:
     """For each assumption, the value at which NPV is 0 (the crossing nearest its base)."""
     rows = []
+    prepared = Prepared(case, tl)
     for a in case.assumptions:
         domain = _domain_of(case, a.key)
         if domain is None:
@@ -209,26 +219,13 @@ def break_even(case: CaseFile, tl: Timeline, grid: int = 121) -> tuple[BreakEven
             continue
         low, high = _bracket(a, domain)
         xs = np.unique(np.concatenate((np.linspace(low, high, grid), [a.value])))
-        batch = _npv_batch(case, tl, {a.key})
+        batch = _npv_batch(prepared, tl, {a.key})
         npvs = batch.project({a.key: xs}, xs.size)[:, 0]
         sign = np.sign(npvs)
         exact = np.flatnonzero(npvs == 0.0)
         crossings = np.flatnonzero(sign[:-1] * sign[1:] < 0)
         candidates: list[float] = [float(xs[i]) for i in exact]
-        for i in crossings:
-            candidates.append(
-                float(
-                    brentq(
-                        lambda x, key=a.key, batch=batch: float(
-                            batch.project({key: np.array([x])}, 1)[0, 0]
-                        ),
-                        xs[i],
-                        xs[i + 1],
-                        xtol=1e-12,
-                        rtol=1e-12,
-                    )
-                )
-            )
+        candidates += [_root(batch, a.key, xs[i], xs[i + 1]) for i in crossings]
         if candidates:
             nearest = min(candidates, key=lambda x: abs(x - a.value))
             rows.append(BreakEven(a.key, a.label, a.value, nearest, None, (low, high)))
@@ -321,7 +318,7 @@ def monte_carlo(
     streams = _draw_streams(ranged, trials, seed)
     # An assumption with low == high keeps its value: it does not vary.
     weights = np.stack((tl.discount_factor, np.ones(tl.horizon + 1)), axis=1)
-    batch = compile_batch(case, tl, {a.key for a, _ in streams}, weights)
+    batch = Prepared(case, tl).compile({a.key for a, _ in streams}, weights)
     chunk = chunk or CHUNK_TRIALS
     npvs = np.empty(trials)
     paid_back = np.empty(trials, dtype=bool)

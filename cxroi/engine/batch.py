@@ -136,34 +136,46 @@ class Batch:
         return out
 
 
+class Prepared:
+    """A case's lines reduced once (their base shapes and flows) for any set of varying keys."""
+
+    def __init__(self, case: CaseFile, tl: Timeline) -> None:
+        self.base: dict[str, Value] = dict(case.assumption_values)
+        self.lines = _lines(case, tl)
+        self.inputs = [line.inputs() for line in self.lines]
+        self.shape_inputs = [
+            {p for _, p in line.shape_params if isinstance(p, str)} for line in self.lines
+        ]
+        self.shapes = np.zeros((len(self.lines), tl.horizon + 1))
+        self.flows = np.zeros((len(self.lines), tl.horizon + 1))
+        for i, line in enumerate(self.lines):
+            self.shapes[i] = np.ravel(line.shape_of(self.base))
+            self.flows[i] = line.scalar(self.base) * self.shapes[i]
+
+    def compile(self, varying: frozenset[str] | set[str], weights: FloatArray) -> Batch:
+        """Split the lines for rows in which only the ``varying`` keys change.
+
+        ``weights`` is (H+1, m): what :meth:`Batch.project` projects each row's net flow on.
+        """
+        varying = frozenset(varying)
+        fixed = [not inputs & varying for inputs in self.inputs]
+        scalar = [
+            not f and not shape & varying for f, shape in zip(fixed, self.shape_inputs, strict=True)
+        ]
+        shaped = [not f and not s for f, s in zip(fixed, scalar, strict=True)]
+        return Batch(
+            varying,
+            weights,
+            self.flows[fixed].sum(axis=0) @ weights,
+            tuple(line for line, s in zip(self.lines, scalar, strict=True) if s),
+            self.shapes[scalar] @ weights,
+            tuple(line for line, s in zip(self.lines, shaped, strict=True) if s),
+            self.base,
+        )
+
+
 def compile_batch(
     case: CaseFile, tl: Timeline, varying: frozenset[str] | set[str], weights: FloatArray
 ) -> Batch:
-    """Split the case's lines for rows in which only the ``varying`` keys change.
-
-    ``weights`` is (H+1, m): what :meth:`Batch.project` projects each row's net flow on.
-    """
-    varying = frozenset(varying)
-    base: dict[str, Value] = dict(case.assumption_values)
-    fixed_flow = np.zeros(tl.horizon + 1)
-    scalar_lines: list[_Line] = []
-    profiles: list[FloatArray] = []
-    shaped_lines: list[_Line] = []
-    for line in _lines(case, tl):
-        if not line.inputs() & varying:
-            fixed_flow += np.ravel(line.scalar(base) * line.shape_of(base))
-        elif not {p for _, p in line.shape_params if isinstance(p, str)} & varying:
-            scalar_lines.append(line)
-            profiles.append(np.ravel(line.shape_of(base)) @ weights)
-        else:
-            shaped_lines.append(line)
-    m = weights.shape[1]
-    return Batch(
-        varying,
-        weights,
-        fixed_flow @ weights,
-        tuple(scalar_lines),
-        np.array(profiles).reshape(len(profiles), m),
-        tuple(shaped_lines),
-        base,
-    )
+    """:meth:`Prepared.compile` for one set of varying keys."""
+    return Prepared(case, tl).compile(varying, weights)

@@ -51,7 +51,7 @@ def cost_series(line: CostLine, tl: Timeline, resolve: Resolve) -> FloatArray:
 
 #: From this many rows a cohort runs month by month over contiguous rows of trials,
 #: which is several times faster than numpy's cumulative functions along short rows.
-MONTHS_MAJOR_ROWS = 32
+MONTHS_MAJOR_ROWS = 256
 
 
 def _cumulative(ufunc: np.ufunc, months_major: FloatArray) -> FloatArray:
