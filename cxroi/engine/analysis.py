@@ -165,25 +165,31 @@ def tornado(case: CaseFile, tl: Timeline) -> tuple[TornadoRow, ...]:
     return tuple(sorted(table, key=lambda row: (-row.swing, row.key)))
 
 
-def _domain_of(case: CaseFile, key: str) -> Domain | None:
-    """The narrowest domain among the parameters that use ``key``; None if unused."""
-    low, high, low_open, high_open, used = -math.inf, math.inf, False, False, False
+def _key_parameters(case: CaseFile) -> dict[str, list[tuple[str, str]]]:
+    """For each assumption key, the (kind, parameter) pairs that use it."""
     params: list[tuple[str, str, object]] = []
     for c in case.costs:
         params += [("cost", n, getattr(c, n)) for n in ("amount", "escalation", "risk")]
     for b in case.benefits:
         params += [(b.kind, n, v) for n, v in b.params.items()]
         params.append((b.kind, "risk", b.risk))
+    uses: dict[str, list[tuple[str, str]]] = {}
     for kind, name, value in params:
-        if value != key:
-            continue
-        used = True
+        if isinstance(value, str):
+            uses.setdefault(value, []).append((kind, name))
+    return uses
+
+
+def _domain_of(uses: list[tuple[str, str]]) -> Domain | None:
+    """The narrowest domain among the parameters that use a key; None if unused."""
+    low, high, low_open, high_open = -math.inf, math.inf, False, False
+    for kind, name in uses:
         d = PARAMETER_DOMAINS[kind][name]
         if d.low > low or (d.low == low and d.low_open):
             low, low_open = d.low, d.low_open
         if d.high < high or (d.high == high and d.high_open):
             high, high_open = d.high, d.high_open
-    return Domain(low, high, low_open, high_open) if used else None
+    return Domain(low, high, low_open, high_open) if uses else None
 
 
 def _bracket(a: Assumption, domain: Domain) -> tuple[float, float]:
@@ -212,8 +218,9 @@ def break_even(case: CaseFile, tl: Timeline, grid: int = 121) -> tuple[BreakEven
     """For each assumption, the value at which NPV is 0 (the crossing nearest its base)."""
     rows = []
     prepared = Prepared(case, tl)
+    uses = _key_parameters(case)
     for a in case.assumptions:
-        domain = _domain_of(case, a.key)
+        domain = _domain_of(uses.get(a.key, []))
         if domain is None:
             rows.append(BreakEven(a.key, a.label, a.value, None, "not used by any line", None))
             continue
