@@ -133,3 +133,16 @@ def large_case_document(horizon: int = 60) -> dict[str, Any]:
         "benefits": benefits,
         "scenarios": [{"name": "Low", "overrides": {"churn_reduction": 0.03}}],
     }
+
+
+def wide_case_document(lines: int, horizon: int = 60) -> dict[str, Any]:
+    """The large case's 16 lines repeated (names numbered) up to ``lines`` lines, sharing its
+    12 ranged assumptions: the same mix of kinds at any width."""
+    doc = large_case_document(horizon)
+    pattern = [("costs", line) for line in doc["costs"]]
+    pattern += [("benefits", line) for line in doc["benefits"]]
+    doc["costs"], doc["benefits"] = [], []
+    for i in range(lines):
+        side, line = pattern[i % len(pattern)]
+        doc[side].append({**line, "name": f"{line['name']} {i // len(pattern)}"})
+    return doc

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 
 import numpy as np
 from scipy.optimize import brentq
 
+from .batch import Batch, Prepared
 from .casefile import Assumption, CaseFile
 from .domains import Domain
 from .loader import CaseValidationError
-from .pricing import Priced, cashflow_of, metrics_of, npv_rows, price, values_for
+from .pricing import Priced, cashflow_of, metrics_of, price, values_for
 from .result import (
     AnnualRow,
     BreakEven,
@@ -22,13 +22,13 @@ from .result import (
     TornadoRow,
 )
 from .rules import PARAMETER_DOMAINS, Issue
-from .timeline import FloatArray, Timeline, Value
+from .timeline import FloatArray, Timeline
 
 DEFAULT_TRIALS = 10_000
 DEFAULT_SEED = 20_270_101
 HISTOGRAM_BINS = 30
-#: Trials priced at once; bounds memory to a few arrays of CHUNK_CELLS floats.
-CHUNK_CELLS = 600_000
+#: Trials priced at once: a churn cohort's few (trials x months) arrays stay in cache.
+CHUNK_TRIALS = 2_048
 
 
 def analyse(
@@ -151,11 +151,9 @@ def scenarios(case: CaseFile, tl: Timeline) -> tuple[ScenarioResult, ...]:
     return tuple(results)
 
 
-def _batch_npv(case: CaseFile, tl: Timeline, key: str, trial_values: FloatArray) -> FloatArray:
-    """NPV with one assumption set to each of ``trial_values``, all else at base."""
-    column = np.asarray(trial_values, dtype=np.float64).reshape(-1, 1)
-    priced = price(case, tl, values_for(case, {key: column}), rows=column.shape[0])
-    return npv_rows(priced.costs, priced.benefits, tl)
+def _npv_batch(prepared: Prepared, tl: Timeline, varying: set[str]) -> Batch:
+    """A batch giving each row's NPV with only the ``varying`` keys changed."""
+    return prepared.compile(varying, tl.discount_factor.reshape(-1, 1))
 
 
 def tornado(case: CaseFile, tl: Timeline) -> tuple[TornadoRow, ...]:
@@ -167,13 +165,12 @@ def tornado(case: CaseFile, tl: Timeline) -> tuple[TornadoRow, ...]:
         return ()
     # Every low/high pair in one batch: row 2j is assumption j at low, 2j+1 at high.
     rows = 2 * len(ranged)
-    overrides: dict[str, Value] = {}
+    overrides: dict[str, FloatArray] = {}
     for j, (a, low, high) in enumerate(ranged):
-        column = np.full((rows, 1), a.value)
-        column[2 * j, 0], column[2 * j + 1, 0] = low, high
+        column = np.full(rows, a.value)
+        column[2 * j], column[2 * j + 1] = low, high
         overrides[a.key] = column
-    priced = price(case, tl, values_for(case, overrides), rows=rows)
-    npvs = npv_rows(priced.costs, priced.benefits, tl)
+    npvs = _npv_batch(Prepared(case, tl), tl, set(overrides)).project(overrides, rows)[:, 0]
     table = [
         TornadoRow(a.key, a.label, low, high, float(npvs[2 * j]), float(npvs[2 * j + 1]))
         for j, (a, low, high) in enumerate(ranged)
@@ -181,25 +178,31 @@ def tornado(case: CaseFile, tl: Timeline) -> tuple[TornadoRow, ...]:
     return tuple(sorted(table, key=lambda row: (-row.swing, row.key)))
 
 
-def _domain_of(case: CaseFile, key: str) -> Domain | None:
-    """The narrowest domain among the parameters that use ``key``; None if unused."""
-    low, high, low_open, high_open, used = -math.inf, math.inf, False, False, False
+def _key_parameters(case: CaseFile) -> dict[str, list[tuple[str, str]]]:
+    """For each assumption key, the (kind, parameter) pairs that use it."""
     params: list[tuple[str, str, object]] = []
     for c in case.costs:
         params += [("cost", n, getattr(c, n)) for n in ("amount", "escalation", "risk")]
     for b in case.benefits:
         params += [(b.kind, n, v) for n, v in b.params.items()]
         params.append((b.kind, "risk", b.risk))
+    uses: dict[str, list[tuple[str, str]]] = {}
     for kind, name, value in params:
-        if value != key:
-            continue
-        used = True
+        if isinstance(value, str):
+            uses.setdefault(value, []).append((kind, name))
+    return uses
+
+
+def _domain_of(uses: list[tuple[str, str]]) -> Domain | None:
+    """The narrowest domain among the parameters that use a key; None if unused."""
+    low, high, low_open, high_open = -math.inf, math.inf, False, False
+    for kind, name in uses:
         d = PARAMETER_DOMAINS[kind][name]
         if d.low > low or (d.low == low and d.low_open):
             low, low_open = d.low, d.low_open
         if d.high < high or (d.high == high and d.high_open):
             high, high_open = d.high, d.high_open
-    return Domain(low, high, low_open, high_open) if used else None
+    return Domain(low, high, low_open, high_open) if uses else None
 
 
 def _bracket(a: Assumption, domain: Domain) -> tuple[float, float]:
@@ -215,33 +218,34 @@ def _bracket(a: Assumption, domain: Domain) -> tuple[float, float]:
     return low, high
 
 
+def _root(batch: Batch, key: str, low: float, high: float) -> float:
+    """The value of ``key`` in [low, high] where NPV crosses 0 (NPV changes sign there)."""
+
+    def npv_at(x: float) -> float:
+        return float(batch.project({key: np.array([x])}, 1)[0, 0])
+
+    return float(brentq(npv_at, low, high, xtol=1e-12, rtol=1e-12))
+
+
 def break_even(case: CaseFile, tl: Timeline, grid: int = 121) -> tuple[BreakEven, ...]:
     """For each assumption, the value at which NPV is 0 (the crossing nearest its base)."""
     rows = []
+    prepared = Prepared(case, tl)
+    uses = _key_parameters(case)
     for a in case.assumptions:
-        domain = _domain_of(case, a.key)
+        domain = _domain_of(uses.get(a.key, []))
         if domain is None:
             rows.append(BreakEven(a.key, a.label, a.value, None, "not used by any line", None))
             continue
         low, high = _bracket(a, domain)
         xs = np.unique(np.concatenate((np.linspace(low, high, grid), [a.value])))
-        npvs = _batch_npv(case, tl, a.key, xs)
+        batch = _npv_batch(prepared, tl, {a.key})
+        npvs = batch.project({a.key: xs}, xs.size)[:, 0]
         sign = np.sign(npvs)
         exact = np.flatnonzero(npvs == 0.0)
         crossings = np.flatnonzero(sign[:-1] * sign[1:] < 0)
         candidates: list[float] = [float(xs[i]) for i in exact]
-        for i in crossings:
-            candidates.append(
-                float(
-                    brentq(
-                        lambda x, key=a.key: float(_batch_npv(case, tl, key, np.array([x]))[0]),
-                        xs[i],
-                        xs[i + 1],
-                        xtol=1e-12,
-                        rtol=1e-12,
-                    )
-                )
-            )
+        candidates += [_root(batch, a.key, xs[i], xs[i + 1]) for i in crossings]
         if candidates:
             nearest = min(candidates, key=lambda x: abs(x - a.value))
             rows.append(BreakEven(a.key, a.label, a.value, nearest, None, (low, high)))
@@ -265,18 +269,51 @@ def _histogram_range(values: FloatArray) -> tuple[float, float]:
     return low, high
 
 
-def sample_assumptions(case: CaseFile, trials: int, seed: int) -> dict[str, FloatArray]:
-    """Triangular(low, value, high) draws for every assumption with a range, in key order."""
-    rng = np.random.default_rng(seed)
-    samples: dict[str, FloatArray] = {}
-    for a in sorted(case.assumptions, key=lambda a: a.key):
-        if a.low is None or a.high is None:
+def _spread(case: CaseFile) -> list[Assumption]:
+    """The assumptions Monte Carlo samples, in key order."""
+    return [a for a in sorted(case.assumptions, key=lambda a: a.key) if a.has_range]
+
+
+def _draw_streams(
+    ranged: list[Assumption], trials: int, seed: int
+) -> list[tuple[Assumption, np.random.Generator]]:
+    """One generator per assumption with a spread, positioned where its draws begin.
+
+    The draws are defined as one generator, ``default_rng(seed)``, drawing all of the
+    first key's ``trials`` triangular values, then all of the next key's, and so on
+    (:func:`sample_assumptions`). Each triangular value consumes exactly one 64-bit
+    output of the PCG64 bit generator, so key j's draws start ``j x trials`` outputs in:
+    advancing a copy there lets Monte Carlo draw every key chunk by chunk and still get
+    the very same numbers without holding trials x keys draws in memory.
+    """
+    streams: list[tuple[Assumption, np.random.Generator]] = []
+    for a in ranged:
+        if not a.high > a.low:  # type: ignore[operator]
             continue
-        if a.high > a.low:
-            samples[a.key] = rng.triangular(a.low, a.value, a.high, size=trials)
-        else:
-            samples[a.key] = np.full(trials, a.value)
-    return samples
+        rng = np.random.default_rng(seed)
+        rng.bit_generator.advance(len(streams) * trials)  # type: ignore[attr-defined]
+        streams.append((a, rng))
+    return streams
+
+
+def _triangular(a: Assumption, rng: np.random.Generator, size: int) -> FloatArray:
+    assert a.low is not None and a.high is not None
+    return rng.triangular(a.low, a.value, a.high, size=size)
+
+
+def sample_assumptions(case: CaseFile, trials: int, seed: int) -> dict[str, FloatArray]:
+    """Triangular(low, value, high) draws for every assumption with a range, in key order.
+
+    Monte Carlo draws the same numbers chunk by chunk (:func:`_draw_streams`).
+    """
+    ranged = _spread(case)
+    streams = {a.key: rng for a, rng in _draw_streams(ranged, trials, seed)}
+    return {
+        a.key: (
+            _triangular(a, streams[a.key], trials) if a.key in streams else np.full(trials, a.value)
+        )
+        for a in ranged
+    }
 
 
 def monte_carlo(
@@ -289,22 +326,28 @@ def monte_carlo(
 ) -> MonteCarlo | None:
     """NPV distribution with every ranged assumption drawn from triangular(low, value, high).
 
-    Draws are made up front, so the result depends only on the seed, not on chunking.
-    None when no assumption has a range.
+    Trials are priced ``chunk`` at a time (:data:`CHUNK_TRIALS`) through a compiled
+    :class:`~cxroi.engine.batch.Batch` that yields only each trial's NPV and undiscounted
+    total; the draws are those of :func:`sample_assumptions` whatever the chunking, so
+    the result depends only on the seed. Memory is a few arrays of ``trials`` numbers
+    plus one chunk's work. None when no assumption has a range.
     """
-    samples = sample_assumptions(case, trials, seed)
-    if not samples:
+    ranged = _spread(case)
+    if not ranged:
         return None
-    chunk = chunk or max(256, CHUNK_CELLS // (tl.horizon + 1))
+    streams = _draw_streams(ranged, trials, seed)
+    # An assumption with low == high keeps its value: it does not vary.
+    weights = np.stack((tl.discount_factor, np.ones(tl.horizon + 1)), axis=1)
+    batch = Prepared(case, tl).compile({a.key for a, _ in streams}, weights)
+    chunk = chunk or CHUNK_TRIALS
     npvs = np.empty(trials)
     paid_back = np.empty(trials, dtype=bool)
     for start in range(0, trials, chunk):
         stop = min(start + chunk, trials)
-        columns: Mapping[str, Value] = {k: v[start:stop, None] for k, v in samples.items()}
-        priced = price(case, tl, values_for(case, columns), rows=stop - start)
-        net = priced.benefits - priced.costs
-        npvs[start:stop] = net @ tl.discount_factor
-        paid_back[start:stop] = net.sum(axis=1) >= 0.0
+        rows = {a.key: _triangular(a, rng, stop - start) for a, rng in streams}
+        projected = batch.project(rows, stop - start)
+        npvs[start:stop] = projected[:, 0]
+        paid_back[start:stop] = projected[:, 1] >= 0.0
     if not np.all(np.isfinite(npvs)):
         raise _too_large("", "within the assumptions' ranges (Monte Carlo), the amounts are")
     counts, edges = np.histogram(npvs, bins=HISTOGRAM_BINS, range=_histogram_range(npvs))
@@ -312,7 +355,7 @@ def monte_carlo(
     return MonteCarlo(
         trials=trials,
         seed=seed,
-        sampled=tuple(samples),
+        sampled=tuple(a.key for a in ranged),
         mean=float(npvs.mean()),
         std=float(npvs.std()),
         p10=float(p10),

@@ -1,8 +1,9 @@
 """Monthly series of each cost and benefit line, before risk adjustment.
 
 Every function returns an array that broadcasts to ``(N, H+1)``: ``(1, H+1)``
-when no parameter varies by trial. Nothing loops over months: the churn cohort
-uses its closed form with cumulative products.
+when no parameter varies by trial. The churn cohort uses its closed form with
+cumulative products; for many trials those run month by month over whole rows of
+trials (:data:`MONTHS_MAJOR_ROWS`), each step one vector operation.
 """
 
 from __future__ import annotations
@@ -26,20 +27,46 @@ def resolver(values: Mapping[str, Value]) -> Resolve:
     return resolve
 
 
-def cost_series(line: CostLine, tl: Timeline, resolve: Resolve) -> FloatArray:
-    """amount x e_t in the months the line charges."""
+#: A cost line's factor: its monthly amount is amount x its shape.
+COST_FACTORS = ("amount",)
+
+
+def cost_shape(line: CostLine, tl: Timeline, escalation: Value) -> FloatArray:
+    """e_t in the months the line charges, 0 in the others."""
     if line.recurrence == "once":
         first, last, every = line.month, line.month, 1
     else:
         first = line.start_month
         last = line.end_month if line.end_month is not None else tl.horizon
         every = 12 if line.recurrence == "annual" else 1
-    escalation = resolve(line.escalation)
     if np.ndim(escalation) == 0:
-        factor = tl.profile(first, last, every, float(escalation))
-    else:
-        factor = tl.mask(first, last, every) * tl.step_up(escalation)
-    return np.atleast_2d(resolve(line.amount) * factor)
+        return tl.profile(first, last, every, float(escalation))
+    return tl.mask(first, last, every) * tl.step_up(escalation)
+
+
+def cost_series(line: CostLine, tl: Timeline, resolve: Resolve) -> FloatArray:
+    """amount x e_t in the months the line charges."""
+    return np.atleast_2d(resolve(line.amount) * cost_shape(line, tl, resolve(line.escalation)))
+
+
+#: From this many rows a cohort runs month by month over contiguous rows of trials,
+#: which is several times faster than numpy's cumulative functions along short rows.
+MONTHS_MAJOR_ROWS = 256
+
+
+def _cumulative(ufunc: np.ufunc, months_major: FloatArray) -> FloatArray:
+    """ufunc.accumulate along axis 0 of a C-ordered (months, rows) array, in place.
+
+    The same operations in the same order as ``ufunc.accumulate(x, axis=1)`` on its
+    transpose, so the values are identical bit for bit.
+    """
+    for t in range(1, months_major.shape[0]):
+        ufunc(months_major[t - 1], months_major[t], out=months_major[t])
+    return months_major
+
+
+def _transposed(x: Value) -> Value:
+    return np.transpose(x) if np.ndim(x) == 2 else x
 
 
 def cohort(start: Value, retention: FloatArray, adds: Value) -> FloatArray:
@@ -49,10 +76,15 @@ def cohort(start: Value, retention: FloatArray, adds: Value) -> FloatArray:
     (its month-0 column is not used). Closed form: with P_t = prod_{s<=t} r_s (r_0 := 1),
     A_t = P_t (A_0 + sum_{s=1..t} adds_s / P_s).
     """
+    monthly = np.ndim(adds) == 2 and np.shape(adds)[1] == retention.shape[1] > 1
+    if retention.shape[0] >= MONTHS_MAJOR_ROWS:
+        months_major = np.array(retention.T, dtype=np.float64, order="C")
+        fast = _cohort_months_major(_transposed(start), months_major, _transposed(adds), monthly)
+        if fast is not None:
+            return np.asarray(fast.T, dtype=np.float64)
     retention = retention.copy()
     retention[:, 0] = 1.0
     survival = np.cumprod(retention, axis=1)
-    monthly = np.ndim(adds) == 2 and np.shape(adds)[1] == retention.shape[1] > 1
     if survival.min() > 1e-200:
         inverse = 1.0 / survival
         inverse[:, 0] = 0.0
@@ -66,6 +98,31 @@ def cohort(start: Value, retention: FloatArray, adds: Value) -> FloatArray:
         add_t = np.asarray(adds)[:, t] if monthly else np.ravel(adds)
         out[:, t] = out[:, t - 1] * retention[:, t] + add_t
     return out
+
+
+def _cohort_months_major(
+    start: Value, retention: FloatArray, adds: Value, monthly: bool
+) -> FloatArray | None:
+    """:func:`cohort` on transposed operands: ``retention`` a C-ordered (months, rows)
+    array (overwritten), ``start`` and ``adds`` numbers, rows (1, rows) or (months, rows).
+
+    The closed form's operations, element for element, so the values are identical to
+    :func:`cohort`'s; None when a retention near zero needs the step-by-step recurrence.
+    """
+    survival = retention
+    survival[0] = 1.0
+    _cumulative(np.multiply, survival)
+    if not survival.min() > 1e-200:
+        return None
+    inverse = np.divide(1.0, survival)
+    inverse[0] = 0.0
+    if monthly:
+        added = _cumulative(np.add, np.multiply(adds, inverse, out=inverse))
+    else:
+        added = np.multiply(adds, _cumulative(np.add, inverse), out=inverse)
+    added += start
+    added *= survival
+    return added
 
 
 def churn_customers_kept(
@@ -85,9 +142,40 @@ def churn_customers_kept(
         np.shape(gross_adds),
         (1, tl.horizon + 1),
     )
-    base = np.broadcast_to(1.0 - monthly_churn, shape)
-    with_cx = np.broadcast_to(1.0 - monthly_churn * (1.0 - ramp * reduction), shape)
     rows = shape[0]
     start = np.broadcast_to(customers, (rows, 1)) if np.ndim(customers) else customers
     adds = np.broadcast_to(gross_adds, (rows, 1)) if np.ndim(gross_adds) else gross_adds
+    if rows >= MONTHS_MAJOR_ROWS:
+        kept = _kept_months_major(monthly_churn, reduction, start, adds, ramp, shape)
+        if kept is not None:
+            return kept
+    base = np.broadcast_to(1.0 - monthly_churn, shape)
+    with_cx = np.broadcast_to(1.0 - monthly_churn * (1.0 - ramp * reduction), shape)
     return cohort(start, with_cx, adds) - cohort(start, base, adds)
+
+
+def _kept_months_major(
+    monthly_churn: Value,
+    reduction: Value,
+    start: Value,
+    adds: Value,
+    ramp: FloatArray,
+    shape: tuple[int, ...],
+) -> FloatArray | None:
+    """:func:`churn_customers_kept` for many rows, built month-major from the start
+    (every operation runs along whole rows of trials); the same values, element for
+    element. None when a cohort needs the step-by-step recurrence."""
+    rows, months = shape
+    churn_t, start_t, adds_t = _transposed(monthly_churn), _transposed(start), _transposed(adds)
+    with_cx = np.empty((months, rows))
+    np.multiply(ramp.reshape(-1, 1), _transposed(reduction), out=with_cx)
+    np.subtract(1.0, with_cx, out=with_cx)
+    np.multiply(churn_t, with_cx, out=with_cx)
+    np.subtract(1.0, with_cx, out=with_cx)
+    base = np.empty((months, rows))
+    base[...] = 1.0 - churn_t
+    kept = _cohort_months_major(start_t, with_cx, adds_t, False)
+    lost = _cohort_months_major(start_t, base, adds_t, False)
+    if kept is None or lost is None:
+        return None
+    return np.asarray(np.subtract(kept, lost, out=kept).T, dtype=np.float64)

@@ -4,7 +4,9 @@ A :class:`LineKind` holds everything the rest of cxroi needs to know about a kin
 
 - its parameters, with their defaults, domains, units and form hints (the schema,
   the validation rules, the editor's forms and the workbook's Inputs sheet read them);
-- the monthly numpy series the engine prices (:attr:`LineKind.series`);
+- the monthly numpy series the engine prices (:meth:`LineKind.series`): the product of
+  its ``factors`` times its ``shape``, so that a batch whose varying inputs are only
+  factors prices the line as a per-trial scalar times one fixed monthly profile;
 - the workbook formula that recalculates it (:attr:`LineKind.workbook`), written
   against the small :class:`FormulaGrid` protocol so that this module stays pure;
 - the hypothesis strategy that generates valid lines (:meth:`LineKind.strategy`);
@@ -72,8 +74,17 @@ class Ramp:
         return tl.ramp(self.start, self.months) * tl.step_up(rate)
 
 
-Series = Callable[[Mapping[str, Value], Timeline, Ramp], FloatArray]
-"""The monthly benefit before risk, from resolved parameter values (numbers or trial columns)."""
+Shape = Callable[[Mapping[str, Value], Timeline, Ramp], FloatArray]
+"""The monthly profile a kind's factors multiply, from its other parameters only."""
+
+
+def product(values: Mapping[str, Value], names: tuple[str, ...]) -> Value:
+    """values[n1] x values[n2] x ..., from 1.0, in the order of ``names``."""
+    scale: Value = 1.0
+    for name in names:
+        scale = scale * values[name]
+    return scale
+
 
 Style = Literal["money", "count", "factor"]
 
@@ -117,10 +128,22 @@ class LineKind:
     label: str
     summary: str
     parameters: tuple[Parameter, ...]
-    series: Series
+    #: Parameters the monthly benefit is simply proportional to (their product).
+    factors: tuple[str, ...]
+    #: The monthly profile those factors multiply, from the other parameters.
+    shape: Shape
     workbook: Workbook
     #: The monthly benefit in words, for the docs table.
     formula: str
+
+    def series(self, p: Mapping[str, Value], tl: Timeline, ramp: Ramp) -> FloatArray:
+        """The monthly benefit before risk: product(factors) x shape."""
+        return np.asarray(product(p, self.factors) * self.shape(p, tl, ramp), dtype=np.float64)
+
+    @property
+    def shape_parameters(self) -> tuple[str, ...]:
+        """The parameters the shape depends on (every one that is not a factor)."""
+        return tuple(p.name for p in self.parameters if p.name not in self.factors)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -244,11 +267,11 @@ ESCALATION = _p(
 # -- churn ------------------------------------------------------------------------------
 
 
-def _churn_series(p: Mapping[str, Value], tl: Timeline, ramp: Ramp) -> FloatArray:
-    kept = churn_customers_kept(
+def _churn_shape(p: Mapping[str, Value], tl: Timeline, ramp: Ramp) -> FloatArray:
+    """Customers kept (times arpu x margin, the factors, gives the benefit)."""
+    return churn_customers_kept(
         tl, p["customers"], p["annual_churn"], p["reduction"], p["gross_adds"], ramp.of(tl)
     )
-    return np.asarray(kept * p["arpu"] * p["margin"], dtype=np.float64)
 
 
 def _churn_workbook(g: FormulaGrid, cells: Mapping[str, str], ramp: int, currency: str) -> int:
@@ -284,14 +307,13 @@ def _churn_workbook(g: FormulaGrid, cells: Mapping[str, str], ramp: int, currenc
 # -- the linear kinds: a product of parameters x a yearly step-up x the ramp ---------------
 
 
-def _linear(factors: tuple[str, ...], rate: str) -> Series:
-    def series(p: Mapping[str, Value], tl: Timeline, ramp: Ramp) -> FloatArray:
-        scale: Value = 1.0
-        for name in factors:
-            scale = scale * p[name]
-        return np.asarray(scale * ramp.times_step_up(tl, p[rate]), dtype=np.float64)
+def _step_up_shape(rate: str) -> Shape:
+    """a_t x e_t: the ramp times the yearly step-up at the parameter ``rate``."""
 
-    return series
+    def shape(p: Mapping[str, Value], tl: Timeline, ramp: Ramp) -> FloatArray:
+        return ramp.times_step_up(tl, p[rate])
+
+    return shape
 
 
 def _linear_workbook(factors: tuple[str, ...], rate: str, label: str) -> Workbook:
@@ -312,13 +334,13 @@ def _linear_workbook(factors: tuple[str, ...], rate: str, label: str) -> Workboo
 # -- referrals ----------------------------------------------------------------------------
 
 
-def _referrals_series(p: Mapping[str, Value], tl: Timeline, ramp: Ramp) -> FloatArray:
+def _referrals_shape(p: Mapping[str, Value], tl: Timeline, ramp: Ramp) -> FloatArray:
+    """Referred customers still with us per customer-and-uplift: R_t with adds a_t."""
     monthly_churn = 1.0 - (1.0 - np.asarray(p["annual_churn"], dtype=np.float64)) ** (1.0 / 12.0)
-    won = np.atleast_2d(p["customers"] * p["referral_uplift"] * ramp.of(tl))
+    won = np.atleast_2d(ramp.of(tl))
     shape = np.broadcast_shapes(won.shape, np.shape(monthly_churn), (1, tl.horizon + 1))
     retention = np.broadcast_to(1.0 - monthly_churn, shape)
-    referred = cohort(0.0, retention, np.broadcast_to(won, shape))
-    return np.asarray(referred * p["arpu"] * p["margin"], dtype=np.float64)
+    return cohort(0.0, retention, np.broadcast_to(won, shape))
 
 
 def _referrals_workbook(g: FormulaGrid, cells: Mapping[str, str], ramp: int, currency: str) -> int:
@@ -374,7 +396,8 @@ KINDS: dict[str, LineKind] = {
                     (0, 2000),
                 ),
             ),
-            series=_churn_series,
+            factors=("arpu", "margin"),
+            shape=_churn_shape,
             workbook=_churn_workbook,
             formula="(A^cx_t − A^base_t) × arpu × margin (the churn cohort below)",
         ),
@@ -410,7 +433,8 @@ KINDS: dict[str, LineKind] = {
                     (-0.2, 0.3),
                 ),
             ),
-            series=_linear(("base_revenue", "uplift", "margin"), "growth"),
+            factors=("base_revenue", "uplift", "margin"),
+            shape=_step_up_shape("growth"),
             workbook=_linear_workbook(
                 ("base_revenue", "uplift", "margin"), "growth", "Growth factor"
             ),
@@ -446,7 +470,8 @@ KINDS: dict[str, LineKind] = {
                 ),
                 ESCALATION,
             ),
-            series=_linear(("volume", "reduction", "unit_cost"), "escalation"),
+            factors=("volume", "reduction", "unit_cost"),
+            shape=_step_up_shape("escalation"),
             workbook=_linear_workbook(
                 ("volume", "reduction", "unit_cost"), "escalation", "Escalation factor"
             ),
@@ -467,7 +492,8 @@ KINDS: dict[str, LineKind] = {
                 ),
                 ESCALATION,
             ),
-            series=_linear(("amount",), "escalation"),
+            factors=("amount",),
+            shape=_step_up_shape("escalation"),
             workbook=_linear_workbook(("amount",), "escalation", "Escalation factor"),
             formula="amount × e_t × a_t",
         ),
@@ -489,7 +515,8 @@ KINDS: dict[str, LineKind] = {
                 ARPU,
                 MARGIN,
             ),
-            series=_referrals_series,
+            factors=("customers", "referral_uplift", "arpu", "margin"),
+            shape=_referrals_shape,
             workbook=_referrals_workbook,
             formula=(
                 "R_t × arpu × margin, where R_0 = 0 and "
