@@ -10,6 +10,12 @@
                            ``60 per minute; 600 per hour``).
 ``CXROI_MC_TRIALS``        Monte Carlo trials run when a case is saved (default 10,000).
 ``CXROI_API_RATE_LIMIT``   limit per API token on ``/api/v1`` (default ``300 per minute``).
+``CXROI_SMTP_URL``         where mail goes: ``smtp://user:pass@host:587`` (STARTTLS when
+                           offered) or ``smtps://…`` (implicit TLS). Unset: a file outbox
+                           under ``instance/outbox/`` that administrators read in the app.
+``CXROI_MAIL_FROM``        the sender of the app's mail (default ``cxroi <cxroi@localhost>``).
+``CXROI_BASE_URL``         the app's address, for links in mail sent outside a request
+                           (default ``http://127.0.0.1:5000``).
 """
 
 from __future__ import annotations
@@ -62,6 +68,10 @@ def settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "API_RATE_LIMIT": os.environ.get("CXROI_API_RATE_LIMIT", "300 per minute"),
         "PASSWORD_HASH": {},  # argon2 PasswordHasher parameters (tests make it cheap)
         "SESSION_LIFETIME_HOURS": 12,
+        "SMTP_URL": os.environ.get("CXROI_SMTP_URL") or None,
+        "MAIL_FROM": os.environ.get("CXROI_MAIL_FROM") or "cxroi <cxroi@localhost>",
+        "MAIL_OUTBOX": str(INSTANCE_DIR / "outbox"),
+        "BASE_URL": os.environ.get("CXROI_BASE_URL", "http://127.0.0.1:5000"),
         "DEFAULT_DISCOUNT_RATE": float(os.environ.get("CXROI_DEFAULT_DISCOUNT_RATE", "0.10")),
     }
     cfg.update(overrides)

@@ -327,3 +327,23 @@ def edit_starts_new_draft(state: str, kind: str = CASE) -> bool:
 def assumption_kind(finance_owned: bool) -> str:
     """The kind of edit an assumption is: Finance's inputs, or the CX owner's case."""
     return FINANCE_INPUTS if finance_owned else CASE
+
+
+# -- account rights ------------------------------------------------------------------------
+
+#: Keeping the approver directory (add, edit, switch off approvers).
+MANAGE_APPROVERS = "manage_approvers"
+#: Reading the mail outbox (where mail goes when no SMTP server is configured).
+READ_OUTBOX = "read_outbox"
+ACCOUNT_RIGHTS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {"admin": frozenset({MANAGE_APPROVERS, READ_OUTBOX})}
+)
+
+
+def has_right(role: str, right: str) -> bool:
+    """Whether an account of ``role`` holds ``right`` (not tied to a case).
+
+    >>> has_right("admin", MANAGE_APPROVERS), has_right("finance", MANAGE_APPROVERS)
+    (True, False)
+    """
+    return right in ACCOUNT_RIGHTS.get(role, frozenset())

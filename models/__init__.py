@@ -5,6 +5,7 @@ Import models from here: ``from models import Case, User``.
 
 from models.api_token import TOKEN_SCOPES, ApiToken
 from models.approval import CaseVersion, ChainEntry, Decision, LinkUse, SharedLink
+from models.approver import Approver, DecisionCode
 from models.audit import AuditEvent
 from models.case import Case
 from models.review import REVIEW_STATUSES, AssumptionReview, Comment
@@ -15,6 +16,7 @@ __all__ = [
     "ROLES",
     "TOKEN_SCOPES",
     "ApiToken",
+    "Approver",
     "AssumptionReview",
     "AuditEvent",
     "Case",
@@ -22,6 +24,7 @@ __all__ = [
     "ChainEntry",
     "Comment",
     "Decision",
+    "DecisionCode",
     "LinkUse",
     "LoginSession",
     "SharedLink",
