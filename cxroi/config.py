@@ -13,6 +13,7 @@
 ``CXROI_SMTP_URL``         where mail goes: ``smtp://user:pass@host:587`` (STARTTLS when
                            offered) or ``smtps://…`` (implicit TLS). Unset: a file outbox
                            under ``instance/outbox/`` that administrators read in the app.
+``CXROI_MAIL_OUTBOX``      the outbox folder (default ``instance/outbox``).
 ``CXROI_MAIL_FROM``        the sender of the app's mail (default ``cxroi <cxroi@localhost>``).
 ``CXROI_BASE_URL``         the app's address, for links in mail sent outside a request
                            (default ``http://127.0.0.1:5000``).
@@ -70,7 +71,7 @@ def settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SESSION_LIFETIME_HOURS": 12,
         "SMTP_URL": os.environ.get("CXROI_SMTP_URL") or None,
         "MAIL_FROM": os.environ.get("CXROI_MAIL_FROM") or "cxroi <cxroi@localhost>",
-        "MAIL_OUTBOX": str(INSTANCE_DIR / "outbox"),
+        "MAIL_OUTBOX": os.environ.get("CXROI_MAIL_OUTBOX") or str(INSTANCE_DIR / "outbox"),
         "BASE_URL": os.environ.get("CXROI_BASE_URL", "http://127.0.0.1:5000"),
         "DEFAULT_DISCOUNT_RATE": float(os.environ.get("CXROI_DEFAULT_DISCOUNT_RATE", "0.10")),
     }

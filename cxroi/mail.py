@@ -20,7 +20,7 @@ import ssl
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.policy import default as default_policy
 from email.utils import format_datetime, formataddr, make_msgid, parseaddr
@@ -184,12 +184,17 @@ def _read(path: Path) -> StoredMail:
     body = part.get_content() if part is not None else ""
     return StoredMail(
         path.name,
-        str(message.get("From", "")),
-        str(message.get("To", "")),
-        str(message.get("Subject", "")),
-        str(message.get("Date", "")),
+        header(message, "From"),
+        header(message, "To"),
+        header(message, "Subject"),
+        header(message, "Date"),
         str(body),
     )
+
+
+def header(message: EmailMessage | Message, name: str) -> str:
+    """A header's value, unfolded (a subject folded right after its colon reads cleanly)."""
+    return " ".join(str(message.get(name, "")).split())
 
 
 def outbox(limit: int = 200) -> list[StoredMail]:
