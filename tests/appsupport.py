@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextvars
 import json
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,9 @@ def make_app(url: str, **overrides: Any) -> Flask:
         "RATELIMIT_ENABLED": False,
         "MC_TRIALS": 500,
         "PASSWORD_HASH": FAST_ARGON2,
+        # Never the repository's instance/outbox: tests that read mail set their own.
+        "MAIL_OUTBOX": tempfile.mkdtemp(prefix="cxroi-test-outbox-"),
+        "SMTP_URL": None,
     }
     config.update(overrides)
     app = create_app(config)

@@ -7,27 +7,15 @@ from contextlib import nullcontext
 import pytest
 from sqlalchemy import text
 
-from cxroi.approvals import links, versions
 from cxroi.approvals.cli import verify_audit
 from cxroi.approvals.ledger import cross_check, verify_ledger
 from cxroi.extensions import db
 from models.approval import ChainEntry
+from tests.approving import approve_case
 
 
 def _approve(case, users):
-    new = links.create_link(
-        case, users["cx"], recipient_name="Dana", recipient_email="d@example.com", scope="approve"
-    )
-    version = versions.current_version(case)
-    return links.decide(
-        new.token,
-        decision="approve",
-        name="Dana",
-        comment="",
-        version_hash=version.case_hash,
-        ip="1.2.3.4",
-        user_agent="ua",
-    )
+    return approve_case(case, users["cx"], name="Dana", ip="1.2.3.4", user_agent="ua")
 
 
 def _run(app):
