@@ -9,6 +9,7 @@ weakens a rule: each decision goes through ``request_code`` and ``decide`` with 
 from __future__ import annotations
 
 import re
+import socket
 import threading
 from collections.abc import Iterator
 from email.message import EmailMessage
@@ -152,7 +153,11 @@ class SmtpCatcher:
                     catcher.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
                 return "250 Message accepted for delivery"
 
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=0)
+        # aiosmtpd checks its own readiness by connecting, so it needs a real port number.
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
 
     def start(self) -> SmtpCatcher:
         self.controller.start()
@@ -163,7 +168,7 @@ class SmtpCatcher:
 
     @property
     def url(self) -> str:
-        return f"smtp://{self.controller.hostname}:{self.controller.server.sockets[0].getsockname()[1]}"
+        return f"smtp://127.0.0.1:{self.port}"
 
     def newest(self, to: str, subject_start: str) -> EmailMessage:
         with self._lock:

@@ -57,8 +57,13 @@ def decide_over_http(
         sent = ask_code_over_http(client, token, headers)
         assert sent.status_code == 200, sent.text
         data["code"] = code_in(newest_mail(link.recipient_email, "Your code").subject)
+    # The CSRF token belongs to the browser session: the page's own form gives it (a
+    # view link's page has none; a signed-in browser's /login redirects).
+    page = client.get(f"/s/{token}", headers=headers or {}).text
+    if _CSRF.search(page) is None:
+        page = client.get("/login").text
     form = {
-        "csrf_token": csrf_from(client.get("/login").text),
+        "csrf_token": csrf_from(page),
         "name": "Dana Reyes",
         "comment": "",
         "decision": decision,
