@@ -72,8 +72,10 @@ class SharedLink(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    #: The directory entry an approve link was sent to (null for a view link).
-    approver_id: Mapped[int | None] = mapped_column(ForeignKey("approvers.id"))
+    #: The directory entry (approvers.id) an approve link was sent to; null for a view link.
+    #: No database foreign key: approvers are never deleted, and adding one would rebuild
+    #: this table on SQLite.
+    approver_id: Mapped[int | None]
     #: When the link's mail was handed to the mail server (null: not sent, see mail_error).
     mailed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     mail_error: Mapped[str | None] = mapped_column(String(300))

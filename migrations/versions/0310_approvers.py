@@ -48,30 +48,20 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("decision_codes", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_decision_codes_link_id"), ["link_id"], unique=False)
-    with op.batch_alter_table("shared_links", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("approver_id", sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column("mailed_at", sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column("mail_error", sa.String(length=300), nullable=True))
-        batch_op.create_foreign_key(
-            batch_op.f("fk_shared_links_approver_id_approvers"),
-            "approvers",
-            ["approver_id"],
-            ["id"],
-        )
-    with op.batch_alter_table("decisions", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("verified_email", sa.String(length=254), nullable=True))
+    # Plain ADD COLUMN (no table rebuild: on SQLite a rebuilt shared_links would break the
+    # foreign keys of link_uses and decisions). approver_id has no database foreign key:
+    # approvers are never deleted.
+    op.add_column("shared_links", sa.Column("approver_id", sa.Integer(), nullable=True))
+    op.add_column("shared_links", sa.Column("mailed_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("shared_links", sa.Column("mail_error", sa.String(length=300), nullable=True))
+    op.add_column("decisions", sa.Column("verified_email", sa.String(length=254), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("decisions", schema=None) as batch_op:
-        batch_op.drop_column("verified_email")
-    with op.batch_alter_table("shared_links", schema=None) as batch_op:
-        batch_op.drop_constraint(
-            batch_op.f("fk_shared_links_approver_id_approvers"), type_="foreignkey"
-        )
-        batch_op.drop_column("mail_error")
-        batch_op.drop_column("mailed_at")
-        batch_op.drop_column("approver_id")
+    op.drop_column("decisions", "verified_email")
+    op.drop_column("shared_links", "mail_error")
+    op.drop_column("shared_links", "mailed_at")
+    op.drop_column("shared_links", "approver_id")
     with op.batch_alter_table("decision_codes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_decision_codes_link_id"))
     op.drop_table("decision_codes")
