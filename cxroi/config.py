@@ -21,6 +21,13 @@
 ``CXROI_TRUSTED_PROXIES``  how many reverse proxies in front of the app set ``X-Forwarded-For``
                            and ``X-Forwarded-Proto`` (default 0: the socket's address is the
                            client's). Rate limits and logged addresses then see the real client.
+``CXROI_SMTP_URL``         where mail goes: ``smtp://user:pass@host:587`` (STARTTLS when
+                           offered) or ``smtps://…`` (implicit TLS). Unset: a file outbox
+                           under ``instance/outbox/`` that administrators read in the app.
+``CXROI_MAIL_OUTBOX``      the outbox folder (default ``instance/outbox``).
+``CXROI_MAIL_FROM``        the sender of the app's mail (default ``cxroi <cxroi@localhost>``).
+``CXROI_BASE_URL``         the app's address, for links in mail sent outside a request
+                           (default ``http://127.0.0.1:5000``).
 """
 
 from __future__ import annotations
@@ -95,6 +102,10 @@ def settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "API_RATE_LIMIT": os.environ.get("CXROI_API_RATE_LIMIT", "300 per minute"),
         "PASSWORD_HASH": {},  # argon2 PasswordHasher parameters (tests make it cheap)
         "SESSION_LIFETIME_HOURS": 12,
+        "SMTP_URL": os.environ.get("CXROI_SMTP_URL") or None,
+        "MAIL_FROM": os.environ.get("CXROI_MAIL_FROM") or "cxroi <cxroi@localhost>",
+        "MAIL_OUTBOX": os.environ.get("CXROI_MAIL_OUTBOX") or str(INSTANCE_DIR / "outbox"),
+        "BASE_URL": os.environ.get("CXROI_BASE_URL", "http://127.0.0.1:5000"),
         "DEFAULT_DISCOUNT_RATE": float(os.environ.get("CXROI_DEFAULT_DISCOUNT_RATE", "0.10")),
     }
     cfg.update(overrides)

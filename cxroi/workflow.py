@@ -354,13 +354,11 @@ def assumption_kind(finance_owned: bool) -> str:
 
 # -- the organisation's defaults ---------------------------------------------------------
 
-#: Who sets the organisation's defaults (the default discount rate of new cases).
-ORG_SETTINGS_ROLES = frozenset({"finance", "admin"})
-
 
 def may_set_org_settings(role: str) -> bool:
-    """Whether ``role`` sets the organisation's defaults: finance and admins."""
-    return role in ORG_SETTINGS_ROLES
+    """Whether ``role`` sets the organisation's defaults (the default discount rate of new
+    cases): finance and admins hold :data:`SET_ORG_SETTINGS`."""
+    return has_right(role, SET_ORG_SETTINGS)
 
 
 def sets_own_discount_rate(role: str) -> bool:
@@ -368,3 +366,28 @@ def sets_own_discount_rate(role: str) -> bool:
     only a role that edits finance's inputs in a draft. Anyone else's new case (an
     import, the API, the form) gets the organisation's default rate."""
     return FINANCE_INPUTS in edit_kinds(DRAFT, role)
+
+
+# -- account rights ------------------------------------------------------------------------
+
+#: Keeping the approver directory (add, edit, switch off approvers).
+MANAGE_APPROVERS = "manage_approvers"
+#: Reading the mail outbox (where mail goes when no SMTP server is configured).
+READ_OUTBOX = "read_outbox"
+#: Setting the organisation's defaults (the default discount rate of new cases).
+SET_ORG_SETTINGS = "set_org_settings"
+ACCOUNT_RIGHTS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "admin": frozenset({MANAGE_APPROVERS, READ_OUTBOX, SET_ORG_SETTINGS}),
+        "finance": frozenset({SET_ORG_SETTINGS}),
+    }
+)
+
+
+def has_right(role: str, right: str) -> bool:
+    """Whether an account of ``role`` holds ``right`` (not tied to a case).
+
+    >>> has_right("admin", MANAGE_APPROVERS), has_right("finance", MANAGE_APPROVERS)
+    (True, False)
+    """
+    return right in ACCOUNT_RIGHTS.get(role, frozenset())

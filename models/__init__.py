@@ -5,6 +5,7 @@ Import models from here: ``from models import Case, User``.
 
 from models.api_token import TOKEN_SCOPES, ApiToken
 from models.approval import CaseVersion, ChainEntry, Decision, LinkUse, SharedLink
+from models.approver import Approver, DecisionCode
 from models.audit import AuditEvent
 from models.case import Case
 from models.review import REVIEW_STATUSES, AssumptionReview, Comment, ItemReview
@@ -16,6 +17,7 @@ __all__ = [
     "ROLES",
     "TOKEN_SCOPES",
     "ApiToken",
+    "Approver",
     "AssumptionReview",
     "AuditEvent",
     "Case",
@@ -23,6 +25,7 @@ __all__ = [
     "ChainEntry",
     "Comment",
     "Decision",
+    "DecisionCode",
     "ItemReview",
     "LinkUse",
     "LoginSession",

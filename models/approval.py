@@ -72,6 +72,13 @@ class SharedLink(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: The directory entry (approvers.id) an approve link was sent to; null for a view link.
+    #: No database foreign key: approvers are never deleted, and adding one would rebuild
+    #: this table on SQLite.
+    approver_id: Mapped[int | None]
+    #: When the link's mail was handed to the mail server (null: not sent, see mail_error).
+    mailed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    mail_error: Mapped[str | None] = mapped_column(String(300))
 
     version: Mapped[CaseVersion] = relationship()
     uses: Mapped[list[LinkUse]] = relationship(
@@ -118,6 +125,8 @@ class Decision(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     ip: Mapped[str] = mapped_column(String(64), default="")
     user_agent: Mapped[str] = mapped_column(String(400), default="")
+    #: The address the one-time code was mailed to and read from (null before codes).
+    verified_email: Mapped[str | None] = mapped_column(String(254))
 
     version: Mapped[CaseVersion] = relationship(back_populates="decisions")
     link: Mapped[SharedLink] = relationship()

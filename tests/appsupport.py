@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextvars
 import json
 import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -54,6 +55,9 @@ def make_app(url: str, **overrides: Any) -> Flask:
         # The organisation's default rate until finance sets one: the example case's, so
         # that a CX import of it keeps its content (tests of the default set their own).
         "DEFAULT_DISCOUNT_RATE": 0.09,
+        # Never the repository's instance/outbox: tests that read mail set their own.
+        "MAIL_OUTBOX": tempfile.mkdtemp(prefix="cxroi-test-outbox-"),
+        "SMTP_URL": None,
     }
     config.update(overrides)
     app = create_app(config)

@@ -1,21 +1,24 @@
-"""Administrators list users, add them, change their role or switch them off; finance or
-an administrator sets the organisation's defaults (the default discount rate)."""
+"""Administrators list users, add them, change their role or switch them off; keep the
+approver directory; read the mail outbox (where mail goes without an SMTP server).
+Finance or an administrator sets the organisation's defaults (the default discount rate)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from cxroi import orgsettings
+from cxroi import mail, orgsettings
+from cxroi.approvals import approvers
+from cxroi.approvals.errors import InputError, PermissionDenied
+from cxroi.approvals.forms import ApproverForm, StepForm
 from cxroi.auth import services
 from cxroi.auth.forms import NewUserForm, UserAccessForm
 from cxroi.cases.fields import NumberField
 from cxroi.cases.presenters import percent_text
-from cxroi.errors import PermissionDenied
 from cxroi.formatting import pct
-from cxroi.workflow import may_set_org_settings
+from cxroi.workflow import READ_OUTBOX, has_right, may_set_org_settings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -103,3 +106,128 @@ def settings() -> ResponseReturnValue:
     elif request.method == "POST":
         status = 400
     return render_template("admin/settings.html", form=form), status
+
+
+# -- the approver directory ------------------------------------------------------------------
+
+
+def _approvers_page(
+    form: ApproverForm, error: str | None = None, status: int = 200
+) -> ResponseReturnValue:
+    return render_template(
+        "admin/approvers.html",
+        approvers=approvers.list_approvers(current_user),
+        form=form,
+        edit_form=ApproverForm,
+        toggle_form=StepForm(),
+        error=error,
+    ), status
+
+
+@bp.route("/approvers", methods=["GET", "POST"])
+@login_required
+def approver_directory() -> ResponseReturnValue:
+    approvers.require_manager(current_user)
+    form = ApproverForm()
+    if request.method == "GET":
+        return _approvers_page(form)
+    if not form.validate_on_submit():
+        return _approvers_page(form, status=400)
+    try:
+        added = approvers.add_approver(
+            current_user,
+            name=form.name.data or "",
+            email=form.email.data or "",
+            limit_amount=(form.limit_amount.data or "").replace(",", ""),
+            currency=form.currency.data or "",
+        )
+    except InputError as exc:
+        field = getattr(form, exc.field, None)
+        if field is None:
+            return _approvers_page(form, exc.message, 400)
+        field.errors = [*field.errors, exc.message]
+        return _approvers_page(form, status=400)
+    flash(f"{added.address} added to the approver directory.", "success")
+    return redirect(url_for("admin.approver_directory"))
+
+
+@bp.post("/approvers/<int:approver_id>")
+@login_required
+def edit_approver(approver_id: int) -> ResponseReturnValue:
+    approvers.require_manager(current_user)
+    form = ApproverForm(prefix=f"a{approver_id}")
+    if not form.validate_on_submit():
+        flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
+        return redirect(url_for("admin.approver_directory"))
+    current = next((a for a in approvers.list_approvers(current_user) if a.id == approver_id), None)
+    try:
+        changed = approvers.update_approver(
+            current_user,
+            approver_id,
+            name=form.name.data or "",
+            limit_amount=(form.limit_amount.data or "").replace(",", ""),
+            currency=form.currency.data or "",
+            active=current.active if current is not None else False,
+        )
+    except InputError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(f"{changed.address}: saved.", "success")
+    return redirect(url_for("admin.approver_directory"))
+
+
+@bp.post("/approvers/<int:approver_id>/active")
+@login_required
+def switch_approver(approver_id: int) -> ResponseReturnValue:
+    """Switch an approver off (their open links can no longer decide) or on again."""
+    approvers.require_manager(current_user)
+    form = StepForm()
+    if not form.validate_on_submit():
+        flash("The change could not be saved; please try again.", "error")
+        return redirect(url_for("admin.approver_directory"))
+    approver = next(
+        (a for a in approvers.list_approvers(current_user) if a.id == approver_id), None
+    )
+    if approver is None:
+        abort(404, description=f"There is no approver {approver_id}.")
+    changed = approvers.update_approver(
+        current_user,
+        approver_id,
+        name=approver.name,
+        limit_amount=approver.limit_amount,
+        currency=approver.currency,
+        active=request.form.get("active") == "1",
+    )
+    state = "switched on" if changed.active else "switched off"
+    flash(f"{changed.address}: {state}.", "success")
+    return redirect(url_for("admin.approver_directory"))
+
+
+# -- the outbox ------------------------------------------------------------------------------
+
+
+def _require_outbox_reader() -> None:
+    if not has_right(current_user.role, READ_OUTBOX):
+        raise PermissionDenied("Only an administrator can read the outbox.")
+
+
+@bp.get("/outbox")
+@login_required
+def outbox() -> ResponseReturnValue:
+    _require_outbox_reader()
+    return render_template(
+        "admin/outbox.html",
+        messages=mail.outbox(),
+        folder=mail.outbox_dir(),
+        uses_outbox=mail.uses_outbox(),
+    )
+
+
+@bp.get("/outbox/<name>")
+@login_required
+def outbox_message(name: str) -> ResponseReturnValue:
+    _require_outbox_reader()
+    message = mail.outbox_message(name)
+    if message is None:
+        abort(404, description=f"The outbox has no message {name!r}.")
+    return render_template("admin/outbox_message.html", message=message)

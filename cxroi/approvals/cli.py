@@ -43,7 +43,19 @@ def _app() -> AbstractContextManager[Flask]:
 def share(
     case_id: int, scope: str, to: str, days: int | None, as_email: str | None, base_url: str
 ) -> None:
-    """Create a shared link to CASE_ID's frozen version and print it."""
+    """Create a shared link to CASE_ID's frozen version: print a view link; mail an approve
+    link to its approver (its address is never printed)."""
+    with _app() as app:
+        saved_base, app.config["BASE_URL"] = app.config["BASE_URL"], base_url
+        try:
+            _share(case_id, scope, to, days, as_email, base_url)
+        finally:
+            app.config["BASE_URL"] = saved_base
+
+
+def _share(
+    case_id: int, scope: str, to: str, days: int | None, as_email: str | None, base_url: str
+) -> None:
     from sqlalchemy import select
 
     from cxroi.approvals import links, tokens
@@ -51,40 +63,49 @@ def share(
     from cxroi.extensions import db
     from models import Case, User
 
-    with _app():
-        case = db.session.get(Case, case_id)
-        if case is None:
-            click.echo(f"There is no case {case_id}.", err=True)
-            sys.exit(2)
-        user = (
-            db.session.scalar(select(User).where(User.email == as_email.strip().lower()))
-            if as_email
-            else case.owner
+    case = db.session.get(Case, case_id)
+    if case is None:
+        click.echo(f"There is no case {case_id}.", err=True)
+        sys.exit(2)
+    user = (
+        db.session.scalar(select(User).where(User.email == as_email.strip().lower()))
+        if as_email
+        else case.owner
+    )
+    if user is None:
+        click.echo(f"There is no user {as_email}.", err=True)
+        sys.exit(2)
+    try:
+        name, email = tokens.parse_recipient(to)
+        new = links.create_link(
+            case,
+            user,
+            recipient_name=name,
+            recipient_email=email,
+            scope=scope,
+            expires_in_days=days,
         )
-        if user is None:
-            click.echo(f"There is no user {as_email}.", err=True)
-            sys.exit(2)
-        try:
-            name, email = tokens.parse_recipient(to)
-            new = links.create_link(
-                case,
-                user,
-                recipient_name=name,
-                recipient_email=email,
-                scope=scope,
-                expires_in_days=days,
-            )
-        except (tokens.LinkInputError, DomainError) as exc:
-            field = getattr(exc, "field", None)
-            option = {"expires_in_days": "--days", "scope": "--scope"}.get(field or "", "--to")
-            click.echo(f"{option if field else 'share'}: {exc}", err=True)
-            sys.exit(2)
+    except (tokens.LinkInputError, DomainError) as exc:
+        field = getattr(exc, "field", None)
+        option = {"expires_in_days": "--days", "scope": "--scope"}.get(field or "", "--to")
+        click.echo(f"{option if field else 'share'}: {exc}", err=True)
+        sys.exit(2)
+    if new.token is not None:
         click.echo(_link_url(base_url, new.token))
+    elif new.mail_error:
         click.echo(
-            f"{scope} link for {new.link.recipient} to version {new.link.version.number} "
-            f"(hash {new.link.version.short_hash}), expires {new.link.expires_at:%Y-%m-%d}",
+            f"share: the approve link {new.link.id} was created but its mail failed: "
+            f"{new.mail_error}. Resend it from the case's links page.",
             err=True,
         )
+        sys.exit(1)
+    else:
+        click.echo(f"approve link mailed to {new.link.recipient}")
+    click.echo(
+        f"{scope} link for {new.link.recipient} to version {new.link.version.number} "
+        f"(hash {new.link.version.short_hash}), expires {new.link.expires_at:%Y-%m-%d}",
+        err=True,
+    )
 
 
 @click.command("verify-audit")
@@ -111,22 +132,23 @@ def _link_url(base_url: str, token: str) -> str:
 
 
 def _after_demo() -> None:
-    """Leave one demo case ready for approval and print its approve link."""
-    import os
-
-    from cxroi.approvals.demo import ready_demo_case
+    """Leave the demo's approval cases (approved, ready, in review); say where the mail is."""
+    from cxroi import mail
+    from cxroi.approvals.demo import prepare_demo_approvals
 
     with _app():
-        prepared = ready_demo_case()
+        prepared = prepare_demo_approvals()
         if prepared is None:
             return
-        case, new = prepared
-        base = os.environ.get("CXROI_BASE_URL", "http://127.0.0.1:5000")
-        click.echo(
-            f"Ready for approval: {case.title} "
-            f"(version {new.link.version.number}, hash {new.link.version.short_hash})"
-        )
-        click.echo(f"Approve link for {new.link.recipient}: {_link_url(base, new.token)}")
+        for line in prepared.lines:
+            click.echo(line)
+        if mail.uses_outbox():
+            click.echo(
+                f"Mail (approve links and codes) is in the outbox: {mail.outbox_dir()} "
+                "(admin: Outbox page)"
+            )
+        else:
+            click.echo("Mail was sent through CXROI_SMTP_URL.")
 
 
 def register(group: click.Group) -> None:

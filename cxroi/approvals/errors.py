@@ -8,12 +8,15 @@ from contextlib import contextmanager
 from cxroi.errors import DomainError, NotFound, PermissionDenied
 
 __all__ = [
+    "CodeRefused",
     "Conflict",
     "DomainError",
     "InputError",
     "LinkGone",
+    "MailFailed",
     "NotFound",
     "PermissionDenied",
+    "TooMany",
     "conflict_if_stale",
 ]
 
@@ -32,6 +35,28 @@ class LinkGone(DomainError):
     def __init__(self, message: str, *, reason: str) -> None:
         super().__init__(message)
         self.reason = reason  # expired or revoked
+
+
+class CodeRefused(DomainError):
+    """No usable one-time code for a decision (none asked for, expired, out of tries): 403."""
+
+    status = 403
+
+    def __init__(self, message: str, *, heading: str) -> None:
+        super().__init__(message)
+        self.heading = heading
+
+
+class TooMany(DomainError):
+    """Too many requests of one kind (codes asked for on one link): 429."""
+
+    status = 429
+
+
+class MailFailed(DomainError):
+    """The mail server or outbox did not take a message: 503, saying what to do next."""
+
+    status = 503
 
 
 class InputError(DomainError):

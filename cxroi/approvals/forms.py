@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined,unused-ignore]
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
@@ -83,7 +83,7 @@ class LinkForm(FlaskForm):
     scope = RadioField(
         "What the link allows",
         choices=[
-            SelectChoice("approve", "View and decide (approve link)"),
+            SelectChoice("approve", "View and decide (approve link, mailed to an approver)"),
             SelectChoice("view", "View only"),
         ],
         default="approve",
@@ -117,5 +117,42 @@ class DecisionForm(FlaskForm):
             Length(max=2000, message="The comment must be 2,000 characters or fewer."),
         ],
     )
+    code = StringField(
+        "The code from your mail",
+        validators=[Optional(), Length(max=20, message="Enter the 6-digit code.")],
+        description="6 digits, sent to you when you pressed Decide.",
+    )
     version_hash = HiddenField()
     decision = HiddenField()  # the button pressed: approve, reject, request_changes
+
+
+class CodeRequestForm(FlaskForm):
+    """The Decide button: mail me a one-time code (a CSRF token and nothing else)."""
+
+
+class ApproverForm(FlaskForm):
+    name = StringField(
+        "Name",
+        validators=[
+            InputRequired(message="Enter the approver's name."),
+            Length(max=120, message="The name must be 120 characters or fewer."),
+        ],
+    )
+    email = StringField(
+        "Email",
+        validators=[
+            Optional(),
+            Length(max=254, message="The email address must be 254 characters or fewer."),
+        ],
+    )
+    limit_amount = StringField(
+        "Authority limit",
+        validators=[InputRequired(message="Enter the authority limit.")],
+        description="On a case's PV of costs (risk-adjusted), in the currency below.",
+    )
+    currency = StringField(
+        "Currency",
+        default="GBP",
+        validators=[InputRequired(message="Enter a currency code such as GBP.")],
+    )
+    active = BooleanField("Active", default=True)

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
 from cxroi.approvals import links
-from cxroi.approvals.errors import DomainError, InputError, LinkGone
-from cxroi.approvals.forms import DecisionForm
+from cxroi.approvals.approvers import ApproverRefused
+from cxroi.approvals.errors import CodeRefused, DomainError, InputError, LinkGone
+from cxroi.approvals.forms import CodeRequestForm, DecisionForm
 from cxroi.approvals.summary import build_summary
 from cxroi.approvals.versions import documents
 from cxroi.extensions import limiter
 from cxroi.workbooks import version_workbook
 from cxroi.workflow import APPROVED, READY, label
+from models import User
 
 bp = Blueprint("links", __name__, url_prefix="/s")
 
@@ -33,6 +36,8 @@ HEADINGS = {
     404: "Link not found",
     409: "This version can no longer be decided on",
     410: "This link no longer works",
+    429: "Too many codes asked for",
+    503: "The mail could not be sent",
 }
 
 
@@ -51,20 +56,34 @@ def _client() -> dict[str, str]:
     }
 
 
-def _error_page(exc: DomainError) -> tuple[str, int]:
+def _signed_in() -> User | None:
+    """The account signed in in this browser, if any (a team member may not decide)."""
+    return current_user if current_user.is_authenticated else None
+
+
+def _error_page(exc: DomainError, token: str | None = None) -> tuple[str, int]:
     status = exc.status
     tone = "error" if status in (403, 409) else "warning"
     detail = None
+    heading = HEADINGS.get(status, "This link cannot be used")
+    back = None
     if isinstance(exc, LinkGone):
         detail = "Links expire after a set time and can be revoked by the case owner or finance."
+    if isinstance(exc, CodeRefused):
+        heading, back = exc.heading, token
+    elif isinstance(exc, ApproverRefused):
+        heading = "You may not decide on this case"
+    elif status in (429, 503):
+        back = token
     return (
         render_template(
             "approvals/link_error.html",
-            heading=HEADINGS.get(status, "This link cannot be used"),
+            heading=heading,
             message=exc.message,
             detail=detail,
             status=status,
             tone=tone,
+            back_token=back,
         ),
         status,
     )
@@ -84,6 +103,7 @@ def _page(
     can_decide = (
         opened.link.scope == "approve" and opened.state == "valid" and opened.case.status == READY
     )
+    code = links.open_code(opened.link) if can_decide else None
     if notice is None:
         notice = _notice(opened)
     return (
@@ -96,6 +116,9 @@ def _page(
             state=opened.case.status if opened.state == "valid" else "superseded",
             state_label=label(opened.case.status) if opened.state == "valid" else "Superseded",
             can_decide=can_decide,
+            code=code,
+            code_to=links.mask_email(opened.link.recipient_email),
+            code_form=CodeRequestForm(),
             form=form,
             notice=notice,
             decisions=links.versions_decisions(opened.version),
@@ -136,6 +159,26 @@ def sponsor_page(token: str) -> ResponseReturnValue:
     return _page(token, opened, DecisionForm(), None)
 
 
+@bp.post("/<token>/code")
+def send_code(token: str) -> ResponseReturnValue:
+    """Mail a one-time code to the link's address; the page then asks for it."""
+    form = CodeRequestForm()
+    if not form.validate_on_submit():
+        return sponsor_page(token)
+    try:
+        row = links.request_code(token, signed_in=_signed_in(), **_client())
+    except DomainError as exc:
+        return _error_page(exc, token)
+    opened = links.open_link(token, action="view after code sent", **_client())
+    notice = {
+        "tone": "info",
+        "heading": "A code is on its way",
+        "message": f"We sent a 6-digit code to {links.mask_email(row.email)}. Enter it below "
+        f"with your decision before {row.expires_at:%H:%M UTC}.",
+    }
+    return _page(token, opened, DecisionForm(), notice)
+
+
 @bp.post("/<token>/decision")
 def decide(token: str) -> ResponseReturnValue:
     form = DecisionForm()
@@ -157,6 +200,8 @@ def decide(token: str) -> ResponseReturnValue:
             name=form.name.data or "",
             comment=form.comment.data or "",
             version_hash=form.version_hash.data or "",
+            code=form.code.data or "",
+            signed_in=_signed_in(),
             **_client(),
         )
     except InputError as exc:
@@ -165,14 +210,15 @@ def decide(token: str) -> ResponseReturnValue:
             field.errors = [*field.errors, exc.message]
         opened = links.open_link(token, action="view after invalid decision", **_client())
         return _page(token, opened, form, None, 400)
-    except DomainError as exc:  # 403 view link, 409 superseded or decided, 410, 404
-        return _error_page(exc)
+    except DomainError as exc:  # 403 view link, team, code; 409 superseded or decided; 410
+        return _error_page(exc, token)
     opened = links.open_link(token, action="view after decision", **_client())
     notice = {
         "tone": "success" if record.decision == "approve" else "info",
         "heading": f"{record.label}: thank you, {record.name}",
         "message": f"Your decision on version {opened.version.number} "
-        f"(hash {record.version_hash[:12]}) was recorded at {record.at:%H:%M UTC, %d %b %Y}.",
+        f"(hash {record.version_hash[:12]}) was recorded at {record.at:%H:%M UTC, %d %b %Y}, "
+        f"verified by the code sent to {record.verified_email}.",
     }
     return _page(token, opened, DecisionForm(), notice)
 

@@ -1,24 +1,34 @@
 """Shared links: create, revoke, open, and the sponsor's decision through one.
 
-Only a token's SHA-256 is stored; the token itself is returned once, to be put in
-the link. Every request made with a link is logged (time, IP, user agent, what was
-asked and how it was answered), including refused ones.
+Only a token's SHA-256 is stored. A view link's token is returned once, to be copied;
+an approve link goes only to an approver from the directory whose authority covers the
+case (:mod:`.approvers`), and only by mail: its token is never shown to its creator.
+Deciding needs a one-time code mailed to the link's address at that moment. Mail is
+sent after the transaction commits; a failure leaves the link, says so, and can be
+resent (a fresh token; the old link is revoked). Every request made with a link is
+logged (time, IP, user agent, what was asked and how it was answered), refused ones too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from flask import current_app, has_request_context, url_for
+from sqlalchemy import func, select
 
-from cxroi.approvals import tokens, versions
+from cxroi import mail
+from cxroi.approvals import approvers, tokens, versions
 from cxroi.approvals.errors import (
+    CodeRefused,
     Conflict,
     InputError,
     LinkGone,
+    MailFailed,
     NotFound,
     PermissionDenied,
+    TooMany,
     conflict_if_stale,
 )
 from cxroi.approvals.ledger import append_entry
@@ -28,6 +38,7 @@ from cxroi.workflow import READY, SPONSOR, SPONSOR_DECISIONS, label, take_step
 from models import Case, User
 from models._types import utcnow
 from models.approval import CaseVersion, Decision, LinkUse, SharedLink
+from models.approver import Approver, DecisionCode
 
 MAX_NAME = 120
 MAX_COMMENT = 2000
@@ -41,11 +52,21 @@ def _aware(at: datetime) -> datetime:
 @dataclass(frozen=True, slots=True)
 class NewLink:
     link: SharedLink
-    token: str  # shown once; never stored
+    #: A view link's token, shown once to be copied; None for an approve link (mailed only).
+    token: str | None
+    #: Why the approve link's mail could not be sent (None: sent, or a view link).
+    mail_error: str | None = None
 
 
 def may_share(user: User, case: Case) -> bool:
     return (user.role == "cx" and case.owner_id == user.id) or user.role == "finance"
+
+
+def sponsor_url(token: str) -> str:
+    """The link's address: from the request when there is one, else ``BASE_URL``."""
+    if has_request_context():
+        return url_for("links.sponsor_page", token=token, _external=True)
+    return f"{str(current_app.config['BASE_URL']).rstrip('/')}/s/{token}"
 
 
 def create_link(
@@ -57,7 +78,12 @@ def create_link(
     scope: str,
     expires_in_days: int | None = None,
 ) -> NewLink:
-    """A link to the case's current frozen version for one recipient; commits."""
+    """A link to the case's current frozen version for one recipient; commits.
+
+    An approve link needs an approver from the directory who qualifies for the case
+    (:func:`.approvers.approver_for_link`); it is mailed after the commit, and its
+    token is not returned.
+    """
     if not may_share(user, case):
         raise PermissionDenied("Only the case's owner or finance can share it.")
     try:
@@ -72,11 +98,34 @@ def create_link(
             "Only a frozen version can be shared: finance freezes one by signing the case "
             f"off. This case is {label(case.status).lower()}."
         )
-    if scope == "approve" and case.status != READY:
+    if scope == "view":
+        link, token = _insert_link(case, user, version, scope, name, email, expires_at, None)
+        db.session.commit()
+        return NewLink(link, token)
+    if case.status != READY:
         raise Conflict(
             f"An approve link needs a case ready for approval; this one is "
             f"{label(case.status).lower()}. A view link is possible."
         )
+    approver = approvers.approver_for_link(case, version, email)
+    link, token = _insert_link(
+        case, user, version, scope, approver.name, approver.email, expires_at, approver
+    )
+    db.session.commit()
+    return NewLink(link, None, _deliver(case, link, token, user))
+
+
+def _insert_link(
+    case: Case,
+    user: User,
+    version: CaseVersion,
+    scope: str,
+    name: str,
+    email: str,
+    expires_at: datetime,
+    approver: Approver | None,
+) -> tuple[SharedLink, str]:
+    """Add the link and its audit records to the session (no commit); returns its token."""
     token = tokens.new_token()
     link = SharedLink(
         case_id=case.id,
@@ -87,6 +136,7 @@ def create_link(
         recipient_email=email,
         created_by_id=user.id,
         expires_at=expires_at,
+        approver_id=approver.id if approver else None,
     )
     db.session.add(link)
     db.session.flush()
@@ -107,14 +157,119 @@ def create_link(
             "link_id": link.id,
             "scope": scope,
             "recipient": f"{name} <{email}>",
+            "approver_id": link.approver_id,
             "version": version.number,
             "version_hash": version.case_hash,
             "expires_at": expires_at,
             "actor": user.email,
         },
     )
+    return link, token
+
+
+def _link_mail(case: Case, link: SharedLink, token: str, sender: User) -> mail.Mail:
+    version = link.version
+    needed = approvers.authority_needed(version)
+    return mail.Mail(
+        to_name=link.recipient_name,
+        to_email=link.recipient_email,
+        subject=f"For your approval: {case.title} (version {version.number})",
+        body=(
+            f"Dear {link.recipient_name},\n\n"
+            f"{sender.display_name} asks you, as an approver, to decide on the business case "
+            f'"{case.title}", version {version.number} (hash {version.short_hash}), signed '
+            f"off by finance. Its PV of costs is {needed.text}.\n\n"
+            f"Read it and decide here:\n{sponsor_url(token)}\n\n"
+            "When you press Decide, a one-time code is sent to this address; you enter it "
+            "with your decision. The link is for you alone: please do not forward it.\n"
+            f"It expires on {_aware(link.expires_at):%d %b %Y}.\n\n-- cxroi\n"
+        ),
+    )
+
+
+def _deliver(case: Case, link: SharedLink, token: str, sender: User) -> str | None:
+    """Mail an approve link (after its commit); record the outcome; the failure's reason."""
+    try:
+        where = mail.send(_link_mail(case, link, token, sender))
+    except mail.MailError as exc:
+        link.mail_error = str(exc)[:300]
+        record_change(
+            actor=sender,
+            entity="link",
+            entity_id=link.id,
+            action="mail failed",
+            case_id=case.id,
+            new=link.mail_error,
+        )
+        append_entry(
+            "link",
+            case.id,
+            {"action": "mail failed", "link_id": link.id, "error": link.mail_error},
+        )
+        db.session.commit()
+        return link.mail_error
+    link.mailed_at, link.mail_error = utcnow(), None
+    record_change(
+        actor=sender,
+        entity="link",
+        entity_id=link.id,
+        action="mailed",
+        case_id=case.id,
+        new=f"to {link.recipient_email} ({where.split()[0]})",
+    )
+    append_entry(
+        "link",
+        case.id,
+        {"action": "mailed", "link_id": link.id, "to": link.recipient_email},
+    )
     db.session.commit()
-    return NewLink(link, token)
+    return None
+
+
+def resend_link(case: Case, link_id: int, user: User) -> NewLink:
+    """Mail an approve link again with a fresh token; the old link is revoked. Commits."""
+    if not may_share(user, case):
+        raise PermissionDenied("Only the case's owner or finance can resend its links.")
+    old = db.session.get(SharedLink, link_id)
+    if old is None or old.case_id != case.id:
+        raise NotFound(f"Case {case.id} has no link {link_id}.")
+    if old.scope != "approve":
+        raise Conflict("Only an approve link is mailed; a view link is copied from this page.")
+    if old.revoked_at is not None:
+        raise Conflict("This link is revoked: create a new one instead.")
+    version = versions.current_version(case)
+    if version is None or version.id != old.version_id or case.status != READY:
+        raise Conflict(
+            "This link is for a version that can no longer be decided on "
+            f"(the case is {label(case.status).lower()}); nothing was sent."
+        )
+    approver = approvers.approver_for_link(case, version, old.recipient_email)
+    expires_at = tokens.expiry_after(utcnow())
+    link, token = _insert_link(
+        case, user, version, "approve", approver.name, approver.email, expires_at, approver
+    )
+    _revoke(case, old, user, reason=f"replaced by link {link.id}")
+    db.session.commit()
+    return NewLink(link, None, _deliver(case, link, token, user))
+
+
+def _revoke(case: Case, link: SharedLink, user: User, reason: str = "") -> None:
+    link.revoked_at = utcnow()
+    link.revoked_by_id = user.id
+    record_change(
+        actor=user,
+        entity="link",
+        entity_id=link.id,
+        action="revoke",
+        case_id=case.id,
+        old=f"{link.scope} link for {link.recipient}",
+        new=reason or None,
+    )
+    append_entry(
+        "link",
+        case.id,
+        {"action": "revoke", "link_id": link.id, "actor": user.email, "reason": reason},
+    )
 
 
 def revoke_link(case: Case, link_id: int, user: User) -> SharedLink:
@@ -124,21 +279,7 @@ def revoke_link(case: Case, link_id: int, user: User) -> SharedLink:
     if link is None or link.case_id != case.id:
         raise NotFound(f"Case {case.id} has no link {link_id}.")
     if link.revoked_at is None:
-        link.revoked_at = utcnow()
-        link.revoked_by_id = user.id
-        record_change(
-            actor=user,
-            entity="link",
-            entity_id=link.id,
-            action="revoke",
-            case_id=case.id,
-            old=f"{link.scope} link for {link.recipient}",
-        )
-        append_entry(
-            "link",
-            case.id,
-            {"action": "revoke", "link_id": link.id, "actor": user.email},
-        )
+        _revoke(case, link, user)
         db.session.commit()
     return link
 
@@ -222,24 +363,21 @@ def superseded_message(version: CaseVersion, case: Case) -> str:
     )
 
 
-def decide(
-    token: str,
-    *,
-    decision: str,
-    name: str,
-    comment: str,
-    version_hash: str,
-    ip: str,
-    user_agent: str,
-) -> Decision:
-    """The sponsor approves, rejects or requests changes of the link's version; commits.
+def mask_email(email: str) -> str:
+    """The address as a page may show it to whoever holds the link: ``d***@example.com``."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"
 
-    403 for a view link, 409 when the version was superseded, the page showed another
-    version, or the case is no longer ready; a bad name or comment names its field.
-    """
-    opened = open_link(token, action=decision or "decide", ip=ip, user_agent=user_agent)
-    link, version, case = opened.link, opened.version, opened.case
-    use = link.uses[-1] if link.uses else None
+
+def _sponsor_actor(link: SharedLink) -> str:
+    return f"sponsor via link to {link.recipient_email}"
+
+
+Refuser = Callable[[Exception, str], Exception]
+
+
+def _refuser(use: LinkUse | None) -> Refuser:
+    """Set the use's outcome, commit what was logged (and a try spent), return the error."""
 
     def refuse(exc: Exception, outcome: str) -> Exception:
         if use is not None:
@@ -247,6 +385,12 @@ def decide(
         db.session.commit()
         return exc
 
+    return refuse
+
+
+def _may_decide(opened: OpenLink, refuse: Refuser, signed_in: User | None) -> None:
+    """Refuse unless this link, its version, the case and the person allow a decision."""
+    link, version, case = opened.link, opened.version, opened.case
     if link.scope != "approve":
         raise refuse(
             PermissionDenied(
@@ -255,21 +399,8 @@ def decide(
             ),
             "forbidden: view link",
         )
-    if decision not in SPONSOR_DECISIONS:
-        raise refuse(
-            InputError("decision", "Choose approve, reject or request changes."), "bad input"
-        )
     if version.superseded_at is not None:
         raise refuse(Conflict(superseded_message(version, case)), "conflict: superseded")
-    if version_hash and not tokens.same_hash(version_hash, version.case_hash):
-        raise refuse(
-            Conflict(
-                f"The page you decided on showed another version than the one this link is for "
-                f"(version {version.number}, hash {version.short_hash}). Nothing was recorded: "
-                "reload the page and decide again."
-            ),
-            "conflict: version hash",
-        )
     if case.status != READY:
         done = versions_decisions(version)
         who = f" by {done[-1].name} on {_aware(done[-1].at):%d %b %Y}" if done else ""
@@ -280,6 +411,285 @@ def decide(
                 "nothing more was recorded."
             ),
             "conflict: already decided",
+        )
+    if signed_in is not None:
+        why = approvers.team_refusal(
+            case, signed_in.email, subject=f"You are signed in as {signed_in.email}, who"
+        )
+        if why is not None:
+            raise refuse(approvers.ApproverRefused(why), "forbidden: case team")
+    approver = db.session.get(Approver, link.approver_id) if link.approver_id else None
+    if approver is None:
+        raise refuse(
+            approvers.ApproverRefused(
+                "This approve link was not sent to an approver from the directory, so it "
+                "cannot decide. Ask the sender for a new link."
+            ),
+            "forbidden: no approver",
+        )
+    why = approvers.limit_refusal(approver, approvers.authority_needed(version))
+    if why is None:
+        why = approvers.team_refusal(case, link.recipient_email, subject=link.recipient)
+    if why is not None:
+        raise refuse(approvers.ApproverRefused(why), "forbidden: approver")
+
+
+def open_code(link: SharedLink) -> DecisionCode | None:
+    """The link's newest code not yet spent nor replaced (it may have expired)."""
+    return db.session.scalar(
+        select(DecisionCode)
+        .where(
+            DecisionCode.link_id == link.id,
+            DecisionCode.used_at.is_(None),
+            DecisionCode.replaced_at.is_(None),
+        )
+        .order_by(DecisionCode.id.desc())
+        .limit(1)
+    )
+
+
+def _code_hash(link: SharedLink, code: str) -> str:
+    return tokens.hash_code(current_app.config["SECRET_KEY"], link.id, code)
+
+
+def request_code(
+    token: str, *, ip: str, user_agent: str, signed_in: User | None = None
+) -> DecisionCode:
+    """Mail a fresh one-time code to the link's address (after the commit); returns its row.
+
+    Refused like a decision (view link, superseded, decided, a team member signed in);
+    at most CODES_PER_WINDOW codes per link per CODE_WINDOW (429).
+    """
+    opened = open_link(token, action="ask for a code", ip=ip, user_agent=user_agent)
+    link, case = opened.link, opened.case
+    use = link.uses[-1] if link.uses else None
+    refuse = _refuser(use)
+    _may_decide(opened, refuse, signed_in)
+    now = utcnow()
+    recent = db.session.scalar(
+        select(func.count())
+        .select_from(DecisionCode)
+        .where(
+            DecisionCode.link_id == link.id,
+            DecisionCode.created_at >= now - tokens.CODE_WINDOW,
+        )
+    )
+    if (recent or 0) >= tokens.CODES_PER_WINDOW:
+        raise refuse(
+            TooMany(
+                f"{tokens.CODES_PER_WINDOW} codes were sent for this link in the last hour; "
+                "use the newest one, or try again later."
+            ),
+            "refused: too many codes",
+        )
+    for older in db.session.scalars(
+        select(DecisionCode).where(
+            DecisionCode.link_id == link.id,
+            DecisionCode.used_at.is_(None),
+            DecisionCode.replaced_at.is_(None),
+        )
+    ):
+        older.replaced_at = now
+    code = tokens.new_code()
+    row = DecisionCode(
+        link_id=link.id,
+        code_hash=_code_hash(link, code),
+        email=link.recipient_email,
+        created_at=now,
+        expires_at=now + tokens.CODE_VALID,
+    )
+    db.session.add(row)
+    db.session.flush()
+    record_change(
+        actor=_sponsor_actor(link),
+        entity="link",
+        entity_id=link.id,
+        action="code sent",
+        case_id=case.id,
+        new=f"code {row.id} to {row.email}, valid until {row.expires_at:%H:%M UTC}",
+    )
+    append_entry(
+        "code",
+        case.id,
+        {
+            "action": "sent",
+            "link_id": link.id,
+            "code_id": row.id,
+            "to": row.email,
+            "expires_at": row.expires_at,
+            "ip": (ip or "")[:64],
+        },
+    )
+    if use is not None:
+        use.outcome = "code sent"
+    db.session.commit()
+    message = mail.Mail(
+        to_name=link.recipient_name,
+        to_email=row.email,
+        subject=f"Your code to decide on {case.title}: {code}",
+        body=(
+            f"Dear {link.recipient_name},\n\n"
+            f'Your one-time code to decide on "{case.title}" is:\n\n    {code}\n\n'
+            f"Enter it with your decision within {tokens.CODE_VALID.seconds // 60} minutes. "
+            "If you did not ask for it, someone else has your link: tell the sender.\n\n"
+            "-- cxroi\n"
+        ),
+    )
+    try:
+        mail.send(message)
+    except mail.MailError as exc:
+        row.replaced_at = utcnow()
+        record_change(
+            actor=_sponsor_actor(link),
+            entity="link",
+            entity_id=link.id,
+            action="code mail failed",
+            case_id=case.id,
+            new=str(exc)[:300],
+        )
+        append_entry(
+            "code", case.id, {"action": "mail failed", "link_id": link.id, "code_id": row.id}
+        )
+        db.session.commit()
+        raise MailFailed(
+            "The code could not be sent just now, so you cannot decide yet. Nothing was "
+            "recorded: try again in a few minutes."
+        ) from exc
+    return row
+
+
+def _check_code(opened: OpenLink, typed: str, refuse: Refuser, ip: str) -> DecisionCode:
+    """The link's open code if ``typed`` matches it; a try is spent on a wrong one."""
+    link, case = opened.link, opened.case
+    row = open_code(link)
+    to = mask_email(link.recipient_email)
+    if row is None:
+        raise refuse(
+            CodeRefused(
+                f"A decision needs the one-time code mailed to {to} when you press Decide, "
+                "and none was asked for on this link. A forwarded link alone cannot decide. "
+                "Nothing was recorded.",
+                heading="A code from your mail is needed to decide",
+            ),
+            "refused: no code",
+        )
+    if utcnow() >= _aware(row.expires_at):
+        raise refuse(
+            CodeRefused(
+                f"The code mailed to {to} at {_aware(row.created_at):%H:%M UTC} expired at "
+                f"{_aware(row.expires_at):%H:%M UTC} (codes are valid for "
+                f"{tokens.CODE_VALID.seconds // 60} minutes). Nothing was recorded: ask for "
+                "a new code.",
+                heading="The code has expired",
+            ),
+            "refused: code expired",
+        )
+    if row.tries >= tokens.CODE_TRIES:
+        raise refuse(
+            CodeRefused(
+                f"The code mailed to {to} was entered wrongly {tokens.CODE_TRIES} times and "
+                "no longer works. Nothing was recorded: ask for a new code.",
+                heading="No tries left for this code",
+            ),
+            "refused: code exhausted",
+        )
+    code = tokens.clean_code(typed)
+    if code is None:
+        raise refuse(
+            InputError("code", f"Enter the 6-digit code mailed to {to}."), "bad input: code"
+        )
+    row.tries += 1
+    if not tokens.same_hash(_code_hash(link, code), row.code_hash):
+        left = tokens.CODE_TRIES - row.tries
+        record_change(
+            actor=_sponsor_actor(link),
+            entity="link",
+            entity_id=link.id,
+            action="code failed",
+            case_id=case.id,
+            new=f"code {row.id}: wrong code, {left} tries left",
+        )
+        append_entry(
+            "code",
+            case.id,
+            {
+                "action": "failed",
+                "link_id": link.id,
+                "code_id": row.id,
+                "tries": row.tries,
+                "ip": (ip or "")[:64],
+            },
+        )
+        if left <= 0:
+            raise refuse(
+                CodeRefused(
+                    f"That code is not right, and it was the last of {tokens.CODE_TRIES} "
+                    "tries. Nothing was recorded: ask for a new code.",
+                    heading="No tries left for this code",
+                ),
+                "refused: code exhausted",
+            )
+        raise refuse(
+            InputError(
+                "code",
+                f"That code is not right: {left} {'try' if left == 1 else 'tries'} left. "
+                "Nothing was recorded.",
+            ),
+            "refused: wrong code",
+        )
+    row.used_at = utcnow()
+    record_change(
+        actor=_sponsor_actor(link),
+        entity="link",
+        entity_id=link.id,
+        action="code verified",
+        case_id=case.id,
+        new=f"code {row.id} sent to {row.email}",
+    )
+    append_entry(
+        "code",
+        case.id,
+        {"action": "verified", "link_id": link.id, "code_id": row.id, "email": row.email},
+    )
+    return row
+
+
+def decide(
+    token: str,
+    *,
+    decision: str,
+    name: str,
+    comment: str,
+    version_hash: str,
+    code: str,
+    ip: str,
+    user_agent: str,
+    signed_in: User | None = None,
+) -> Decision:
+    """The sponsor approves, rejects or requests changes of the link's version; commits.
+
+    403 for a view link, a member of the case's team signed in, an approver no longer
+    qualified, or no usable code; 409 when the version was superseded, the page showed
+    another version, or the case is no longer ready; a bad name, comment or a wrong
+    code names its field. The decision stores the address the code was mailed to.
+    """
+    opened = open_link(token, action=decision or "decide", ip=ip, user_agent=user_agent)
+    link, version = opened.link, opened.version
+    use = link.uses[-1] if link.uses else None
+    refuse = _refuser(use)
+    _may_decide(opened, refuse, signed_in)
+    if decision not in SPONSOR_DECISIONS:
+        raise refuse(
+            InputError("decision", "Choose approve, reject or request changes."), "bad input"
+        )
+    if version_hash and not tokens.same_hash(version_hash, version.case_hash):
+        raise refuse(
+            Conflict(
+                f"The page you decided on showed another version than the one this link is for "
+                f"(version {version.number}, hash {version.short_hash}). Nothing was recorded: "
+                "reload the page and decide again."
+            ),
+            "conflict: version hash",
         )
     clean_name = (name or "").strip()
     clean_comment = (comment or "").strip()
@@ -302,8 +712,16 @@ def decide(
         f"Version {version.number} was decided on or changed a moment ago, while you were "
         "deciding; your decision was not recorded. Reload the page to see what happened."
     ):
+        verified = _check_code(opened, code, refuse, ip)
         record = _record_decision(
-            opened, use, decision, clean_name, clean_comment, ip=ip, user_agent=user_agent
+            opened,
+            use,
+            decision,
+            clean_name,
+            clean_comment,
+            verified_email=verified.email,
+            ip=ip,
+            user_agent=user_agent,
         )
         db.session.commit()
     return record
@@ -316,6 +734,7 @@ def _record_decision(
     clean_name: str,
     clean_comment: str,
     *,
+    verified_email: str,
     ip: str,
     user_agent: str,
 ) -> Decision:
@@ -334,10 +753,11 @@ def _record_decision(
         at=utcnow(),
         ip=(ip or "")[:64],
         user_agent=(user_agent or "")[:400],
+        verified_email=verified_email,
     )
     db.session.add(record)
     db.session.flush()
-    actor = f"{clean_name} (sponsor, via link to {link.recipient_email})"
+    actor = f"{clean_name} (sponsor, verified as {verified_email})"
     record_change(
         actor=actor,
         entity="case",
@@ -360,6 +780,7 @@ def _record_decision(
             "comment": clean_comment,
             "link_id": link.id,
             "recipient": link.recipient,
+            "verified_email": verified_email,
             "version": version.number,
             "version_hash": version.case_hash,
             "result_hash": version.result_hash,

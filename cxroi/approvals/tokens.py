@@ -9,6 +9,16 @@ recipient, so a copy of the database cannot be turned into working links.
 True
 >>> parse_recipient("Dana Reyes <dana@example.com>")
 ('Dana Reyes', 'dana@example.com')
+
+A decision also needs a one-time code mailed to the link's address; it is kept only as
+an HMAC keyed with the app's secret (6 digits are too few for a plain hash: a copy of
+the database could try all million):
+
+>>> code = new_code()
+>>> len(code) == CODE_DIGITS and code.isdigit()
+True
+>>> hash_code("key", 7, code) == hash_code("key", 7, code) != hash_code("key", 8, code)
+True
 """
 
 from __future__ import annotations
@@ -24,6 +34,15 @@ TOKEN_BYTES = 32
 DEFAULT_EXPIRY_DAYS = 14
 MAX_EXPIRY_DAYS = 90
 SCOPES = ("view", "approve")
+
+#: One-time decision codes: 6 digits, valid 10 minutes, 5 tries each.
+CODE_DIGITS = 6
+CODE_VALID = timedelta(minutes=10)
+CODE_TRIES = 5
+#: Codes one link may ask for within CODE_WINDOW (a cap on mail sent to one address).
+CODES_PER_WINDOW = 5
+CODE_WINDOW = timedelta(hours=1)
+_CODE = re.compile(r"^[0-9]{6}$")
 
 VALID = "valid"
 EXPIRED = "expired"
@@ -50,6 +69,24 @@ def new_token() -> str:
 def hash_token(token: str) -> str:
     """SHA-256 hex of the token: the only form in which it is stored."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_code() -> str:
+    """A fresh one-time code: CODE_DIGITS digits from ``secrets``."""
+    return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+
+
+def hash_code(key: str | bytes, link_id: int, code: str) -> str:
+    """HMAC-SHA-256 of the code, bound to its link: the only form in which it is stored."""
+    secret = key.encode("utf-8") if isinstance(key, str) else key
+    message = f"decision-code:{link_id}:{code}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+
+def clean_code(text: str) -> str | None:
+    """The code as typed, without spaces; None when it is not 6 digits."""
+    code = "".join((text or "").split())
+    return code if _CODE.match(code) else None
 
 
 def looks_like_token(token: str) -> bool:

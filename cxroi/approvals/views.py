@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from cxroi.approvals import inbox, ledger, links, review, steps, versions
+from cxroi.approvals import approvers, inbox, ledger, links, review, steps, versions
 from cxroi.approvals.errors import DomainError, InputError
 from cxroi.approvals.forms import CommentForm, LinkForm, ReviewForm, StepForm
 from cxroi.audit.services import events_for_case
@@ -20,6 +20,7 @@ from cxroi.formatting import figure, money, pct
 from cxroi.workflow import (
     HOLDER_WORDS,
     NEXT_HOLDER,
+    READY,
     REVIEW,
     SPONSOR,
     STEPS,
@@ -324,20 +325,30 @@ def version_file(case_id: int, number: int) -> ResponseReturnValue:
 
 
 def _links_page(
-    case: Case, form: LinkForm, new_link: links.NewLink | None = None, status: int = 200
+    case: Case,
+    form: LinkForm,
+    new_link: links.NewLink | None = None,
+    status: int = 200,
+    refusal: str | None = None,
 ) -> ResponseReturnValue:
+    version = versions.current_version(case)
+    may_share = links.may_share(current_user, case)
+    offer_approve = bool(version and may_share and case.status == READY)
     return render_template(
         "approvals/links.html",
         case=case,
         form=form,
         links=links.links_of(case.id),
         state_of=links.state_of,
-        version=versions.current_version(case),
+        version=version,
         new_link=new_link,
-        new_url=url_for("links.sponsor_page", token=new_link.token, _external=True)
-        if new_link
-        else None,
-        may_share=links.may_share(current_user, case),
+        # Only a view link's address is ever shown; an approve link is in its mail alone.
+        new_url=links.sponsor_url(new_link.token) if new_link and new_link.token else None,
+        may_share=may_share,
+        offer_approve=offer_approve,
+        authority=approvers.authority_needed(version) if offer_approve and version else None,
+        qualifying=approvers.qualifying(case, version) if offer_approve and version else [],
+        refusal=refusal,
         revoke_form=StepForm(),
         state_label=label(case.status),
     ), status
@@ -368,6 +379,23 @@ def create_link(case_id: int) -> ResponseReturnValue:
     except InputError as exc:
         getattr(form, exc.field).errors = [exc.message]
         return _links_page(case, form, status=400)
+    except DomainError as exc:  # not a qualifying approver, case team, not ready
+        return _links_page(case, form, status=exc.status, refusal=exc.message)
+    return _links_page(case, LinkForm(formdata=None), new_link=new)
+
+
+@bp.post("/cases/<int:case_id>/links/<int:link_id>/resend")
+@login_required
+def resend_link(case_id: int, link_id: int) -> ResponseReturnValue:
+    case = _case(case_id)
+    form = StepForm()
+    if not form.validate_on_submit():
+        flash(_form_errors(form) or "The form could not be read; try again.", "error")
+        return redirect(url_for("approvals.links_page", case_id=case_id))
+    try:
+        new = links.resend_link(case, link_id, current_user)
+    except DomainError as exc:
+        return _links_page(case, LinkForm(formdata=None), status=exc.status, refusal=exc.message)
     return _links_page(case, LinkForm(formdata=None), new_link=new)
 
 

@@ -1,6 +1,9 @@
 """The approval journey in Chromium: CX drafts, finance challenges, CX revises, finance
-accepts and signs off, the sponsor approves through a link without an account; then CX
-edits and the approval is shown as superseded. The sponsor page prints on one page."""
+accepts every review item and signs off, an admin puts the approver in the directory,
+finance mails them an approve link; the approver, without an account, reads the link
+from the mail (a real SMTP server in-process), asks for a code, reads it from the next
+mail and approves with it. Then CX edits and the approval is shown as superseded. The
+sponsor page prints on one page."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from cxroi.cases.services import import_case
 from cxroi.extensions import db
 from models import Case
 from models.approval import CaseVersion, Decision
+from tests.approving import SmtpCatcher, code_in, smtp_catcher, token_in
 from tests.appsupport import PASSWORD, example_document
 from tests.e2e.conftest import screenshot, sign_in
 
@@ -24,11 +28,23 @@ def review_state(page) -> str:
     return page.locator(".case-meta .badge").inner_text()
 
 
-def test_cx_finance_and_sponsor_take_a_case_to_approval(live_app, live_server, new_page):
+@pytest.fixture
+def smtp(live_app):
+    catcher_iter = smtp_catcher()
+    catcher: SmtpCatcher = next(catcher_iter)
+    saved = live_app.config["SMTP_URL"]
+    live_app.config["SMTP_URL"] = catcher.url
+    yield catcher
+    live_app.config["SMTP_URL"] = saved
+    next(catcher_iter, None)
+
+
+def test_cx_finance_and_sponsor_take_a_case_to_approval(live_app, live_server, new_page, smtp):
     base = live_server
     with live_app.app_context():
         cx = create_user("casey@example.com", "cx", PASSWORD, name="Casey Exley")
         create_user("fran@example.com", "finance", PASSWORD, name="Fran Ince")
+        create_user("ada@example.com", "admin", PASSWORD, name="Ada Min")
         case_id = import_case(cx, json.dumps(example_document()).encode()).id
     review_url = f"{base}/cases/{case_id}/review"
 
@@ -93,14 +109,34 @@ def test_cx_finance_and_sponsor_take_a_case_to_approval(live_app, live_server, n
         )
     assert finance.locator("#version-hash").inner_text() == version_hash
 
-    # Finance creates an approve link for the sponsor.
+    # An administrator puts the sponsor in the approver directory, with a limit.
+    admin = new_page()
+    sign_in(admin, base, "ada@example.com")
+    admin.get_by_role("link", name="Approvers").click()
+    admin.get_by_label("Name").fill("Sam Sponsor")
+    admin.get_by_label("Email").fill("sam@example.com")
+    admin.get_by_label("Authority limit").fill("2,000,000")
+    admin.get_by_label("Currency").fill("GBP")
+    admin.get_by_role("button", name="Add approver").click()
+    assert "Sam Sponsor <sam@example.com> added" in admin.locator("main").inner_text()
+
+    # Finance mails an approve link to the approver the links page suggests.
     finance.get_by_role("link", name="Share it with the sponsor").click()
-    finance.get_by_label("Recipient's name").fill("Sam Sponsor")
-    finance.get_by_label("Recipient's email").fill("sam@example.com")
-    finance.get_by_role("button", name="Create link").click()
-    link = finance.locator("#new-link-url").input_value()
+    finance.get_by_role("button", name="Mail an approve link to Sam Sponsor").click()
+    assert "Approve link mailed to Sam Sponsor" in finance.locator("#new-link").inner_text()
+    assert finance.locator("#new-link-url").count() == 0  # the creator never sees it
     screenshot(finance, "approval-links")
-    assert re.fullmatch(rf"{re.escape(base)}/s/[A-Za-z0-9_-]{{43}}", link)
+    mail = smtp.newest("sam@example.com", "For your approval")
+    link = f"{base}/s/{token_in(SmtpCatcher.body(mail))}"
+    assert link not in finance.content()
+
+    # The owner, signed in, cannot decide through the link, nor can a forwarded link
+    # decide without the code: each gets a page saying why.
+    author.goto(link)
+    author.get_by_role("button", name="Decide: email me a code").click()
+    assert "You may not decide on this case" in author.locator("main").inner_text()
+    assert "who owns this case" in author.locator("main").inner_text()
+    screenshot(author, "approval-refused-owner")
 
     # The sponsor, in a fresh context with no account, reads and approves.
     sponsor = new_page(width=1100)
@@ -114,6 +150,10 @@ def test_cx_finance_and_sponsor_take_a_case_to_approval(live_app, live_server, n
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert pages == 1, f"the sponsor page prints on {pages} pages"
     sponsor.emulate_media(media="screen")
+    sponsor.get_by_role("button", name="Decide: email me a code").click()
+    assert "A code is on its way" in sponsor.locator("#notice").inner_text()
+    code = code_in(str(smtp.newest("sam@example.com", "Your code")["Subject"]))
+    sponsor.get_by_label("The code from your mail").fill(code)
     sponsor.get_by_label("Your name").fill("Sam Sponsor")
     sponsor.get_by_label("Comment").fill("Approved: report churn monthly.")
     sponsor.get_by_role("button", name="Approve version 1").click()
@@ -129,6 +169,7 @@ def test_cx_finance_and_sponsor_take_a_case_to_approval(live_app, live_server, n
     with live_app.app_context():
         stored = db.session.query(Decision).one()
         assert (stored.version_hash, stored.name) == (version_hash, "Sam Sponsor")
+        assert stored.verified_email == "sam@example.com"
         assert "Chrome" in stored.user_agent and stored.ip == "127.0.0.1"
     screenshot(author, "approval-case-approved")
 

@@ -36,14 +36,26 @@ class FreshUserClient(FlaskClient):
 
 
 @pytest.fixture(autouse=True)
-def _approval_settings(app: Flask) -> Iterator[None]:
-    """The suite's app, with CSRF on (the sponsor's forms must carry a token) and a test
-    client that keeps each signed-in browser apart."""
-    saved = app.config["WTF_CSRF_ENABLED"], app.test_client_class
+def _approval_settings(app: Flask, tmp_path: Any) -> Iterator[None]:
+    """The suite's app, with CSRF on (the sponsor's forms must carry a token), a test
+    client that keeps each signed-in browser apart, and mail in this test's own outbox."""
+    saved = (
+        app.config["WTF_CSRF_ENABLED"],
+        app.test_client_class,
+        app.config["MAIL_OUTBOX"],
+        app.config["SMTP_URL"],
+    )
     app.config["WTF_CSRF_ENABLED"] = True
     app.test_client_class = FreshUserClient
+    app.config["MAIL_OUTBOX"] = str(tmp_path / "outbox")
+    app.config["SMTP_URL"] = None
     yield
-    app.config["WTF_CSRF_ENABLED"], app.test_client_class = saved
+    (
+        app.config["WTF_CSRF_ENABLED"],
+        app.test_client_class,
+        app.config["MAIL_OUTBOX"],
+        app.config["SMTP_URL"],
+    ) = saved
 
 
 def make_user(email: str, role: str, name: str = "") -> Any:

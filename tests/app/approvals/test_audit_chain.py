@@ -5,29 +5,17 @@ from __future__ import annotations
 from contextlib import nullcontext
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
-from cxroi.approvals import links, versions
 from cxroi.approvals.cli import verify_audit
 from cxroi.approvals.ledger import cross_check, verify_ledger
 from cxroi.extensions import db
 from models.approval import ChainEntry
+from tests.approving import approve_case
 
 
 def _approve(case, users):
-    new = links.create_link(
-        case, users["cx"], recipient_name="Dana", recipient_email="d@example.com", scope="approve"
-    )
-    version = versions.current_version(case)
-    return links.decide(
-        new.token,
-        decision="approve",
-        name="Dana",
-        comment="",
-        version_hash=version.case_hash,
-        ip="1.2.3.4",
-        user_agent="ua",
-    )
+    return approve_case(case, users["cx"], name="Dana", ip="1.2.3.4", user_agent="ua")
 
 
 def _run(app):
@@ -38,13 +26,15 @@ def _run(app):
 def test_an_intact_chain_verifies_and_the_cli_exits_0(ready_case, users, app, monkeypatch):
     _approve(ready_case, users)
     report = verify_ledger()
-    # submit, sign_off, link create, approval
-    assert (report.intact, report.checked) == (True, 4)
+    # submit, sign_off, link create, link mailed, code sent, code verified, approval
+    assert (report.intact, report.checked) == (True, 7)
+    kinds = db.session.scalars(select(ChainEntry.kind).order_by(ChainEntry.seq)).all()
+    assert kinds == ["state", "state", "link", "link", "code", "code", "approval"]
     assert cross_check() == []
     monkeypatch.setattr("cxroi.approvals.cli._app", lambda: nullcontext(app))
     result = _run(app)
     assert result.exit_code == 0
-    assert "audit chain intact: 4 entries checked" in result.output
+    assert "audit chain intact: 7 entries checked" in result.output
 
 
 def test_an_altered_entry_is_named_and_the_cli_exits_1(ready_case, users, app, monkeypatch):
@@ -80,7 +70,7 @@ def test_a_decision_row_edited_afterwards_is_named(ready_case, users, app, monke
     db.session.commit()
     assert verify_ledger().intact
     (problem,) = cross_check()
-    assert f"decision {record.id}: version_hash differs from chain entry 4" in problem
+    assert f"decision {record.id}: version_hash differs from chain entry 7" in problem
     monkeypatch.setattr("cxroi.approvals.cli._app", lambda: nullcontext(app))
     assert _run(app).exit_code == 1
 

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from cxroi import workflow
-from cxroi.approvals import ledger, links, versions
+from cxroi.approvals import ledger, versions
 from cxroi.approvals.steps import start_new_draft_if_frozen, take_case_step
 from cxroi.cases import parts, permissions, services
 from cxroi.engine import case_hash
@@ -26,6 +26,7 @@ from models.approval import ChainEntry
 from models.review import AssumptionReview, Comment
 from tests.app.approvals.conftest import accept_all
 from tests.app.approvals.web import csrf_from, post_form, sign_in
+from tests.approving import decide_with_code, send_approve_link
 from tests.appsupport import rewrite_document
 
 ACTORS = ("owner", "other_cx", "finance", "admin")
@@ -57,14 +58,8 @@ def put_in(case: Case, state: str, users: dict[str, Any]) -> None:
     take_case_step(case, "sign_off", users["finance"])
     if state == workflow.READY:
         return
-    new = links.create_link(
-        case, users["finance"], recipient_name="Dana", recipient_email="d@example.com",
-        scope="approve",
-    )  # fmt: skip
-    links.decide(
-        new.token, decision=DECISION_INTO[state], name="Dana", comment="Because.",
-        version_hash=versions.current_version(case).case_hash, ip="", user_agent="",
-    )  # fmt: skip
+    _, token = send_approve_link(case, users["finance"])
+    decide_with_code(token, DECISION_INTO[state], name="Dana", comment="Because.")
     assert case.status == state
 
 
@@ -354,13 +349,8 @@ def test_the_frozen_version_is_the_case_for_as_long_as_it_is_frozen(app, case, u
     assert versions.current_version(case) == v1
     assert_frozen_version_matches(case.id)
     # A decision keeps it frozen; a comment does not start a new draft.
-    new = links.create_link(
-        case, users["cx"], recipient_name="Dana", recipient_email="d@example.com", scope="approve"
-    )
-    links.decide(
-        new.token, decision="approve", name="Dana", comment="", version_hash=v1.case_hash,
-        ip="", user_agent="",
-    )  # fmt: skip
+    _, token = send_approve_link(case, users["cx"])
+    decide_with_code(token, name="Dana", version_hash=v1.case_hash)
     comment = post_form(cx, inputs, f"/cases/{case.id}/comments", {"body": "Thanks!"})
     assert comment.status_code == 302
     assert fresh(case.id).status == "approved"

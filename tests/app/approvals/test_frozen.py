@@ -28,6 +28,7 @@ from cxroi.extensions import db
 from cxroi.formatting import money
 from tests.app.approvals.conftest import accept_all
 from tests.app.approvals.web import sign_in
+from tests.approving import send_approve_link
 from tests.support import EXAMPLES_DIR
 
 #: Added to every monthly rate while the engine is "changed": about +5 % a year.
@@ -234,9 +235,7 @@ def test_a_new_version_freezes_the_new_price_beside_the_old_one(app, ready_case,
 def test_no_version_read_prices_anything(app, ready_case, users, switched_off_engine):
     case = ready_case
     v1 = versions.current_version(case)
-    link = links.create_link(
-        case, users["cx"], recipient_name="Dana", recipient_email="d@example.com", scope="approve"
-    )
+    _, token = send_approve_link(case, users["cx"])
     with pytest.raises(AssertionError, match="a read priced a case"):
         analyse(load_case(v1.case_json), trials=0)  # the engine is really off
     finance, sponsor = sign_in(app, users["finance"]), app.test_client()
@@ -249,7 +248,7 @@ def test_no_version_read_prices_anything(app, ready_case, users, switched_off_en
         f"/cases/{case.id}/workbook.xlsx",
     ):
         assert finance.get(url).status_code == 200, url
-    for url in (f"/s/{link.token}", f"/s/{link.token}/workbook.xlsx"):
+    for url in (f"/s/{token}", f"/s/{token}/workbook.xlsx"):
         assert sponsor.get(url).status_code == 200, url
-    book = _book(sponsor.get(f"/s/{link.token}/workbook.xlsx").data)
+    book = _book(sponsor.get(f"/s/{token}/workbook.xlsx").data)
     assert _app_values(book)["npv"] == pytest.approx(_frozen_npv(v1), abs=1e-6)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
@@ -14,11 +15,16 @@ from cxroi.approvals.steps import take_case_step
 from cxroi.extensions import db
 from models._types import utcnow
 from models.approval import Decision, LinkUse, SharedLink
+from tests.approving import decide_with_code, send_approve_link
 
 CLIENT = {"ip": "203.0.113.9", "user_agent": "Mozilla/5.0 (Sponsor laptop)"}
 
 
 def _link(case, user, scope="approve", **kw):
+    """A link and its token: a view link's as returned, an approve link's from its mail."""
+    if scope == "approve":
+        new, token = send_approve_link(case, user, **kw)
+        return SimpleNamespace(link=new.link, token=token)
     return links.create_link(
         case,
         user,
@@ -30,15 +36,8 @@ def _link(case, user, scope="approve", **kw):
 
 
 def _decide(token, version, decision="approve", **kw):
-    args = {
-        "decision": decision,
-        "name": "Dana Reyes",
-        "comment": "",
-        "version_hash": version.case_hash,
-        **CLIENT,
-        **kw,
-    }
-    return links.decide(token, **args)
+    """A decision with the code mailed for it (asked for first, as the page does)."""
+    return decide_with_code(token, decision, **{"version_hash": version.case_hash, **CLIENT, **kw})
 
 
 def test_only_the_sha256_of_the_token_is_stored(ready_case, users):
@@ -90,9 +89,11 @@ def test_an_approval_stores_the_exact_version_hash_ip_and_agent(ready_case, user
         "Mozilla/5.0 (Sponsor laptop)",
         new.link.id,
     )
+    assert row.verified_email == "dana@example.com"
     uses = db.session.scalars(select(LinkUse).where(LinkUse.link_id == new.link.id)).all()
     assert [(u.action, u.outcome, u.ip) for u in uses] == [
-        ("approve", "recorded: approve", "203.0.113.9")
+        ("ask for a code", "code sent", "203.0.113.9"),
+        ("approve", "recorded: approve", "203.0.113.9"),
     ]
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from cxroi.approvals import links
 from cxroi.approvals.steps import take_case_step
 from tests.app.approvals.web import csrf_from, sign_in
+from tests.approving import send_approve_link
 
 NASTY = ["", " ", "0", "-1", "1e309", "NaN", "x" * 5000, "<script>", "'; DROP TABLE x;--", "é☃"]
 
@@ -46,21 +46,19 @@ def test_signed_in_forms_answer_without_a_server_error(app, case, users, value):
 
 @pytest.mark.parametrize("value", NASTY)
 def test_the_sponsor_form_answers_without_a_server_error(app, ready_case, users, value):
-    new = links.create_link(
-        ready_case, users["cx"], recipient_name="D", recipient_email="d@example.com",
-        scope="approve",
-    )  # fmt: skip
+    _, link_token = send_approve_link(ready_case, users["cx"])
     sponsor = app.test_client()
     token = csrf_from(sponsor.get("/login").text)
     for decision in (value, "reject", "approve"):
         response = sponsor.post(
-            f"/s/{new.token}/decision",
+            f"/s/{link_token}/decision",
             data={
                 "csrf_token": token,
                 "decision": decision,
                 "name": value,
                 "comment": value,
                 "version_hash": value,
+                "code": value,
             },
             headers={"User-Agent": value},
         )

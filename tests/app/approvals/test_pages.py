@@ -12,6 +12,7 @@ from cxroi.extensions import db
 from models.approval import SharedLink
 from tests.app.approvals.conftest import accept_all
 from tests.app.approvals.web import post_form, sign_in
+from tests.approving import approve_case
 from tests.appsupport import rewrite_document
 
 
@@ -69,7 +70,7 @@ def test_a_forbidden_step_is_a_403_page(app, case, users):
     assert post_form(fin, _review_url(case), f"/cases/{case.id}/steps/nope", {}).status_code == 404
 
 
-def test_creating_a_link_shows_the_token_once_and_stores_its_hash(app, ready_case, users):
+def test_creating_a_view_link_shows_the_token_once_and_stores_its_hash(app, ready_case, users):
     cx = sign_in(app, users["cx"])
     url = f"/cases/{ready_case.id}/links"
     response = post_form(
@@ -79,7 +80,7 @@ def test_creating_a_link_shows_the_token_once_and_stores_its_hash(app, ready_cas
         {
             "recipient_name": "Dana Reyes",
             "recipient_email": "dana@example.com",
-            "scope": "approve",
+            "scope": "view",
             "expires_in_days": "30",
         },
     )
@@ -132,19 +133,8 @@ def test_revoking_a_link_from_the_page(app, ready_case, users):
 
 def test_versions_list_and_diff_show_what_changed_and_superseded_approvals(app, ready_case, users):
     case = ready_case
-    new = links.create_link(
-        case, users["cx"], recipient_name="Dana", recipient_email="d@example.com", scope="approve"
-    )
     v1 = versions.current_version(case)
-    links.decide(
-        new.token,
-        decision="approve",
-        name="Dana",
-        comment="",
-        version_hash=v1.case_hash,
-        ip="",
-        user_agent="",
-    )
+    approve_case(case, users["cx"], name="Dana")
     take_case_step(case, "reopen", users["cx"])
     rewrite_document(case, assumption=("arpu", {"value": 31}))
     take_case_step(case, "submit", users["cx"])

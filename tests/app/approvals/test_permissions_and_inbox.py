@@ -9,22 +9,13 @@ from cxroi.approvals.errors import Conflict, PermissionDenied
 from cxroi.approvals.steps import take_case_step
 from cxroi.extensions import db
 from tests.app.approvals.web import sign_in
+from tests.approving import decide_with_code, send_approve_link
 from tests.support import ROOT
 
 
 def _approve(case, users):
-    new = links.create_link(
-        case, users["cx"], recipient_name="Dana", recipient_email="d@example.com", scope="approve"
-    )
-    links.decide(
-        new.token,
-        decision="approve",
-        name="Dana",
-        comment="",
-        version_hash=versions.current_version(case).case_hash,
-        ip="",
-        user_agent="",
-    )
+    new, token = send_approve_link(case, users["cx"])
+    decide_with_code(token, name="Dana")
     return new
 
 
@@ -80,14 +71,8 @@ def test_what_awaits_each_role(ready_case, users):
 
 
 def test_sponsor_changes_request_comes_back_to_the_author(ready_case, users):
-    new = links.create_link(
-        ready_case, users["cx"], recipient_name="Dana", recipient_email="d@example.com",
-        scope="approve",
-    )  # fmt: skip
-    links.decide(
-        new.token, decision="request_changes", name="Dana", comment="Pilot data please.",
-        version_hash=versions.current_version(ready_case).case_hash, ip="", user_agent="",
-    )  # fmt: skip
+    _, token = send_approve_link(ready_case, users["cx"])
+    decide_with_code(token, "request_changes", name="Dana", comment="Pilot data please.")
     (back,) = inbox.inbox_for(users["cx"]).to_submit
     assert "changes requested" in back.what
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import timedelta
+from types import SimpleNamespace
 
 import openpyxl
 import pytest
@@ -15,12 +16,17 @@ from cxroi.approvals.steps import take_case_step
 from cxroi.extensions import db
 from models._types import utcnow
 from models.approval import CaseVersion, Decision, LinkUse, SharedLink
-from tests.app.approvals.web import csrf_from
+from tests.app.approvals.web import csrf_from, decide_over_http
+from tests.approving import send_approve_link
 
 UA = "Mozilla/5.0 (Sponsor test)"
 
 
 def _link(case, user, scope="approve"):
+    """A link and its token: a view link's as shown, an approve link's read from its mail."""
+    if scope == "approve":
+        new, token = send_approve_link(case, user)
+        return SimpleNamespace(link=new.link, token=token)
     return links.create_link(
         case,
         user,
@@ -46,17 +52,11 @@ def _open(sponsor, token):
 
 
 def _decide(sponsor, token, decision="approve", **data):
-    _open(sponsor, token)
-    # The CSRF token belongs to the browser session: any form page gives it.
-    form = {
-        "csrf_token": csrf_from(sponsor.get("/login").text),
-        "name": "Dana Reyes",
-        "comment": "",
-        "decision": decision,
-        "version_hash": _link_row(token).version.case_hash,
-        **data,
-    }
-    return sponsor.post(f"/s/{token}/decision", data=form, headers={"User-Agent": UA})
+    """Through the pages, with the code mailed when Decide is pressed (a view link gets
+    no code: it posts its decision with a made-up one)."""
+    if _link_row(token).scope == "view":
+        data.setdefault("code", "123456")
+    return decide_over_http(sponsor, token, decision, headers={"User-Agent": UA}, **data)
 
 
 def test_the_page_shows_the_frozen_npv_hash_and_sends_strict_headers(ready_case, users, sponsor):

@@ -31,3 +31,43 @@ def post_form(client: Any, page_url: str, url: str, data: dict[str, Any]) -> Any
     """POST ``data`` to ``url`` with the CSRF token of the page at ``page_url``."""
     token = csrf_from(client.get(page_url).text)
     return client.post(url, data={**data, "csrf_token": token})
+
+
+def ask_code_over_http(client: Any, token: str, headers: dict[str, str] | None = None) -> Any:
+    """Press "Decide: email me a code" on the sponsor's page."""
+    page = client.get(f"/s/{token}", headers=headers or {})
+    return client.post(
+        f"/s/{token}/code", data={"csrf_token": csrf_from(page.text)}, headers=headers or {}
+    )
+
+
+def decide_over_http(
+    client: Any,
+    token: str,
+    decision: str = "approve",
+    headers: dict[str, str] | None = None,
+    **data: Any,
+) -> Any:
+    """The sponsor's decision through the pages: Decide, the code from the mail, submit."""
+    from tests.approving import code_in, newest_mail
+    from tests.approving import link_of as link_for
+
+    link = link_for(token)
+    if "code" not in data:
+        sent = ask_code_over_http(client, token, headers)
+        assert sent.status_code == 200, sent.text
+        data["code"] = code_in(newest_mail(link.recipient_email, "Your code").subject)
+    # The CSRF token belongs to the browser session: the page's own form gives it (a
+    # view link's page has none; a signed-in browser's /login redirects).
+    page = client.get(f"/s/{token}", headers=headers or {}).text
+    if _CSRF.search(page) is None:
+        page = client.get("/login").text
+    form = {
+        "csrf_token": csrf_from(page),
+        "name": "Dana Reyes",
+        "comment": "",
+        "decision": decision,
+        "version_hash": link.version.case_hash,
+        **data,
+    }
+    return client.post(f"/s/{token}/decision", data=form, headers=headers or {})
