@@ -10,6 +10,8 @@
                            ``60 per minute; 600 per hour``).
 ``CXROI_MC_TRIALS``        Monte Carlo trials run when a case is saved (default 10,000).
 ``CXROI_API_RATE_LIMIT``   limit per API token on ``/api/v1`` (default ``300 per minute``).
+``CXROI_REDIS_URL``        Redis (``redis://host:6379/0``) for the shared state of several
+                           workers; ``/readyz`` checks it when set. Unset: no Redis.
 """
 
 from __future__ import annotations
@@ -28,6 +30,11 @@ class ConfigError(RuntimeError):
 
 def _flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def redis_url() -> str | None:
+    """``CXROI_REDIS_URL``, or None when the app runs without Redis."""
+    return os.environ.get("CXROI_REDIS_URL", "").strip() or None
 
 
 def settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -62,6 +69,7 @@ def settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "API_RATE_LIMIT": os.environ.get("CXROI_API_RATE_LIMIT", "300 per minute"),
         "PASSWORD_HASH": {},  # argon2 PasswordHasher parameters (tests make it cheap)
         "SESSION_LIFETIME_HOURS": 12,
+        "REDIS_URL": redis_url(),
         "DEFAULT_DISCOUNT_RATE": float(os.environ.get("CXROI_DEFAULT_DISCOUNT_RATE", "0.10")),
     }
     cfg.update(overrides)

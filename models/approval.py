@@ -72,6 +72,9 @@ class SharedLink(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: SHA-256 of the creating form's idempotency key: a retry of that form finds this
+    #: link instead of making a second one (cxroi.approvals.links.create_link).
+    idempotency_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     version: Mapped[CaseVersion] = relationship()
     uses: Mapped[list[LinkUse]] = relationship(

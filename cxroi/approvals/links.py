@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from cxroi.approvals import tokens, versions
 from cxroi.approvals.errors import (
@@ -23,6 +24,7 @@ from cxroi.approvals.errors import (
 )
 from cxroi.approvals.ledger import append_entry
 from cxroi.audit.services import record_change
+from cxroi.errors import bookkeeping
 from cxroi.extensions import db
 from cxroi.workflow import READY, SPONSOR, SPONSOR_DECISIONS, label, take_step
 from models import Case, User
@@ -56,10 +58,23 @@ def create_link(
     recipient_email: str,
     scope: str,
     expires_in_days: int | None = None,
+    idempotency_key: str | None = None,
+    secret: str = "",
 ) -> NewLink:
-    """A link to the case's current frozen version for one recipient; commits."""
+    """A link to the case's current frozen version for one recipient; commits.
+
+    With an ``idempotency_key`` (the form's nonce) and the app's ``secret``, creating is
+    idempotent: a retry of the same form (a timeout, a double click, a reload) answers
+    the link the first attempt made, with the same token, instead of making another.
+    """
     if not may_share(user, case):
         raise PermissionDenied("Only the case's owner or finance can share it.")
+    if idempotency_key is not None and not (
+        secret and tokens.IDEMPOTENCY_KEY.fullmatch(idempotency_key)
+    ):
+        idempotency_key = None  # not a key this app made: an ordinary, new link
+    if idempotency_key is not None and (done := _made_with(idempotency_key, case, user)):
+        return NewLink(done, tokens.token_for_key(secret, idempotency_key))
     try:
         name, email = tokens.check_recipient(recipient_name, recipient_email)
         scope = tokens.check_scope(scope)
@@ -77,7 +92,11 @@ def create_link(
             f"An approve link needs a case ready for approval; this one is "
             f"{label(case.status).lower()}. A view link is possible."
         )
-    token = tokens.new_token()
+    token = (
+        tokens.new_token()
+        if idempotency_key is None
+        else tokens.token_for_key(secret, idempotency_key)
+    )
     link = SharedLink(
         case_id=case.id,
         version_id=version.id,
@@ -87,9 +106,16 @@ def create_link(
         recipient_email=email,
         created_by_id=user.id,
         expires_at=expires_at,
+        idempotency_hash=None if idempotency_key is None else tokens.hash_key(idempotency_key),
     )
     db.session.add(link)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same form, sent twice at once: the other one made it
+        db.session.rollback()
+        if idempotency_key is None or not (done := _made_with(idempotency_key, case, user)):
+            raise
+        return NewLink(done, token)
     record_change(
         actor=user,
         entity="link",
@@ -115,6 +141,16 @@ def create_link(
     )
     db.session.commit()
     return NewLink(link, token)
+
+
+def _made_with(key: str, case: Case, user: User) -> SharedLink | None:
+    """The link an earlier sending of the form with ``key`` made, if any."""
+    link = db.session.scalar(
+        select(SharedLink).where(SharedLink.idempotency_hash == tokens.hash_key(key))
+    )
+    if link is not None and (link.case_id != case.id or link.created_by_id != user.id):
+        raise Conflict("This form was already used to share something else; reload the page.")
+    return link
 
 
 def revoke_link(case: Case, link_id: int, user: User) -> SharedLink:
@@ -193,7 +229,8 @@ def open_link(token: str, *, action: str, ip: str, user_agent: str) -> OpenLink:
         raise NotFound("This link is not known. Check that it was copied whole.")
     state = state_of(link)
     _log_use(link, action, state, ip, user_agent)
-    db.session.commit()
+    with bookkeeping():  # the log of a use, not the request's own write
+        db.session.commit()
     if state == tokens.REVOKED:
         raise LinkGone(
             f"This link was revoked on {_aware(link.revoked_at or link.created_at):%d %b %Y}.",
@@ -244,7 +281,8 @@ def decide(
     def refuse(exc: Exception, outcome: str) -> Exception:
         if use is not None:
             use.outcome = outcome
-        db.session.commit()
+        with bookkeeping():
+            db.session.commit()
         return exc
 
     if link.scope != "approve":

@@ -5,12 +5,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from cxroi.approvals import inbox, ledger, links, review, steps, versions
+from cxroi.approvals import tokens as link_tokens
 from cxroi.approvals.errors import DomainError, InputError
 from cxroi.approvals.forms import CommentForm, LinkForm, ReviewForm, StepForm
 from cxroi.audit.services import events_for_case
@@ -26,6 +36,7 @@ from cxroi.workflow import (
     may_edit,
 )
 from models import Case
+from models._types import MAX_ID
 
 bp = Blueprint("approvals", __name__)
 
@@ -167,10 +178,13 @@ def versions_page(case_id: int) -> ResponseReturnValue:
         except ValueError:
             error = "Choose two versions to compare (old and new must be version numbers)."
         else:
-            try:
-                old, new, diff = versions.compare(case.id, a, b)
-            except DomainError as exc:
-                error = exc.message
+            if not (0 <= a <= MAX_ID and 0 <= b <= MAX_ID):  # the database could not look
+                error = f"Case {case.id} has no version {a if not 0 <= a <= MAX_ID else b}."
+            else:
+                try:
+                    old, new, diff = versions.compare(case.id, a, b)
+                except DomainError as exc:
+                    error = exc.message
     return render_template(
         "approvals/versions.html",
         case=case,
@@ -222,10 +236,16 @@ def _links_page(
     ), status
 
 
+def _fresh_link_form() -> LinkForm:
+    form = LinkForm(formdata=None)
+    form.idempotency_key.data = link_tokens.new_idempotency_key()
+    return form
+
+
 @bp.get("/cases/<int:case_id>/links")
 @login_required
 def links_page(case_id: int) -> ResponseReturnValue:
-    return _links_page(_case(case_id), LinkForm())
+    return _links_page(_case(case_id), _fresh_link_form())
 
 
 @bp.post("/cases/<int:case_id>/links")
@@ -243,11 +263,14 @@ def create_link(case_id: int) -> ResponseReturnValue:
             recipient_email=form.recipient_email.data or "",
             scope=form.scope.data,
             expires_in_days=form.expires_in_days.data,
+            idempotency_key=form.idempotency_key.data or None,
+            secret=current_app.config["SECRET_KEY"],
         )
     except InputError as exc:
         getattr(form, exc.field).errors = [exc.message]
         return _links_page(case, form, status=400)
-    return _links_page(case, LinkForm(formdata=None), new_link=new)
+    # the token is shown only now, after the commit; the next form has a new key
+    return _links_page(case, _fresh_link_form(), new_link=new)
 
 
 @bp.post("/cases/<int:case_id>/links/<int:link_id>/revoke")
