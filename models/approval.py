@@ -74,7 +74,7 @@ class SharedLink(Base):
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     #: SHA-256 of the creating form's idempotency key: a retry of that form finds this
     #: link instead of making a second one (cxroi.approvals.links.create_link).
-    idempotency_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    idempotency_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
     version: Mapped[CaseVersion] = relationship()
     uses: Mapped[list[LinkUse]] = relationship(

@@ -1,5 +1,8 @@
 """idempotency: a shared link remembers the form that made it (a retry finds it)
 
+A unique index, not a constraint: SQLite adds it without copying the table, which
+other tables reference.
+
 Revision ID: 0330_idempotency
 Revises: 0201_api_tokens
 """
@@ -14,14 +17,17 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("shared_links", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("idempotency_hash", sa.String(length=64), nullable=True))
-        batch_op.create_unique_constraint(
-            batch_op.f("uq_shared_links_idempotency_hash"), ["idempotency_hash"]
-        )
+    op.add_column(
+        "shared_links", sa.Column("idempotency_hash", sa.String(length=64), nullable=True)
+    )
+    op.create_index(
+        op.f("ix_shared_links_idempotency_hash"),
+        "shared_links",
+        ["idempotency_hash"],
+        unique=True,
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("shared_links", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("uq_shared_links_idempotency_hash"), type_="unique")
-        batch_op.drop_column("idempotency_hash")
+    op.drop_index(op.f("ix_shared_links_idempotency_hash"), table_name="shared_links")
+    op.drop_column("shared_links", "idempotency_hash")  # SQLite >= 3.35 drops in place
