@@ -55,6 +55,11 @@ def _count(name: str) -> int:
     return int(raw)
 
 
+def redis_url() -> str | None:
+    """``CXROI_REDIS_URL``, or None when the app runs without Redis."""
+    return os.environ.get("CXROI_REDIS_URL", "").strip() or None
+
+
 def settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """The app's configuration: environment first, then ``overrides`` on top."""
     overrides = dict(overrides or {})
@@ -62,7 +67,7 @@ def settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     testing = overrides.get("TESTING", False)
     # HTTPS is the default outside debug and tests; plain HTTP is an explicit choice.
     secure_transport = not (debug or testing or _flag("CXROI_INSECURE_HTTP"))
-    redis_url = os.environ.get("CXROI_REDIS_URL") or None
+    redis = redis_url()
     cfg: dict[str, Any] = {
         "DEBUG": debug,
         "TESTING": testing,
@@ -81,9 +86,9 @@ def settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": None,
         "RATELIMIT_STORAGE_URI": os.environ.get("CXROI_RATELIMIT_STORAGE_URI")
         or os.environ.get("CXROI_RATELIMIT_STORAGE")
-        or redis_url
+        or redis
         or "memory://",
-        "REDIS_URL": redis_url,
+        "REDIS_URL": redis,
         # How simulations run: "rq" (Redis), "thread" (this process) or "inline" (in the
         # request, after the save's commit); None: "rq" with Redis, else "thread".
         "SIMULATIONS": None,

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, render_template
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Flask, current_app, g, has_request_context, render_template
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
+from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 
@@ -51,6 +57,48 @@ _BARE_PAGE = (
     "<h1>Something went wrong</h1><p>{message}</p>"
     '<p><a href="/">Back to the portfolio</a></p></main></body></html>'
 )
+
+
+@event.listens_for(Session, "after_commit")
+def _note_commit(_session: Any) -> None:
+    """Remember that this request has committed: its error page must not deny it."""
+    if has_request_context() and not g.get("cxroi_bookkeeping"):
+        g.cxroi_committed = True
+
+
+@contextmanager
+def bookkeeping() -> Iterator[None]:
+    """Commits inside are the app's own records (a link's use, a token's last use), not
+    what the user asked for: a later failure still says that nothing was saved."""
+    if not has_request_context():
+        yield
+        return
+    before = g.get("cxroi_bookkeeping", False)
+    g.cxroi_bookkeeping = True
+    try:
+        yield
+    finally:
+        g.cxroi_bookkeeping = before
+
+
+def committed_in_request() -> bool:
+    """Whether the request being answered has committed a transaction."""
+    return has_request_context() and bool(g.get("cxroi_committed"))
+
+
+#: What a 500 says, by whether the request had committed (never "nothing was saved" then).
+NOT_SAVED = (
+    "Something went wrong on our side and nothing was saved. "
+    "Please try again; if it happens again, tell the cxroi team what you were doing."
+)
+SAVED = (
+    "Something went wrong on our side after your change was saved: it is stored, but "
+    "this page could not be shown. Do not send it again; open the page anew to see it."
+)
+
+
+def unexpected_error_message() -> str:
+    return SAVED if committed_in_request() else NOT_SAVED
 
 
 def _roll_back(app: Flask) -> None:
@@ -104,16 +152,13 @@ def register_error_handlers(app: Flask) -> None:
         if (problem := for_app_error(exc)) is not None:
             return problem
         app.logger.exception("unexpected error")
-        if isinstance(exc, SQLAlchemyError):
+        if isinstance(exc, SQLAlchemyError) and not committed_in_request():
             message = (
                 "The database could not be reached or refused the request, so this could "
                 "not be done. Please try again in a minute."
             )
         else:
-            message = (
-                "Something went wrong on our side and nothing was saved. "
-                "Please try again; if it happens again, tell the cxroi team what you were doing."
-            )
+            message = unexpected_error_message()
         return _page_without_database(500, message)
 
     @app.errorhandler(HTTPException)

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from cxroi import formatting, workflow
+from cxroi import edge, formatting, workflow
 from cxroi.config import INSTANCE_DIR, ROOT, settings
 from cxroi.errors import register_error_handlers
 from cxroi.extensions import csrf, db, limiter, login_manager
@@ -42,6 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         options.pop("pool_pre_ping", None)
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     register_extensions(app)
+    edge.register(app)  # after the extensions: CSRF is checked first
     register_blueprints(app)
     register_error_handlers(app)
     register_security_headers(app)
@@ -121,19 +122,39 @@ def register_blueprints(app: Flask) -> None:
 
     @app.get("/readyz")
     def readyz() -> Response:
-        """Ready to serve: the database answers a query (503 when it does not)."""
+        """Ready to serve: the database answers a query, and Redis a PING when the app
+        is configured with one (503, naming what is down, when not)."""
         from sqlalchemy import text
         from sqlalchemy.exc import SQLAlchemyError
 
+        down: list[str] = []
         try:
             db.session.execute(text("SELECT 1"))
         except SQLAlchemyError:
             db.session.rollback()
             app.logger.warning("readyz: the database does not answer", exc_info=True)
-            return Response("database unavailable\n", status=503, mimetype="text/plain")
+            down.append("database unavailable")
         finally:
             db.session.remove()
+        url = app.config.get("REDIS_URL")
+        if url and not _redis_answers(url):
+            down.append("redis unavailable")
+        if down:
+            return Response("".join(f"{d}\n" for d in down), status=503, mimetype="text/plain")
         return Response("ok\n", mimetype="text/plain")
+
+    def _redis_answers(url: str) -> bool:
+        try:
+            import redis
+
+            client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+            try:
+                return bool(client.ping())
+            finally:
+                client.close()
+        except Exception:  # not installed, refused, timed out, wrong password: not ready
+            app.logger.warning("readyz: Redis does not answer", exc_info=True)
+            return False
 
 
 def register_security_headers(app: Flask) -> None:

@@ -79,6 +79,9 @@ class SharedLink(Base):
     #: When the link's mail was handed to the mail server (null: not sent, see mail_error).
     mailed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     mail_error: Mapped[str | None] = mapped_column(String(300))
+    #: SHA-256 of the creating form's idempotency key: a retry of that form finds this
+    #: link instead of making a second one (cxroi.approvals.links.create_link).
+    idempotency_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
     version: Mapped[CaseVersion] = relationship()
     uses: Mapped[list[LinkUse]] = relationship(

@@ -119,3 +119,74 @@ def scale_money(doc: dict[str, Any], k: float) -> dict[str, Any]:
             if not isinstance(line[name], str):
                 line[name] *= k
     return out
+
+
+# -- hostile input (issue 10): what an attacker types or forges into a form or a body ----
+
+#: Values that broke something once, or could: control characters, numbers past every
+#: bound, integers past the database's, markup, injection, very long text.
+HOSTILE_TEXTS: tuple[str, ...] = (
+    "",
+    " ",
+    "\x00",
+    "a\x00b",
+    "bell\x07",
+    "esc\x1b[31m",
+    "c1\x85",
+    "del\x7f",
+    "two\nlines",
+    "\t",
+    "1e308",
+    "-1e308",
+    "1e13",
+    "10000000000001",
+    "NaN",
+    "-Infinity",
+    "inf",
+    "2147483648",
+    "9223372036854775808",
+    "9" * 400,
+    "-1",
+    "0",
+    "1.5",
+    "８",
+    "0x10",
+    "1,2,3",
+    "<script>alert(1)</script>",
+    "'; DROP TABLE cases;--",
+    "{{ 7*7 }}",
+    "../../etc/passwd",
+    "x" * 25_000,
+    "é☃\u202e\ufeff",
+)
+
+#: Text a form field may be sent: a known hostile value, or arbitrary text with control
+#: characters (never a lone surrogate: a browser cannot send one in a form).
+hostile_text: st.SearchStrategy[str] = st.sampled_from(HOSTILE_TEXTS) | st.text(
+    st.characters(blacklist_categories=("Cs",)), max_size=40
+)
+
+#: A JSON value an API body may hold where the document wants something else.
+hostile_json: st.SearchStrategy[Any] = st.sampled_from(
+    [
+        None,
+        True,
+        -1,
+        0,
+        10**13 + 1,
+        2**31,
+        2**63,
+        10**400,
+        1e308,
+        float("nan"),
+        float("inf"),
+        "a\x00b",
+        "\ud800",
+        "bell\x07",
+        "two\nlines",
+        "x" * 25_000,
+        [],
+        {},
+        [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]],
+    ]
+) | st.sampled_from(HOSTILE_TEXTS)

@@ -20,7 +20,7 @@ import math
 from typing import Any
 
 from cxroi.engine import Issue
-from cxroi.engine.schema import MAX_MAGNITUDE  # the engine's rule, applied early
+from cxroi.engine.schema import MAX_MAGNITUDE, magnitude_text, text_problem  # engine rules
 
 #: Deepest nesting accepted (objects and arrays); far beyond any case document.
 MAX_DEPTH = 32
@@ -64,7 +64,7 @@ def _object(pairs: list[tuple[str, Any]]) -> _Object:
     return obj
 
 
-_TOO_LARGE = f"must be at most {MAX_MAGNITUDE:g} in size"
+_TOO_LARGE = f"must be at most {magnitude_text()} in size"
 
 
 def _integer(text: str) -> int | _Refused:
@@ -139,14 +139,9 @@ def _join(path: str, key: str | int) -> str:
 
 
 def _text_problem(text: str) -> str | None:
-    if "\x00" in text:
-        return "contains a NUL character (\\u0000), which is not allowed"
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        code = ord(text[exc.start])
-        return f"contains a lone surrogate (\\u{code:04x}), which is not Unicode text"
-    return None
+    """The engine's text rule; any string may be multi-line here (the schema says which
+    may not, and refuses line breaks in those)."""
+    return text_problem(text, multiline=True)
 
 
 def _check(root: Any, limit: int = 100) -> list[Issue]:
@@ -175,7 +170,7 @@ def _check(root: Any, limit: int = 100) -> list[Issue]:
                 if isinstance(key, str):
                     problem = _text_problem(key)
                     if problem:
-                        issues.append(Issue(path, f"has a key that {problem}"))
+                        issues.append(Issue(path, f"has a key that is refused: it {problem}"))
                         continue
                 stack.append((_join(path, key), item, depth + 1))
     return list(dict.fromkeys(issues))  # in document order, each once

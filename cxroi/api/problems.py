@@ -20,7 +20,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from cxroi.engine import Issue
-from cxroi.errors import DomainError
+from cxroi.errors import DomainError, unexpected_error_message
 
 PREFIX = "/api/v1"
 MEDIA_TYPE = "application/problem+json"
@@ -135,9 +135,7 @@ def from_api_problem(exc: ApiProblem) -> Response:
 
 def server_error(exc: BaseException) -> Response:
     current_app.logger.error("unexpected error in the API", exc_info=exc)
-    return problem_response(
-        500, "Something went wrong on our side and nothing was saved. Please try again."
-    )
+    return problem_response(500, unexpected_error_message())
 
 
 def register(bp: Blueprint) -> None:

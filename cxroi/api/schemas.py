@@ -21,9 +21,7 @@ from pydantic.json_schema import SkipJsonSchema
 from cxroi import workflow
 from cxroi.engine import FORMAT, FORMAT_V1
 from cxroi.engine.schema import BENEFIT_MODELS, CaseIn
-
-#: Largest id the database's integer columns hold (PostgreSQL ``integer``).
-MAX_ID = 2**31 - 1
+from models._types import MAX_ID as MAX_ID  # the largest id an integer column holds
 
 if TYPE_CHECKING:
     CaseStatus = str

@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload
 
 from cxroi.audit.services import record_change
 from cxroi.engine.schema import text_problem
-from cxroi.errors import DomainError, NotFound
+from cxroi.errors import DomainError, NotFound, bookkeeping
 from cxroi.extensions import db
 from models import TOKEN_SCOPES, ApiToken, User
 from models._types import utcnow
@@ -112,5 +112,6 @@ def token_for(presented: str) -> ApiToken | None:
         last = last.replace(tzinfo=now.tzinfo)
     if last is None or now - last >= TOUCH_EVERY:
         row.last_used_at = now
-        db.session.commit()
+        with bookkeeping():  # not the request's own write
+            db.session.commit()
     return row

@@ -62,6 +62,8 @@ class CommentForm(FlaskForm):
 
 
 class LinkForm(FlaskForm):
+    #: A nonce per form: sending it again returns the link it made (create_link).
+    idempotency_key = HiddenField()
     recipient_name = StringField(
         "Recipient's name",
         validators=[

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 from flask import current_app, has_request_context, url_for
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from cxroi import mail
 from cxroi.approvals import approvers, tokens, versions
@@ -33,6 +34,7 @@ from cxroi.approvals.errors import (
 )
 from cxroi.approvals.ledger import append_entry
 from cxroi.audit.services import record_change
+from cxroi.errors import bookkeeping
 from cxroi.extensions import db
 from cxroi.workflow import READY, SPONSOR, SPONSOR_DECISIONS, label, take_step
 from models import Case, User
@@ -77,15 +79,28 @@ def create_link(
     recipient_email: str,
     scope: str,
     expires_in_days: int | None = None,
+    idempotency_key: str | None = None,
+    secret: str = "",
 ) -> NewLink:
     """A link to the case's current frozen version for one recipient; commits.
 
     An approve link needs an approver from the directory who qualifies for the case
     (:func:`.approvers.approver_for_link`); it is mailed after the commit, and its
     token is not returned.
+
+    With an ``idempotency_key`` (the form's nonce) and the app's ``secret``, creating is
+    idempotent: a retry of the same form (a timeout, a double click, a reload) answers
+    the link the first attempt made, with the same token, instead of making another
+    (an approve link is not mailed twice).
     """
     if not may_share(user, case):
         raise PermissionDenied("Only the case's owner or finance can share it.")
+    if idempotency_key is not None and not (
+        secret and tokens.IDEMPOTENCY_KEY.fullmatch(idempotency_key)
+    ):
+        idempotency_key = None  # not a key this app made: an ordinary, new link
+    if idempotency_key is not None and (done := _made_with(idempotency_key, case, user)):
+        return _answer_again(done, secret, idempotency_key)
     try:
         name, email = tokens.check_recipient(recipient_name, recipient_email)
         scope = tokens.check_scope(scope)
@@ -98,21 +113,54 @@ def create_link(
             "Only a frozen version can be shared: finance freezes one by signing the case "
             f"off. This case is {label(case.status).lower()}."
         )
-    if scope == "view":
-        link, token = _insert_link(case, user, version, scope, name, email, expires_at, None)
-        db.session.commit()
-        return NewLink(link, token)
-    if case.status != READY:
-        raise Conflict(
-            f"An approve link needs a case ready for approval; this one is "
-            f"{label(case.status).lower()}. A view link is possible."
+    approver: Approver | None = None
+    if scope == "approve":
+        if case.status != READY:
+            raise Conflict(
+                f"An approve link needs a case ready for approval; this one is "
+                f"{label(case.status).lower()}. A view link is possible."
+            )
+        approver = approvers.approver_for_link(case, version, email)
+        name, email = approver.name, approver.email
+    try:
+        link, token = _insert_link(
+            case,
+            user,
+            version,
+            scope,
+            name,
+            email,
+            expires_at,
+            approver,
+            idempotency=None if idempotency_key is None else (secret, idempotency_key),
         )
-    approver = approvers.approver_for_link(case, version, email)
-    link, token = _insert_link(
-        case, user, version, scope, approver.name, approver.email, expires_at, approver
-    )
+    except IntegrityError:  # the same form, sent twice at once: the other one made it
+        db.session.rollback()
+        if idempotency_key is None or not (done := _made_with(idempotency_key, case, user)):
+            raise
+        return _answer_again(done, secret, idempotency_key)
     db.session.commit()
+    if approver is None:
+        return NewLink(link, token)
     return NewLink(link, None, _deliver(case, link, token, user))
+
+
+def _made_with(key: str, case: Case, user: User) -> SharedLink | None:
+    """The link an earlier sending of the form with ``key`` made, if any."""
+    link = db.session.scalar(
+        select(SharedLink).where(SharedLink.idempotency_hash == tokens.hash_key(key))
+    )
+    if link is not None and (link.case_id != case.id or link.created_by_id != user.id):
+        raise Conflict("This form was already used to share something else; reload the page.")
+    return link
+
+
+def _answer_again(link: SharedLink, secret: str, key: str) -> NewLink:
+    """What the first sending of the form answered: a view link's token again; for an
+    approve link, its mail's outcome (it is not mailed twice)."""
+    if link.scope == "view":
+        return NewLink(link, tokens.token_for_key(secret, key))
+    return NewLink(link, None, link.mail_error)
 
 
 def _insert_link(
@@ -124,9 +172,19 @@ def _insert_link(
     email: str,
     expires_at: datetime,
     approver: Approver | None,
+    *,
+    idempotency: tuple[str, str] | None = None,
 ) -> tuple[SharedLink, str]:
-    """Add the link and its audit records to the session (no commit); returns its token."""
-    token = tokens.new_token()
+    """Add the link and its audit records to the session (no commit); returns its token.
+
+    ``idempotency`` is (secret, form key): the token is derived from them, so that a
+    retry of the form finds the same link (see :func:`create_link`).
+    """
+    if idempotency is None:
+        token, key_hash = tokens.new_token(), None
+    else:
+        token = tokens.token_for_key(*idempotency)
+        key_hash = tokens.hash_key(idempotency[1])
     link = SharedLink(
         case_id=case.id,
         version_id=version.id,
@@ -137,6 +195,7 @@ def _insert_link(
         created_by_id=user.id,
         expires_at=expires_at,
         approver_id=approver.id if approver else None,
+        idempotency_hash=key_hash,
     )
     db.session.add(link)
     db.session.flush()
@@ -334,7 +393,8 @@ def open_link(token: str, *, action: str, ip: str, user_agent: str) -> OpenLink:
         raise NotFound("This link is not known. Check that it was copied whole.")
     state = state_of(link)
     _log_use(link, action, state, ip, user_agent)
-    db.session.commit()
+    with bookkeeping():  # the log of a use, not the request's own write
+        db.session.commit()
     if state == tokens.REVOKED:
         raise LinkGone(
             f"This link was revoked on {_aware(link.revoked_at or link.created_at):%d %b %Y}.",
@@ -382,7 +442,8 @@ def _refuser(use: LinkUse | None) -> Refuser:
     def refuse(exc: Exception, outcome: str) -> Exception:
         if use is not None:
             use.outcome = outcome
-        db.session.commit()
+        with bookkeeping():
+            db.session.commit()
         return exc
 
     return refuse

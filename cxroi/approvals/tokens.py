@@ -23,6 +23,7 @@ True
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import re
@@ -64,6 +65,35 @@ class LinkInputError(ValueError):
 def new_token() -> str:
     """A fresh unguessable token (256 bits from ``secrets``)."""
     return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+#: The shape of an idempotency key a form carries (made by :func:`new_idempotency_key`).
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def new_idempotency_key() -> str:
+    """A nonce for one form: sending the form again with it repeats nothing."""
+    return secrets.token_urlsafe(18)
+
+
+def token_for_key(secret: str, key: str) -> str:
+    """The token of the link a form with ``key`` creates, the same on every retry.
+
+    An HMAC under the app's secret: the key alone (in the page) does not give it, and the
+    database keeps neither (only the token's and the key's hashes).
+
+    >>> token_for_key("s", "k" * 16) == token_for_key("s", "k" * 16) != token_for_key("t", "k" * 16)
+    True
+    >>> looks_like_token(token_for_key("s", "k" * 16))
+    True
+    """
+    mac = hmac.new(secret.encode(), f"link:{key}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+
+
+def hash_key(key: str) -> str:
+    """What is stored of an idempotency key."""
+    return hashlib.sha256(f"idempotency:{key}".encode()).hexdigest()
 
 
 def hash_token(token: str) -> str:

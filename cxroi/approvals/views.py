@@ -6,12 +6,22 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from cxroi.approvals import approvers, inbox, ledger, links, review, steps, versions
+from cxroi.approvals import tokens as link_tokens
 from cxroi.approvals.errors import DomainError, InputError
 from cxroi.approvals.forms import CommentForm, LinkForm, ReviewForm, StepForm
 from cxroi.audit.services import events_for_case
@@ -29,6 +39,7 @@ from cxroi.workflow import (
     may_edit,
 )
 from models import Case
+from models._types import MAX_ID
 
 bp = Blueprint("approvals", __name__)
 
@@ -289,10 +300,13 @@ def versions_page(case_id: int) -> ResponseReturnValue:
         except ValueError:
             error = "Choose two versions to compare (old and new must be version numbers)."
         else:
-            try:
-                old, new, diff = versions.compare(case.id, a, b)
-            except DomainError as exc:
-                error = exc.message
+            if not (0 <= a <= MAX_ID and 0 <= b <= MAX_ID):  # the database could not look
+                error = f"Case {case.id} has no version {a if not 0 <= a <= MAX_ID else b}."
+            else:
+                try:
+                    old, new, diff = versions.compare(case.id, a, b)
+                except DomainError as exc:
+                    error = exc.message
     return render_template(
         "approvals/versions.html",
         case=case,
@@ -354,10 +368,16 @@ def _links_page(
     ), status
 
 
+def _fresh_link_form() -> LinkForm:
+    form = LinkForm(formdata=None)
+    form.idempotency_key.data = link_tokens.new_idempotency_key()
+    return form
+
+
 @bp.get("/cases/<int:case_id>/links")
 @login_required
 def links_page(case_id: int) -> ResponseReturnValue:
-    return _links_page(_case(case_id), LinkForm())
+    return _links_page(_case(case_id), _fresh_link_form())
 
 
 @bp.post("/cases/<int:case_id>/links")
@@ -375,13 +395,16 @@ def create_link(case_id: int) -> ResponseReturnValue:
             recipient_email=form.recipient_email.data or "",
             scope=form.scope.data,
             expires_in_days=form.expires_in_days.data,
+            idempotency_key=form.idempotency_key.data or None,
+            secret=current_app.config["SECRET_KEY"],
         )
     except InputError as exc:
         getattr(form, exc.field).errors = [exc.message]
         return _links_page(case, form, status=400)
     except DomainError as exc:  # not a qualifying approver, case team, not ready
         return _links_page(case, form, status=exc.status, refusal=exc.message)
-    return _links_page(case, LinkForm(formdata=None), new_link=new)
+    # the token is shown only now, after the commit; the next form has a new key
+    return _links_page(case, _fresh_link_form(), new_link=new)
 
 
 @bp.post("/cases/<int:case_id>/links/<int:link_id>/resend")
@@ -395,8 +418,8 @@ def resend_link(case_id: int, link_id: int) -> ResponseReturnValue:
     try:
         new = links.resend_link(case, link_id, current_user)
     except DomainError as exc:
-        return _links_page(case, LinkForm(formdata=None), status=exc.status, refusal=exc.message)
-    return _links_page(case, LinkForm(formdata=None), new_link=new)
+        return _links_page(case, _fresh_link_form(), status=exc.status, refusal=exc.message)
+    return _links_page(case, _fresh_link_form(), new_link=new)
 
 
 @bp.post("/cases/<int:case_id>/links/<int:link_id>/revoke")

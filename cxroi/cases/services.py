@@ -315,9 +315,11 @@ def retired_ids(case: Case) -> frozenset[str]:
     return frozenset(ids)
 
 
-def _label_of(section: str, item: Mapping[str, Any]) -> Any:
-    """What people call an item: an assumption's key, a line's or scenario's name."""
-    return item.get("key") if section == "assumptions" else item.get("name")
+def _label_of(section: str, item: Mapping[str, Any]) -> str | None:
+    """What people call an item: an assumption's key, a line's or scenario's name (None
+    when it is not text: the schema reports that)."""
+    label = item.get("key") if section == "assumptions" else item.get("name")
+    return label if isinstance(label, str) else None
 
 
 def _keep_ids(before: Document, after: Document, retired: frozenset[str]) -> Document:
@@ -340,7 +342,7 @@ def _keep_ids(before: Document, after: Document, retired: frozenset[str]) -> Doc
         if not isinstance(items, list):
             continue
         known = {_label_of(section, i): i["id"] for i in before.get(section, [])}
-        sent = {i.get("id") for i in items if isinstance(i, dict)}
+        sent = {i.get("id") for i in items if isinstance(i, dict) and isinstance(i.get("id"), str)}
         fresh = []
         for n, item in enumerate(items):
             if isinstance(item, dict):
@@ -358,7 +360,7 @@ def _keep_ids(before: Document, after: Document, retired: frozenset[str]) -> Doc
                             f"{sections[item_id]}; leave it out to add a new item",
                         )
                     )
-                elif item_id in retired and item_id not in sections:
+                elif isinstance(item_id, str) and item_id in retired and item_id not in sections:
                     issues.append(
                         Issue(
                             f"{section}[{n}].id",

@@ -35,7 +35,7 @@ from .casefile import (
     Scenario,
 )
 from .kinds import KINDS, kind_list_text
-from .rules import SECTIONS, Issue, check_document
+from .rules import SECTIONS, Issue, check_document, check_limits
 from .schema import BENEFIT_MODELS, ID_PATTERN, BenefitBaseIn, CaseIn, CostIn
 
 __all__ = [
@@ -114,7 +114,9 @@ def _message(error: ErrorDetails) -> str:
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
         return f"must be {expected}, not {error['input']!r}"
-    if kind in ("string_too_long", "too_long"):
+    if kind == "too_long":
+        return f"must have at most {error.get('ctx', {}).get('max_length')} items"
+    if kind == "string_too_long":
         return f"must be at most {error.get('ctx', {}).get('max_length')} characters"
     return error["msg"][0].lower() + error["msg"][1:]
 
@@ -273,6 +275,8 @@ def _validated(doc: Any) -> tuple[list[Issue], CaseFile | None]:
     """One pass over a raw document: every issue, or (when there is none) the case."""
     if not isinstance(doc, dict):
         return [Issue("", "a case file must be a JSON object")], None
+    if limits := check_limits(doc):  # before any work proportional to the size
+        return limits, None
     issues: list[Issue] = _v2_fields_in_v1(doc)
     doc = assign_ids(upgrade(doc))
     model: CaseIn | None = None

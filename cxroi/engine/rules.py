@@ -15,7 +15,15 @@ from typing import Any, TypeGuard
 from .casefile import MAX_TRIALS
 from .domains import RATE, Domain, number_text
 from .kinds import COST_DOMAINS, KINDS
-from .schema import CURRENCY_PATTERN, KEY_PATTERN, MAX_MAGNITUDE, MONTH_PATTERN
+from .schema import (
+    CURRENCY_PATTERN,
+    KEY_PATTERN,
+    MAX_ASSUMPTIONS,
+    MAX_LINES,
+    MAX_MAGNITUDE,
+    MAX_SCENARIOS,
+    MONTH_PATTERN,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +64,29 @@ def _is_whole(x: Any) -> TypeGuard[float]:
 def _list(doc: Mapping[str, Any], name: str) -> list[Any]:
     value = doc.get(name)
     return value if isinstance(value, list) else []
+
+
+def check_limits(doc: Mapping[str, Any]) -> list[Issue]:
+    """How a document goes past the limits of a case (checked first: nothing past them
+    is validated item by item or priced)."""
+    issues: list[Issue] = []
+    for section, limit, what in (
+        ("assumptions", MAX_ASSUMPTIONS, "assumptions"),
+        ("scenarios", MAX_SCENARIOS, "scenarios"),
+    ):
+        n = len(_list(doc, section))
+        if n > limit:
+            issues.append(Issue(section, f"a case has at most {limit} {what}; this one has {n:,}"))
+    costs, benefits = len(_list(doc, "costs")), len(_list(doc, "benefits"))
+    if costs + benefits > MAX_LINES:
+        issues.append(
+            Issue(
+                "costs" if costs > MAX_LINES else "benefits",
+                f"a case has at most {MAX_LINES} lines, costs and benefits together; "
+                f"this one has {costs + benefits:,} ({costs:,} costs, {benefits:,} benefits)",
+            )
+        )
+    return issues
 
 
 def check_document(doc: Mapping[str, Any]) -> Iterator[Issue]:

@@ -24,9 +24,23 @@ CURRENCY_PATTERN = re.compile(r"[A-Z]{3}")
 MONTH_PATTERN = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 
 
-#: No number in a case is larger than this in size: well beyond any amount, count or rate
-#: a business case has, and small enough that the engine's sums stay exact enough.
-MAX_MAGNITUDE = 1e15
+#: No number in a case is larger than this in size. The rule is for amounts of money
+#: (cost amounts, money parameters of benefits), but any number may be one: an amount
+#: can name an assumption, and a scenario can override it, so the bound holds for every
+#: number of the document (amounts, counts, rates and assumption values alike; counts and
+#: rates have narrower domains of their own on top). 10^13 is ten trillion: beyond any
+#: business case, and small enough that 120 months of sums stay finite and exact enough.
+MAX_MAGNITUDE = 1e13
+#: Most lines (costs and benefits together), assumptions and scenarios a case may have:
+#: far beyond any real case, and they bound the work one save or import can cause.
+MAX_LINES = 300
+MAX_ASSUMPTIONS = 300
+MAX_SCENARIOS = 20
+
+
+def magnitude_text() -> str:
+    """The bound in words, for messages: ``10,000,000,000,000 (10^13)``."""
+    return f"{MAX_MAGNITUDE:,.0f} (10^{round(math.log10(MAX_MAGNITUDE))})"
 
 
 def _number(value: Any) -> float:
@@ -39,9 +53,7 @@ def _number(value: Any) -> float:
     if not math.isfinite(number):
         raise PydanticCustomError("finite", "must be a finite number")
     if abs(number) > MAX_MAGNITUDE:
-        raise PydanticCustomError(
-            "magnitude", "must be at most 1,000,000,000,000,000 (10^15) in size"
-        )
+        raise PydanticCustomError("magnitude", f"must be at most {magnitude_text()} in size")
     return number
 
 
@@ -84,10 +96,25 @@ def _id(value: Any) -> str:
     return value
 
 
-def text_problem(value: str) -> str | None:
-    """What makes ``value`` unstorable text (a NUL, a lone surrogate), or None.
+#: Control characters that are text in a multi-line field (notes, narrative, comments).
+LINE_BREAKS = frozenset("\t\n\r")
+#: Every control character: C0, DEL and C1.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def text_problem(value: str, *, multiline: bool = False) -> str | None:
+    """What makes ``value`` unacceptable text, or None: the one text rule of cxroi.
+
+    A NUL (PostgreSQL cannot store it), a lone surrogate (not Unicode text) or any other
+    control character; a multi-line field may hold tabs and line breaks.
 
     >>> text_problem("A" + chr(0) + "B").startswith("must not contain a NUL")
+    True
+    >>> print(text_problem("a" + chr(7)))
+    must not contain control characters (it holds \\u0007)
+    >>> text_problem("two" + chr(10) + "lines") is None
+    False
+    >>> text_problem("tab" + chr(9), multiline=True) is None
     True
     >>> text_problem("plain") is None
     True
@@ -96,18 +123,26 @@ def text_problem(value: str) -> str | None:
         return "must not contain a NUL character (\\u0000)"
     try:
         value.encode("utf-8")
-    except UnicodeEncodeError:
-        return "must be valid Unicode text (it holds a lone surrogate)"
+    except UnicodeEncodeError as exc:
+        code = ord(value[exc.start])
+        return f"must be valid Unicode text (it holds a lone surrogate, \\u{code:04x})"
+    for match in _CONTROL.finditer(value):
+        if not (multiline and match.group() in LINE_BREAKS):
+            return f"must not contain control characters (it holds \\u{ord(match.group()):04x})"
     return None
 
 
-def _text(value: Any) -> str:
+def _text(value: Any, *, multiline: bool = False) -> str:
     if not isinstance(value, str):
         raise PydanticCustomError("text", "must be a string")
-    problem = text_problem(value)
+    problem = text_problem(value, multiline=multiline)
     if problem is not None:
         raise PydanticCustomError("text", problem)
     return value
+
+
+def _multiline_text(value: Any) -> str:
+    return _text(value, multiline=True)
 
 
 Number = Annotated[float, PlainValidator(_number)]
@@ -117,7 +152,7 @@ Key = Annotated[str, PlainValidator(_key)]
 Text = Annotated[str, PlainValidator(_text)]
 Name = Annotated[str, PlainValidator(_text), Field(min_length=1, max_length=200)]
 Id = Annotated[str, PlainValidator(_id)]
-Narrative = Annotated[str, PlainValidator(_text), Field(max_length=MAX_NARRATIVE)]
+Narrative = Annotated[str, PlainValidator(_multiline_text), Field(max_length=MAX_NARRATIVE)]
 
 
 class _Strict(BaseModel):
@@ -197,7 +232,7 @@ class CaseIn(_Strict):
     horizon_months: Whole
     discount_rate: Number
     monte_carlo_trials: Whole | None = None
-    assumptions: list[AssumptionIn]
-    costs: list[CostIn]
-    benefits: list[dict[str, Any]]
-    scenarios: list[ScenarioIn] = []
+    assumptions: Annotated[list[AssumptionIn], Field(max_length=MAX_ASSUMPTIONS)]
+    costs: Annotated[list[CostIn], Field(max_length=MAX_LINES)]
+    benefits: Annotated[list[dict[str, Any]], Field(max_length=MAX_LINES)]
+    scenarios: Annotated[list[ScenarioIn], Field(max_length=MAX_SCENARIOS)] = []

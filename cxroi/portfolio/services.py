@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 from cxroi.extensions import db
 from cxroi.workflow import STATES
 from models import Case, User
+from models._types import MAX_ID
 
 #: Sort keys people can choose, and the columns behind them.
 SORTS: dict[str, tuple[str, Any]] = {
@@ -41,14 +42,16 @@ class PortfolioQuery:
         sort = args.get("sort", "npv")
         sort = sort if sort in SORTS else "npv"
         direction = args.get("dir") or DEFAULT_DIRECTION.get(sort, "desc")
-        try:
-            page = max(1, int(args.get("page", 1)))
+        try:  # past the last page is the last page; no page is past MAX_ID
+            page = min(max(1, int(args.get("page", 1))), MAX_ID)
         except ValueError:
             page = 1
         try:
             owner = int(args["owner"]) if args.get("owner") else None
         except ValueError:
             owner = None
+        if owner is not None and not 0 <= owner <= MAX_ID:  # no user has that id
+            owner = 0
         status = args.get("status", "")
         currency = (args.get("currency") or "").strip().upper()
         return cls(

@@ -9,8 +9,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
+import cxroi.api.views as views
+from cxroi.api.tokens import create_token
 from cxroi.extensions import db
-from tests.appsupport import make_app
+from tests.appsupport import example_document, make_app
 
 #: Nothing listens on port 9 of the loopback: every connection is refused at once.
 DEAD_DATABASE = "postgresql+psycopg://nobody:nothing@127.0.0.1:9/none"
@@ -62,3 +64,63 @@ def test_livez_reports_the_process_and_readyz_the_database(client, dead_app):
     response = dead.get("/readyz")
     assert response.status_code == 503
     assert response.text == "database unavailable\n"
+
+
+#: Redis's port on the loopback, and a database number of our own (the brief's: 3).
+LIVE_REDIS = "redis://127.0.0.1:6379/3"
+
+
+def test_readyz_checks_redis_when_one_is_configured(other_app):
+    dead = other_app(REDIS_URL="redis://127.0.0.1:9/0").test_client()
+    response = dead.get("/readyz")
+    assert response.status_code == 503
+    assert response.text == "redis unavailable\n"
+    assert dead.get("/livez").status_code == 200
+
+
+def test_readyz_is_ready_with_a_live_redis(other_app):
+    import redis
+
+    try:
+        redis.Redis.from_url(LIVE_REDIS, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip("Redis is not running on 127.0.0.1:6379: apt-get install redis-server")
+    assert other_app(REDIS_URL=LIVE_REDIS).test_client().get("/readyz").text == "ok\n"
+
+
+def test_readyz_names_both_when_the_database_and_redis_are_down():
+    app = make_app(DEAD_DATABASE, REDIS_URL="redis://127.0.0.1:9/0",
+                   SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": False})  # fmt: skip
+    try:
+        response = app.test_client().get("/readyz")
+        assert response.status_code == 503
+        assert response.text == "database unavailable\nredis unavailable\n"
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_redis_url_is_read_from_the_environment(monkeypatch):
+    from cxroi.config import redis_url, settings
+
+    monkeypatch.delenv("CXROI_REDIS_URL", raising=False)
+    assert redis_url() is None
+    monkeypatch.setenv("CXROI_REDIS_URL", " redis://127.0.0.1:6379/3 ")
+    assert redis_url() == "redis://127.0.0.1:6379/3"
+    assert settings({"TESTING": True})["REDIS_URL"] == "redis://127.0.0.1:6379/3"
+
+
+def test_an_api_error_after_a_commit_does_not_say_nothing_was_saved(app, cx_user, monkeypatch):
+    token = create_token(cx_user, "t", "write")[1]
+    real = views.services.create_from_document
+
+    def create_then_break(*args, **kwargs):
+        real(*args, **kwargs)  # commits
+        raise RuntimeError("the answer could not be built")
+
+    monkeypatch.setattr(views.services, "create_from_document", create_then_break)
+    response = app.test_client().post(
+        "/api/v1/cases", json=example_document(), headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 500
+    assert "after your change was saved" in response.json["detail"]

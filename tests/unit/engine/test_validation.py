@@ -336,10 +336,90 @@ def test_a_v1_document_may_not_carry_what_only_v2_defines() -> None:
         assert errors[path].startswith("is not a field of cxroi-case/1")
 
 
-def test_numbers_beyond_ten_to_the_fifteen_and_nul_text_are_refused_with_their_path() -> None:
+def test_numbers_beyond_ten_to_the_thirteen_and_nul_text_are_refused_with_their_path() -> None:
     doc = valid_doc()
-    doc["assumptions"][0]["value"] = 2e15
+    doc["assumptions"][0]["value"] = 2e13
     doc["title"] = "A\x00B"
     errors = errors_of(doc)
-    assert "10^15" in errors["assumptions[0].value"]
+    assert errors["assumptions[0].value"] == "must be at most 10,000,000,000,000 (10^13) in size"
     assert "NUL" in errors["title"]
+
+
+def test_ten_to_the_thirteen_itself_is_an_amount_a_case_may_have() -> None:
+    doc = valid_doc()
+    doc["assumptions"][0]["value"] = -1e13
+    doc["assumptions"][0].pop("low", None)
+    doc["assumptions"][0].pop("high", None)
+    assert "assumptions[0].value" not in errors_of(doc)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "words"),
+    [
+        ("title", "Bell\x07", "\\u0007"),
+        ("title", "two\nlines", "\\u000a"),  # a title is one line
+        ("description", "esc \x1b[31m red", "\\u001b"),
+        ("description", "C1 \x85 next line", "\\u0085"),
+        ("description", "DEL \x7f", "\\u007f"),
+    ],
+)
+def test_control_characters_are_refused_naming_the_field(path, value, words) -> None:
+    doc = valid_doc()
+    doc[path] = value
+    errors = errors_of(doc)
+    assert errors[path].startswith("must not contain control characters"), errors
+    assert words in errors[path]
+
+
+def test_narrative_may_hold_line_breaks_and_tabs() -> None:
+    doc = valid_doc()
+    doc["description"] = "Line one\r\nline two\n\tindented"
+    assert errors_of(doc) == {}
+
+
+@pytest.mark.parametrize(
+    ("counts", "path", "message"),
+    [
+        (
+            {"assumptions": 301},
+            "assumptions",
+            "a case has at most 300 assumptions; this one has 301",
+        ),
+        ({"scenarios": 21}, "scenarios", "a case has at most 20 scenarios; this one has 21"),
+        (
+            {"costs": 200, "benefits": 101},
+            "benefits",
+            "a case has at most 300 lines, costs and benefits together; this one has 301 "
+            "(200 costs, 101 benefits)",
+        ),
+        (
+            {"costs": 5000},
+            "costs",
+            "a case has at most 300 lines, costs and benefits together; this one has 5,000 "
+            "(5,000 costs, 0 benefits)",
+        ),
+    ],
+)
+def test_a_case_past_the_limits_is_refused_naming_the_section(counts, path, message) -> None:
+    doc = valid_doc()
+    doc["benefits"] = []
+    for section, n in counts.items():
+        doc[section] = [{"anything": i} for i in range(n)]  # not even looked at
+    assert errors_of(doc) == {path: message}
+
+
+def test_a_case_at_the_limits_is_valid() -> None:
+    doc = valid_doc()
+    cost = doc["costs"][0]
+    doc["costs"] = [{**cost, "name": f"Cost {i}"} for i in range(300)]
+    doc["benefits"] = []
+    base = doc["assumptions"][0]
+    extra = [
+        {"key": f"spare_{i}", "label": "Spare", "value": 1, "unit": "x"}
+        for i in range(300 - len(doc["assumptions"]))
+    ]
+    doc["assumptions"] = [base, *doc["assumptions"][1:], *extra]
+    doc["scenarios"] = [
+        {"name": f"S{i}", "overrides": {base["key"]: base["value"]}} for i in range(20)
+    ]
+    assert errors_of(doc) == {}
