@@ -27,12 +27,13 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 
 from cxroi.api.tokens import create_token
-from cxroi.approvals import links, review
+from cxroi.approvals import review
 from cxroi.approvals.steps import take_case_step
 from cxroi.extensions import db
 from tests.app.approvals.conftest import FreshUserClient, accept_all, load_example_case
 from tests.app.approvals.conftest import make_user as make_account
 from tests.app.approvals.web import csrf_from
+from tests.approving import send_approve_link
 from tests.appsupport import PASSWORD, example_document
 from tests.strategies import hostile_json, hostile_text
 
@@ -123,10 +124,8 @@ class World:
         accept_all(self.ready, self.finance)
         take_case_step(self.ready, "sign_off", self.finance)
         self.thread = review.start_thread(self.draft, self.finance, "Where from?", None)
-        self.link = links.create_link(
-            self.ready, self.cx, recipient_name="Dana", recipient_email="d@example.com",
-            scope="approve",
-        )  # fmt: skip
+        # an approve link to an approver of the directory, its token read from the mail
+        self.link, self.token = send_approve_link(self.ready, self.cx, "d@example.com")
         self.api_row, self.api_token = create_token(self.cx, "fuzz", "write")
 
     def path_values(self, endpoint: str, arguments: set[str], rule: str) -> dict[str, Any]:
@@ -147,9 +146,11 @@ class World:
             "step": "submit" if case is self.draft else "approve",
             "thread_id": self.thread.id,
             "link_id": self.link.link.id,
+            "approver_id": self.link.link.approver_id,
+            "item_id": doc["assumptions"][0]["id"],
             "token_id": self.api_row.id,
             "user_id": self.cx.id,
-            "token": self.link.token,
+            "token": self.token,
             "case_id_api": case.id,
         }
         return {name: values[name] for name in arguments}
@@ -224,7 +225,7 @@ def _pages(world: World, url: str) -> list[str]:
             f"/cases/{case.id}/review",
             f"/cases/{case.id}/links",
         ]
-    return [*pages, "/profile", "/admin/users", f"/s/{world.link.token}", "/login", "/"]
+    return [*pages, "/profile", "/admin/users", f"/s/{world.token}", "/login", "/"]
 
 
 def _form_fields(client: Any, world: World, url: str) -> tuple[dict[str, str], str]:

@@ -48,6 +48,25 @@ def wait_until_up(base: str, server: subprocess.Popen[bytes], log: Path) -> None
     pytest.fail(f"cxroi serve did not answer: {log.read_text()[-2000:]}")
 
 
+def wait_for_workers(base: str, log: Path, wanted: int = 2, seconds: float = 90) -> None:
+    """Wait until at least ``wanted`` workers answer (each builds the app after its fork, so
+    on a busy machine the first may serve alone for a while): concurrent /livez probes until
+    the access log shows that many worker pids."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(
+                pool.map(
+                    lambda _i: urllib.request.urlopen(base + "/livez", timeout=10).read(), range(8)
+                )
+            )
+        pids = {line.split()[1] for line in log.read_text().splitlines() if '"GET /livez' in line}
+        if len(pids) >= wanted:
+            return
+        time.sleep(0.5)
+    pytest.fail(f"fewer than {wanted} workers answered within {seconds:.0f} s")
+
+
 def attempt(base: str) -> int:
     """One wrong login with a fresh session and its CSRF token; the answer's status."""
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
@@ -84,6 +103,7 @@ def test_the_login_limit_holds_across_four_gunicorn_workers(tmp_path: Path) -> N
         "CXROI_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
         "CXROI_REDIS_URL": url,
         "CXROI_LOGIN_RATE_LIMIT": f"{LIMIT} per minute",
+        "CXROI_INSECURE_HTTP": "1",  # plain HTTP on loopback: the client keeps its cookies
     }
     env.pop("CXROI_RATELIMIT_STORAGE_URI", None)
     env.pop("CXROI_RATELIMIT_STORAGE", None)
@@ -104,6 +124,7 @@ def test_the_login_limit_holds_across_four_gunicorn_workers(tmp_path: Path) -> N
         )
         try:
             wait_until_up(base, server, log)
+            wait_for_workers(base, log)
             with ThreadPoolExecutor(max_workers=4) as pool:
                 statuses = list(pool.map(lambda _i: attempt(base), range(ATTEMPTS)))
         finally:
