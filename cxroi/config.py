@@ -10,6 +10,11 @@
                            ``60 per minute; 600 per hour``).
 ``CXROI_MC_TRIALS``        Monte Carlo trials run when a case is saved (default 10,000).
 ``CXROI_API_RATE_LIMIT``   limit per API token on ``/api/v1`` (default ``300 per minute``).
+``CXROI_AUDIT_KEY``        the audit chain's HMAC key, kept outside the database; required
+                           unless debugging or testing, or ``CXROI_AUDIT_DEV_KEY=1`` allows a
+                           key generated once into ``instance/audit.key`` (development only).
+``CXROI_AUDIT_ANCHOR``     the file anchoring the chain's head (default ``instance/audit-head``),
+                           shared by every worker of one installation.
 """
 
 from __future__ import annotations
@@ -63,6 +68,10 @@ def settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "PASSWORD_HASH": {},  # argon2 PasswordHasher parameters (tests make it cheap)
         "SESSION_LIFETIME_HOURS": 12,
         "DEFAULT_DISCOUNT_RATE": float(os.environ.get("CXROI_DEFAULT_DISCOUNT_RATE", "0.10")),
+        "AUDIT_KEY": os.environ.get("CXROI_AUDIT_KEY") or None,
+        "AUDIT_DEV_KEY": _flag("CXROI_AUDIT_DEV_KEY"),
+        "AUDIT_KEY_FILE": str(INSTANCE_DIR / "audit.key"),
+        "AUDIT_ANCHOR_PATH": os.environ.get("CXROI_AUDIT_ANCHOR") or str(INSTANCE_DIR / "audit-head"),
     }
     cfg.update(overrides)
     if not cfg["SECRET_KEY"]:
@@ -74,4 +83,13 @@ def settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
                 "'import secrets; print(secrets.token_hex(32))')"
             )
         cfg["SECRET_KEY"] = "dev-only-not-secret"
+    if not cfg["AUDIT_KEY"] and not (cfg["DEBUG"] or cfg["TESTING"] or cfg["AUDIT_DEV_KEY"]):
+        raise ConfigError(
+            "CXROI_AUDIT_KEY is not set. The audit chain is sealed with it (an HMAC key kept "
+            "outside the database), and the app will not start without one outside debug or "
+            "test mode. Set it, e.g. export CXROI_AUDIT_KEY=$(python -c "
+            "'import secrets; print(secrets.token_hex(32))'), and keep it safe: the chain "
+            "cannot be verified without it. CXROI_AUDIT_DEV_KEY=1 allows a development key "
+            "in instance/audit.key instead."
+        )
     return cfg

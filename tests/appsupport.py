@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextvars
+import functools
 import json
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,14 @@ from tests.support import EXAMPLES_DIR
 
 PASSWORD = "correct horse battery"
 FAST_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+TEST_AUDIT_KEY = "test-audit-key"
+
+
+@functools.cache
+def _anchor_dir() -> Path:
+    """One temporary directory per test run for the audit chain's anchor: apps on the same
+    database share it, as the workers of one installation do."""
+    return Path(tempfile.mkdtemp(prefix="cxroi-anchor-"))
 
 
 def database_url(tmp_dir: Path) -> str:
@@ -46,6 +56,8 @@ def make_app(url: str, **overrides: Any) -> Flask:
         "RATELIMIT_ENABLED": False,
         "MC_TRIALS": 500,
         "PASSWORD_HASH": FAST_ARGON2,
+        "AUDIT_KEY": TEST_AUDIT_KEY,
+        "AUDIT_ANCHOR_PATH": str(_anchor_dir() / "audit-head"),
     }
     config.update(overrides)
     app = create_app(config)
@@ -54,20 +66,37 @@ def make_app(url: str, **overrides: Any) -> Flask:
 
 
 def reset_schema(app: Flask) -> None:
-    """Drop every table (a reused PostgreSQL database too) and create the current schema."""
+    """Drop every table (a reused PostgreSQL database too) and create the current schema,
+    with the append-only guards a migrated PostgreSQL database has."""
+    from cxroi.audit.guards import install_guards
+
     with app.app_context():
         db.metadata.drop_all(db.engine)
         with db.engine.begin() as conn:
             conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
         db.metadata.create_all(db.engine)
+        with db.engine.begin() as conn:
+            install_guards(conn)
+    _forget_anchor(app)
 
 
 def empty_tables(app: Flask) -> None:
+    """Empty every table (TRUNCATE on PostgreSQL, where the append-only tables refuse
+    DELETE) and forget the chain's anchor, which belonged to the rows just removed."""
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as conn:
-            for table in reversed(db.metadata.sorted_tables):
-                conn.execute(table.delete())
+            if conn.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+                conn.execute(text(f"TRUNCATE {names}"))
+            else:
+                for table in reversed(db.metadata.sorted_tables):
+                    conn.execute(table.delete())
+    _forget_anchor(app)
+
+
+def _forget_anchor(app: Flask) -> None:
+    Path(app.config["AUDIT_ANCHOR_PATH"]).unlink(missing_ok=True)
 
 
 def example_document(name: str = "contact-centre") -> dict[str, Any]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from contextlib import nullcontext
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from cxroi.approvals import links, versions
 from cxroi.approvals.cli import verify_audit
-from cxroi.approvals.ledger import cross_check, verify_ledger
+from cxroi.approvals.ledger import verify_ledger
+from cxroi.audit.verify import verify_audit as verify_audit_record
 from cxroi.extensions import db
 from models.approval import ChainEntry
 
@@ -35,40 +36,59 @@ def _run(app):
     return runner.invoke(verify_audit, catch_exceptions=False)
 
 
-def test_an_intact_chain_verifies_and_the_cli_exits_0(ready_case, users, app, monkeypatch):
+def _seq_of(step: str) -> int:
+    return db.session.scalar(
+        select(ChainEntry.seq).where(
+            ChainEntry.kind == "state", ChainEntry.payload.contains(f'"step":"{step}"')
+        )
+    )
+
+
+def test_an_intact_record_verifies_and_the_cli_exits_0(ready_case, users, app, monkeypatch):
     _approve(ready_case, users)
-    report = verify_ledger()
-    # submit, sign_off, link create, approval
-    assert (report.intact, report.checked) == (True, 4)
-    assert cross_check() == []
+    kinds = [e.kind for e in db.session.scalars(select(ChainEntry).order_by(ChainEntry.seq))]
+    workflow = [k for k in kinds if k != "row"]
+    assert workflow == ["state", "state", "link", "approval"]  # submit, sign_off, link, decision
+    assert verify_ledger().intact
+    report = verify_audit_record()
+    assert report.problems == []
+    assert report.entries == len(kinds)
     monkeypatch.setattr("cxroi.approvals.cli._app", lambda: nullcontext(app))
     result = _run(app)
     assert result.exit_code == 0
-    assert "audit chain intact: 4 entries checked" in result.output
+    assert f"audit chain intact: {len(kinds)} entries checked" in result.output
 
 
 def test_an_altered_entry_is_named_and_the_cli_exits_1(ready_case, users, app, monkeypatch):
     _approve(ready_case, users)
+    seq = _seq_of("sign_off")
     db.session.execute(
         text(
-            "UPDATE audit_chain SET payload = replace(payload, 'sign_off', 'approve') WHERE seq = 2"
-        )
+            "UPDATE audit_chain SET payload = replace(payload, 'sign_off', 'approve') "
+            "WHERE seq = :seq"
+        ),
+        {"seq": seq},
     )
     db.session.commit()
     report = verify_ledger()
-    assert (report.intact, report.broken_seq) == (False, 2)
+    assert (report.intact, report.broken_seq) == (False, seq)
+    (problem,) = verify_audit_record().problems
+    assert (problem.table, problem.row, problem.column) == ("audit_chain", seq, "hash")
     monkeypatch.setattr("cxroi.approvals.cli._app", lambda: nullcontext(app))
     result = _run(app)
     assert result.exit_code == 1
-    assert "audit chain broken at entry 2" in result.output
+    assert f"audit_chain row {seq}, column hash: its payload does not match" in result.output
 
 
 def test_a_deleted_entry_breaks_the_chain_at_the_next(ready_case, users):
     _approve(ready_case, users)
-    db.session.execute(text("DELETE FROM audit_chain WHERE seq = 3"))
+    seq = _seq_of("sign_off")
+    db.session.execute(text("DELETE FROM audit_chain WHERE seq = :seq"), {"seq": seq})
     db.session.commit()
     report = verify_ledger()
-    assert (report.intact, report.broken_seq) == (False, 4)
+    assert (report.intact, report.broken_seq) == (False, seq + 1)
+    (problem,) = verify_audit_record().problems
+    assert str(problem) == f"audit_chain row {seq + 1}: entry {seq} is missing (deleted)"
 
 
 def test_a_decision_row_edited_afterwards_is_named(ready_case, users, app, monkeypatch):
@@ -79,17 +99,24 @@ def test_a_decision_row_edited_afterwards_is_named(ready_case, users, app, monke
     )
     db.session.commit()
     assert verify_ledger().intact
-    (problem,) = cross_check()
-    assert f"decision {record.id}: version_hash differs from chain entry 4" in problem
+    first, second = verify_audit_record().problems
+    assert (first.table, first.row, first.column) == ("decisions", record.id, "version_hash")
+    assert (second.table, second.row, second.column) == ("decisions", record.id, "version_hash")
+    assert "is 'ffffffffffff" in second.what and "the approval entry" in second.what
     monkeypatch.setattr("cxroi.approvals.cli._app", lambda: nullcontext(app))
     assert _run(app).exit_code == 1
 
 
 def test_a_version_whose_stored_file_was_changed_is_named(ready_case):
+    version = versions.current_version(ready_case)
     db.session.execute(text("UPDATE case_versions SET case_json = case_json || ' '"))
     db.session.commit()
-    (problem,) = cross_check()
-    assert "version 1: the case file does not match its hash" in problem
+    problems = verify_audit_record().problems
+    assert [(p.table, p.row, p.column) for p in problems] == [
+        ("case_versions", version.id, "case_json"),
+        ("case_versions", version.id, "case_json"),
+    ]
+    assert problems[1].what == "does not match its hash (case_hash)"
 
 
 def test_the_orm_refuses_to_change_chain_entries_and_decisions(ready_case, users):
@@ -104,6 +131,7 @@ def test_the_orm_refuses_to_change_chain_entries_and_decisions(ready_case, users
         db.session.commit()
     db.session.rollback()
     assert verify_ledger().intact
+    assert verify_audit_record().intact
 
 
 def test_concurrent_appends_take_turns_and_keep_one_chain(app):
