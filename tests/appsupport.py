@@ -121,3 +121,13 @@ def rewrite_document(case: Any, **changes: Any) -> Any:
     store(case, load_case(doc))
     db.session.commit()
     return case
+
+
+def tamper(sql: str, params: dict[str, Any] | None = None) -> None:
+    """Run ``sql`` as an attacker with database access would, and commit: on PostgreSQL past
+    the append-only triggers (``session_replication_role = replica``, which needs a
+    superuser, as the test database's owner is)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL session_replication_role = replica"))
+    db.session.execute(text(sql), params or {})
+    db.session.commit()

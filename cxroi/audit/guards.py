@@ -16,6 +16,12 @@ from cxroi.audit.registry import SEALED
 
 FUNCTION = "cxroi_append_only"
 
+
+def guarded_tables() -> dict[str, tuple[str, ...]]:
+    """Each append-only table and the columns the app may change: the chain itself, and
+    the guarded sealed tables."""
+    return {"audit_chain": ()} | {t.name: t.mutable for t in SEALED if t.guarded}
+
 _FUNCTION_SQL = f"""
 CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -23,9 +29,11 @@ BEGIN
         RAISE EXCEPTION 'cxroi: % rows are append-only (DELETE refused)', TG_TABLE_NAME
             USING ERRCODE = 'insufficient_privilege';
     END IF;
-    IF (to_jsonb(OLD) - TG_ARGV) IS DISTINCT FROM (to_jsonb(NEW) - TG_ARGV) THEN
-        RAISE EXCEPTION 'cxroi: % rows are append-only (only % may change)',
-            TG_TABLE_NAME, array_to_string(TG_ARGV, ', ')
+    -- TG_ARGV (the columns that may change) is NULL, not empty, when there are none.
+    IF (to_jsonb(OLD) - COALESCE(TG_ARGV, '{{}}'::text[]))
+            IS DISTINCT FROM (to_jsonb(NEW) - COALESCE(TG_ARGV, '{{}}'::text[])) THEN
+        RAISE EXCEPTION 'cxroi: % rows are append-only (UPDATE refused%)', TG_TABLE_NAME,
+            COALESCE('; only ' || array_to_string(TG_ARGV, ', ') || ' may change', '')
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     RETURN NEW;
@@ -43,15 +51,13 @@ def install_guards(connection: Connection) -> None:
     if connection.dialect.name != "postgresql":
         return
     connection.execute(text(_FUNCTION_SQL))
-    for table in SEALED:
-        if not table.guarded:
-            continue
-        args = ", ".join(f"'{c}'" for c in table.mutable)
-        connection.execute(text(f'DROP TRIGGER IF EXISTS {trigger_name(table.name)} ON "{table.name}"'))
+    for name, mutable in guarded_tables().items():
+        args = ", ".join(f"'{c}'" for c in mutable)
+        connection.execute(text(f'DROP TRIGGER IF EXISTS {trigger_name(name)} ON "{name}"'))
         connection.execute(
             text(
-                f"CREATE TRIGGER {trigger_name(table.name)} BEFORE UPDATE OR DELETE "
-                f'ON "{table.name}" FOR EACH ROW EXECUTE FUNCTION {FUNCTION}({args})'
+                f"CREATE TRIGGER {trigger_name(name)} BEFORE UPDATE OR DELETE "
+                f'ON "{name}" FOR EACH ROW EXECUTE FUNCTION {FUNCTION}({args})'
             )
         )
 
@@ -59,6 +65,6 @@ def install_guards(connection: Connection) -> None:
 def remove_guards(connection: Connection) -> None:
     if connection.dialect.name != "postgresql":
         return
-    for table in SEALED:
-        connection.execute(text(f'DROP TRIGGER IF EXISTS {trigger_name(table.name)} ON "{table.name}"'))
+    for name in guarded_tables():
+        connection.execute(text(f'DROP TRIGGER IF EXISTS {trigger_name(name)} ON "{name}"'))
     connection.execute(text(f"DROP FUNCTION IF EXISTS {FUNCTION}()"))

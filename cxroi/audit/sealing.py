@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from flask import has_app_context
-from sqlalchemy import Engine, event, inspect
+from sqlalchemy import Connection, Engine, MetaData, Table, event, inspect, select
 from sqlalchemy.orm import Session, UOWTransaction
 
 from cxroi.approvals.chain import _plain, canonical_event
 from cxroi.audit.anchor import Anchor, write_anchor
-from cxroi.audit.registry import BY_NAME, SealedTable
+from cxroi.audit.registry import BY_NAME, SEALED, SealedTable
 
 log = logging.getLogger("cxroi.audit")
 
@@ -42,8 +42,13 @@ def sealed_value(value: Any) -> Any:
 
 
 def sealed_row(table: SealedTable, get: Callable[[str], Any]) -> dict[str, Any]:
-    """The sealed columns of one row, ``get(column)`` giving each value."""
-    return {name: sealed_value(get(name)) for name in table.columns}
+    """The sealed columns of one row, ``get(column)`` giving each value.
+
+    NULLs are left out: a row sealed before a nullable column was added to the table (and
+    to the registry) still agrees with its seal while the new column is empty.
+    """
+    values = {name: sealed_value(get(name)) for name in table.columns}
+    return {name: value for name, value in values.items() if value is not None}
 
 
 def row_digest(values: Mapping[str, Any]) -> str:
@@ -82,6 +87,39 @@ def _sealed_changes(session: Session) -> list[tuple[SealedTable, str, dict[str, 
             values = sealed_row(table, lambda name: getattr(obj, keys[name]))  # noqa: B023
             out.append((table, op, values))
     return out
+
+
+def seal_existing_rows(connection: Connection, key: bytes, batch: int = 1000) -> int:
+    """Append a ``baseline`` seal of every row of every sealed table present; returns how many.
+
+    For a migration: the first sealing of rows written before sealing began, and again
+    after a migration that gives a sealed table a column with values in it.
+    """
+    from cxroi.approvals.ledger import ROW, insert_entry, lock_chain
+
+    lock_chain(connection)
+    present = set(inspect(connection).get_table_names())
+    count = 0
+    for spec in SEALED:
+        if spec.name not in present:
+            continue
+        table = Table(spec.name, MetaData(), autoload_with=connection)
+        columns = [table.c[c] for c in spec.columns if c in table.c]
+        last: Any = None
+        while True:
+            query = select(*columns).order_by(table.c.id).limit(batch)
+            if last is not None:
+                query = query.where(table.c.id > last)
+            rows = connection.execute(query).all()
+            if not rows:
+                break
+            for row in rows:
+                values = sealed_row(spec, lambda name: row._mapping.get(name))  # noqa: B023
+                data = {"table": spec.name, "id": row.id, "op": "baseline", "row": values}
+                insert_entry(connection, ROW, case_of(spec, values), data, key)
+                count += 1
+            last = rows[-1].id
+    return count
 
 
 @event.listens_for(Session, "after_flush")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import nullcontext
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from cxroi.approvals import links, versions
 from cxroi.approvals.cli import verify_audit
@@ -13,6 +13,7 @@ from cxroi.approvals.ledger import verify_ledger
 from cxroi.audit.verify import verify_audit as verify_audit_record
 from cxroi.extensions import db
 from models.approval import ChainEntry
+from tests.appsupport import tamper
 
 
 def _approve(case, users):
@@ -62,14 +63,10 @@ def test_an_intact_record_verifies_and_the_cli_exits_0(ready_case, users, app, m
 def test_an_altered_entry_is_named_and_the_cli_exits_1(ready_case, users, app, monkeypatch):
     _approve(ready_case, users)
     seq = _seq_of("sign_off")
-    db.session.execute(
-        text(
-            "UPDATE audit_chain SET payload = replace(payload, 'sign_off', 'approve') "
-            "WHERE seq = :seq"
-        ),
+    tamper(
+        "UPDATE audit_chain SET payload = replace(payload, 'sign_off', 'approve') WHERE seq = :seq",
         {"seq": seq},
     )
-    db.session.commit()
     report = verify_ledger()
     assert (report.intact, report.broken_seq) == (False, seq)
     (problem,) = verify_audit_record().problems
@@ -83,8 +80,7 @@ def test_an_altered_entry_is_named_and_the_cli_exits_1(ready_case, users, app, m
 def test_a_deleted_entry_breaks_the_chain_at_the_next(ready_case, users):
     _approve(ready_case, users)
     seq = _seq_of("sign_off")
-    db.session.execute(text("DELETE FROM audit_chain WHERE seq = :seq"), {"seq": seq})
-    db.session.commit()
+    tamper("DELETE FROM audit_chain WHERE seq = :seq", {"seq": seq})
     report = verify_ledger()
     assert (report.intact, report.broken_seq) == (False, seq + 1)
     (problem,) = verify_audit_record().problems
@@ -93,11 +89,9 @@ def test_a_deleted_entry_breaks_the_chain_at_the_next(ready_case, users):
 
 def test_a_decision_row_edited_afterwards_is_named(ready_case, users, app, monkeypatch):
     record = _approve(ready_case, users)
-    db.session.execute(
-        text("UPDATE decisions SET version_hash = :h WHERE id = :id"),
-        {"h": "f" * 64, "id": record.id},
+    tamper(
+        "UPDATE decisions SET version_hash = :h WHERE id = :id", {"h": "f" * 64, "id": record.id}
     )
-    db.session.commit()
     assert verify_ledger().intact
     first, second = verify_audit_record().problems
     assert (first.table, first.row, first.column) == ("decisions", record.id, "version_hash")
@@ -109,8 +103,7 @@ def test_a_decision_row_edited_afterwards_is_named(ready_case, users, app, monke
 
 def test_a_version_whose_stored_file_was_changed_is_named(ready_case):
     version = versions.current_version(ready_case)
-    db.session.execute(text("UPDATE case_versions SET case_json = case_json || ' '"))
-    db.session.commit()
+    tamper("UPDATE case_versions SET case_json = case_json || ' '")
     problems = verify_audit_record().problems
     assert [(p.table, p.row, p.column) for p in problems] == [
         ("case_versions", version.id, "case_json"),
