@@ -83,15 +83,19 @@ def reset_schema(app: Flask) -> None:
 def empty_tables(app: Flask) -> None:
     """Empty every table (TRUNCATE on PostgreSQL, where the append-only tables refuse
     DELETE) and forget the chain's anchor, which belonged to the rows just removed."""
+    from cxroi.audit.guards import install_guards, remove_guards
+
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
                 conn.execute(text(f"TRUNCATE {names}"))
-            else:
+            else:  # SQLite's append-only triggers, lifted inside this transaction only
+                remove_guards(conn)
                 for table in reversed(db.metadata.sorted_tables):
                     conn.execute(table.delete())
+                install_guards(conn)
     _forget_anchor(app)
 
 
@@ -124,10 +128,16 @@ def rewrite_document(case: Any, **changes: Any) -> Any:
 
 
 def tamper(sql: str, params: dict[str, Any] | None = None) -> None:
-    """Run ``sql`` as an attacker with database access would, and commit: on PostgreSQL past
-    the append-only triggers (``session_replication_role = replica``, which needs a
-    superuser, as the test database's owner is)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SET LOCAL session_replication_role = replica"))
-    db.session.execute(text(sql), params or {})
+    """Run ``sql`` as an attacker with database access would, and commit: past the
+    append-only triggers (PostgreSQL: ``session_replication_role = replica``, which needs a
+    superuser, as the test database's owner is; SQLite: dropped, and put back after)."""
+    from cxroi.audit.guards import install_guards, remove_guards
+
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SET LOCAL session_replication_role = replica"))
+    else:
+        remove_guards(connection)
+    connection.execute(text(sql), params or {})
+    install_guards(connection)
     db.session.commit()

@@ -1,16 +1,19 @@
-"""On PostgreSQL the database itself keeps the guarded sealed tables append-only.
+"""The database itself keeps the chain and the guarded sealed tables append-only.
 
-One trigger function refuses every DELETE, and every UPDATE that changes a column other
-than the table's ``mutable`` ones (:data:`cxroi.audit.registry.SEALED`), whoever sends it:
-the ORM, a script or a psql session of the app's role. It is installed by the migration
-``0320_audit_seal`` (and by the tests' schema). It is not the seal: an owner of the tables
-can still disable a trigger, and the keyed chain is what then tells (``cxroi
-verify-audit``). TRUNCATE is not refused, so that tests and restores can empty tables.
+On PostgreSQL one trigger function refuses every DELETE, and every UPDATE that changes a
+column other than the table's ``mutable`` ones (:data:`cxroi.audit.registry.SEALED`),
+whoever sends it: the ORM, a script or a psql session of the app's role. SQLite gets the
+same rule as two triggers per table (``UPDATE OF`` the other columns; DELETE). They are
+installed by the migration ``0320_audit_seal`` (and by the tests' schema).
+
+They are not the seal: an owner of the tables can still drop or disable a trigger, and
+the keyed chain is what then tells (``cxroi verify-audit``). TRUNCATE is not refused on
+PostgreSQL, so that tests and restores can empty tables.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, inspect, text
 
 from cxroi.audit.registry import SEALED
 
@@ -46,8 +49,28 @@ def trigger_name(table: str) -> str:
     return f"{table}_append_only"
 
 
+def _sqlite_triggers(name: str, mutable: tuple[str, ...], columns: list[str]) -> list[str]:
+    frozen = ", ".join(f'"{c}"' for c in columns if c not in mutable)
+    refuse = "SELECT RAISE(ABORT, 'cxroi: {} rows are append-only ({} refused)')"
+    return [
+        f'CREATE TRIGGER {trigger_name(name)}_update BEFORE UPDATE OF {frozen} ON "{name}" '
+        f"BEGIN {refuse.format(name, 'UPDATE')}; END",
+        f'CREATE TRIGGER {trigger_name(name)}_delete BEFORE DELETE ON "{name}" '
+        f"BEGIN {refuse.format(name, 'DELETE')}; END",
+    ]
+
+
 def install_guards(connection: Connection) -> None:
-    """Create (or replace) the trigger on every guarded table; nothing on SQLite."""
+    """Create (or replace) the triggers on every guarded table."""
+    if connection.dialect.name == "sqlite":
+        remove_guards(connection)
+        present = set(inspect(connection).get_table_names())
+        for name, mutable in guarded_tables().items():
+            if name in present:
+                columns = [c["name"] for c in inspect(connection).get_columns(name)]
+                for statement in _sqlite_triggers(name, mutable, columns):
+                    connection.execute(text(statement))
+        return
     if connection.dialect.name != "postgresql":
         return
     connection.execute(text(_FUNCTION_SQL))
@@ -63,6 +86,11 @@ def install_guards(connection: Connection) -> None:
 
 
 def remove_guards(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        for name in guarded_tables():
+            for suffix in ("_update", "_delete"):
+                connection.execute(text(f"DROP TRIGGER IF EXISTS {trigger_name(name)}{suffix}"))
+        return
     if connection.dialect.name != "postgresql":
         return
     for name in guarded_tables():
