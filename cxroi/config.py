@@ -71,7 +71,8 @@ def settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "AUDIT_KEY": os.environ.get("CXROI_AUDIT_KEY") or None,
         "AUDIT_DEV_KEY": _flag("CXROI_AUDIT_DEV_KEY"),
         "AUDIT_KEY_FILE": str(INSTANCE_DIR / "audit.key"),
-        "AUDIT_ANCHOR_PATH": os.environ.get("CXROI_AUDIT_ANCHOR") or str(INSTANCE_DIR / "audit-head"),
+        "AUDIT_ANCHOR_PATH": os.environ.get("CXROI_AUDIT_ANCHOR")
+        or str(INSTANCE_DIR / "audit-head"),
     }
     cfg.update(overrides)
     if not cfg["SECRET_KEY"]:

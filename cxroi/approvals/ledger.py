@@ -107,9 +107,15 @@ def append_entry(kind: str, case_id: int | None, data: Mapping[str, Any]) -> Cha
 
 
 def _rows(batch: int = 1000) -> Iterator[tuple[int, str, str, dict[str, Any]]]:
+    return _rows_on(db.session.connection(), batch)
+
+
+def _rows_on(
+    connection: Connection, batch: int = 1000
+) -> Iterator[tuple[int, str, str, dict[str, Any]]]:
     last = 0
     while True:
-        rows = db.session.execute(
+        rows = connection.execute(
             select(ChainEntry.seq, ChainEntry.prev_hash, ChainEntry.hash, ChainEntry.payload)
             .where(ChainEntry.seq > last)
             .order_by(ChainEntry.seq)

@@ -25,6 +25,7 @@ def guarded_tables() -> dict[str, tuple[str, ...]]:
     the guarded sealed tables."""
     return {"audit_chain": ()} | {t.name: t.mutable for t in SEALED if t.guarded}
 
+
 _FUNCTION_SQL = f"""
 CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -73,7 +73,7 @@ def _sealed_changes(session: Session) -> list[tuple[SealedTable, str, dict[str, 
         for obj in objects:
             state = inspect(obj)
             mapper = state.mapper
-            table = BY_NAME.get(mapper.local_table.name)  # type: ignore[union-attr]
+            table = BY_NAME.get(mapper.local_table.name)
             if table is None:
                 continue
             keys = {

@@ -33,7 +33,6 @@ from cxroi.audit.registry import SEALED
 from cxroi.audit.verify import Problem, verify_audit
 from cxroi.cases.services import update_case
 from cxroi.extensions import db
-from models import Case
 from tests.appsupport import TEST_AUDIT_KEY, make_app, reset_schema
 
 CHAIN_COLUMNS = ("seq", "prev_hash", "hash", "kind", "case_id", "payload", "at")
@@ -106,7 +105,7 @@ def _populate() -> None:
     case = load_example_case(cx)
     update_case(cx, case.id, case.lock_version, {"title": "Contact centre, revised"})
     take_case_step(case, "submit", cx)
-    first, *rest = case.assumptions
+    first = case.assumptions[0]
     review.review_assumption(case, first.key, "challenged", finance, "Where is this from?")
     (thread,) = review.threads(case)[first.key]
     review.reply(case, thread.id, cx, "From the 2026 survey.")
@@ -272,9 +271,9 @@ def test_deleting_any_row_is_detected(attacker: sa.Connection, table: str, end: 
         # its chain entries' case_id is set NULL by the foreign key: the chain breaks first
         assert problems[0].table == "audit_chain" and "case_id" in problems[0].what, problems
     else:
-        assert any(
-            (p.table, p.row) == (table, victim) and "missing" in p.what for p in problems
-        ), problems
+        assert any((p.table, p.row) == (table, victim) and "missing" in p.what for p in problems), (
+            problems
+        )
 
 
 def test_cutting_the_tail_with_its_rows_is_detected_by_the_anchor(attacker: sa.Connection) -> None:
@@ -291,7 +290,9 @@ def test_cutting_the_tail_with_its_rows_is_detected_by_the_anchor(attacker: sa.C
 
 def test_a_forged_case_status_is_detected(attacker: sa.Connection) -> None:
     case_id = attacker.execute(sa.text("SELECT id FROM cases WHERE status = 'draft'")).scalar()
-    attacker.execute(sa.text("UPDATE cases SET status = 'approved' WHERE id = :id"), {"id": case_id})
+    attacker.execute(
+        sa.text("UPDATE cases SET status = 'approved' WHERE id = :id"), {"id": case_id}
+    )
     (problem,) = _problems()  # this case has no workflow step: its row seal names it
     assert (problem.table, problem.row, problem.column) == ("cases", case_id, "status")
     assert "status is 'approved', sealed 'draft'" in problem.what
@@ -367,7 +368,9 @@ def test_a_chain_resealed_without_the_key_is_detected(attacker: sa.Connection) -
             data["row"]["comment"] = "Forged."
         digest = seal(prev, data, b"a key of the attacker's own")
         attacker.execute(
-            sa.text("UPDATE audit_chain SET prev_hash = :p, hash = :h, payload = :d WHERE seq = :s"),
+            sa.text(
+                "UPDATE audit_chain SET prev_hash = :p, hash = :h, payload = :d WHERE seq = :s"
+            ),
             {"p": prev, "h": digest, "d": json.dumps(data, sort_keys=True), "s": seq},
         )
         prev = digest
@@ -393,9 +396,9 @@ def test_the_database_refuses_update_and_delete_of_append_only_rows(
         with db.engine.connect() as conn:
             row = conn.execute(sa.select(t).order_by(key.desc()).limit(1)).one()._mapping
             for statement in (
-                t.update().where(key == row[key.name]).values(
-                    {frozen.name: _other(row[frozen.name], frozen)}
-                ),
+                t.update()
+                .where(key == row[key.name])
+                .values({frozen.name: _other(row[frozen.name], frozen)}),
                 t.delete().where(key == row[key.name]),
             ):
                 with pytest.raises(sa.exc.DBAPIError, match="append-only"):
@@ -404,9 +407,7 @@ def test_the_database_refuses_update_and_delete_of_append_only_rows(
             for name in guarded_tables()[table]:  # what the app changes stays possible
                 column = t.c[name]
                 conn.execute(
-                    t.update().where(key == row[key.name]).values(
-                        {name: _other(row[name], column)}
-                    )
+                    t.update().where(key == row[key.name]).values({name: _other(row[name], column)})
                 )
                 conn.rollback()
     with sealed_app.app_context():

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
-
 import hashlib
 import hmac
+from datetime import UTC, datetime, timedelta, timezone
 
 from cxroi.approvals.chain import GENESIS, canonical_event, seal, verify_chain
 
