@@ -437,3 +437,67 @@ def test_a_development_key_is_generated_once_and_private(tmp_path: Path, caplog)
     assert path.stat().st_mode & 0o777 == 0o600
     assert len(first) == 64 and key_from_config(config) == first
     assert first == path.read_text().strip().encode()
+
+
+# -- the migration and the anchor -------------------------------------------------------------
+
+
+def test_the_migration_refuses_to_reseal_a_chain_tampered_before_it(tmp_path: Path) -> None:
+    from tests.app.test_document_migration import (
+        BEFORE,
+        alembic,
+        fixture_tables,
+        load_fixture,
+        rows_now,
+    )
+
+    app = make_app(
+        f"sqlite:///{tmp_path / 'old.db'}", AUDIT_ANCHOR_PATH=str(tmp_path / "audit-head")
+    )
+    try:
+        alembic(app, "upgrade", BEFORE)
+        load_fixture(app, fixture_tables())
+        with app.app_context(), db.engine.begin() as conn:  # plain SHA-256: no key needed
+            conn.execute(sa.text("UPDATE audit_chain SET payload = payload || ' ' WHERE seq = 2"))
+        alembic(app, "upgrade", "0201_api_tokens")
+        chain = rows_now(app, "audit_chain", "seq")
+        with pytest.raises(RuntimeError, match="audit chain entry 2 does not verify as it was"):
+            alembic(app, "upgrade", "0320_audit_seal")
+        assert rows_now(app, "audit_chain", "seq") == chain  # nothing re-sealed
+        assert read_anchor(tmp_path / "audit-head") is None
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_the_anchor_never_goes_backwards_unless_forced(tmp_path: Path) -> None:
+    from cxroi.audit.anchor import Anchor, write_anchor
+
+    path = tmp_path / "audit-head"
+    assert write_anchor(path, Anchor(5, "e" * 64))
+    assert not write_anchor(path, Anchor(3, "c" * 64))  # a worker that committed earlier
+    assert read_anchor(path) == Anchor(5, "e" * 64)
+    assert write_anchor(path, Anchor(6, "f" * 64))
+    assert write_anchor(path, Anchor(2, "b" * 64), force=True)  # a migration's re-seal
+    assert read_anchor(path) == Anchor(2, "b" * 64)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp left
+
+
+def test_concurrent_anchor_writers_keep_the_highest_head(tmp_path: Path) -> None:
+    import threading
+
+    from cxroi.audit.anchor import Anchor, write_anchor
+
+    path = tmp_path / "audit-head"
+    heads = [Anchor(seq, f"{seq:064x}") for seq in range(1, 81)]
+
+    def worker(mine: list[Anchor]) -> None:
+        for head in mine:
+            write_anchor(path, head)
+
+    threads = [threading.Thread(target=worker, args=(heads[i::4],)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert read_anchor(path) == heads[-1]
