@@ -122,6 +122,22 @@ def seal_existing_rows(connection: Connection, key: bytes, batch: int = 1000) ->
     return count
 
 
+def _is_sealed(obj: Any) -> bool:
+    return inspect(obj).mapper.local_table.name in BY_NAME
+
+
+@event.listens_for(Session, "before_flush")
+def _take_the_chains_turn(session: Session, _flush: UOWTransaction, _instances: Any) -> None:
+    """Take the chain's lock before the flush writes a sealed row, not after: a writer never
+    holds a sealed row's lock while it waits for the chain (no deadlock on PostgreSQL)."""
+    if not has_app_context():
+        return
+    if any(_is_sealed(o) for o in (*session.new, *session.dirty, *session.deleted)):
+        from cxroi.approvals.ledger import lock_chain
+
+        lock_chain(session.connection())
+
+
 @event.listens_for(Session, "after_flush")
 def _seal_flushed_rows(session: Session, _flush: UOWTransaction) -> None:
     if not has_app_context():  # a script's own session, outside the app: nothing to seal

@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import nullcontext
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from cxroi.approvals import links, versions
 from cxroi.approvals.cli import verify_audit
@@ -152,3 +152,34 @@ def test_concurrent_appends_take_turns_and_keep_one_chain(app):
     assert errors == []
     report = verify_ledger()
     assert (report.intact, report.checked) == (True, 30)
+
+
+def test_concurrent_writers_of_sealed_rows_keep_one_verifiable_chain(app):
+    import threading
+
+    from cxroi.audit.services import record_change
+    from models import AuditEvent
+
+    db.session.commit()
+    errors: list[str] = []
+
+    def writer(n: int) -> None:
+        try:
+            for i in range(10):
+                with app.app_context():
+                    record_change(actor="test", entity="case", entity_id=None, action=f"w{n}")
+                    record_change(actor="test", entity="case", entity_id=i, action=f"w{n}")
+                    db.session.commit()
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    events = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    report = verify_audit_record()
+    assert report.problems == []
+    assert report.rows >= events >= 60
