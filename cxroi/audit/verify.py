@@ -183,7 +183,10 @@ def _entry_problem(entry: Any, data: Any, expected_seq: int, prev: str, key: byt
     if not isinstance(data, dict):
         return "its payload is not a sealed JSON object"
     if not hmac.compare_digest(seal(entry.prev_hash, data, key), entry.hash):
-        return "its payload does not match its keyed hash (altered, or sealed without the key)"
+        return (
+            "its payload does not match its keyed hash (altered, or sealed without the key; "
+            "or CXROI_AUDIT_KEY is not the key the chain was sealed with)"
+        )
     for column, value in (
         ("seq", entry.seq), ("kind", entry.kind), ("case_id", entry.case_id),
         ("at", _plain(entry.at)),
