@@ -24,10 +24,10 @@ TEST_AUDIT_KEY = "test-audit-key"
 
 
 @functools.cache
-def _anchor_dir() -> Path:
-    """One temporary directory per test run for the audit chain's anchor: apps on the same
-    database share it, as the workers of one installation do."""
-    return Path(tempfile.mkdtemp(prefix="cxroi-anchor-"))
+def anchor_path() -> Path:
+    """One anchor file for the audit chain per test run (in a temporary directory): apps
+    on the same database share it, as the workers of one installation do."""
+    return Path(tempfile.mkdtemp(prefix="cxroi-anchor-")) / "audit-head"
 
 
 def database_url(tmp_dir: Path) -> str:
@@ -57,7 +57,7 @@ def make_app(url: str, **overrides: Any) -> Flask:
         "MC_TRIALS": 500,
         "PASSWORD_HASH": FAST_ARGON2,
         "AUDIT_KEY": TEST_AUDIT_KEY,
-        "AUDIT_ANCHOR_PATH": str(_anchor_dir() / "audit-head"),
+        "AUDIT_ANCHOR_PATH": str(anchor_path()),
     }
     config.update(overrides)
     app = create_app(config)

@@ -19,8 +19,26 @@ from cxroi.auth.services import create_user
 from cxroi.cases.services import import_case
 from cxroi.extensions import db, limiter
 from models import Case, User
-from tests.appsupport import PASSWORD, database_url, empty_tables, example_document, make_app
+from tests.appsupport import (
+    PASSWORD,
+    TEST_AUDIT_KEY,
+    anchor_path,
+    database_url,
+    empty_tables,
+    example_document,
+    make_app,
+)
 from tests.appsupport import reset_schema as _reset
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _audit_key_for_commands() -> Iterator[None]:
+    """Commands the tests run (``cxroi create-user``, ``demo``) build their app from the
+    environment, as deployed: they get the suite's audit key and anchor."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CXROI_AUDIT_KEY", TEST_AUDIT_KEY)
+        patch.setenv("CXROI_AUDIT_ANCHOR", str(anchor_path()))
+        yield
 
 
 @pytest.fixture(scope="session")
