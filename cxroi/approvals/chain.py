@@ -31,7 +31,7 @@ from typing import Any
 GENESIS = "0" * 64
 
 
-def _plain(value: Any) -> Any:
+def json_ready(value: Any) -> Any:
     """JSON-ready form: datetimes as UTC ISO text, integral floats as ints, tuples as lists."""
     if isinstance(value, datetime):
         if value.tzinfo is None:
@@ -40,16 +40,20 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         return int(value)
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): json_ready(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [json_ready(v) for v in value]
     return value
 
 
 def canonical_event(payload: Mapping[str, Any]) -> str:
     """One spelling per event: keys sorted, no spaces, UTF-8, datetimes in UTC."""
     return json.dumps(
-        _plain(payload), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        json_ready(payload),
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        allow_nan=False,
     )
 
 

@@ -21,7 +21,7 @@ from flask import has_app_context
 from sqlalchemy import Connection, Engine, MetaData, Table, event, inspect, select
 from sqlalchemy.orm import Session, UOWTransaction
 
-from cxroi.approvals.chain import _plain, canonical_event
+from cxroi.approvals.chain import canonical_event, json_ready
 from cxroi.audit.anchor import Anchor, write_anchor
 from cxroi.audit.registry import BY_NAME, SEALED, SealedTable
 
@@ -38,7 +38,7 @@ def sealed_value(value: Any) -> Any:
     """
     if isinstance(value, str) and len(value) > LONG_TEXT:
         return {"sha256": hashlib.sha256(value.encode("utf-8")).hexdigest()}
-    return _plain(value)
+    return json_ready(value)
 
 
 def sealed_row(table: SealedTable, get: Callable[[str], Any]) -> dict[str, Any]:

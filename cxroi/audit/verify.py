@@ -19,7 +19,6 @@ chain for the rows that disagree, to name the columns.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 from collections.abc import Iterator
@@ -30,8 +29,9 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import Table, select
 
-from cxroi.approvals.chain import GENESIS, _plain, seal
+from cxroi.approvals.chain import GENESIS, json_ready, seal
 from cxroi.approvals.ledger import ROW
+from cxroi.approvals.versions import sha256_text
 from cxroi.audit.anchor import read_anchor
 from cxroi.audit.keys import current_key
 from cxroi.audit.registry import SEALED, SealedTable
@@ -189,7 +189,7 @@ def _entry_problem(entry: Any, data: Any, expected_seq: int, prev: str, key: byt
         )
     for column, value in (
         ("seq", entry.seq), ("kind", entry.kind), ("case_id", entry.case_id),
-        ("at", _plain(entry.at)),
+        ("at", json_ready(entry.at)),
     ):  # fmt: skip
         if data.get(column) != value:
             return f"its {column} column ({value!r}) is not the sealed {data.get(column)!r}"
@@ -290,7 +290,7 @@ def _sealed_values(seq: int) -> dict[str, Any]:
 
 
 def _sha256(text: str | None) -> str:
-    return hashlib.sha256((text or "").encode("utf-8")).hexdigest()
+    return sha256_text(text or "")
 
 
 def _check_versions(out: _Collector, batch: int) -> None:
@@ -355,7 +355,7 @@ def _check_decisions(sealed: _Sealed, out: _Collector, batch: int) -> None:
             continue
         seq, data = entry
         for column, name in DECISION_FIELDS:
-            now = _plain(getattr(d, column))
+            now = json_ready(getattr(d, column))
             if now != data.get(name):
                 out.add(
                     "decisions", d.id, column,
