@@ -26,10 +26,16 @@ from flask import Flask
 def _app() -> Iterator[Flask]:
     """The app in an app context; its database connections are closed afterwards."""
     from cxroi import create_app
+    from cxroi.config import ConfigError
     from cxroi.extensions import db
 
     # Maintenance commands sign nothing: a throw-away key is enough when none is set.
-    app = create_app({"SECRET_KEY": os.environ.get("CXROI_SECRET_KEY") or secrets.token_hex(16)})
+    try:
+        app = create_app(
+            {"SECRET_KEY": os.environ.get("CXROI_SECRET_KEY") or secrets.token_hex(16)}
+        )
+    except ConfigError as exc:  # e.g. no CXROI_AUDIT_KEY: say what to set, no traceback
+        raise click.ClickException(str(exc)) from None
     with app.app_context():
         try:
             yield app

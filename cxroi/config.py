@@ -28,6 +28,11 @@
 ``CXROI_MAIL_FROM``        the sender of the app's mail (default ``cxroi <cxroi@localhost>``).
 ``CXROI_BASE_URL``         the app's address, for links in mail sent outside a request
                            (default ``http://127.0.0.1:5000``).
+``CXROI_AUDIT_KEY``        the audit chain's HMAC key, kept outside the database; required
+                           unless debugging or testing, or ``CXROI_AUDIT_DEV_KEY=1`` allows a
+                           key generated once into ``instance/audit.key`` (development only).
+``CXROI_AUDIT_ANCHOR``     the file anchoring the chain's head (default ``instance/audit-head``),
+                           shared by every worker of one installation.
 """
 
 from __future__ import annotations
@@ -112,6 +117,11 @@ def settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "MAIL_OUTBOX": os.environ.get("CXROI_MAIL_OUTBOX") or str(INSTANCE_DIR / "outbox"),
         "BASE_URL": os.environ.get("CXROI_BASE_URL", "http://127.0.0.1:5000"),
         "DEFAULT_DISCOUNT_RATE": float(os.environ.get("CXROI_DEFAULT_DISCOUNT_RATE", "0.10")),
+        "AUDIT_KEY": os.environ.get("CXROI_AUDIT_KEY") or None,
+        "AUDIT_DEV_KEY": _flag("CXROI_AUDIT_DEV_KEY"),
+        "AUDIT_KEY_FILE": str(INSTANCE_DIR / "audit.key"),
+        "AUDIT_ANCHOR_PATH": os.environ.get("CXROI_AUDIT_ANCHOR")
+        or str(INSTANCE_DIR / "audit-head"),
     }
     cfg.update(overrides)
     if not cfg["SECRET_KEY"]:
@@ -123,4 +133,13 @@ def settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
                 "'import secrets; print(secrets.token_hex(32))')"
             )
         cfg["SECRET_KEY"] = "dev-only-not-secret"
+    if not cfg["AUDIT_KEY"] and not (cfg["DEBUG"] or cfg["TESTING"] or cfg["AUDIT_DEV_KEY"]):
+        raise ConfigError(
+            "CXROI_AUDIT_KEY is not set. The audit chain is sealed with it (an HMAC key kept "
+            "outside the database), and the app will not start without one outside debug or "
+            "test mode. Set it, e.g. export CXROI_AUDIT_KEY=$(python -c "
+            "'import secrets; print(secrets.token_hex(32))'), and keep it safe: the chain "
+            "cannot be verified without it. CXROI_AUDIT_DEV_KEY=1 allows a development key "
+            "in instance/audit.key instead."
+        )
     return cfg

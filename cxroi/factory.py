@@ -61,6 +61,7 @@ def _sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
 
 def register_extensions(app: Flask) -> None:
     import models  # noqa: F401  (the tables must be known before the first query)
+    from cxroi.audit import sealing  # noqa: F401  (seals sealed rows as they are flushed)
 
     db.init_app(app)
     register_session_teardown(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import functools
 import json
 import os
 import tempfile
@@ -21,6 +22,14 @@ from tests.support import EXAMPLES_DIR
 
 PASSWORD = "correct horse battery"
 FAST_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+TEST_AUDIT_KEY = "test-audit-key"
+
+
+@functools.cache
+def anchor_path() -> Path:
+    """One anchor file for the audit chain per test run (in a temporary directory): apps
+    on the same database share it, as the workers of one installation do."""
+    return Path(tempfile.mkdtemp(prefix="cxroi-anchor-")) / "audit-head"
 
 
 def database_url(tmp_dir: Path) -> str:
@@ -58,6 +67,8 @@ def make_app(url: str, **overrides: Any) -> Flask:
         # Never the repository's instance/outbox: tests that read mail set their own.
         "MAIL_OUTBOX": tempfile.mkdtemp(prefix="cxroi-test-outbox-"),
         "SMTP_URL": None,
+        "AUDIT_KEY": TEST_AUDIT_KEY,
+        "AUDIT_ANCHOR_PATH": str(anchor_path()),
     }
     config.update(overrides)
     app = create_app(config)
@@ -83,20 +94,41 @@ def org_default_rate(rate: float | None) -> Iterator[None]:
 
 
 def reset_schema(app: Flask) -> None:
-    """Drop every table (a reused PostgreSQL database too) and create the current schema."""
+    """Drop every table (a reused PostgreSQL database too) and create the current schema,
+    with the append-only guards a migrated PostgreSQL database has."""
+    from cxroi.audit.guards import install_guards
+
     with app.app_context():
         db.metadata.drop_all(db.engine)
         with db.engine.begin() as conn:
             conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
         db.metadata.create_all(db.engine)
+        with db.engine.begin() as conn:
+            install_guards(conn)
+    _forget_anchor(app)
 
 
 def empty_tables(app: Flask) -> None:
+    """Empty every table (TRUNCATE on PostgreSQL, where the append-only tables refuse
+    DELETE) and forget the chain's anchor, which belonged to the rows just removed."""
+    from cxroi.audit.guards import install_guards, remove_guards
+
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as conn:
-            for table in reversed(db.metadata.sorted_tables):
-                conn.execute(table.delete())
+            if conn.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+                conn.execute(text(f"TRUNCATE {names}"))
+            else:  # SQLite's append-only triggers, lifted inside this transaction only
+                remove_guards(conn)
+                for table in reversed(db.metadata.sorted_tables):
+                    conn.execute(table.delete())
+                install_guards(conn)
+    _forget_anchor(app)
+
+
+def _forget_anchor(app: Flask) -> None:
+    Path(app.config["AUDIT_ANCHOR_PATH"]).unlink(missing_ok=True)
 
 
 def example_document(name: str = "contact-centre") -> dict[str, Any]:
@@ -123,3 +155,19 @@ def rewrite_document(case: Any, **changes: Any) -> Any:
     db.session.commit()
     simulations.submit(case)
     return case
+
+
+def tamper(sql: str, params: dict[str, Any] | None = None) -> None:
+    """Run ``sql`` as an attacker with database access would, and commit: past the
+    append-only triggers (PostgreSQL: ``session_replication_role = replica``, which needs a
+    superuser, as the test database's owner is; SQLite: dropped, and put back after)."""
+    from cxroi.audit.guards import install_guards, remove_guards
+
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SET LOCAL session_replication_role = replica"))
+    else:
+        remove_guards(connection)
+    connection.execute(text(sql), params or {})
+    install_guards(connection)
+    db.session.commit()

@@ -1,7 +1,9 @@
 """The audit chain in the database: append sealed entries, verify the whole chain.
 
-State changes and approval events are written here (and to the ordinary audit
-trail); :func:`verify_ledger` is what ``cxroi verify-audit`` runs.
+State changes and approval events are written here (and to the ordinary audit trail);
+every row of a sealed table is sealed here too, as it is flushed
+(:mod:`cxroi.audit.sealing`). :func:`cxroi.audit.verify.verify_audit` is what
+``cxroi verify-audit`` runs.
 """
 
 from __future__ import annotations
@@ -10,10 +12,13 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from sqlalchemy import select, text
+from flask import current_app
+from sqlalchemy import Connection, insert, select, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from cxroi.approvals.chain import GENESIS, ChainReport, canonical_event, seal, verify_chain
+from cxroi.audit.keys import current_key
 from cxroi.extensions import db
 from models._types import utcnow
 from models.approval import ChainEntry
@@ -21,6 +26,51 @@ from models.approval import ChainEntry
 ATTEMPTS = 5
 #: The advisory lock that orders appends to the chain on PostgreSQL (any fixed number).
 CHAIN_LOCK_KEY = 0x637872_6F69
+#: ``Session.info`` key: this transaction appended to the chain (anchor after commit).
+APPENDED = "cxroi_chain_appended"
+#: The kind of the entries that seal a row of a sealed table (cxroi.audit.registry).
+ROW = "row"
+
+
+def lock_chain(connection: Connection) -> None:
+    """Take the chain's turn for this transaction (PostgreSQL; SQLite serialises writers)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+
+
+def chain_tail(connection: Connection) -> tuple[int, str]:
+    """The newest entry's (seq, hash), or (0, GENESIS) for an empty chain."""
+    tail = connection.execute(
+        select(ChainEntry.seq, ChainEntry.hash).order_by(ChainEntry.seq.desc()).limit(1)
+    ).first()
+    return (tail[0], tail[1]) if tail else (0, GENESIS)
+
+
+def insert_entry(
+    connection: Connection, kind: str, case_id: int | None, data: Mapping[str, Any], key: bytes
+) -> tuple[int, str]:
+    """Seal ``data`` after the current tail, on ``connection`` (the caller holds the turn)."""
+    last, prev = chain_tail(connection)
+    seq, at = last + 1, utcnow()
+    payload = {"seq": seq, "kind": kind, "case_id": case_id, "at": at, **data}
+    digest = seal(prev, payload, key)
+    connection.execute(
+        insert(ChainEntry).values(
+            seq=seq,
+            prev_hash=prev,
+            hash=digest,
+            kind=kind,
+            case_id=case_id,
+            payload=canonical_event(payload),
+            at=at,
+        )
+    )
+    return seq, digest
+
+
+def mark_appended(session: Session) -> None:
+    """Have the anchor written after this session's transaction commits."""
+    session.info[APPENDED] = (session.get_bind(), current_app.config["AUDIT_ANCHOR_PATH"])
 
 
 def append_entry(kind: str, case_id: int | None, data: Mapping[str, Any]) -> ChainEntry:
@@ -30,19 +80,17 @@ def append_entry(kind: str, case_id: int | None, data: Mapping[str, Any]) -> Cha
     serialises writers by itself). As a backstop ``seq`` and ``prev_hash`` are unique:
     an insert that lost a race fails inside a savepoint and is retried on the new tail.
     """
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+    key = current_key()
+    lock_chain(db.session.connection())
     for _ in range(ATTEMPTS):
-        tail = db.session.execute(
-            select(ChainEntry.seq, ChainEntry.hash).order_by(ChainEntry.seq.desc()).limit(1)
-        ).first()
-        seq, prev = (tail[0] + 1, tail[1]) if tail else (1, GENESIS)
-        at = utcnow()
+        db.session.flush()  # rows still pending are sealed first, in flush order
+        last, prev = chain_tail(db.session.connection())
+        seq, at = last + 1, utcnow()
         payload = {"seq": seq, "kind": kind, "case_id": case_id, "at": at, **data}
         entry = ChainEntry(
             seq=seq,
             prev_hash=prev,
-            hash=seal(prev, payload),
+            hash=seal(prev, payload, key),
             kind=kind,
             case_id=case_id,
             payload=canonical_event(payload),
@@ -53,14 +101,21 @@ def append_entry(kind: str, case_id: int | None, data: Mapping[str, Any]) -> Cha
                 db.session.add(entry)
         except IntegrityError:
             continue
+        mark_appended(db.session())
         return entry
     raise RuntimeError("could not append to the audit chain: too many concurrent writers")
 
 
 def _rows(batch: int = 1000) -> Iterator[tuple[int, str, str, dict[str, Any]]]:
+    return _rows_on(db.session.connection(), batch)
+
+
+def _rows_on(
+    connection: Connection, batch: int = 1000
+) -> Iterator[tuple[int, str, str, dict[str, Any]]]:
     last = 0
     while True:
-        rows = db.session.execute(
+        rows = connection.execute(
             select(ChainEntry.seq, ChainEntry.prev_hash, ChainEntry.hash, ChainEntry.payload)
             .where(ChainEntry.seq > last)
             .order_by(ChainEntry.seq)
@@ -77,45 +132,16 @@ def _rows(batch: int = 1000) -> Iterator[tuple[int, str, str, dict[str, Any]]]:
         last = rows[-1][0]
 
 
-def verify_ledger() -> ChainReport:
+def verify_ledger(key: bytes | None = None) -> ChainReport:
     """Walk the chain in order; name the first entry that does not fit."""
-    return verify_chain(_rows())
+    return verify_chain(_rows(), current_key() if key is None else key)
 
 
 def entries_for_case(case_id: int) -> list[tuple[ChainEntry, dict[str, Any]]]:
+    """The case's workflow, link and approval entries (not its row seals), oldest first."""
     rows = db.session.scalars(
-        select(ChainEntry).where(ChainEntry.case_id == case_id).order_by(ChainEntry.seq)
+        select(ChainEntry)
+        .where(ChainEntry.case_id == case_id, ChainEntry.kind != ROW)
+        .order_by(ChainEntry.seq)
     )
     return [(row, json.loads(row.payload)) for row in rows]
-
-
-def cross_check() -> list[str]:
-    """Rows that no longer agree with what the chain sealed about them.
-
-    The chain holds each decision's version hash, verdict and name; a decision row
-    edited afterwards, or a version whose stored documents no longer match their
-    hashes, is named here.
-    """
-    from cxroi.approvals.versions import integrity_problems
-    from models.approval import CaseVersion, Decision
-
-    problems: list[str] = []
-    sealed: dict[int, tuple[int, dict[str, Any]]] = {}
-    for seq, _prev, _hash, data in _rows():
-        if data.get("kind") == "approval" and "decision_id" in data:
-            sealed[int(data["decision_id"])] = (seq, data)
-    for decision in db.session.scalars(select(Decision).order_by(Decision.id)):
-        entry = sealed.get(decision.id)
-        if entry is None:
-            problems.append(f"decision {decision.id} has no entry in the audit chain")
-            continue
-        seq, data = entry
-        for field in ("decision", "version_hash", "name"):
-            if getattr(decision, field) != data.get(field):
-                problems.append(
-                    f"decision {decision.id}: {field} differs from chain entry {seq} "
-                    f"({getattr(decision, field)!r} now, {data.get(field)!r} sealed)"
-                )
-    for version in db.session.scalars(select(CaseVersion).order_by(CaseVersion.id)):
-        problems += [f"case {version.case_id} {p}" for p in integrity_problems(version)]
-    return problems

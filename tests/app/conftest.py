@@ -21,6 +21,8 @@ from cxroi.extensions import db, limiter
 from models import Case, User
 from tests.appsupport import (
     PASSWORD,
+    TEST_AUDIT_KEY,
+    anchor_path,
     database_url,
     empty_tables,
     example_document,
@@ -28,6 +30,16 @@ from tests.appsupport import (
     org_default_rate,
 )
 from tests.appsupport import reset_schema as _reset
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _audit_key_for_commands() -> Iterator[None]:
+    """Commands the tests run (``cxroi create-user``, ``demo``) build their app from the
+    environment, as deployed: they get the suite's audit key and anchor."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CXROI_AUDIT_KEY", TEST_AUDIT_KEY)
+        patch.setenv("CXROI_AUDIT_ANCHOR", str(anchor_path()))
+        yield
 
 
 @pytest.fixture(scope="session")

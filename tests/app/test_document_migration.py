@@ -27,8 +27,9 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
 
-from cxroi.approvals.ledger import cross_check, verify_ledger
+from cxroi.approvals.ledger import verify_ledger
 from cxroi.approvals.review import review_statuses, threads
+from cxroi.audit.verify import verify_audit
 from cxroi.engine import analyse, canonical_json, load_case
 from cxroi.extensions import db
 from cxroi.migrate import alembic_config
@@ -455,18 +456,29 @@ def test_threads_point_at_the_assumptions_ids(migrated: Migrated) -> None:
 
 def test_versions_links_decisions_and_the_chain_are_untouched(migrated: Migrated) -> None:
     for table in UNTOUCHED:
-        order = "seq" if table == "audit_chain" else "id"
-        now, before = rows_now(migrated.app, table, order), migrated.tables[table]
+        if table == "audit_chain":
+            continue
+        now, before = rows_now(migrated.app, table, "id"), migrated.tables[table]
         assert len(now) == len(before), table
-        # columns added by later revisions (a link's idempotency_hash) are empty
+        # columns added by later revisions (a link's idempotency_hash, approver_id) are empty
         assert [{k: r[k] for k in b} for r, b in zip(now, before, strict=True)] == before, table
         assert all(
             v is None for r, b in zip(now, before, strict=True) for k, v in r.items() if k not in b
         )
+    # The chain keeps its entries, re-sealed with the key (0340_audit_seal), and then seals
+    # every existing row of the sealed tables.
+    unsealed = ("prev_hash", "hash")
+    chain = rows_now(migrated.app, "audit_chain", "seq")
+    before = migrated.tables["audit_chain"]
+    assert [{k: v for k, v in r.items() if k not in unsealed} for r in chain[: len(before)]] == [
+        {k: v for k, v in r.items() if k not in unsealed} for r in before
+    ]
+    assert {r["kind"] for r in chain[len(before) :]} == {"row"}
     report = verify_ledger()
     assert report.intact, str(report)
-    assert report.checked == len(migrated.tables["audit_chain"])
-    assert cross_check() == []
+    assert report.checked == len(chain)
+    full = verify_audit()
+    assert full.problems == []
 
 
 def test_audit_trail_keeps_its_rows_and_names_the_items(migrated: Migrated) -> None:
@@ -547,13 +559,15 @@ def test_downgrade_brings_the_rows_back(database: str) -> None:
             i: k for i, k in was.items() if i not in renamed
         }
         assert [keys[i] for i in renamed] == ["repeat_purchase_uplift"]  # kept with the row
+        with app.app_context():
+            assert verify_ledger().intact  # still sealed with the key
 
         alembic(app, "upgrade", "head")
         assert documents(app) == first
         # The chain is read through today's models, so it is checked at the head again:
         # down and up again, every approval still matches its sealed entry.
         with app.app_context():
-            assert cross_check() == [] and verify_ledger().intact
+            assert verify_ledger().intact and verify_audit().problems == []
     finally:
         with app.app_context():
             db.engine.dispose()

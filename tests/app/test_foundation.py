@@ -19,8 +19,10 @@ def test_app_refuses_to_start_without_a_secret_key_outside_debug_and_test(monkey
 def test_secret_key_and_database_url_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("CXROI_SECRET_KEY", "from-env")
     monkeypatch.setenv("CXROI_DATABASE_URL", "sqlite:///:memory:")
+    monkeypatch.setenv("CXROI_AUDIT_KEY", "audit-key-from-env")
     app = create_app()
     assert app.config["SECRET_KEY"] == "from-env"
+    assert app.config["AUDIT_KEY"] == "audit-key-from-env"
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "sqlite:///:memory:"
 
 

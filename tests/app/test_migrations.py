@@ -16,6 +16,7 @@ def test_init_db_twice_then_schema_matches_models(app, db_url, monkeypatch, othe
         db.session.remove()
         db.metadata.drop_all(db.engine)
     monkeypatch.setenv("CXROI_DATABASE_URL", db_url)
+    monkeypatch.setenv("CXROI_AUDIT_KEY", "init-db-audit-key")  # outside test mode, as deployed
     try:
         for _ in range(2):
             result = CliRunner().invoke(main, ["init-db"])

@@ -5,13 +5,16 @@ from __future__ import annotations
 from contextlib import nullcontext
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select
 
+from cxroi.approvals import versions
 from cxroi.approvals.cli import verify_audit
-from cxroi.approvals.ledger import cross_check, verify_ledger
+from cxroi.approvals.ledger import verify_ledger
+from cxroi.audit.verify import verify_audit as verify_audit_record
 from cxroi.extensions import db
 from models.approval import ChainEntry
 from tests.approving import approve_case
+from tests.appsupport import tamper
 
 
 def _approve(case, users):
@@ -23,63 +26,80 @@ def _run(app):
     return runner.invoke(verify_audit, catch_exceptions=False)
 
 
-def test_an_intact_chain_verifies_and_the_cli_exits_0(ready_case, users, app, monkeypatch):
+def _seq_of(step: str) -> int:
+    return db.session.scalar(
+        select(ChainEntry.seq).where(
+            ChainEntry.kind == "state", ChainEntry.payload.contains(f'"step":"{step}"')
+        )
+    )
+
+
+def test_an_intact_record_verifies_and_the_cli_exits_0(ready_case, users, app, monkeypatch):
     _approve(ready_case, users)
-    report = verify_ledger()
+    kinds = [e.kind for e in db.session.scalars(select(ChainEntry).order_by(ChainEntry.seq))]
+    workflow = [k for k in kinds if k != "row"]
     # submit, sign_off, link create, link mailed, code sent, code verified, approval
-    assert (report.intact, report.checked) == (True, 7)
-    kinds = db.session.scalars(select(ChainEntry.kind).order_by(ChainEntry.seq)).all()
-    assert kinds == ["state", "state", "link", "link", "code", "code", "approval"]
-    assert cross_check() == []
+    assert workflow == ["state", "state", "link", "link", "code", "code", "approval"]
+    assert verify_ledger().intact
+    report = verify_audit_record()
+    assert report.problems == []
+    assert report.entries == len(kinds)
     monkeypatch.setattr("cxroi.approvals.cli._app", lambda: nullcontext(app))
     result = _run(app)
     assert result.exit_code == 0
-    assert "audit chain intact: 7 entries checked" in result.output
+    assert f"audit chain intact: {len(kinds)} entries checked" in result.output
 
 
 def test_an_altered_entry_is_named_and_the_cli_exits_1(ready_case, users, app, monkeypatch):
     _approve(ready_case, users)
-    db.session.execute(
-        text(
-            "UPDATE audit_chain SET payload = replace(payload, 'sign_off', 'approve') WHERE seq = 2"
-        )
+    seq = _seq_of("sign_off")
+    tamper(
+        "UPDATE audit_chain SET payload = replace(payload, 'sign_off', 'approve') WHERE seq = :seq",
+        {"seq": seq},
     )
-    db.session.commit()
     report = verify_ledger()
-    assert (report.intact, report.broken_seq) == (False, 2)
+    assert (report.intact, report.broken_seq) == (False, seq)
+    (problem,) = verify_audit_record().problems
+    assert (problem.table, problem.row, problem.column) == ("audit_chain", seq, "hash")
     monkeypatch.setattr("cxroi.approvals.cli._app", lambda: nullcontext(app))
     result = _run(app)
     assert result.exit_code == 1
-    assert "audit chain broken at entry 2" in result.output
+    assert f"audit_chain row {seq}, column hash: its payload does not match" in result.output
 
 
 def test_a_deleted_entry_breaks_the_chain_at_the_next(ready_case, users):
     _approve(ready_case, users)
-    db.session.execute(text("DELETE FROM audit_chain WHERE seq = 3"))
-    db.session.commit()
+    seq = _seq_of("sign_off")
+    tamper("DELETE FROM audit_chain WHERE seq = :seq", {"seq": seq})
     report = verify_ledger()
-    assert (report.intact, report.broken_seq) == (False, 4)
+    assert (report.intact, report.broken_seq) == (False, seq + 1)
+    (problem,) = verify_audit_record().problems
+    assert str(problem) == f"audit_chain row {seq + 1}: entry {seq} is missing (deleted)"
 
 
 def test_a_decision_row_edited_afterwards_is_named(ready_case, users, app, monkeypatch):
     record = _approve(ready_case, users)
-    db.session.execute(
-        text("UPDATE decisions SET version_hash = :h WHERE id = :id"),
-        {"h": "f" * 64, "id": record.id},
+    tamper(
+        "UPDATE decisions SET version_hash = :h WHERE id = :id", {"h": "f" * 64, "id": record.id}
     )
-    db.session.commit()
     assert verify_ledger().intact
-    (problem,) = cross_check()
-    assert f"decision {record.id}: version_hash differs from chain entry 7" in problem
+    first, second = verify_audit_record().problems
+    assert (first.table, first.row, first.column) == ("decisions", record.id, "version_hash")
+    assert (second.table, second.row, second.column) == ("decisions", record.id, "version_hash")
+    assert "is 'ffffffffffff" in second.what and "the approval entry" in second.what
     monkeypatch.setattr("cxroi.approvals.cli._app", lambda: nullcontext(app))
     assert _run(app).exit_code == 1
 
 
 def test_a_version_whose_stored_file_was_changed_is_named(ready_case):
-    db.session.execute(text("UPDATE case_versions SET case_json = case_json || ' '"))
-    db.session.commit()
-    (problem,) = cross_check()
-    assert "version 1: the case file does not match its hash" in problem
+    version = versions.current_version(ready_case)
+    tamper("UPDATE case_versions SET case_json = case_json || ' '")
+    problems = verify_audit_record().problems
+    assert [(p.table, p.row, p.column) for p in problems] == [
+        ("case_versions", version.id, "case_json"),
+        ("case_versions", version.id, "case_json"),
+    ]
+    assert problems[1].what == "does not match its hash (case_hash)"
 
 
 def test_the_orm_refuses_to_change_chain_entries_and_decisions(ready_case, users):
@@ -94,6 +114,7 @@ def test_the_orm_refuses_to_change_chain_entries_and_decisions(ready_case, users
         db.session.commit()
     db.session.rollback()
     assert verify_ledger().intact
+    assert verify_audit_record().intact
 
 
 def test_concurrent_appends_take_turns_and_keep_one_chain(app):
@@ -121,3 +142,34 @@ def test_concurrent_appends_take_turns_and_keep_one_chain(app):
     assert errors == []
     report = verify_ledger()
     assert (report.intact, report.checked) == (True, 30)
+
+
+def test_concurrent_writers_of_sealed_rows_keep_one_verifiable_chain(app):
+    import threading
+
+    from cxroi.audit.services import record_change
+    from models import AuditEvent
+
+    db.session.commit()
+    errors: list[str] = []
+
+    def writer(n: int) -> None:
+        try:
+            for i in range(10):
+                with app.app_context():
+                    record_change(actor="test", entity="case", entity_id=None, action=f"w{n}")
+                    record_change(actor="test", entity="case", entity_id=i, action=f"w{n}")
+                    db.session.commit()
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    events = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    report = verify_audit_record()
+    assert report.problems == []
+    assert report.rows >= events >= 60
