@@ -7,6 +7,7 @@ from models.api_token import TOKEN_SCOPES, ApiToken
 from models.approval import CaseVersion, ChainEntry, Decision, LinkUse, SharedLink
 from models.audit import AuditEvent
 from models.case import Case
+from models.portfolio_total import PortfolioTotal
 from models.review import REVIEW_STATUSES, AssumptionReview, Comment
 from models.user import ROLES, LoginSession, User
 
@@ -24,6 +25,7 @@ __all__ = [
     "Decision",
     "LinkUse",
     "LoginSession",
+    "PortfolioTotal",
     "SharedLink",
     "User",
 ]
