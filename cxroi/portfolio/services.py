@@ -284,7 +284,7 @@ def totals(query: PortfolioQuery) -> list[tuple[str, int, float, float, float]]:
     ]
 
 
-class _Order:
+class Order:
     """The portfolio order for one sort and direction, read as two index ranges."""
 
     def __init__(self, query: PortfolioQuery) -> None:
@@ -296,7 +296,7 @@ class _Order:
         stmt = select(Case).where(*self.conditions).options(joinedload(Case.owner))
         return stmt.limit(limit)
 
-    def valued(self, key: PageKey | None, forward: bool, limit: int) -> list[Case]:
+    def valued_query(self, key: PageKey | None, forward: bool, limit: int) -> Select[Case]:
         """Cases with a value, from ``key`` (exclusive; None: from the end it starts at)."""
         column = self.sort.column
         ascending = self.ascending == forward
@@ -308,19 +308,23 @@ class _Order:
         # No NULLS FIRST/LAST: this range has no NULL, and the default order is the index's
         # own (forwards or backwards) on both databases.
         order = (column.asc(), Case.id.asc()) if ascending else (column.desc(), Case.id.desc())
-        return list(db.session.scalars(stmt.order_by(*order)))
+        return stmt.order_by(*order)
 
-    def empty(self, key: PageKey | None, forward: bool, limit: int) -> list[Case]:
+    def empty_query(self, key: PageKey | None, forward: bool, limit: int) -> Select[Case]:
         """Cases without a value (ordered by id), from ``key`` (exclusive)."""
-        if not self.sort.nullable:
-            return []
         ascending = self.ascending == forward
         stmt = self._select(limit).where(self.sort.column.is_(None))
         if key is not None and key.value is None:
             stmt = stmt.where(Case.id > key.id if ascending else Case.id < key.id)
-        return list(
-            db.session.scalars(stmt.order_by(Case.id.asc() if ascending else Case.id.desc()))
-        )
+        return stmt.order_by(Case.id.asc() if ascending else Case.id.desc())
+
+    def valued(self, key: PageKey | None, forward: bool, limit: int) -> list[Case]:
+        return list(db.session.scalars(self.valued_query(key, forward, limit)))
+
+    def empty(self, key: PageKey | None, forward: bool, limit: int) -> list[Case]:
+        if not self.sort.nullable:
+            return []
+        return list(db.session.scalars(self.empty_query(key, forward, limit)))
 
     def after(self, key: PageKey | None, limit: int) -> list[Case]:
         """Up to ``limit`` cases following ``key`` (None: from the start), in order."""
@@ -346,7 +350,7 @@ class _Order:
 
 
 def portfolio_page(query: PortfolioQuery, page_size: int) -> PortfolioPage:
-    order = _Order(query)
+    order = Order(query)
     kept = totals(query)
     total = sum(t[1] for t in kept)
     cases: Sequence[Case] = []
@@ -391,7 +395,7 @@ def numbered_page(query: PortfolioQuery, page: int, page_size: int) -> NumberedP
     The JSON API's paging (its published contract); the web page uses keys. Same order
     as the keyset ranges: the value in the chosen direction, NULLs last, then the id.
     """
-    order = _Order(query)
+    order = Order(query)
     total = sum(t[1] for t in totals(query))
     pages = max(1, -(-total // page_size))
     page = min(page, pages)
