@@ -158,12 +158,21 @@ def _both_tables(conn: Connection) -> bool:
     return all(conn.dialect.has_table(conn, t) for t in ("cases", "portfolio_totals"))
 
 
-@event.listens_for(Base.metadata, "after_create")
-def _after_create(_metadata: Any, conn: Connection, **_kw: Any) -> None:
-    """``create_all`` (tests, benchmarks) gets the same triggers as the migration."""
+def ensure_portfolio_totals(conn: Connection) -> None:
+    """Triggers installed and totals recomputed, if the tables exist (idempotent).
+
+    Run after ``create_all`` and after every migration run: SQLite drops a table's
+    triggers when a batch migration rebuilds ``cases``.
+    """
     if _both_tables(conn):
         create_triggers(conn)
         rebuild_totals(conn)
+
+
+@event.listens_for(Base.metadata, "after_create")
+def _after_create(_metadata: Any, conn: Connection, **_kw: Any) -> None:
+    """``create_all`` (tests, benchmarks) gets the same triggers as the migration."""
+    ensure_portfolio_totals(conn)
 
 
 @event.listens_for(Base.metadata, "before_drop")

@@ -29,6 +29,7 @@ from cxroi.portfolio.services import (
     PortfolioQuery,
     owners,
     portfolio_page,
+    search_condition,
 )
 from models import Case, PortfolioTotal
 
@@ -230,12 +231,15 @@ def test_a_key_past_the_last_case_shows_the_first_page(cx_client, cx_user):
     )
 
 
-def _index_plan(conn: Any, stmt: Any) -> str:
+ORDERED = ("enable_seqscan", "enable_bitmapscan", "enable_sort")
+
+
+def _index_plan(conn: Any, stmt: Any, last_resorts: tuple[str, ...] = ORDERED) -> str:
     compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
     if conn.dialect.name == "postgresql":
         # A test table is tiny: make a sort (or a scan) the last resort, so the plan shows
         # whether the index can give the order at all (as it must at 100k cases).
-        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+        for setting in last_resorts:
             conn.execute(text(f"SET LOCAL {setting} = off"))
         rows = conn.execute(text(f"EXPLAIN {compiled}")).scalars()
     else:
@@ -264,14 +268,15 @@ def test_each_order_reads_its_index_without_sorting(app, sort, direction):
 
 
 def test_search_uses_trigrams_on_postgresql_and_like_on_sqlite(app):
-    stmt = Order(PortfolioQuery(q="contact", sort="npv"))._select(26)
+    stmt = select(Case.id).where(search_condition("contact"))
     with db.engine.connect() as conn, conn.begin():
         if conn.dialect.name == "postgresql":
-            plan = _index_plan(conn, stmt)
+            plan = _index_plan(conn, stmt, ("enable_seqscan",))
             assert "ix_cases_title_trgm" in plan and "ix_cases_description_trgm" in plan, plan
         else:
             sql = str(stmt.compile(dialect=conn.dialect))
             assert "lower(cases.title) LIKE lower(" in sql, sql
+            assert "lower(cases.description) LIKE lower(" in sql, sql
 
 
 # -- refused keys and search text --------------------------------------------------------
@@ -384,10 +389,19 @@ def test_totals_follow_real_saves_and_steps(cx_client, make_case):
 def test_concurrent_writers_lose_no_increment(app, cx_user):
     """Four sessions insert and move cases of the same totals row at once."""
 
+    errors: list[BaseException] = []
+    owner = cx_user.id  # read here: the test's session is not the threads' to use
+
     def work(n: int) -> None:
+        try:
+            write(n)
+        except BaseException as exc:  # reported below: a thread's error must fail the test
+            errors.append(exc)
+
+    def write(n: int) -> None:
         with app.app_context(), Session(db.engine) as session:
             for i in range(8):
-                case = Case(owner_id=cx_user.id, title=f"w{n}-{i}", currency="GBP",
+                case = Case(owner_id=owner, title=f"w{n}-{i}", currency="GBP",
                             status="draft", document="{}", npv=float(i), pv_costs=1.0)  # fmt: skip
                 session.add(case)
                 session.commit()
@@ -401,9 +415,38 @@ def test_concurrent_writers_lose_no_increment(app, cx_user):
         t.start()
     for t in threads:
         t.join()
+    assert errors == []
     assert db.session.scalar(select(func.count(Case.id))) == 32
     assert_totals_match()
     assert kept_totals()[("GBP", "in_review", cx_user.id)][0] == 16
+
+
+def test_every_migration_run_restores_the_triggers_and_exact_totals(app, cx_user):
+    """SQLite drops triggers when a batch migration rebuilds ``cases``: a run repairs it."""
+    from alembic import command
+
+    from cxroi.migrate import alembic_config, upgrade_to_head
+    from models.portfolio_total import drop_triggers
+
+    owner = cx_user.id
+    add_rows(owner, 5)
+    db.session.remove()
+    try:
+        with db.engine.begin() as conn:
+            cfg = alembic_config()
+            cfg.attributes["connection"] = conn
+            command.stamp(cfg, "head")
+            drop_triggers(conn)  # what a rebuilt table looks like
+        add_rows(owner, 4, seed=9)  # no trigger counts these
+        assert sum(v[0] for v in kept_totals().values()) == 5
+        upgrade_to_head(app)  # nothing to upgrade, but the run ends with the repair
+        assert_totals_match()
+        add_rows(owner, 2, seed=10)  # and the triggers count again
+        assert_totals_match()
+    finally:
+        db.session.remove()
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
 # -- owners and search -----------------------------------------------------------------
