@@ -292,7 +292,7 @@ class Order:
         self.ascending = query.direction == "asc"
         self.conditions = _conditions(query)
 
-    def _select(self, limit: int) -> Select[Case]:
+    def statement(self, limit: int) -> Select[Case]:
         stmt = select(Case).where(*self.conditions).options(joinedload(Case.owner))
         return stmt.limit(limit)
 
@@ -300,7 +300,7 @@ class Order:
         """Cases with a value, from ``key`` (exclusive; None: from the end it starts at)."""
         column = self.sort.column
         ascending = self.ascending == forward
-        stmt = self._select(limit).where(column.is_not(None))
+        stmt = self.statement(limit).where(column.is_not(None))
         if key is not None and key.value is not None:
             here = tuple_(column, Case.id)
             bound = tuple_(key.value, key.id)
@@ -313,7 +313,7 @@ class Order:
     def empty_query(self, key: PageKey | None, forward: bool, limit: int) -> Select[Case]:
         """Cases without a value (ordered by id), from ``key`` (exclusive)."""
         ascending = self.ascending == forward
-        stmt = self._select(limit).where(self.sort.column.is_(None))
+        stmt = self.statement(limit).where(self.sort.column.is_(None))
         if key is not None and key.value is None:
             stmt = stmt.where(Case.id > key.id if ascending else Case.id < key.id)
         return stmt.order_by(Case.id.asc() if ascending else Case.id.desc())
@@ -401,7 +401,7 @@ def numbered_page(query: PortfolioQuery, page: int, page_size: int) -> NumberedP
     page = min(page, pages)
     column = order.sort.column
     by = (column.asc(), Case.id.asc()) if order.ascending else (column.desc(), Case.id.desc())
-    stmt = order._select(page_size).order_by(by[0].nulls_last(), by[1])
+    stmt = order.statement(page_size).order_by(by[0].nulls_last(), by[1])
     cases = list(db.session.scalars(stmt.offset((page - 1) * page_size)))
     return NumberedPage(cases=cases, total=total, page=page, pages=pages)
 
