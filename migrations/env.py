@@ -9,6 +9,7 @@ from sqlalchemy import create_engine
 import models  # noqa: F401  (registers every table)
 from cxroi.config import settings
 from cxroi.extensions import db
+from models.portfolio_total import ensure_portfolio_totals
 
 config = context.config
 target_metadata = db.metadata
@@ -40,6 +41,9 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
     )
     with context.begin_transaction():
         context.run_migrations()
+        # SQLite drops a table's triggers when a batch migration rebuilds it: whatever
+        # revisions ran, the portfolio totals end with their triggers and exact sums.
+        ensure_portfolio_totals(connection)
 
 
 if context.is_offline_mode():

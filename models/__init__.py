@@ -8,6 +8,7 @@ from models.approval import CaseVersion, ChainEntry, Decision, LinkUse, SharedLi
 from models.approver import Approver, DecisionCode
 from models.audit import AuditEvent
 from models.case import Case
+from models.portfolio_total import PortfolioTotal
 from models.review import REVIEW_STATUSES, AssumptionReview, Comment, ItemReview
 from models.setting import OrgSetting
 from models.user import ROLES, LoginSession, User
@@ -30,6 +31,7 @@ __all__ = [
     "LinkUse",
     "LoginSession",
     "OrgSetting",
+    "PortfolioTotal",
     "SharedLink",
     "User",
 ]

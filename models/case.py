@@ -11,10 +11,24 @@ view of the same document.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Connection,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    event,
+    text,
+)
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cxroi.engine import Assumption, BenefitLine, CaseFile, CostLine, Scenario, load_case
@@ -24,16 +38,83 @@ from cxroi.workflow import label as state_label
 from models._types import utcnow
 from models.user import User
 
+log = logging.getLogger(__name__)
+
+#: The columns the portfolio sorts by (each has an index ending in ``id``).
+SORT_COLUMNS = ("npv", "npv_per_pv_cost", "roi", "payback_months", "updated_at", "title")
+#: The columns search reads (a trigram index each on PostgreSQL).
+SEARCHED_COLUMNS = ("title", "description")
+
+
+def trigram_search(conn: Connection) -> bool:
+    """PostgreSQL with ``pg_trgm`` installed: search has a trigram index."""
+    if conn.dialect.name != "postgresql":
+        return False
+    found = conn.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'"))
+    return found.first() is not None
+
+
+def create_trigram_extension(conn: Connection) -> bool:
+    """``CREATE EXTENSION IF NOT EXISTS pg_trgm`` (PostgreSQL); False, logged, if refused.
+
+    Without it search still works (``ILIKE`` scans the rows), only slower.
+    """
+    if conn.dialect.name != "postgresql":
+        return False
+    try:
+        with conn.begin_nested():
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+    except DBAPIError:
+        log.warning("pg_trgm could not be created: portfolio search will scan", exc_info=True)
+        return False
+    return True
+
+
+def _trigrams(  # SQLAlchemy's DDLIfCallable
+    ddl: Any,
+    target: Any,
+    bind: Connection | None,
+    tables: Any = None,
+    state: Any = None,
+    **_kw: Any,
+) -> bool:
+    """Create the search indexes: always on SQLite (empty), on PostgreSQL with pg_trgm."""
+    if bind is None or bind.dialect.name == "sqlite":
+        return True
+    return trigram_search(bind)
+
+
+@event.listens_for(Base.metadata, "before_create")
+def _extensions(_metadata: Any, conn: Connection, **_kw: Any) -> None:
+    create_trigram_extension(conn)
+
 
 class Case(Base):
     __tablename__ = "cases"
     __table_args__ = (
-        Index("ix_cases_npv", "npv"),
-        Index("ix_cases_npv_per_pv_cost", "npv_per_pv_cost"),
-        Index("ix_cases_updated_at", "updated_at"),
+        # One index per portfolio sort, ending in the id that breaks ties, so a page
+        # (keyset: ``WHERE (col, id) < (:v, :id) ORDER BY col, id LIMIT n``) reads n
+        # index entries whatever its depth. Ascending with NULLs where the database puts
+        # them: the portfolio reads non-NULL values and NULLs as two ranges (see
+        # cxroi.portfolio.services), so one index serves both directions on SQLite and
+        # PostgreSQL alike.
+        *(Index(f"ix_cases_{column}_id", column, "id") for column in SORT_COLUMNS),
+        # The portfolio's filters.
         Index("ix_cases_status", "status"),
-        # Covers the portfolio's totals per currency, so they never read the wide rows.
-        Index("ix_cases_totals", "currency", "npv", "pv_costs", "pv_benefits"),
+        Index("ix_cases_currency", "currency"),
+        # Search (``ILIKE '%…%'``) through trigrams on PostgreSQL. SQLite has no such
+        # index and scans with LIKE: there the index is an empty partial one (WHERE 0),
+        # so that both databases have the schema the models describe at no cost.
+        *(
+            Index(
+                f"ix_cases_{column}_trgm",
+                column,
+                postgresql_using="gin",
+                postgresql_ops={column: "gin_trgm_ops"},
+                sqlite_where=text("0"),
+            ).ddl_if(callable_=_trigrams)
+            for column in SEARCHED_COLUMNS
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

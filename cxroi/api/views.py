@@ -35,7 +35,7 @@ from cxroi.approvals import versions
 from cxroi.cases import services
 from cxroi.engine import METRIC_KEYS
 from cxroi.extensions import limiter
-from cxroi.portfolio.services import PortfolioQuery, portfolio_page
+from cxroi.portfolio.services import PortfolioQuery, numbered_page
 from cxroi.workbooks import version_workbook
 from models import Case
 from models.approval import CaseVersion
@@ -227,9 +227,8 @@ def list_cases() -> Any:
         currency=q.currency or "",
         sort=q.sort,
         direction=q.dir or ("asc" if q.sort in ("payback", "title") else "desc"),
-        page=q.page,
     )
-    page = portfolio_page(query, q.per_page)
+    page = numbered_page(query, q.page, q.per_page)
     return {
         "items": [_summary(c) for c in page.cases],
         "total": page.total,

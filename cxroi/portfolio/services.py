@@ -1,30 +1,152 @@
-"""Listing cases for the portfolio from the stored summary columns (never recomputed)."""
+"""Listing cases for the portfolio from the stored summary columns (never recomputed).
+
+Pages are keyset pages: a page is "the ``n`` cases after (or before) this key" in the
+chosen order, where the key is the sort value and id of a row (:class:`PageKey`), so
+the hundredth page costs what the first does. The order is the sort column in the
+chosen direction, ties broken by id in the same direction, cases without a value
+(NULL) last. That order is read as two index ranges, the cases with a value
+(``(col, id) < (:v, :id)``) and then those without (``col IS NULL AND id < :id``), which
+is what lets one ascending ``(col, id)`` index serve both directions on SQLite and
+PostgreSQL (the two place NULLs differently; neither range holds both kinds).
+
+Totals per currency come from ``portfolio_totals``, which the database keeps as cases
+change (:mod:`models.portfolio_total`); only a text search aggregates its matches.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import ColumnElement, Select, func, or_, select, tuple_
+from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
+from cxroi.engine.schema import text_problem
+from cxroi.errors import DomainError
 from cxroi.extensions import db
 from cxroi.workflow import STATES
-from models import Case, User
+from models import Case, PortfolioTotal, User
 from models._types import MAX_ID
 
-#: Sort keys people can choose, and the columns behind them.
-SORTS: dict[str, tuple[str, Any]] = {
-    "npv": ("NPV", Case.npv),
-    "npv_per_cost": ("NPV per unit of PV cost", Case.npv_per_pv_cost),
-    "roi": ("ROI", Case.roi),
-    "payback": ("Payback", Case.payback_months),
-    "updated": ("Last change", Case.updated_at),
-    "title": ("Title", Case.title),
+#: The largest id an INTEGER column holds (a key past it is refused, not a database error).
+#: The longest key and search text a request may carry.
+MAX_KEY_CHARS = 2_000
+MAX_QUERY_CHARS = 100
+
+
+@dataclass(frozen=True)
+class Sort:
+    label: str
+    column: InstrumentedAttribute[Any]
+    #: "number", "text" or "time": what a key's value must be.
+    kind: str
+    default_direction: str = "desc"
+
+    @property
+    def nullable(self) -> bool:
+        return bool(self.column.property.columns[0].nullable)
+
+
+#: Sort keys people can choose, and the columns behind them (each has an index).
+SORTS: dict[str, Sort] = {
+    "npv": Sort("NPV", Case.npv, "number"),
+    "npv_per_cost": Sort("NPV per unit of PV cost", Case.npv_per_pv_cost, "number"),
+    "roi": Sort("ROI", Case.roi, "number"),
+    "payback": Sort("Payback", Case.payback_months, "number", "asc"),
+    "updated": Sort("Last change", Case.updated_at, "time"),
+    "title": Sort("Title", Case.title, "text", "asc"),
 }
-DEFAULT_DIRECTION = {"payback": "asc", "title": "asc"}
+
+
+class BadPortfolioRequest(DomainError):
+    """A query-string argument that cannot be a portfolio request (400, naming it)."""
+
+
+@dataclass(frozen=True)
+class PageKey:
+    """A row's place in an order: its sort value (None: no value), its id, its rank."""
+
+    value: float | str | datetime | None
+    id: int
+    #: The row's 0-based position in the whole order (for the "#" column; display only).
+    rank: int
+
+    def encode(self) -> str:
+        value = self.value.isoformat() if isinstance(self.value, datetime) else self.value
+        raw = json.dumps([value, self.id, self.rank], separators=(",", ":"), allow_nan=False)
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, name: str, token: str, sort: Sort) -> PageKey:
+        """The key in ``token``, or :class:`BadPortfolioRequest` naming ``name``."""
+
+        def bad(why: str) -> BadPortfolioRequest:
+            return BadPortfolioRequest(
+                f"The page key '{name}' {why}. Use the portfolio's Next and Previous links, "
+                "or open the portfolio again from its first page."
+            )
+
+        if len(token) > MAX_KEY_CHARS:
+            raise bad(f"is longer than {MAX_KEY_CHARS:,} characters")
+        if not re.fullmatch(r"[A-Za-z0-9_-]*", token):
+            raise bad("holds characters a page key never has")
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            data = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
+        except (binascii.Error, UnicodeDecodeError, ValueError, RecursionError):
+            raise bad("is not a page key") from None
+        if not isinstance(data, list) or len(data) != 3:
+            raise bad("is not a page key")
+        value, row_id, rank = data
+        if not _is_int(row_id) or not 1 <= row_id <= MAX_ID:
+            raise bad(f"must name a case id from 1 to {MAX_ID:,}")
+        if not _is_int(rank) or not 0 <= rank <= MAX_ID:
+            raise bad(f"must hold a position from 0 to {MAX_ID:,}")
+        return cls(_key_value(value, sort, bad), row_id, rank)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _key_value(value: Any, sort: Sort, bad: Any) -> float | str | datetime | None:
+    if value is None:
+        if not sort.nullable:
+            raise bad(f"must hold a {sort.label.lower()} (this order has no empty values)")
+        return None
+    if sort.kind == "number":
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise bad(f"must hold a number for the order by {sort.label}")
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
+        if not math.isfinite(number):
+            raise bad("holds a number too large to be a stored figure")
+        return number
+    if not isinstance(value, str):
+        raise bad(f"must hold text for the order by {sort.label.lower()}")
+    if len(value) > MAX_KEY_CHARS:
+        raise bad("holds a value longer than any stored one")
+    if (problem := text_problem(value)) is not None:
+        raise bad(f"holds text that {problem}")
+    if sort.kind == "time":
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            raise bad("must hold a date and time") from None
+    return value
 
 
 @dataclass(frozen=True)
@@ -35,55 +157,86 @@ class PortfolioQuery:
     currency: str = ""
     sort: str = "npv"
     direction: str = "desc"
-    page: int = 1
+    #: Show the page after this key, or (``before``) the page that ends just before it.
+    after: PageKey | None = None
+    before: PageKey | None = None
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> PortfolioQuery:
+        """Unknown sorts and filters fall back to their defaults; a bad key or text is 400."""
         sort = args.get("sort", "npv")
         sort = sort if sort in SORTS else "npv"
-        direction = args.get("dir") or DEFAULT_DIRECTION.get(sort, "desc")
-        try:  # past the last page is the last page; no page is past MAX_ID
-            page = min(max(1, int(args.get("page", 1))), MAX_ID)
-        except ValueError:
-            page = 1
+        direction = args.get("dir") or SORTS[sort].default_direction
         try:
             owner = int(args["owner"]) if args.get("owner") else None
         except ValueError:
             owner = None
-        if owner is not None and not 0 <= owner <= MAX_ID:  # no user has that id
-            owner = 0
+        if owner is not None and not 1 <= owner <= MAX_ID:
+            owner = None
         status = args.get("status", "")
         currency = (args.get("currency") or "").strip().upper()
+        q = (args.get("q") or "").strip()[:MAX_QUERY_CHARS]
+        if (problem := text_problem(q)) is not None:
+            raise BadPortfolioRequest(f"The search text 'q' {problem}.")
+        keys = {name: args.get(name) or "" for name in ("after", "before")}
+        if keys["after"] and keys["before"]:
+            raise BadPortfolioRequest("Give one page key, 'after' or 'before', not both.")
+        decoded = {
+            name: PageKey.decode(name, token, SORTS[sort]) if token else None
+            for name, token in keys.items()
+        }
         return cls(
-            q=(args.get("q") or "").strip()[:100],
+            q=q,
             status=status if status in STATES else "",
             owner=owner,
             currency=currency if re.fullmatch(r"[A-Z]{3}", currency) else "",
             sort=sort,
             direction="asc" if direction == "asc" else "desc",
-            page=page,
+            after=decoded["after"],
+            before=decoded["before"],
         )
+
+    def filters(self) -> dict[str, Any]:
+        """The query-string arguments of the filters and order (for links)."""
+        return {
+            "q": self.q or None,
+            "status": self.status or None,
+            "owner": self.owner,
+            "currency": self.currency or None,
+            "sort": self.sort,
+            "dir": self.direction,
+        }
 
 
 @dataclass(frozen=True)
 class PortfolioPage:
     cases: list[Case]
+    #: How many cases the filter selects (all pages).
     total: int
-    page: int
-    pages: int
+    #: The 0-based position of the page's first case in the whole order.
+    first_rank: int
+    #: Keys for the "Previous" and "Next" links (None: no such page).
+    before: PageKey | None
+    after: PageKey | None
     #: Per currency (money in different currencies is never added up):
     #: ``(currency, cases, sum NPV, sum PV costs, sum PV benefits)``.
     totals: list[tuple[str, int, float, float, float]]
 
 
+def search_condition(text_query: str) -> ColumnElement[bool]:
+    """Title or description contains ``text_query``, any case (ILIKE on PostgreSQL, which
+    the trigram indexes serve; ``lower() LIKE lower()`` on SQLite). ``%`` and ``_`` are
+    literal."""
+    escaped = re.sub(r"([/%_])", r"/\1", text_query)
+    pattern = f"%{escaped}%"
+    return or_(Case.title.ilike(pattern, escape="/"), Case.description.ilike(pattern, escape="/"))
+
+
 def _conditions(query: PortfolioQuery) -> list[ColumnElement[bool]]:
-    """The filters of ``query`` as WHERE conditions (the totals and the page share them)."""
+    """The filters of ``query`` as WHERE conditions on ``cases``."""
     conditions: list[ColumnElement[bool]] = []
     if query.q:
-        like = f"%{query.q.lower()}%"
-        conditions.append(
-            or_(func.lower(Case.title).like(like), func.lower(Case.description).like(like))
-        )
+        conditions.append(search_condition(query.q))
     if query.status:
         conditions.append(Case.status == query.status)
     if query.owner:
@@ -93,49 +246,171 @@ def _conditions(query: PortfolioQuery) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def portfolio_page(query: PortfolioQuery, page_size: int) -> PortfolioPage:
-    column = SORTS[query.sort][1]
-    order = column.asc() if query.direction == "asc" else column.desc()
-    totals = [
-        (row[0], int(row[1]), row[2] or 0.0, row[3] or 0.0, row[4] or 0.0)
-        for row in db.session.execute(
-            select(
-                Case.currency,
-                func.count(Case.id),
-                func.sum(Case.npv),
-                func.sum(Case.pv_costs),
-                func.sum(Case.pv_benefits),
-            )
-            .where(*_conditions(query))
-            .group_by(Case.currency)
-            .order_by(Case.currency)
+def totals(query: PortfolioQuery) -> list[tuple[str, int, float, float, float]]:
+    """Totals per currency of the cases the filter selects.
+
+    Read from the kept totals (a few rows) unless the filter searches text; a search
+    aggregates the cases it matches.
+    """
+    if query.q:
+        stmt = select(
+            Case.currency,
+            func.count(Case.id),
+            func.sum(Case.npv),
+            func.sum(Case.pv_costs),
+            func.sum(Case.pv_benefits),
+        ).where(*_conditions(query))
+        stmt = stmt.group_by(Case.currency).order_by(Case.currency)
+    else:
+        kept = PortfolioTotal
+        stmt = select(
+            kept.currency,
+            func.sum(kept.cases),
+            func.sum(kept.npv),
+            func.sum(kept.pv_costs),
+            func.sum(kept.pv_benefits),
         )
+        if query.status:
+            stmt = stmt.where(kept.status == query.status)
+        if query.owner:
+            stmt = stmt.where(kept.owner_id == query.owner)
+        if query.currency:
+            stmt = stmt.where(kept.currency == query.currency)
+        stmt = stmt.group_by(kept.currency).having(func.sum(kept.cases) > 0)
+        stmt = stmt.order_by(kept.currency)
+    return [
+        (row[0], int(row[1]), row[2] or 0.0, row[3] or 0.0, row[4] or 0.0)
+        for row in db.session.execute(stmt)
     ]
-    total = sum(t[1] for t in totals)
-    pages = max(1, -(-total // page_size))
-    page = min(query.page, pages)
-    stmt = (
-        select(Case)
-        .where(*_conditions(query))
-        .options(joinedload(Case.owner))
-        .order_by(order.nulls_last(), Case.id.desc())
-        .limit(page_size)
-        .offset((page - 1) * page_size)
-    )
-    cases = list(db.session.scalars(stmt))
+
+
+class Order:
+    """The portfolio order for one sort and direction, read as two index ranges."""
+
+    def __init__(self, query: PortfolioQuery) -> None:
+        self.sort = SORTS[query.sort]
+        self.ascending = query.direction == "asc"
+        self.conditions = _conditions(query)
+
+    def statement(self, limit: int) -> Select[Case]:
+        stmt = select(Case).where(*self.conditions).options(joinedload(Case.owner))
+        return stmt.limit(limit)
+
+    def valued_query(self, key: PageKey | None, forward: bool, limit: int) -> Select[Case]:
+        """Cases with a value, from ``key`` (exclusive; None: from the end it starts at)."""
+        column = self.sort.column
+        ascending = self.ascending == forward
+        stmt = self.statement(limit).where(column.is_not(None))
+        if key is not None and key.value is not None:
+            here = tuple_(column, Case.id)
+            bound = tuple_(key.value, key.id)
+            stmt = stmt.where(here > bound if ascending else here < bound)
+        # No NULLS FIRST/LAST: this range has no NULL, and the default order is the index's
+        # own (forwards or backwards) on both databases.
+        order = (column.asc(), Case.id.asc()) if ascending else (column.desc(), Case.id.desc())
+        return stmt.order_by(*order)
+
+    def empty_query(self, key: PageKey | None, forward: bool, limit: int) -> Select[Case]:
+        """Cases without a value (ordered by id), from ``key`` (exclusive)."""
+        ascending = self.ascending == forward
+        stmt = self.statement(limit).where(self.sort.column.is_(None))
+        if key is not None and key.value is None:
+            stmt = stmt.where(Case.id > key.id if ascending else Case.id < key.id)
+        return stmt.order_by(Case.id.asc() if ascending else Case.id.desc())
+
+    def valued(self, key: PageKey | None, forward: bool, limit: int) -> list[Case]:
+        return list(db.session.scalars(self.valued_query(key, forward, limit)))
+
+    def empty(self, key: PageKey | None, forward: bool, limit: int) -> list[Case]:
+        if not self.sort.nullable:
+            return []
+        return list(db.session.scalars(self.empty_query(key, forward, limit)))
+
+    def after(self, key: PageKey | None, limit: int) -> list[Case]:
+        """Up to ``limit`` cases following ``key`` (None: from the start), in order."""
+        if key is not None and key.value is None:
+            return self.empty(key, True, limit)
+        rows = self.valued(key, True, limit)
+        if len(rows) < limit:
+            rows += self.empty(None, True, limit - len(rows))
+        return rows
+
+    def before(self, key: PageKey, limit: int) -> list[Case]:
+        """Up to ``limit`` cases preceding ``key``, nearest first."""
+        if key.value is not None:
+            return self.valued(key, False, limit)
+        rows = self.empty(key, False, limit)
+        if len(rows) < limit:
+            rows += self.valued(None, False, limit - len(rows))
+        return rows
+
+    def key(self, case: Case, rank: int) -> PageKey:
+        value = getattr(case, self.sort.column.key)
+        return PageKey(value, case.id, rank)
+
+
+def portfolio_page(query: PortfolioQuery, page_size: int) -> PortfolioPage:
+    order = Order(query)
+    kept = totals(query)
+    total = sum(t[1] for t in kept)
+    cases: Sequence[Case] = []
+    if query.before is not None:
+        preceding = order.before(query.before, page_size + 1)
+        if len(preceding) >= page_size:
+            cases = preceding[:page_size][::-1]
+            first_rank = max(0, query.before.rank - page_size)
+            has_before = len(preceding) > page_size
+            has_after = True
+    if not cases:  # the first page, a page after a key, or "before" reached the start
+        key = query.after
+        following = order.after(key, page_size + 1)
+        if key is not None and not following:  # nothing left after it (cases went): start
+            key = None
+            following = order.after(None, page_size + 1)
+        cases = following[:page_size]
+        first_rank = 0 if key is None else key.rank + 1
+        has_before = key is not None and bool(cases)
+        has_after = len(following) > page_size
     return PortfolioPage(
-        cases=cases,
+        cases=list(cases),
         total=total,
-        page=page,
-        pages=pages,
-        totals=totals,
+        first_rank=first_rank,
+        before=order.key(cases[0], first_rank) if has_before else None,
+        after=order.key(cases[-1], first_rank + len(cases) - 1) if has_after else None,
+        totals=kept,
     )
+
+
+@dataclass(frozen=True)
+class NumberedPage:
+    cases: list[Case]
+    total: int
+    page: int
+    pages: int
+
+
+def numbered_page(query: PortfolioQuery, page: int, page_size: int) -> NumberedPage:
+    """Page ``page`` (1-based; past the last: the last) in the portfolio's order, by OFFSET.
+
+    The JSON API's paging (its published contract); the web page uses keys. Same order
+    as the keyset ranges: the value in the chosen direction, NULLs last, then the id.
+    """
+    order = Order(query)
+    total = sum(t[1] for t in totals(query))
+    pages = max(1, -(-total // page_size))
+    page = min(page, pages)
+    column = order.sort.column
+    by = (column.asc(), Case.id.asc()) if order.ascending else (column.desc(), Case.id.desc())
+    stmt = order.statement(page_size).order_by(by[0].nulls_last(), by[1])
+    cases = list(db.session.scalars(stmt.offset((page - 1) * page_size)))
+    return NumberedPage(cases=cases, total=total, page=page, pages=pages)
 
 
 def owners() -> list[User]:
-    """People who own at least one case (for the filter)."""
-    return list(
-        db.session.scalars(
-            select(User).where(User.id.in_(select(Case.owner_id).distinct())).order_by(User.email)
-        )
+    """People who own at least one case (for the filter): users with a kept total."""
+    owning = (
+        select(PortfolioTotal.owner_id)
+        .group_by(PortfolioTotal.owner_id)
+        .having(func.sum(PortfolioTotal.cases) > 0)
     )
+    return list(db.session.scalars(select(User).where(User.id.in_(owning)).order_by(User.email)))

@@ -43,6 +43,7 @@ def index() -> str:
         query=query,
         page=page,
         sorts=services.SORTS,
+        links=query.filters(),
         statuses=STATE_LABELS,
         owners=services.owners(),
     )
