@@ -35,7 +35,6 @@ from cxroi.workflow import STATES
 from models import Case, PortfolioTotal, User
 from models._types import MAX_ID
 
-#: The largest id an INTEGER column holds (a key past it is refused, not a database error).
 #: The longest key and search text a request may carry.
 MAX_KEY_CHARS = 2_000
 MAX_QUERY_CHARS = 100
