@@ -24,7 +24,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from cxroi.approvals import links, review, versions
+from cxroi.approvals import links, review
 from cxroi.approvals.chain import GENESIS, seal
 from cxroi.approvals.steps import take_case_step
 from cxroi.audit.anchor import read_anchor
@@ -33,6 +33,7 @@ from cxroi.audit.registry import SEALED
 from cxroi.audit.verify import Problem, verify_audit
 from cxroi.cases.services import update_case
 from cxroi.extensions import db
+from tests.approving import approve_case
 from tests.appsupport import TEST_AUDIT_KEY, make_app, reset_schema
 
 CHAIN_COLUMNS = ("seq", "prev_hash", "hash", "kind", "case_id", "payload", "at")
@@ -111,8 +112,7 @@ def _populate() -> None:
     review.reply(case, thread.id, cx, "From the 2026 survey.")
     review.resolve(case, thread.id, finance)
     review.start_thread(case, cx, "Ready for a look.")
-    for a in case.assumptions:
-        review.review_assumption(case, a.key, "accepted", finance)
+    review.accept_items(case, finance, [item.id for item in review.items_of(case)])
     take_case_step(case, "sign_off", finance)  # version 1
     view = links.create_link(
         case, cx, recipient_name="Vic", recipient_email="v@example.com", scope="view"
@@ -122,17 +122,12 @@ def _populate() -> None:
     take_case_step(case, "reopen", cx)  # version 1 superseded
     update_case(cx, case.id, case.lock_version, {"title": "Contact centre, v2"})
     take_case_step(case, "submit", cx)
-    for a in case.assumptions:
-        review.review_assumption(case, a.key, "accepted", finance)
+    review.accept_items(case, finance, [item.id for item in review.items_of(case)])
     take_case_step(case, "sign_off", finance)  # version 2
-    approve = links.create_link(
-        case, cx, recipient_name="Dana", recipient_email="d@example.com", scope="approve"
-    )
-    version = versions.current_version(case)
-    assert version is not None
-    links.decide(
-        approve.token, decision="approve", name="Dana", comment="Go ahead.",
-        version_hash=version.case_hash, ip="10.0.0.2", user_agent="ua/2",
+    # an approver from the directory, the link and the one-time code read from the mail
+    approve_case(
+        case, cx, decision="approve", name="Dana", comment="Go ahead.",
+        ip="10.0.0.2", user_agent="ua/2",
     )  # fmt: skip
 
 
@@ -176,11 +171,13 @@ def _other(value: Any, column: sa.Column[Any]) -> Any:
     """A different value of the column's type, that the column can hold."""
     if value is None:
         kind = column.type.python_type
-        return {str: "forged", int: 1, datetime: datetime(2030, 1, 1)}[kind]
+        return {str: "forged", int: 1, float: 1.5, datetime: datetime(2030, 1, 1)}[kind]
     if isinstance(value, bool):
         return not value
     if isinstance(value, int):
         return value + 1000
+    if isinstance(value, float):
+        return value * 2 + 1
     if isinstance(value, datetime):
         return value + timedelta(seconds=1)
     if isinstance(value, str):

@@ -32,6 +32,7 @@ from cxroi.portfolio.services import (
     search_condition,
 )
 from models import Case, PortfolioTotal
+from tests.appsupport import tamper
 
 # -- helpers ------------------------------------------------------------------------------
 
@@ -316,14 +317,16 @@ def test_a_malformed_page_key_is_a_400_naming_it(cx_client, cx_user, name, sort,
     add_rows(cx_user.id, 3)
     response = cx_client.get(f"/?sort={sort}&{name}={bad}")
     assert response.status_code == 400, response.text[:500]
-    assert f"The page key &#39;{name}&#39;" in response.text
+    # a NUL is refused for every query parameter alike (cxroi.edge), the rest by the portfolio
+    named = (f"The page key &#39;{name}&#39;", f"The query parameter “{name}”")
+    assert any(words in response.text for words in named)
 
 
 def test_two_keys_and_a_nul_in_the_search_are_400(cx_client):
     both = cx_client.get(f"/?after={token([1.0, 2, 3])}&before={token([1.0, 2, 3])}")
     assert both.status_code == 400 and "not both" in both.text
     nul = cx_client.get("/?q=a%00b")
-    assert nul.status_code == 400 and "&#39;q&#39;" in nul.text
+    assert nul.status_code == 400 and "The query parameter “q”" in nul.text
 
 
 # -- totals ------------------------------------------------------------------------------
@@ -344,9 +347,12 @@ operations = st.lists(
 @settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=operations)
 def test_kept_totals_equal_a_fresh_aggregate_after_any_changes(app, make_user, ops):
-    db.session.execute(Case.__table__.delete())
+    # No page deletes a case, and the sealed chain keeps their ids (append-only): the
+    # cleanup between examples and the "delete" operation go past the guards as SQL would.
+    tamper("DELETE FROM cases")
     db.session.execute(PortfolioTotal.__table__.delete())
     db.session.commit()
+    db.session.expire_all()
     owners_ = [make_user("cx").id, make_user("cx").id]
     for op, pick, currency, status, npv, pv in ops:
         live = list(db.session.scalars(select(Case).order_by(Case.id)))
@@ -362,7 +368,8 @@ def test_kept_totals_equal_a_fresh_aggregate_after_any_changes(app, make_user, o
             case = live[pick % len(live)]
             case.status, case.currency, case.owner_id = status, currency, owners_[pick % 2]
         else:
-            db.session.delete(live[pick % len(live)])
+            tamper("DELETE FROM cases WHERE id = :id", {"id": live[pick % len(live)].id})
+            db.session.expire_all()
         db.session.commit()
     assert_totals_match()
 
@@ -459,7 +466,7 @@ def test_owners_are_the_users_who_own_a_case(app, make_user, admin_user):
     db.session.commit()
     assert [u.id for u in owners()] == [first.id, second.id]  # by email: cx1, cx2
     assert idle.id not in [u.id for u in owners()] and admin_user not in owners()
-    db.session.delete(a)
+    a.owner_id = second.id  # the first owner hands over their only case
     db.session.commit()
     assert [u.id for u in owners()] == [second.id]
 

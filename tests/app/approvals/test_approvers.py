@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -13,7 +13,6 @@ from cxroi.approvals import approvers, links, review, tokens, versions
 from cxroi.approvals.errors import CodeRefused, InputError, PermissionDenied
 from cxroi.extensions import db
 from models import AuditEvent, Decision, DecisionCode
-from models._types import utcnow
 from models.approval import ChainEntry, SharedLink
 from tests.app.approvals.web import ask_code_over_http, decide_over_http, post_form, sign_in
 from tests.approving import (
@@ -261,12 +260,15 @@ def test_a_wrong_code_spends_a_try_and_five_exhaust_it(ready_case, users):
     assert ready_case.status == "approved"
 
 
-def test_an_expired_code_is_refused(ready_case, users):
+def test_an_expired_code_is_refused(ready_case, users, monkeypatch):
+    from cxroi.approvals import links
+
     _, token = send_approve_link(ready_case, users["cx"])
     code = ask_code(token)
     row = db.session.scalars(select(DecisionCode)).one()
-    row.expires_at = utcnow() - timedelta(seconds=1)
-    db.session.commit()
+    # the code's row is sealed and append-only: time passes instead of its expiry moving
+    later = row.expires_at.replace(tzinfo=UTC) + timedelta(seconds=1)
+    monkeypatch.setattr(links, "utcnow", lambda: later)
     with pytest.raises(CodeRefused, match="expired") as exc:
         decide_with_code(token, code=code)
     assert exc.value.status == 403
