@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from cxroi.cases.fields import KEY, NumberField, ParamField, choices
 from cxroi.engine import CONFIDENCE_LEVELS
+from cxroi.engine.casefile import MAX_TRIALS
 from cxroi.engine.schema import MAX_NARRATIVE
 
 CURRENCIES = ["GBP", "EUR", "USD", "CHF", "SEK", "NOK", "DKK", "PLN", "CAD", "AUD", "JPY"]
@@ -125,8 +126,19 @@ class CaseForm(EditForm):
         description="Set by Finance. 10 means 10% a year.",
     )
 
+    monte_carlo_trials = NumberField(
+        "Monte Carlo trials",
+        integer=True,
+        required=False,
+        minimum=1,
+        maximum=MAX_TRIALS,
+        description=f"How many random trials give the range of outcomes. Leave empty for the "
+        f"default; at most {MAX_TRIALS:,}. More trials take longer to simulate.",
+    )
+
     def header(self) -> dict[str, Any]:
         rate = self.discount_rate.number
+        trials = self.monte_carlo_trials.number
         return {
             "title": (self.title.data or "").strip(),
             "description": optional_text(self.description.data),
@@ -136,6 +148,7 @@ class CaseForm(EditForm):
             "start_month": (self.start_month.data or "").strip(),
             "horizon_months": self.horizon_months.number,
             "discount_rate": None if rate is None else round(rate / 100, 12),
+            "monte_carlo_trials": None if trials is None else int(trials),
         }
 
 

@@ -350,3 +350,37 @@ def test_editing_a_scenario_shows_its_overrides(cx_client, make_case):
     html = cx_client.get(f"/cases/{case.id}/scenarios/{scenario.id}").text
     assert 'id="ov_churn_reduction"' in html and 'value="0.03"' in html
     assert 'value="0.15"' in html and 'value="Pilot results halve at scale"' in html
+
+
+def test_the_case_form_sets_its_monte_carlo_trials_up_to_a_million(cx_client, make_case):
+    case = make_case()
+    form = cx_client.get(f"/cases/{case.id}/edit").text
+    assert 'name="monte_carlo_trials"' in form and "at most 1,000,000" in unescape(form)
+    fields = {
+        "lock_version": case.lock_version, "title": case.title, "currency": "GBP",
+        "start_month": case.doc.start_month, "horizon_months": case.doc.horizon_months,
+        "discount_rate": "9",
+    }  # fmt: skip
+    too_many = cx_client.post(
+        f"/cases/{case.id}/edit", data={**fields, "monte_carlo_trials": "1000001"}
+    )
+    assert too_many.status_code == 400
+    assert "1,000,000" in unescape(too_many.text)
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).doc.monte_carlo_trials is None  # nothing saved
+    saved = cx_client.post(
+        f"/cases/{case.id}/edit", data={**fields, "monte_carlo_trials": "250000"}
+    )
+    assert saved.status_code == 302
+    db.session.expire_all()
+    stored = db.session.get(Case, case.id)
+    assert stored.doc.monte_carlo_trials == 250_000
+    again = cx_client.get(f"/cases/{case.id}/edit").text
+    assert 'value="250000"' in again  # the form shows what the case holds
+    cleared = cx_client.post(
+        f"/cases/{case.id}/edit",
+        data={**fields, "lock_version": stored.lock_version, "monte_carlo_trials": ""},
+    )
+    assert cleared.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).doc.monte_carlo_trials is None  # the default again
