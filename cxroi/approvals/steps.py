@@ -42,8 +42,8 @@ def _check_case_rules(case: Case, step: str) -> None:
                 for s in pending[:8]
             ) + ("…" if len(pending) > 8 else "")
             raise Conflict(
-                f"Finance signs off only when every item (assumptions, lines and finance "
-                f"settings) is accepted as it stands; {len(pending)} not accepted yet: {names}."
+                "Finance signs off only when every item (assumptions, lines, scenarios and "
+                f"finance settings) is accepted as it stands; {len(pending)} not accepted yet: {names}."
             )
 
 

@@ -46,12 +46,15 @@ from .loader import case_to_dict
 from .pricing import npv_rows, price, values_for
 from .timeline import Timeline, Value
 
-ItemKind = Literal["assumption", "cost", "benefit", "setting"]
+ItemKind = Literal["assumption", "cost", "benefit", "scenario", "setting"]
 
 #: What finance reviews of an assumption: its number, range, unit and provenance. Not the
 #: key (a rename keeps the verdict), nor the notes or the author's confidence.
 ASSUMPTION_FIELDS = ("label", "value", "unit", "low", "high", "source", "owner")
-#: A line is reviewed whole (parameters, timing, risk, name), except its id and note.
+#: A line or a scenario is reviewed whole (parameters, timing, risk, overrides, name),
+#: except its id and note. The assumptions it uses are named by their ids, not their
+#: keys: a rename keeps the verdict, while pointing a line at another assumption (or
+#: swapping two keys) changes it.
 LINE_EXCLUDED = frozenset({"id", "note"})
 #: The case's finance settings, each one item with a fixed id: (id, label).
 SETTINGS = (
@@ -101,13 +104,34 @@ def review_items(case: CaseFile) -> tuple[ReviewItem, ...]:
         )
         for a in case.assumptions
     ]
-    for section, kind in (("costs", "cost"), ("benefits", "benefit")):
+    ids = {a.key: a.id for a in case.assumptions}
+    for section, kind in (("costs", "cost"), ("benefits", "benefit"), ("scenarios", "scenario")):
         for line in doc.get(section, []):
-            fields = {k: v for k, v in line.items() if k not in LINE_EXCLUDED}
+            fields = {
+                k: v if k in ("name", "kind") else _by_id(v, ids)
+                for k, v in line.items()
+                if k not in LINE_EXCLUDED
+            }
             items.append(ReviewItem(line["id"], kind, line["name"], fields))  # type: ignore[arg-type]
     for item_id, label in SETTINGS:
         items.append(ReviewItem(item_id, "setting", label, {item_id: getattr(case, item_id)}))
     return tuple(items)
+
+
+def _by_id(value: Any, ids: Mapping[str, str]) -> Any:
+    """``value`` with every use of an assumption (a parameter naming its key, a scenario
+    override keyed by it) written as the assumption's id.
+
+    >>> _by_id({"churn": 0.03, "rate": "churn"}, {"churn": "a1"})
+    {'assumption a1': 0.03, 'rate': 'assumption a1'}
+    """
+    if isinstance(value, str):
+        return f"assumption {ids[value]}" if value in ids else value
+    if isinstance(value, Mapping):
+        return {_by_id(k, ids): _by_id(v, ids) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_by_id(v, ids) for v in value]
+    return value
 
 
 # -- effect on NPV -----------------------------------------------------------------------
@@ -217,6 +241,11 @@ def _npv_effects(case: CaseFile) -> dict[str, Effect]:
     effects["horizon_months"] = Effect(
         "horizon_months", "nudge", shorter, longer, horizon_npv[0], horizon_npv[1], base_npv
     )
+
+    # A scenario is an alternative the sponsor reads beside the base case: it moves no
+    # number of the base case (its own NPV is on the results and sponsor pages).
+    for scenario in case.scenarios:
+        effects[scenario.id] = Effect(scenario.id, "none", None, None, base_npv, base_npv, base_npv)
 
     # The start month names the calendar month of month 1: it moves no number.
     effects["start_month"] = Effect("start_month", "none", None, None, base_npv, base_npv, base_npv)

@@ -44,15 +44,18 @@ def test_every_kind_of_item_is_reviewed_and_sign_off_waits_for_all(in_review, us
     case, fin = in_review, users["finance"]
     statuses = review.review_statuses(case)
     kinds = {s.item.kind for s in statuses.values()}
-    assert kinds == {"assumption", "cost", "benefit", "setting"}
-    expected = len(case.assumptions) + len(case.costs) + len(case.benefits) + 3
+    assert kinds == {"assumption", "cost", "benefit", "scenario", "setting"}
+    doc = case.doc
+    expected = len(doc.assumptions) + len(doc.costs) + len(doc.benefits) + len(doc.scenarios) + 3
     assert len(statuses) == expected
     # Every assumption accepted is no longer enough: the lines and settings are pending.
     for a in case.assumptions:
         review.review_assumption(case, a.key, "accepted", fin)
     with pytest.raises(Conflict, match="every item") as exc:
         take_case_step(case, "sign_off", fin)
-    assert "Discount rate" in exc.value.message and case.benefits[0].name in exc.value.message
+    pending = len(case.costs) + len(case.benefits) + len(case.doc.scenarios) + 3
+    assert f"{pending} not accepted yet" in exc.value.message
+    assert case.benefits[0].name in exc.value.message
     assert case.status == "in_review"
     review.accept_items(case, fin, [i for i in _ids(case) if i != "b1"])
     with pytest.raises(Conflict, match=f"1 not accepted yet: {case.benefits[0].name}"):
@@ -308,3 +311,26 @@ def test_rename_keeps_review_of_line_unchanged_parts(in_review, users):
     status = review.review_statuses(case)["c1"]
     assert status.stale and [c.field for c in status.changes] == ["name"]
     assert parts is not None
+
+
+def test_swapping_two_assumption_keys_needs_review_again(ready_case, users):
+    """The review's repro: two keys swapped (every value unchanged) multiplied the NPV and
+    went through sign-off unseen. Now the lines using them are unreviewed again."""
+    from cxroi.cases.services import replace_document
+    from cxroi.engine import case_to_dict
+
+    cx, finance = users["cx"], users["finance"]
+    before = ready_case.npv
+    doc = case_to_dict(ready_case.doc)
+    by_key = {a["key"]: a for a in doc["assumptions"]}
+    # two assumptions CX may edit, used by the two benefit lines and the scenario
+    by_key["churn_reduction"]["key"] = "repeat_reduction"
+    by_key["repeat_reduction"]["key"] = "churn_reduction"
+    case = replace_document(cx, ready_case.id, doc, ready_case.case_hash)  # a new draft
+    assert case.npv != before
+    take_case_step(case, "submit", cx)
+    with pytest.raises(Conflict, match="not accepted yet") as refused:
+        take_case_step(case, "sign_off", finance)
+    assert "Subscribers kept" in str(refused.value)
+    # both benefit lines and both scenarios (each overrides one of the two) use them
+    assert {s.item.id for s in review.pending(case)} == {"b1", "b2", "s1", "s2"}

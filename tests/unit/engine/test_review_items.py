@@ -42,6 +42,7 @@ def test_every_assumption_line_and_setting_is_one_item(doc):
         [a["id"] for a in doc["assumptions"]]
         + [c["id"] for c in doc["costs"]]
         + [b["id"] for b in doc["benefits"]]
+        + [s["id"] for s in doc["scenarios"]]
         + ["discount_rate", "horizon_months", "start_month"]
     )
     kinds = {i.id: i.kind for i in items}
@@ -49,8 +50,61 @@ def test_every_assumption_line_and_setting_is_one_item(doc):
     # A benefit line's item holds its parameters, timing and risk, not its note or id.
     b1 = next(i for i in items if i.id == "b1")
     line = next(b for b in doc["benefits"] if b["id"] == "b1")
-    assert dict(b1.fields) == {k: v for k, v in line.items() if k not in ("id", "note")}
+    ids = {a["key"]: a["id"] for a in doc["assumptions"]}
+    assert dict(b1.fields) == {
+        k: f"assumption {ids[v]}" if k not in ("name", "kind") and v in ids else v
+        for k, v in line.items()
+        if k not in ("id", "note")
+    }
+    assert b1.fields["customers"] == f"assumption {ids['subscribers']}"
     assert {"customers", "ramp_start", "ramp_months", "risk"} <= set(b1.fields)
+
+
+def _lines_and_scenarios(doc: dict[str, Any]) -> dict[str, str]:
+    return {
+        i.id: i.fingerprint
+        for i in review_items(load_case(doc))
+        if i.kind in ("cost", "benefit", "scenario")
+    }
+
+
+def test_swapping_two_keys_changes_the_items_that_use_them(doc):
+    """Swapping the keys of two assumptions changes what the lines compute, so every line
+    and scenario using either one reads as changed (the review found this hole)."""
+
+    def swap(d: dict[str, Any]) -> None:
+        by_key = {a["key"]: a for a in d["assumptions"]}
+        by_key["churn_reduction"]["key"], by_key["margin"]["key"] = "margin", "churn_reduction"
+
+    before, after = _lines_and_scenarios(doc), _lines_and_scenarios(edited(doc, swap))
+    moved = {i for i in before if before[i] != after[i]}
+    users = {
+        line["id"]
+        for section in ("benefits", "costs", "scenarios")
+        for line in doc[section]
+        if {"churn_reduction", "margin"} & set(json.dumps(line).replace('"', " ").split())
+    }
+    assert users and moved == users
+    assert npv_of(edited(doc, swap)) != npv_of(doc)  # the result did move
+
+
+def test_a_rename_carried_into_its_uses_keeps_every_verdict(doc):
+    def rename(d: dict[str, Any]) -> None:
+        text = json.dumps(d).replace('"churn_reduction"', '"churn_cut"')
+        d.clear()
+        d.update(json.loads(text))
+
+    before = {i.id: i.fingerprint for i in review_items(load_case(doc))}
+    after = {i.id: i.fingerprint for i in review_items(load_case(edited(doc, rename)))}
+    assert before == after
+
+
+def test_a_scenario_is_reviewed_with_its_overrides(doc):
+    def stronger(d: dict[str, Any]) -> None:
+        d["scenarios"][0]["overrides"]["churn_reduction"] = 0.5
+
+    before, after = _lines_and_scenarios(doc), _lines_and_scenarios(edited(doc, stronger))
+    assert {i for i in before if before[i] != after[i]} == {doc["scenarios"][0]["id"]}
 
 
 def test_the_fingerprint_moves_with_every_reviewed_field_only(doc):
