@@ -43,7 +43,8 @@ def _check_case_rules(case: Case, step: str) -> None:
             ) + ("…" if len(pending) > 8 else "")
             raise Conflict(
                 "Finance signs off only when every item (assumptions, lines, scenarios and "
-                f"finance settings) is accepted as it stands; {len(pending)} not accepted yet: {names}."
+                f"finance settings) is accepted as it stands; {len(pending)} not accepted "
+                f"yet: {names}."
             )
 
 
