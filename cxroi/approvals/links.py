@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import current_app, has_request_context, url_for
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import flag_modified
 
 from cxroi import mail
 from cxroi.approvals import approvers, tokens, versions
@@ -619,6 +620,26 @@ def request_code(
     return row
 
 
+def _spend_a_try(row: DecisionCode) -> bool:
+    """Count one try of ``row`` in the database itself, or False when none is left.
+
+    One conditional UPDATE (``tries = tries + 1 WHERE tries < CODE_TRIES``): requests
+    sent at once each spend their own try, so no more than ``CODE_TRIES`` guesses are
+    ever compared, on SQLite and PostgreSQL alike (a read-then-write let 12 through).
+    """
+    spent = db.session.execute(
+        update(DecisionCode)
+        .where(DecisionCode.id == row.id, DecisionCode.tries < tokens.CODE_TRIES)
+        .values(tries=DecisionCode.tries + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(spent, "rowcount", 0) != 1:
+        return False
+    db.session.refresh(row, ["tries"])
+    flag_modified(row, "tries")  # the flush seals the row as it now stands
+    return True
+
+
 def _check_code(opened: OpenLink, typed: str, refuse: Refuser, ip: str) -> DecisionCode:
     """The link's open code if ``typed`` matches it; a try is spent on a wrong one."""
     link, case = opened.link, opened.case
@@ -659,7 +680,15 @@ def _check_code(opened: OpenLink, typed: str, refuse: Refuser, ip: str) -> Decis
         raise refuse(
             InputError("code", f"Enter the 6-digit code mailed to {to}."), "bad input: code"
         )
-    row.tries += 1
+    if not _spend_a_try(row):  # another request spent the last try meanwhile
+        raise refuse(
+            CodeRefused(
+                f"The code mailed to {to} was entered wrongly {tokens.CODE_TRIES} times and "
+                "no longer works. Nothing was recorded: ask for a new code.",
+                heading="No tries left for this code",
+            ),
+            "refused: code exhausted",
+        )
     if not tokens.same_hash(_code_hash(link, code), row.code_hash):
         left = tokens.CODE_TRIES - row.tries
         record_change(

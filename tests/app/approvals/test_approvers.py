@@ -386,3 +386,40 @@ def test_the_outbox_page_lists_and_shows_messages_to_admins(app, ready_case, use
     assert shown.status_code == 200 and token in shown.text
     assert admin.get("/admin/outbox/..%2Finstance.eml").status_code == 404
     assert admin.get("/admin/outbox/nothing.eml").status_code == 404
+
+
+def test_guesses_sent_at_once_spend_no_more_than_five_tries(app, ready_case, users):
+    """The review sent 30 wrong codes at once and 12 were compared (a read-then-write
+    count). Each try is now spent in the database itself."""
+    import threading
+
+    _, token = send_approve_link(ready_case, users["cx"])
+    code = ask_code(token)
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    start = threading.Barrier(12)
+    outcomes: list[str] = []
+
+    def guess() -> None:
+        with app.app_context():
+            start.wait()
+            try:
+                decide_with_code(token, code=wrong)
+            except (InputError, CodeRefused) as exc:
+                outcomes.append(type(exc).__name__)
+            except Exception as exc:  # e.g. SQLite busy: refused all the same
+                outcomes.append(f"other: {exc.__class__.__name__}")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=guess) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    db.session.expire_all()
+    failed = db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.action == "code failed")
+    ).all()
+    assert len(failed) <= 5 and len(outcomes) == 12
+    assert db.session.scalars(select(DecisionCode.tries)).one() == len(failed)
+    _nothing_decided(ready_case)
