@@ -73,6 +73,15 @@ SEALED: tuple[SealedTable, ...] = (
          "reviewer_id", "reviewed_at"),
         guarded=False,
     ),
+    # Accounts: who holds which role and address decides who may review, share and
+    # approve (separation of duties compares addresses). The password hash is the
+    # account's own secret, rehashed as parameters change; its changes are audited.
+    SealedTable(
+        "users",
+        ("id", "email", "name", "role", "active", "created_at"),
+        guarded=False,
+        unsealed=("password_hash",),
+    ),
     # The approver directory: edited and switched off or on, never deleted.
     SealedTable(
         "approvers",
