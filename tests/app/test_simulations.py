@@ -200,10 +200,16 @@ def test_the_results_page_and_status_endpoint_follow_the_simulation(
     assert re.search(r'data-metric="prob-npv-positive">[^<]+<', page)
 
     # A new save: the old statistics are not shown as current.
+    first_hash = reload(case.id).case_hash
+    assert f'data-case-hash="{first_hash}"' in page  # what the page's script compares
     key = ranged_key(doc)
     apply_edit(db.session.merge(cx_user), case.id, reload(case.id).lock_version, nudged(key))
     page = client.get(f"/cases/{case.id}").text
     assert 'data-status="queued"' in page and 'data-metric="prob-npv-positive"' not in page
+    # A page drawn before the save polls a status of other content: the script sees the
+    # hash differ and asks for a reload instead of showing the newer simulation.
+    newer = client.get(f"/cases/{case.id}/simulation").get_json()["case_hash"]
+    assert newer == reload(case.id).case_hash != first_hash
 
     # A failure says so, with a retry that starts it again.
     (pending,) = runner.jobs
