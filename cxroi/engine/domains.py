@@ -56,5 +56,9 @@ class Domain:
 ANY = Domain(-math.inf, math.inf)
 NON_NEGATIVE = Domain(0.0, math.inf)
 RATIO = Domain(0.0, 1.0)
-RATE = Domain(-1.0, math.inf, low_open=True)
+#: An annual rate (escalation, growth, the discount rate): above -100 % and at most
+#: 1,000 % a year. Beyond that no CX case is meant, and compounding over ten years gives
+#: figures of a hundred digits that are finite yet meaningless.
+MAX_ANNUAL_RATE = 10.0
+RATE = Domain(-1.0, MAX_ANNUAL_RATE, low_open=True)
 BENEFIT_RISK = Domain(0.0, 1.0, high_open=True)

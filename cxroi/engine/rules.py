@@ -140,7 +140,9 @@ def _check_header(doc: Mapping[str, Any], horizon: int | None) -> Iterator[Issue
         yield Issue("horizon_months", f"must be from 1 to 120 months, not {horizon}")
     rate = doc.get("discount_rate")
     if _is_number(rate) and not RATE.contains(float(rate)):
-        yield Issue("discount_rate", f"must be greater than -1 (an annual rate), not {_num(rate)}")
+        yield Issue(
+            "discount_rate", f"must be {RATE.describe()} (an annual rate), not {_num(rate)}"
+        )
     trials = doc.get("monte_carlo_trials")
     if _is_whole(trials) and not 1 <= trials <= MAX_TRIALS:
         yield Issue(

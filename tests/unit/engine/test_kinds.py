@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from cxroi.engine import KINDS, load_case
 from cxroi.engine.kinds import docs_table
 from cxroi.engine.rules import PARAMETER_DOMAINS
@@ -43,3 +45,18 @@ def test_a_missing_optional_parameter_takes_the_registry_default() -> None:
     for line in case.benefits:
         for p, default in KINDS[line.kind].defaults.items():
             assert line.params[p] == default
+
+
+def test_an_annual_rate_above_a_thousand_percent_is_refused_naming_the_field() -> None:
+    """The review stored an escalation of 1e13 a year: finite, and a 130-digit cost."""
+    from cxroi.engine import validate_case
+    from tests.support import EXAMPLES_DIR
+
+    doc = json.loads((EXAMPLES_DIR / "contact-centre.json").read_text())
+    doc["costs"][0]["escalation"] = 1e13
+    doc["discount_rate"] = 10.5
+    issues = {i.path: i.message for i in validate_case(doc)}
+    assert "costs[0].escalation" in issues and "10" in issues["costs[0].escalation"]
+    assert issues["discount_rate"].startswith("must be greater than -1 to 10")
+    doc["costs"][0]["escalation"], doc["discount_rate"] = 10.0, 10.0  # 1,000 %: the limit
+    assert validate_case(doc) == []
