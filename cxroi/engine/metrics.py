@@ -20,6 +20,18 @@ from .timeline import FloatArray
 
 IrrNote = Literal["none", "multiple"]
 
+#: An annual IRR above this (1,000 %) is shown with a caution: it says little on its own.
+IRR_CAUTION_RATE = 10.0
+
+
+def irr_needs_caution(rate: float | None) -> bool:
+    """Whether an annual IRR is high enough to be shown with a caution.
+
+    >>> irr_needs_caution(12.5), irr_needs_caution(0.4), irr_needs_caution(None)
+    (True, False, False)
+    """
+    return rate is not None and rate > IRR_CAUTION_RATE
+
 
 def npv(monthly_rate: float, net: npt.ArrayLike) -> float:
     """NPV of one series of flows, month 0 undiscounted (numpy-financial's convention).

@@ -66,11 +66,11 @@ def build_workbook(
     write_scenarios(sheets[layout.SCENARIOS], case, result)
     write_sensitivity(sheets[layout.SENSITIVITY], case, result)
     write_monte_carlo(sheets[layout.MONTE_CARLO], case, result)
-    master = write_checks(sheets[layout.CHECKS], result, calc, annual_rows["total"], names)
+    check_names = write_checks(sheets[layout.CHECKS], result, calc, annual_rows["total"], names)
     write_notes(sheets[layout.NOTES])
     if audit is not None:
         write_audit(wb.create_sheet(layout.AUDIT), audit)
-    write_summary(summary, case, result, inputs, calc, master, version)
+    write_summary(summary, case, result, inputs, calc, check_names, version)
     names.install(wb)
     for ws in wb.worksheets:
         if ws.title not in (layout.NOTES, layout.AUDIT):
