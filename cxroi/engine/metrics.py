@@ -72,6 +72,29 @@ def payback(cumulative: FloatArray) -> FloatArray:
     return np.where(k <= width - 1, result, np.nan)
 
 
+def mirr(net: npt.ArrayLike, finance_rate: float, reinvestment_rate: float) -> float | None:
+    """Annualised MIRR of monthly flows, Excel's ``MIRR`` on months 0..H, then (1 + m)^12 - 1.
+
+    ``finance_rate`` and ``reinvestment_rate`` are monthly. The negative flows are
+    discounted to month 0 at the finance rate, the positive ones compounded to month
+    H at the reinvestment rate; the monthly MIRR is (FV+ / -PV-)^(1/H) - 1, annualised
+    like the IRR. None when there is no positive or no negative flow (Excel's #DIV/0!).
+
+    >>> round(mirr([-100.0, 60.0, 70.0], 0.1, 0.12), 6)  # a month: 17.132404 %
+    5.669982
+    """
+    values = np.asarray(net, dtype=np.float64)
+    months = values.size - 1
+    t = np.arange(values.size, dtype=np.float64)
+    positive, negative = np.where(values > 0, values, 0.0), np.where(values < 0, values, 0.0)
+    if months < 1 or not positive.any() or not negative.any():
+        return None
+    future = float(positive @ (1.0 + reinvestment_rate) ** (months - t))
+    present = float(negative @ (1.0 + finance_rate) ** -t)
+    monthly = (future / -present) ** (1.0 / months) - 1.0
+    return float((1.0 + monthly) ** 12 - 1.0)
+
+
 def _sign_changes(values: FloatArray) -> int:
     signs = np.sign(values[values != 0.0])
     return int(np.count_nonzero(signs[1:] != signs[:-1]))
