@@ -25,6 +25,26 @@ IrrNote = Literal["none", "multiple"]
 IRR_CAUTION_RATE = 10.0
 
 
+#: How a missing IRR reads on every page, by its note.
+IRR_NOTE_WORDS: dict[str, str] = {"none": "none", "multiple": "several rates"}
+#: The caution shown beside an IRR above :data:`IRR_CAUTION_RATE`.
+IRR_CAUTION = (
+    "Above 1,000 % a year: an IRR this high says little on its own; "
+    "read it with the NPV, the payback and the MIRR"
+)
+
+
+def irr_words(rate: float | None, note: str | None, percent: Callable[[float], str]) -> str:
+    """The IRR as a page shows it: ``percent(rate)``, or why there is none.
+
+    >>> irr_words(None, "multiple", str), irr_words(0.5, None, lambda x: f"{x:.0%}")
+    ('several rates', '50%')
+    """
+    if rate is None:
+        return IRR_NOTE_WORDS.get(note or "", "n/a")
+    return percent(rate)
+
+
 def irr_needs_caution(rate: float | None) -> bool:
     """Whether an annual IRR is high enough to be shown with a caution.
 

@@ -56,6 +56,9 @@ IRR_WORDS = (
     "not proved unique: the net flow changes sign more than once (the app counts the rates)",
 )
 NEVER = "never"
+NO_MIRR = "n/a (needs a negative and a positive flow)"
+#: The named metric cells: the result document's metrics and the MIRR.
+WORKBOOK_METRICS = (*METRIC_KEYS, "mirr")
 MONTHS_PER_PAGE = 13
 NOT_DEFINED = "n/a (no costs)"
 
@@ -210,7 +213,7 @@ class _Metrics:
         cell = put_formula(self.ws.cell(r, TOTAL_COL), formula, fmt)
         ref = f"$C${r}"
         if key is not None:
-            metric = key in METRIC_KEYS
+            metric = key in WORKBOOK_METRICS
             name = self.names.claim(key, prefix="cxroi_", reserved=metric)
             self.names.point(name, CALCULATIONS, ref)
             self.refs.metrics[key] = name
@@ -323,6 +326,21 @@ def _metrics(
         f"=IF(ISNUMBER({monthly}),(1+{monthly})^12-1,{monthly})",
         PERCENT,
         "irr",
+    )
+    mirr_monthly = mt.put(
+        "MIRR, monthly: MIRR(flows, finance m, reinvestment m)",
+        "a month",
+        f"=IFERROR(MIRR({g.span(rows['net'], absolute=True)},"
+        f"(1+{inputs.mirr_finance})^(1/12)-1,(1+{inputs.mirr_reinvestment})^(1/12)-1),"
+        f'"{NO_MIRR}")',
+        EXACT,
+    )
+    mt.put(
+        "MIRR = (1 + monthly MIRR)^12 - 1",
+        "a year",
+        f"=IF(ISNUMBER({mirr_monthly}),(1+{mirr_monthly})^12-1,{mirr_monthly})",
+        PERCENT,
+        "mirr",
     )
     mt.put(
         "IRR is the only rate (1 = proved by one sign change, 0 = not proved)",

@@ -157,7 +157,7 @@ def write_checks(
     m = result.metrics
     for key in ("npv", "total_costs", "total_benefits", "pv_costs", "pv_benefits"):
         checks.versus_app(key, getattr(m, key), "money")
-    for key in ("irr", "roi", "bcr"):
+    for key in ("irr", "mirr", "roi", "bcr"):
         checks.versus_app(key, getattr(m, key), "rate")
     for key in ("payback_months", "discounted_payback_months"):
         checks.versus_app(key, getattr(m, key), "months")

@@ -37,6 +37,7 @@ DIFFERS = "metrics moved: inputs changed since export"
 HEADLINES = (
     ("npv", "NPV", "money"),
     ("irr", "IRR (a year)", PERCENT),
+    ("mirr", "MIRR (a year)", PERCENT),
     ("roi", "ROI", PERCENT),
     ("bcr", "Benefit/cost ratio", RATIO),
     ("payback_months", "Payback", MONTHS),
