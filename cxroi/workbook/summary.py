@@ -109,7 +109,7 @@ def write_summary(
     put_formula(ws.cell(r, 3), f"={calc.metrics['irr_caution']}", "@", link=True)
     r += 2
     master = checks.master
-    ws.cell(r, 1, "Master check (0 = the model is consistent)").font = BOLD
+    ws.cell(r, 1, "Master check (0 = all pass)").font = BOLD
     check = put_formula(ws.cell(r, 2), f"={master}", "0", link=True)
     check.fill = KEY_FILL
     pass_fail(ws, check.coordinate)
