@@ -27,6 +27,7 @@ from cxroi.engine import (
     validate_case,
 )
 from cxroi.engine.loader import parse_json
+from cxroi.engine.metrics import irr_needs_caution, irr_words
 
 INVALID = 2
 
@@ -140,13 +141,16 @@ def _metric_rows(result: Result, cur: str) -> list[tuple[str, str, str]]:
     m, u = result.metrics, result.unadjusted
 
     def irr(metrics: Any) -> str:
-        if metrics.irr is None:
-            return {"none": "none", "multiple": "several rates"}.get(metrics.irr_note, "n/a")
-        return _pct(metrics.irr)
+        text = irr_words(metrics.irr, metrics.irr_note, _pct)
+        return f"{text} (caution: above 1,000 %)" if irr_needs_caution(metrics.irr) else text
+
+    def rate(x: float | None) -> str:
+        return "n/a" if x is None else _pct(x)
 
     return [
         ("NPV", _money(m.npv, cur), _money(u.npv, cur)),
         ("IRR", irr(m), irr(u)),
+        ("MIRR", rate(m.mirr), rate(u.mirr)),
         ("ROI", _pct(m.roi), _pct(u.roi)),
         ("Benefit/cost", _ratio(m.bcr), _ratio(u.bcr)),
         ("Payback", _months(m.payback_months), _months(u.payback_months)),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cxroi import formatting
+from cxroi.engine.metrics import IRR_CAUTION, irr_needs_caution, irr_words
 
 TOP_RISKS = 3
 KEY_ASSUMPTIONS = 8
@@ -39,10 +40,7 @@ def plain_number(x: Any) -> str:
 
 
 def irr_text(metrics: Mapping[str, Any]) -> str:
-    if metrics.get("irr") is None:
-        note = str(metrics.get("irr_note") or "")
-        return {"none": "none", "multiple": "several rates"}.get(note, "n/a")
-    return percent(metrics["irr"])
+    return irr_words(metrics.get("irr"), metrics.get("irr_note"), percent)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +49,7 @@ class Headline:
     value: str
     unadjusted: str
     negative: bool = False
+    caution: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +172,13 @@ def build_summary(
         ),
         Headline("ROI", percent(m.get("roi")), percent(u.get("roi")), (m.get("roi") or 0) < 0),
         Headline("Payback", months(m.get("payback_months")), months(u.get("payback_months"))),
-        Headline("IRR", irr_text(m), irr_text(u)),
+        Headline(
+            "IRR",
+            irr_text(m),
+            irr_text(u),
+            caution=IRR_CAUTION if irr_needs_caution(m.get("irr")) else None,
+        ),
+        Headline("MIRR", percent(m.get("mirr")), percent(u.get("mirr"))),
     )
     by_key = {a["key"]: a for a in case.get("assumptions", [])}
     risks = tuple(

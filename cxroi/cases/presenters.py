@@ -7,6 +7,7 @@ import calendar
 from typing import Any
 
 from cxroi.engine import BenefitLine, CostLine
+from cxroi.engine.metrics import IRR_CAUTION, irr_needs_caution, irr_words
 from cxroi.formatting import figure, money, months, pct, plain, ratio, signed_class
 from models import Case
 
@@ -49,9 +50,7 @@ def line_params(row: Any) -> list[tuple[str, str, bool]]:
 
 
 def _irr(m: dict[str, Any]) -> str:
-    if m.get("irr") is None:
-        return {"none": "none", "multiple": "several rates"}.get(m.get("irr_note") or "", "n/a")
-    return pct(m["irr"])
+    return irr_words(m.get("irr"), m.get("irr_note"), pct)
 
 
 def headline(case: Case, adjusted: dict[str, Any], raw: dict[str, Any]) -> list[dict[str, Any]]:
@@ -78,7 +77,14 @@ def headline(case: Case, adjusted: dict[str, Any], raw: dict[str, Any]) -> list[
             "negative": adjusted["payback_months"] is None,
             "id": "payback",
         },
-        {"label": "IRR", "value": _irr(adjusted), "raw": _irr(raw), "negative": False, "id": "irr"},
+        {
+            "label": "IRR",
+            "value": _irr(adjusted),
+            "raw": _irr(raw),
+            "negative": False,
+            "id": "irr",
+            "caution": IRR_CAUTION if irr_needs_caution(adjusted.get("irr")) else None,
+        },
     ]
 
 
@@ -87,6 +93,7 @@ def detail_rows(
 ) -> list[tuple[str, str, str]]:
     cur = case.currency
     rows = [
+        ("MIRR", pct(adjusted.get("mirr")), pct(raw.get("mirr"))),
         ("Benefit/cost ratio", ratio(adjusted["bcr"]), ratio(raw["bcr"])),
         (
             "Discounted payback",

@@ -11,7 +11,7 @@ from .batch import Batch, Prepared
 from .casefile import Assumption, CaseFile
 from .domains import Domain
 from .loader import CaseValidationError
-from .pricing import Priced, cashflow_of, metrics_of, price, values_for
+from .pricing import Priced, cashflow_of, metrics_of, mirr_monthly_rates, price, values_for
 from .result import (
     AnnualRow,
     BreakEven,
@@ -97,8 +97,10 @@ def _analyse(case: CaseFile, trials: int, seed: int) -> Result:
                 where = f"assumptions[{keys.index(row.key)}].{bound}"
                 raise _too_large(where, f"at its {bound} value the amounts are")
     return Result(
-        metrics=metrics_of(base.costs[0], base.benefits[0], tl),
-        unadjusted=metrics_of(base.costs_unadjusted[0], base.benefits_unadjusted[0], tl),
+        metrics=metrics_of(base.costs[0], base.benefits[0], tl, mirr_monthly_rates(case)),
+        unadjusted=metrics_of(
+            base.costs_unadjusted[0], base.benefits_unadjusted[0], tl, mirr_monthly_rates(case)
+        ),
         cashflow=cashflow,
         cashflow_unadjusted=cashflow_of(base.costs_unadjusted[0], base.benefits_unadjusted[0], tl),
         lines=base.lines,
@@ -145,7 +147,7 @@ def scenarios(case: CaseFile, tl: Timeline) -> tuple[ScenarioResult, ...]:
             ScenarioResult(
                 scenario.name,
                 dict(scenario.overrides),
-                metrics_of(priced.costs[0], priced.benefits[0], tl),
+                metrics_of(priced.costs[0], priced.benefits[0], tl, mirr_monthly_rates(case)),
             )
         )
     return tuple(results)

@@ -35,6 +35,8 @@ CASE_FIELDS = (
     "start_month",
     "horizon_months",
     "discount_rate",
+    "mirr_finance_rate",
+    "mirr_reinvestment_rate",
     "monte_carlo_trials",
 )
 #: At most this many Monte Carlo trials for one case (``monte_carlo_trials``).
@@ -138,7 +140,19 @@ class CaseFile:
     evidence: str | None = None
     #: Monte Carlo trials for this case; None: the app's default.
     monte_carlo_trials: int | None = None
+    #: MIRR's annual finance and reinvestment rates; None: the discount rate.
+    mirr_finance_rate: float | None = None
+    mirr_reinvestment_rate: float | None = None
     format: str = field(default=FORMAT)
+
+    @property
+    def mirr_rates(self) -> tuple[float, float]:
+        """MIRR's annual (finance, reinvestment) rates: each defaults to the discount rate."""
+        finance, reinvest = self.mirr_finance_rate, self.mirr_reinvestment_rate
+        return (
+            self.discount_rate if finance is None else finance,
+            self.discount_rate if reinvest is None else reinvest,
+        )
 
     @property
     def assumption_values(self) -> dict[str, float]:

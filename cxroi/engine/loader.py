@@ -352,6 +352,8 @@ def _build(doc: CaseIn, benefits_in: list[BenefitBaseIn]) -> CaseFile:
         start_month=doc.start_month,
         horizon_months=horizon,
         discount_rate=doc.discount_rate,
+        mirr_finance_rate=doc.mirr_finance_rate,
+        mirr_reinvestment_rate=doc.mirr_reinvestment_rate,
         monte_carlo_trials=doc.monte_carlo_trials,
         assumptions=tuple(Assumption(**a.model_dump()) for a in doc.assumptions),
         costs=tuple(costs),
@@ -460,6 +462,8 @@ def case_to_dict(case: CaseFile) -> dict[str, Any]:
             "start_month": case.start_month,
             "horizon_months": case.horizon_months,
             "discount_rate": case.discount_rate,
+            "mirr_finance_rate": case.mirr_finance_rate,
+            "mirr_reinvestment_rate": case.mirr_reinvestment_rate,
             "monte_carlo_trials": case.monte_carlo_trials,
             "assumptions": [
                 _drop_none(

@@ -8,6 +8,7 @@ cumulative flow stays non-negative through the horizon, interpolating linearly.
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable
 from typing import Literal
 
@@ -19,6 +20,38 @@ from scipy.optimize import brentq
 from .timeline import FloatArray
 
 IrrNote = Literal["none", "multiple"]
+
+#: An annual IRR above this (1,000 %) is shown with a caution: it says little on its own.
+IRR_CAUTION_RATE = 10.0
+
+
+#: How a missing IRR reads on every page, by its note.
+IRR_NOTE_WORDS: dict[str, str] = {"none": "none", "multiple": "several rates"}
+#: The caution shown beside an IRR above :data:`IRR_CAUTION_RATE`.
+IRR_CAUTION = (
+    "Above 1,000 % a year: an IRR this high says little on its own; "
+    "read it with the NPV, the payback and the MIRR"
+)
+
+
+def irr_words(rate: float | None, note: str | None, percent: Callable[[float], str]) -> str:
+    """The IRR as a page shows it: ``percent(rate)``, or why there is none.
+
+    >>> irr_words(None, "multiple", str), irr_words(0.5, None, lambda x: f"{x:.0%}")
+    ('several rates', '50%')
+    """
+    if rate is None:
+        return IRR_NOTE_WORDS.get(note or "", "n/a")
+    return percent(rate)
+
+
+def irr_needs_caution(rate: float | None) -> bool:
+    """Whether an annual IRR is high enough to be shown with a caution.
+
+    >>> irr_needs_caution(12.5), irr_needs_caution(0.4), irr_needs_caution(None)
+    (True, False, False)
+    """
+    return rate is not None and rate > IRR_CAUTION_RATE
 
 
 def npv(monthly_rate: float, net: npt.ArrayLike) -> float:
@@ -57,6 +90,29 @@ def payback(cumulative: FloatArray) -> FloatArray:
     step = np.where(crossing, after - before, 1.0)
     result = np.where(crossing, (kk - 1) - before / step, 0.0)
     return np.where(k <= width - 1, result, np.nan)
+
+
+def mirr(net: npt.ArrayLike, finance_rate: float, reinvestment_rate: float) -> float | None:
+    """Annualised MIRR of monthly flows, Excel's ``MIRR`` on months 0..H, then (1 + m)^12 - 1.
+
+    ``finance_rate`` and ``reinvestment_rate`` are monthly. The negative flows are
+    discounted to month 0 at the finance rate, the positive ones compounded to month
+    H at the reinvestment rate; the monthly MIRR is (FV+ / -PV-)^(1/H) - 1, annualised
+    like the IRR. None when there is no positive or no negative flow (Excel's #DIV/0!).
+
+    >>> round(mirr([-100.0, 60.0, 70.0], 0.1, 0.12), 6)  # a month: 17.132404 %
+    5.669982
+    """
+    values = np.asarray(net, dtype=np.float64)
+    months = values.size - 1
+    t = np.arange(values.size, dtype=np.float64)
+    positive, negative = np.where(values > 0, values, 0.0), np.where(values < 0, values, 0.0)
+    if months < 1 or not positive.any() or not negative.any():
+        return None
+    future = float(positive @ (1.0 + reinvestment_rate) ** (months - t))
+    present = float(negative @ (1.0 + finance_rate) ** -t)
+    monthly = (future / -present) ** (1.0 / months) - 1.0
+    return float((1.0 + monthly) ** 12 - 1.0)
 
 
 def _sign_changes(values: FloatArray) -> int:
@@ -153,22 +209,112 @@ def _single_root(values: FloatArray) -> float | None:
         return float(brentq(npv_at, low, high, xtol=1e-15, rtol=1e-15, maxiter=200))
 
 
+def _integer_coefficients(values: FloatArray) -> list[int]:
+    """The flows as integers, exactly: each float times one common power of two."""
+    parts = [float(v).as_integer_ratio() for v in values]
+    shift = max(d.bit_length() - 1 for _n, d in parts)  # every denominator is a power of 2
+    return [n << (shift - (d.bit_length() - 1)) for n, d in parts]
+
+
+def _variations(coefficients: list[int]) -> int:
+    """Sign changes in a sequence, zeros skipped (Descartes' bound on positive roots)."""
+    signs = [c > 0 for c in coefficients if c != 0]
+    return sum(1 for a, b in itertools.pairwise(signs) if a != b)
+
+
+def _taylor_shift_one(coefficients: list[int]) -> list[int]:
+    """q(x) = p(x + 1), exactly (coefficients lowest power first)."""
+    q = list(coefficients)
+    n = len(q)
+    for i in range(n - 1):
+        for j in range(n - 2, i - 1, -1):
+            q[j] += q[j + 1]
+    return q
+
+
+def _roots_in_unit_interval(coefficients: list[int]) -> int:
+    """Exact count of the distinct roots of p in (0, 1); -1 for a cluster it cannot split.
+
+    Vincent-Collins-Akritas bisection on integer coefficients: the roots of p in
+    (0, 1) are the positive roots of (x + 1)^n p(1 / (x + 1)), bounded by its sign
+    changes (exact at 0 and 1); halves (0, 1/2) and (1/2, 1) are p(x / 2) and
+    p((x + 1) / 2), scaled by 2^n. Exact arithmetic: rounding cannot hide a root, and
+    roots as close as 2^-80 apart are told apart; closer ones (or a repeated root)
+    count as a cluster.
+    """
+    count = 0
+    stack = [(coefficients, 0)]
+    while stack:
+        p, depth = stack.pop()
+        while p and p[0] == 0:  # a root at this interval's left end (found by its parent)
+            p = p[1:]
+        if len(p) <= 1:
+            continue
+        v = _variations(_taylor_shift_one(p[::-1]))
+        if v == 0:
+            continue
+        if v == 1:
+            count += 1
+            continue
+        if depth >= _MAX_DEPTH:
+            return -1
+        n = len(p) - 1
+        left = [c << (n - i) for i, c in enumerate(p)]  # 2^n p(x / 2)
+        right = _taylor_shift_one(left)  # 2^n p((x + 1) / 2)
+        if right[0] == 0:
+            count += 1  # the midpoint itself is a root
+        stack.append((left, depth + 1))
+        stack.append((right, depth + 1))
+    return count
+
+
+#: Bisection depth of the exact root count: roots 2^-80 apart in x are still separated.
+_MAX_DEPTH = 80
+
+
+def count_rates(net: npt.ArrayLike) -> int:
+    """How many distinct monthly rates i > -1 make the NPV of ``net`` exactly 0.
+
+    The NPV is p(x) = sum_t net_t x^t with x = 1 / (1 + i) > 0. The count is exact
+    (integer arithmetic, Descartes' rule on bisected intervals): roots in (0, 1)
+    are rates above 0, roots in (1, inf) (the reversed polynomial on (0, 1)) rates
+    between -100 % and 0, and x = 1 (rate 0) is a root when the flows sum to 0.
+    A repeated root, or roots closer than 2^-80, count as 2 (not one unique rate).
+
+    >>> count_rates([-100.0, 230.0, -132.0]), count_rates([-100.0, 110.0])
+    (2, 1)
+    """
+    values = np.asarray(net, dtype=np.float64)
+    nonzero = np.flatnonzero(values)
+    if nonzero.size == 0:
+        return 0
+    p = _integer_coefficients(values[nonzero[0] : nonzero[-1] + 1])
+    if _variations(p) <= 1:
+        return _variations(p)  # Descartes: exact for 0 or 1 sign change
+    total = 1 if sum(p) == 0 else 0
+    for part in (p, p[::-1]):
+        found = _roots_in_unit_interval(part)
+        if found < 0:
+            return 2
+        total += found
+    return total
+
+
 def irr(net: npt.ArrayLike) -> tuple[float | None, IrrNote | None]:
     """Annualised IRR of monthly flows, or None with a note when there is no unique root.
 
     The NPV is a polynomial in x = 1/(1+i); a rate above -100 % is a root x > 0.
     numpy-financial's ``irr`` returns the root nearest zero even when there are
-    several (and misses roots with rounding noise in their imaginary part), so the
-    roots are counted here:
+    several (and a grid of rates misses close roots), so the roots are counted:
 
     1. no sign change in the flows: no root (``"none"``);
     2. one sign change: exactly one root (Descartes' rule of signs), found by
        brentq on monthly rates from -99 % to +1,000 %;
-    3. several: NPV is scanned on a fixed grid of 1,200 monthly rates in that
-       bracket (one matrix-vector product) and each sign change refined by brentq;
-       one crossing gives the IRR, several give ``"multiple"``;
-    4. nothing found in the bracket: every real positive root of the polynomial
-       (``numpy.roots``, polished by Newton steps) is counted instead.
+    3. several: the roots are counted exactly (:func:`count_rates`, integer
+       arithmetic); several give ``"multiple"``, none ``"none"``, and a single one
+       is found on a grid of rates and refined by brentq;
+    4. a single root outside that bracket: every real positive root of the
+       polynomial (``numpy.roots``, polished by Newton steps) is used instead.
 
     >>> value, note = irr([-100.0] + [10.0] * 12)
     >>> round(value, 6), note
@@ -187,11 +333,14 @@ def irr(net: npt.ArrayLike) -> tuple[float | None, IrrNote | None]:
         if monthly is not None:
             return float((1.0 + monthly) ** 12 - 1.0), None
     else:
+        exact = count_rates(values)
+        if exact == 0:
+            return None, "none"
+        if exact > 1:
+            return None, "multiple"
         rates = _roots_on_grid(values)
         if len(rates) == 1:
             return float((1.0 + rates[0]) ** 12 - 1.0), None
-        if len(rates) > 1:
-            return None, "multiple"
     # Nothing in the bracket: count every root of the polynomial (slower, complete).
     coefficients = values[nonzero[0] : nonzero[-1] + 1]  # drop x^0 factors and zero tail
     scale = np.abs(coefficients).max()

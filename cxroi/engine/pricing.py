@@ -15,7 +15,7 @@ import numpy as np
 from .casefile import BenefitLine, CaseFile, CostLine
 from .drivers import Resolve, cost_series, resolver
 from .kinds import KINDS, Ramp
-from .metrics import irr, npv, payback
+from .metrics import irr, mirr, npv, payback
 from .result import CashFlow, LineSeries, Metrics
 from .timeline import FloatArray, Timeline, Value
 
@@ -95,9 +95,25 @@ def _optional(x: float) -> float | None:
     return None if not np.isfinite(x) else float(x)
 
 
-def metrics_of(costs: FloatArray, benefits: FloatArray, tl: Timeline) -> Metrics:
-    """Every headline metric of one series of monthly costs and benefits."""
+def mirr_monthly_rates(case: CaseFile) -> tuple[float, float]:
+    """MIRR's monthly (finance, reinvestment) rates, compounded from the case's annual ones."""
+    finance, reinvest = case.mirr_rates
+    return (1.0 + finance) ** (1.0 / 12.0) - 1.0, (1.0 + reinvest) ** (1.0 / 12.0) - 1.0
+
+
+def metrics_of(
+    costs: FloatArray,
+    benefits: FloatArray,
+    tl: Timeline,
+    mirr_rates: tuple[float, float] | None = None,
+) -> Metrics:
+    """Every headline metric of one series of monthly costs and benefits.
+
+    ``mirr_rates`` are MIRR's monthly finance and reinvestment rates (default: the
+    discount rate for both).
+    """
     net = benefits - costs
+    finance, reinvest = mirr_rates or (tl.monthly_rate, tl.monthly_rate)
     pv_costs = float(costs @ tl.discount_factor)
     pv_benefits = float(benefits @ tl.discount_factor)
     rate, note = irr(net)
@@ -114,6 +130,7 @@ def metrics_of(costs: FloatArray, benefits: FloatArray, tl: Timeline) -> Metrics
         total_benefits=float(benefits.sum()),
         pv_costs=pv_costs,
         pv_benefits=pv_benefits,
+        mirr=mirr(net, finance, reinvest),
     )
 
 
@@ -135,4 +152,4 @@ def evaluate_metrics(case: CaseFile, overrides: Mapping[str, float] | None = Non
     """Risk-adjusted metrics of the case, with optional assumption overrides."""
     tl = Timeline.of(case.horizon_months, case.discount_rate)
     priced = price(case, tl, values_for(case, overrides))
-    return metrics_of(priced.costs[0], priced.benefits[0], tl)
+    return metrics_of(priced.costs[0], priced.benefits[0], tl, mirr_monthly_rates(case))

@@ -46,11 +46,15 @@ class Metrics:
     total_benefits: float
     pv_costs: float
     pv_benefits: float
+    #: Annualised MIRR (finance and reinvestment rates of the case); None when undefined.
+    mirr: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {k: getattr(self, k) for k in METRIC_KEYS}
         if self.irr_note is not None:
             out["irr_note"] = self.irr_note
+        if self.mirr is not None:
+            out["mirr"] = self.mirr
         return out
 
 
@@ -257,7 +261,7 @@ def _array(values: Any) -> FloatArray:
 
 
 def _metrics_from(d: Mapping[str, Any]) -> Metrics:
-    return Metrics(**{k: d[k] for k in METRIC_KEYS}, irr_note=d.get("irr_note"))
+    return Metrics(**{k: d[k] for k in METRIC_KEYS}, irr_note=d.get("irr_note"), mirr=d.get("mirr"))
 
 
 def _cashflow_from(d: Mapping[str, Any]) -> CashFlow:

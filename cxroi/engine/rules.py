@@ -143,6 +143,10 @@ def _check_header(doc: Mapping[str, Any], horizon: int | None) -> Iterator[Issue
         yield Issue(
             "discount_rate", f"must be {RATE.describe()} (an annual rate), not {_num(rate)}"
         )
+    for field in ("mirr_finance_rate", "mirr_reinvestment_rate"):
+        value = doc.get(field)
+        if _is_number(value) and not RATE.contains(float(value)):
+            yield Issue(field, f"must be {RATE.describe()} (an annual rate), not {_num(value)}")
     trials = doc.get("monte_carlo_trials")
     if _is_whole(trials) and not 1 <= trials <= MAX_TRIALS:
         yield Issue(

@@ -231,6 +231,8 @@ class CaseIn(_Strict):
     start_month: Text
     horizon_months: Whole
     discount_rate: Number
+    mirr_finance_rate: Number | None = None
+    mirr_reinvestment_rate: Number | None = None
     monte_carlo_trials: Whole | None = None
     assumptions: Annotated[list[AssumptionIn], Field(max_length=MAX_ASSUMPTIONS)]
     costs: Annotated[list[CostIn], Field(max_length=MAX_LINES)]

@@ -7,11 +7,11 @@ from io import BytesIO
 
 from openpyxl import Workbook
 
-from cxroi.engine import METRIC_KEYS, CaseFile, Result
+from cxroi.engine import CaseFile, Result
 
 from . import layout
 from .analyses import write_monte_carlo, write_scenarios, write_sensitivity
-from .calculations import write_calculations
+from .calculations import WORKBOOK_METRICS, write_calculations
 from .checks import write_checks
 from .inputs import write_inputs
 from .model import AuditRow, WorkbookVersion
@@ -59,18 +59,18 @@ def build_workbook(
         )
     }
     # The metric names must equal the result document's keys: no assumption may take one.
-    names = Names(reserved=METRIC_KEYS)
+    names = Names(reserved=WORKBOOK_METRICS)
     inputs = write_inputs(sheets[layout.INPUTS], case, names, _irr_start(result))
     calc = write_calculations(sheets[layout.CALCULATIONS], case, result, inputs, names)
     annual_rows = write_annual(sheets[layout.ANNUAL], case, result, calc)
     write_scenarios(sheets[layout.SCENARIOS], case, result)
     write_sensitivity(sheets[layout.SENSITIVITY], case, result)
     write_monte_carlo(sheets[layout.MONTE_CARLO], case, result)
-    master = write_checks(sheets[layout.CHECKS], result, calc, annual_rows["total"], names)
+    check_names = write_checks(sheets[layout.CHECKS], result, calc, annual_rows["total"], names)
     write_notes(sheets[layout.NOTES])
     if audit is not None:
         write_audit(wb.create_sheet(layout.AUDIT), audit)
-    write_summary(summary, case, result, inputs, calc, master, version)
+    write_summary(summary, case, result, inputs, calc, check_names, version)
     names.install(wb)
     for ws in wb.worksheets:
         if ws.title not in (layout.NOTES, layout.AUDIT):

@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 
 from openpyxl.worksheet.worksheet import Worksheet
 
-from cxroi.engine import CaseFile, Result
+from cxroi.engine import METRIC_KEYS, CaseFile, Result
 
 from .inputs import InputRefs
 from .layout import (
     CALCULATIONS,
     CALENDAR_ROW,
     FIRST_MONTH_COL,
+    IRR_CAUTION_CELL,
     LABEL_COL,
     MONTH_ROW,
     TOTAL_COL,
@@ -47,11 +48,18 @@ from .styles import (
 )
 
 IRR_NOT_FOUND = "no IRR found"
-IRR_NOTES = {
-    "none": "no unique IRR: no rate makes the NPV zero",
-    "multiple": "no unique IRR: several rates make the NPV zero",
-}
+#: Above this annual IRR the Summary and the app add a caution (the engine's threshold).
+IRR_CAUTION = "Caution: an IRR above 1,000 % a year; read it with the NPV and payback"
+IRR_WORDS = (
+    "no rate: the net flow never changes sign",
+    "unique: the net flow changes sign once",
+    "not proved unique: the net flow changes sign more than once (the app counts the rates)",
+)
 NEVER = "never"
+NO_MIRR = "n/a (needs a negative and a positive flow)"
+#: The named metric cells: the result document's metrics and the MIRR.
+WORKBOOK_METRICS = (*METRIC_KEYS, "mirr")
+MONTHS_PER_PAGE = 13
 NOT_DEFINED = "n/a (no costs)"
 
 
@@ -149,6 +157,25 @@ def _flows(grid: Grid, refs: CalcRefs, names: InputRefs, currency: str) -> None:
         lambda c, p: f"=SUM(${first}${rows['discounted']}:{c}{rows['discounted']})",
         fmt,
     )
+    grid.heading("IRR uniqueness helpers (Descartes' rule of signs)")
+    net = rows["net"]
+    sign = grid.row  # this row refers to its own previous month
+    rows["net_sign"] = grid.add(
+        "Sign of the latest non-zero net flow",
+        "sign",
+        lambda c, p: (
+            f"=IF({grid.month(c)}=0,SIGN({c}{net}),IF({c}{net}=0,{p}{sign},SIGN({c}{net})))"
+        ),
+        "0",
+    )
+    rows["sign_change"] = grid.add(
+        "The net flow changes sign this month (1 = yes)",
+        "flag",
+        lambda c, p: (
+            f"=IF({grid.month(c)}=0,0,IF(AND({c}{net}<>0,{p}{sign}<>0,{c}{sign}<>{p}{sign}),1,0))"
+        ),
+        "0",
+    )
     grid.heading("Payback helpers")
     last = grid.last
     for key, source in (("stays", "cumulative"), ("stays_discounted", "cumulative_discounted")):
@@ -179,13 +206,15 @@ class _Metrics:
         self.currency, self.money = currency, money(currency)
 
     def put(self, label: str, unit: str, formula: str, fmt: str, key: str | None = None) -> str:
+        """One metric row; ``key`` names its cell (a metric's key, or a helper's name)."""
         r = self.grid.row
         put_text(self.ws.cell(r, LABEL_COL), label)
         put_text(self.ws.cell(r, UNIT_COL), unit)
         cell = put_formula(self.ws.cell(r, TOTAL_COL), formula, fmt)
         ref = f"$C${r}"
         if key is not None:
-            name = self.names.claim(key, reserved=True)
+            metric = key in WORKBOOK_METRICS
+            name = self.names.claim(key, prefix="cxroi_", reserved=metric)
             self.names.point(name, CALCULATIONS, ref)
             self.refs.metrics[key] = name
             cell.font = BOLD
@@ -213,13 +242,13 @@ class _Metrics:
         before = self.put(
             f"{label}: cumulative in month k - 1",
             self.currency,
-            f"=INDEX({cum},MAX({k},1))",
+            f"=INDEX({cum},1,MAX({k},1))",
             self.money,
         )
         after = self.put(
             f"{label}: cumulative in month k",
             self.currency,
-            f"=INDEX({cum},MIN({k}+1,MAX({months})+1))",
+            f"=INDEX({cum},1,MIN({k}+1,MAX({months})+1))",
             self.money,
         )
         self.put(
@@ -274,27 +303,65 @@ def _metrics(
         RATIO,
         "bcr",
     )
-    if result.metrics.irr is not None:
-        # After an input changes there may be no rate at all: say so rather than #NUM!.
-        monthly = mt.put(
-            "IRR, monthly (IRR over months 0..H)",
-            "a month",
-            f"=IFERROR(IRR({g.span(rows['net'], absolute=True)},{inputs.irr_start}),"
-            f'"{IRR_NOT_FOUND}")',
-            EXACT,
-        )
-        mt.put(
-            "IRR = (1 + monthly IRR)^12 - 1",
-            "a year",
-            f"=IF(ISNUMBER({monthly}),(1+{monthly})^12-1,{monthly})",
-            PERCENT,
-            "irr",
-        )
-    else:
-        note = IRR_NOTES.get(result.metrics.irr_note or "none", IRR_NOTES["none"])
-        mt.put(
-            "IRR (the app found no unique rate at export)", "a year", f'="{note}"', PERCENT, "irr"
-        )
+    # Always live: after a what-if the rate moves with the inputs. Whether it is the
+    # only rate is a separate live check (the sign changes of the net flow).
+    changes = mt.put(
+        "IRR: sign changes of the net flow (Descartes: at most this many rates)",
+        "count",
+        f"=SUM({g.span(rows['sign_change'], absolute=True)})",
+        "0",
+        "irr_sign_changes",
+    )
+    monthly = mt.put(
+        "IRR, monthly (IRR over months 0..H)",
+        "a month",
+        f'=IF({changes}=0,"{IRR_WORDS[0]}",'
+        f"IFERROR(IRR({g.span(rows['net'], absolute=True)},{inputs.irr_start}),"
+        f'"{IRR_NOT_FOUND}"))',
+        EXACT,
+    )
+    irr = mt.put(
+        "IRR = (1 + monthly IRR)^12 - 1",
+        "a year",
+        f"=IF(ISNUMBER({monthly}),(1+{monthly})^12-1,{monthly})",
+        PERCENT,
+        "irr",
+    )
+    mirr_monthly = mt.put(
+        "MIRR, monthly: MIRR(flows, finance m, reinvestment m)",
+        "a month",
+        f"=IFERROR(MIRR({g.span(rows['net'], absolute=True)},"
+        f"(1+{inputs.mirr_finance})^(1/12)-1,(1+{inputs.mirr_reinvestment})^(1/12)-1),"
+        f'"{NO_MIRR}")',
+        EXACT,
+    )
+    mt.put(
+        "MIRR = (1 + monthly MIRR)^12 - 1",
+        "a year",
+        f"=IF(ISNUMBER({mirr_monthly}),(1+{mirr_monthly})^12-1,{mirr_monthly})",
+        PERCENT,
+        "mirr",
+    )
+    mt.put(
+        "IRR is the only rate (1 = proved by one sign change, 0 = not proved)",
+        "flag",
+        f"=IF({changes}=1,1,0)",
+        "0",
+        "irr_unique",
+    )
+    mt.put(
+        "IRR uniqueness in words",
+        "text",
+        f'=IF({changes}=0,"{IRR_WORDS[0]}",IF({changes}=1,"{IRR_WORDS[1]}","{IRR_WORDS[2]}"))',
+        "@",
+    )
+    mt.put(
+        "IRR caution (above 1,000 % a year)",
+        "text",
+        f'=IF(ISNUMBER({irr}),IF({irr}>{IRR_CAUTION_CELL},"{IRR_CAUTION}",""),"")',
+        "@",
+        "irr_caution",
+    )
     mt.payback("Payback", "payback_months", rows["stays"], rows["cumulative"])
     mt.payback(
         "Discounted payback",
@@ -317,5 +384,8 @@ def write_calculations(
     for m in range(case.horizon_months + 1):
         ws.column_dimensions[get_column_letter(FIRST_MONTH_COL + m)].width = 14
     ws.freeze_panes = ws.cell(YEAR_ROW + 1, FIRST_MONTH_COL)
-    print_setup(ws, title_rows=f"{MONTH_ROW}:{YEAR_ROW}", title_cols="A:C")
+    # Up to 121 month columns cannot fit one page wide and stay readable: a page
+    # width per year of months, the timeline rows and the label columns on each.
+    pages = -(-(case.horizon_months + 1) // MONTHS_PER_PAGE)
+    print_setup(ws, title_rows=f"{MONTH_ROW}:{YEAR_ROW}", title_cols="A:C", pages_wide=pages)
     return refs

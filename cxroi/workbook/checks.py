@@ -1,28 +1,34 @@
-"""The Checks sheet: each check a formula that is 0 when fine, summed into a master check.
+"""The Checks sheet: each check a formula that is 0 when fine.
 
-Two kinds: the model agrees with itself (lines add up to totals, NPV equals the
-sum of discounted flows, the years add up to the months), and the model agrees
-with the app at export (each metric within a tolerance). The second kind turns
-non-zero once an input is changed, by design: the workbook then no longer shows
-the version the app priced.
+Two kinds, kept apart. The master check sums only the model's integrity (lines add
+up to totals, NPV equals the sum of discounted flows, the years add up to the
+months), so it stays 0 after any what-if. Below it, for information, each metric
+is compared with the app's value at export: those turn non-zero once an input is
+changed, by design, and are counted in a separate cell that no check includes.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from openpyxl.worksheet.worksheet import Worksheet
 
 from cxroi.engine import Result
+from cxroi.engine.metrics import IRR_CAUTION_RATE
 
 from .calculations import CalcRefs
-from .layout import CHECKS
+from .layout import CHECKS, IRR_CAUTION_ROW
 from .names import Names
 from .styles import (
     BOLD,
     EXACT,
     KEY_FILL,
+    PERCENT,
     TITLE_FONT,
+    VALUE_FONT,
     WRAP,
     header_row,
+    heading,
     pass_fail,
     print_setup,
     put_formula,
@@ -33,6 +39,7 @@ from .styles import (
 )
 
 MONEY_TOLERANCE = 0.01
+IRR_CAUTION_ABOVE = IRR_CAUTION_RATE
 RATE_TOLERANCE = 1e-9
 MONTHS_TOLERANCE = 1e-6
 FIRST_CHECK_ROW = 8
@@ -57,9 +64,12 @@ class _Checks:
             ws.cell(3 + i, 1, label)
             put_input(ws.cell(3 + i, 2), value, "0.0E+00")
             self.tolerance[key] = f"$B${3 + i}"
+        ws.cell(IRR_CAUTION_ROW, 1, "IRR caution above (a year)")
+        put_input(ws.cell(IRR_CAUTION_ROW, 2), IRR_CAUTION_ABOVE, PERCENT)
         header_row(ws, 7, ["Check", "Result (0 = fine)", "App value at export", "Workbook value"])
 
     def add(self, label: str, formula: str) -> None:
+        """One check row: ``formula`` is 0 when fine."""
         put_text(self.ws.cell(self.row, 1), label).alignment = WRAP
         put_formula(self.ws.cell(self.row, 2), formula, "0")
         self.row += 1
@@ -71,11 +81,16 @@ class _Checks:
         self.add(label, f"=IF(ABS(({left})-({right}))<={self.tolerance['money']},0,1)")
 
     def versus_app(self, key: str, value: float | None, tolerance: str) -> None:
-        """The named metric equals the app's value at export (text where the app has none)."""
+        """For information: 1 when the named metric differs from the app's value at export."""
         name, r = self.calc.metrics[key], self.row
         put_formula(self.ws.cell(r, 4), f"={name}", EXACT, link=True)
         if value is None:
             self.ws.cell(r, 3, "none")
+            if key == "irr":
+                # The app found no unique rate; the workbook differs once it proves one.
+                unique = self.calc.metrics["irr_unique"]
+                self.add("irr: like the app, no unique rate is proved", f"=IF({unique}=1,1,0)")
+                return
             self.add(
                 f"{key}: like the app, the workbook shows no number", f"=IF(ISNUMBER({name}),1,0)"
             )
@@ -90,10 +105,18 @@ class _Checks:
         )
 
 
+@dataclass(frozen=True)
+class CheckNames:
+    """The defined names of the master check and of the count of differences from the app."""
+
+    master: str
+    differs: str
+
+
 def write_checks(
     ws: Worksheet, result: Result, calc: CalcRefs, annual_total_row: int, names: Names
-) -> str:
-    """Write the checks; return the defined name of the master check."""
+) -> CheckNames:
+    """Write the checks; return the names of the master check and of the differences."""
     checks = _Checks(ws, calc)
     total = checks.total
     for side, lines in (("costs", calc.costs), ("benefits", calc.benefits)):
@@ -117,21 +140,32 @@ def write_checks(
         f"Annual!$F${annual_total_row}",
         total("net"),
     )
-    m = result.metrics
-    for key in ("npv", "total_costs", "total_benefits", "pv_costs", "pv_benefits"):
-        checks.versus_app(key, getattr(m, key), "money")
-    for key in ("irr", "roi", "bcr"):
-        checks.versus_app(key, getattr(m, key), "rate")
-    for key in ("payback_months", "discounted_payback_months"):
-        checks.versus_app(key, getattr(m, key), "months")
     r = checks.row + 1
-    ws.cell(r, 1, "Master check (sum of all checks)").font = BOLD
+    ws.cell(r, 1, "Master check (sum of the integrity checks above)").font = BOLD
     master = put_formula(ws.cell(r, 2), f"=SUM(B{FIRST_CHECK_ROW}:B{checks.row - 1})", "0")
     master.font = BOLD
     master.fill = KEY_FILL
     pass_fail(ws, f"B{FIRST_CHECK_ROW}:B{r}")
     name = names.claim("master_check", prefix="cxroi_")
     names.point(name, CHECKS, f"$B${r}")
+
+    # For information only: the app's values at export. Not in the master check.
+    checks.row = r + 3
+    heading(ws, checks.row - 1, "For information: differs from the app at export (1 = differs)")
+    ws.cell(checks.row - 1, 4, "expected after a what-if").font = VALUE_FONT
+    first = checks.row
+    m = result.metrics
+    for key in ("npv", "total_costs", "total_benefits", "pv_costs", "pv_benefits"):
+        checks.versus_app(key, getattr(m, key), "money")
+    for key in ("irr", "mirr", "roi", "bcr"):
+        checks.versus_app(key, getattr(m, key), "rate")
+    for key in ("payback_months", "discounted_payback_months"):
+        checks.versus_app(key, getattr(m, key), "months")
+    r = checks.row + 1
+    ws.cell(r, 1, "Metrics that differ from the app at export (information)").font = BOLD
+    put_formula(ws.cell(r, 2), f"=SUM(B{first}:B{checks.row - 1})", "0").font = BOLD
+    differs = names.claim("differs_from_app", prefix="cxroi_")
+    names.point(differs, CHECKS, f"$B${r}")
     widths(ws, [60, 18, 24, 24])
     print_setup(ws, title_rows="7:7")
-    return name
+    return CheckNames(master=name, differs=differs)

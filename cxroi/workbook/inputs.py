@@ -68,6 +68,8 @@ class InputRefs:
     discount_rate: str = ""
     monthly_rate: str = ""
     irr_start: str = ""
+    mirr_finance: str = ""
+    mirr_reinvestment: str = ""
 
 
 def param_format(param: Parameter | None, currency: str) -> str:
@@ -168,7 +170,22 @@ def _case_parameters(
     put_text(ws.cell(10, 2), case.start_month)
     ws.cell(11, 1, "Currency")
     put_text(ws.cell(11, 2), case.currency)
-    return 12
+    # MIRR's rates: the case's own, or a link to the discount rate (its default).
+    for r, key, label, value in (
+        (12, "mirr_finance_rate", "MIRR finance rate", case.mirr_finance_rate),
+        (13, "mirr_reinvestment_rate", "MIRR reinvestment rate", case.mirr_reinvestment_rate),
+    ):
+        name = parameter(r, key, label, "a year")
+        if value is None:
+            put_formula(ws.cell(r, 2), f"={refs.discount_rate}", PERCENT, link=True)
+            ws.cell(r, 5, "the discount rate (default)")
+        else:
+            put_input(ws.cell(r, 2), value, PERCENT)
+        if key == "mirr_finance_rate":
+            refs.mirr_finance = name
+        else:
+            refs.mirr_reinvestment = name
+    return 14
 
 
 def _assumption_register(

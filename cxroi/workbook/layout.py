@@ -26,6 +26,9 @@ AUDIT = "Audit"
 
 LABEL_COL, UNIT_COL, TOTAL_COL, PRIOR_COL, FIRST_MONTH_COL = 1, 2, 3, 4, 5
 MONTH_ROW, CALENDAR_ROW, YEAR_ROW = 4, 5, 6
+#: The annual IRR above which the workbook adds a caution: an input on the Checks sheet.
+IRR_CAUTION_ROW = 6
+IRR_CAUTION_CELL = f"{CHECKS}!$B${IRR_CAUTION_ROW}"
 FIRST_BODY_ROW = 8
 
 

@@ -40,9 +40,38 @@ CONVENTIONS: Notes = (
     (
         "IRR",
         "The monthly rate i at which the NPV of the net flows is 0, annualised as "
-        "(1 + i)^12 - 1. Where the app finds no rate or several, the workbook shows text. "
-        "The IRR formula starts its search at the app's monthly root (Inputs); after an "
-        "input changes it finds one root, while the app also checks that it is the only one.",
+        "(1 + i)^12 - 1. Always a live formula: its search starts at the app's monthly root "
+        "(Inputs), so after an input changes it follows the root; where no rate is found "
+        "it shows text.",
+    ),
+    (
+        "IRR uniqueness",
+        "Descartes' rule of signs: the NPV has at most as many rates as the net flow "
+        "changes sign, and exactly one when it changes sign once. The workbook counts the "
+        "sign changes live (Calculations, irr_sign_changes) and proves the IRR unique when "
+        "there is one (irr_unique = 1). With more sign changes the app counts the rates "
+        "exactly (integer arithmetic on the NPV polynomial in x = 1 / (1 + i), bisected "
+        "with Descartes' rule), so close rates are never missed; the workbook then says "
+        "'not proved' and its IRR may be one of several rates.",
+    ),
+    (
+        "MIRR",
+        "Excel's MIRR over months 0..H: negative flows discounted to month 0 at the monthly "
+        "finance rate, positive ones compounded to month H at the monthly reinvestment "
+        "rate, each monthly rate (1 + annual)^(1/12) - 1 (Inputs; both default to the "
+        "discount rate); annualised like the IRR, (1 + monthly MIRR)^12 - 1.",
+    ),
+    (
+        "IRR caution",
+        "An IRR above 1,000 % a year (Checks, an input) is shown with a caution on the "
+        "Summary: so high a rate says little on its own; read it with the NPV, the payback "
+        "and the MIRR.",
+    ),
+    (
+        "Checks",
+        "The master check sums only the model's integrity checks and stays 0 after any "
+        "what-if. The differences from the app's values at export are counted apart, for "
+        "information: they are expected once an input changes.",
     ),
     (
         "Payback",

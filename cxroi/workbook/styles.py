@@ -131,13 +131,22 @@ def widths(ws: Worksheet, sizes: Iterable[float], first: int = 1) -> None:
 
 
 def print_setup(
-    ws: Worksheet, title_rows: str | None = None, title_cols: str | None = None
+    ws: Worksheet,
+    title_rows: str | None = None,
+    title_cols: str | None = None,
+    *,
+    one_page: bool = False,
+    pages_wide: int = 1,
 ) -> None:
-    """Landscape, fit to one page wide, titles repeated on every page."""
+    """Landscape, fit to ``pages_wide`` pages wide (and one tall with ``one_page``).
+
+    A sheet too wide for one readable page (the monthly Calculations) fits to several
+    pages wide instead, its title rows and label columns repeated on each.
+    """
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
+    ws.page_setup.fitToWidth = pages_wide
+    ws.page_setup.fitToHeight = 1 if one_page else 0
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     if title_rows:
         ws.print_title_rows = title_rows

@@ -8,6 +8,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from cxroi.engine import CaseFile, Result
 
 from .calculations import CalcRefs
+from .checks import CheckNames
 from .inputs import InputRefs
 from .layout import CALCULATIONS, FIRST_MONTH_COL, MONTH_ROW, YEAR_ROW
 from .model import WorkbookVersion
@@ -31,9 +32,12 @@ from .styles import (
     widths,
 )
 
+DIFFERS = "metrics moved: inputs changed since export"
+
 HEADLINES = (
     ("npv", "NPV", "money"),
     ("irr", "IRR (a year)", PERCENT),
+    ("mirr", "MIRR (a year)", PERCENT),
     ("roi", "ROI", PERCENT),
     ("bcr", "Benefit/cost ratio", RATIO),
     ("payback_months", "Payback", MONTHS),
@@ -51,7 +55,7 @@ def write_summary(
     result: Result,
     inputs: InputRefs,
     calc: CalcRefs,
-    master_check: str,
+    checks: CheckNames,
     version: WorkbookVersion | None,
 ) -> None:
     cur = money(case.currency)
@@ -94,12 +98,30 @@ def write_summary(
         else:
             put_value(ws.cell(r, 3), raw, number_format)
         r += 1
-    r += 1
-    ws.cell(r, 1, "Master check (0 = every check passes)").font = BOLD
-    check = put_formula(ws.cell(r, 2), f"={master_check}", "0", link=True)
+    ws.cell(r, 1, "IRR: the only rate? (live check)")
+    unique = calc.metrics["irr_unique"]
+    put_formula(
+        ws.cell(r, 2),
+        f'=IF({unique}=1,"yes: one sign change","not proved: see Calculations")',
+        "@",
+        link=True,
+    )
+    put_formula(ws.cell(r, 3), f"={calc.metrics['irr_caution']}", "@", link=True)
+    r += 2
+    master = checks.master
+    ws.cell(r, 1, "Master check (0 = all pass)").font = BOLD
+    check = put_formula(ws.cell(r, 2), f"={master}", "0", link=True)
     check.fill = KEY_FILL
     pass_fail(ws, check.coordinate)
-    ws.cell(r, 3, f'=IF({master_check}=0,"all checks pass","see the Checks sheet")')
+    ws.cell(r, 3, f'=IF({master}=0,"all checks pass","see the Checks sheet")')
+    r += 1
+    ws.cell(r, 1, "Differs from the app at export (information)")
+    put_formula(ws.cell(r, 2), f"={checks.differs}", "0", link=True)
+    ws.cell(
+        r,
+        3,
+        f'=IF({checks.differs}=0,"as exported","{DIFFERS}")',
+    )
     r += 2
     heading(ws, r, "Payback points (marked on the chart)")
     header_row(ws, r + 1, ["Point", "Month", "Cumulative"])
@@ -115,7 +137,8 @@ def write_summary(
         points.append(row)
     _chart(ws, calc, points, r + 5)
     widths(ws, [34, 26, 26, 14, 14, 14])
-    print_setup(ws)
+    # The Summary prints on one page, the chart with it (anchored below the table).
+    print_setup(ws, one_page=True)
 
 
 def _chart(ws: Worksheet, calc: CalcRefs, points: list[int], anchor_row: int) -> None:

@@ -18,6 +18,7 @@ from tests.support import reference_case_path, reference_names
 METRICS = (
     "npv",
     "irr",
+    "mirr",
     "roi",
     "bcr",
     "payback_months",
@@ -28,7 +29,7 @@ METRICS = (
     "pv_benefits",
 )
 MONEY = {"npv", "total_costs", "total_benefits", "pv_costs", "pv_benefits"}
-RATES = {"irr", "roi", "bcr"}
+RATES = {"irr", "mirr", "roi", "bcr"}
 ERRORS = {"#VALUE!", "#NAME?", "#REF!", "#DIV/0!", "#N/A", "#NUM!", "#NULL!"}
 
 

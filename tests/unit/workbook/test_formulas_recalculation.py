@@ -7,14 +7,14 @@ the engine's result: money to 0.01, rates 1e-9 relative, payback 1e-6 months.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
-from typing import Any
 
 import pytest
-from formulas.tokens.operand import XlError
 
-from .cases import ERRORS, METRICS, MONEY, RATES, Evaluation, all_case_names, find_row
+from .cases import Evaluation, all_case_names, find_row
+from .recalc import assert_metric_matches, assert_recalculated
+
+__all__ = ["assert_metric_matches"]
 
 pytestmark = pytest.mark.slow
 AFTER_RISK = ("Cost after risk", "Benefit after risk")
@@ -25,26 +25,11 @@ def evaluated(request: pytest.FixtureRequest, evaluate: Callable[[str], Evaluati
     return evaluate(request.param)
 
 
-def assert_metric_matches(key: str, got: Any, expected: float | None) -> None:
-    if expected is None:
-        assert isinstance(got, str) and got, f"{key}: expected text, got {got!r}"
-        assert got not in ERRORS and not isinstance(got, XlError), f"{key}: {got!r}"
-        return
-    assert isinstance(got, int | float), f"{key}: expected a number, got {got!r}"
-    if key in MONEY:
-        assert got == pytest.approx(expected, abs=0.01), key
-    elif key in RATES:
-        assert math.isclose(got, expected, rel_tol=1e-9, abs_tol=1e-12), key
-    else:
-        assert got == pytest.approx(expected, abs=1e-6), key
-
-
 def test_every_metric_name_recalculates_to_the_engine_value(
     evaluated: Evaluation,
 ) -> None:
     model, result, _wb = evaluated
-    for key in METRICS:
-        assert_metric_matches(key, model.name(key), getattr(result.metrics, key))
+    assert_recalculated(model.name, result.metrics)
 
 
 def test_every_monthly_net_flow_equals_the_engine(

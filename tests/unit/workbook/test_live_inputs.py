@@ -18,7 +18,15 @@ from .test_formulas_recalculation import assert_metric_matches
 
 pytestmark = pytest.mark.slow
 
-LIVE = ("npv", "irr", "payback_months", "discounted_payback_months", "pv_costs", "pv_benefits")
+LIVE = (
+    "npv",
+    "irr",
+    "mirr",
+    "payback_months",
+    "discounted_payback_months",
+    "pv_costs",
+    "pv_benefits",
+)
 
 
 @pytest.fixture(params=["field-expenses", "wide"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from io import BytesIO
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from openpyxl.formula.translate import Translator
 from cxroi.engine import CaseFile, analyse
 from cxroi.workbook import AuditRow, WorkbookVersion, build_workbook
 
-from .cases import METRICS, all_case_names, case_named, export, name_target
+from .cases import METRICS, all_case_names, case_named, export, find_row, name_target
 
 SHEETS = [
     "Summary",
@@ -155,9 +156,15 @@ def test_formatting_freeze_panes_print_setup_and_properties(
     calc = workbook["Calculations"]
     assert calc.freeze_panes == "E7"
     assert calc.print_title_rows == "$4:$6"
+    assert calc.print_title_cols == "$A:$C"
+    months = calc.max_column - 4
+    assert calc.page_setup.fitToWidth == -(-months // 13)  # about a year of months a page
+    assert workbook["Summary"].page_setup.fitToHeight == 1  # the Summary on one page
     for ws in workbook.worksheets:
         assert ws.page_setup.orientation == "landscape", ws.title
-        assert ws.page_setup.fitToWidth == 1, ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        if ws.title != "Calculations":
+            assert ws.page_setup.fitToWidth == 1, ws.title
     props = workbook.properties
     assert props.creator == "cxroi"
     assert props.title == workbook["Summary"]["A1"].value
@@ -183,13 +190,26 @@ def test_sensitivity_and_monte_carlo_have_their_charts(tmp_path: Path) -> None:
     assert sum(c for c in counts if isinstance(c, int)) == result.monte_carlo.trials
 
 
-def test_null_irr_shows_text_saying_why(tmp_path: Path) -> None:
+def test_irr_is_live_even_when_the_app_found_no_unique_rate(tmp_path: Path) -> None:
     path, _case, result = export("multiple-irr", tmp_path)
     assert result.metrics.irr is None and result.metrics.irr_note == "multiple"
     wb = openpyxl.load_workbook(path)
+    calc = wb["Calculations"]
+    monthly = calc.cell(find_row(calc, "IRR, monthly (IRR over months 0..H)"), 3).value
+    assert "IRR(" in monthly
     sheet, ref = name_target(wb, "irr")
-    assert "several rates" in wb[sheet][ref].value
-    assert "IRR(" not in wb[sheet][ref].value
+    assert wb[sheet][ref].value.startswith("=IF(ISNUMBER(")
+    sheet, ref = name_target(wb, "irr_unique")
+    assert wb[sheet][ref].value.startswith("=IF(")
+
+
+def test_payback_indexes_its_one_row_range_by_row_and_column(tmp_path: Path) -> None:
+    path, _case, _result = export("field-expenses", tmp_path)
+    wb = openpyxl.load_workbook(path)
+    formulas = [str(c.value) for row in wb["Calculations"].iter_rows() for c in row]
+    index = [f for f in formulas if "INDEX(" in f]
+    assert len(index) == 4
+    assert all(re.search(r"INDEX\(\$E\$\d+:\$[A-Z]+\$\d+,1,", f) for f in index), index
 
 
 def test_version_and_audit_appear_when_given() -> None:

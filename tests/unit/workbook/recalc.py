@@ -1,0 +1,95 @@
+"""What-if edits of an exported workbook, and its checks after a spreadsheet recalculated it.
+
+Shared by the LibreOffice and Gnumeric suites: each case is exported as is and once
+more with inputs changed (the discount rate, and the first assumption) on the Inputs
+sheet, like a reader's what-if; the engine prices the same change independently, and
+the recalculated workbook must show its metrics with the master check still 0.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from formulas.tokens.operand import XlError
+
+from cxroi.engine import CaseFile, Metrics
+from cxroi.engine.pricing import evaluate_metrics
+
+from .cases import ERRORS, METRICS, MONEY, RATES, name_target
+
+#: The discount rate moves by this much in the what-if.
+RATE_STEP = 0.04
+
+
+def what_if(case: CaseFile) -> tuple[dict[str, float], Metrics]:
+    """The inputs a reader changes (by defined name) and the engine's metrics after it."""
+    rate = case.discount_rate + RATE_STEP
+    changes: dict[str, float] = {"discount_rate": rate}
+    overrides: dict[str, float] = {}
+    if case.assumptions:
+        a = case.assumptions[0]
+        value = a.low if a.low is not None and a.low != a.value else a.value * 0.9
+        changes[a.key] = value
+        overrides[a.key] = value
+    moved = dataclasses.replace(case, discount_rate=rate)
+    return changes, evaluate_metrics(moved, overrides)
+
+
+def write_what_if(source: Path, target: Path, changes: dict[str, float]) -> None:
+    """A copy of the workbook with the discount rate and assumptions set to new values.
+
+    An assumption is found by its key on the Inputs sheet's register (its defined
+    name may carry a prefix); the discount rate by its defined name.
+    """
+    wb = openpyxl.load_workbook(source)
+    inputs = wb["Inputs"]
+    for key, value in changes.items():
+        if key == "discount_rate":
+            sheet, ref = name_target(wb, key)
+            wb[sheet][ref].value = value
+            continue
+        (row,) = [c.row for (c,) in inputs.iter_rows(min_col=1, max_col=1) if c.value == key]
+        inputs.cell(row, 3).value = value
+    wb.save(target)
+
+
+def assert_metric_matches(key: str, got: Any, expected: float | None) -> None:
+    """Money to the cent, rates and ratios 1e-9 relative, months 1e-6; text where None."""
+    if expected is None:
+        assert isinstance(got, str) and got, f"{key}: expected text, got {got!r}"
+        assert got not in ERRORS and not isinstance(got, XlError), f"{key}: {got!r}"
+        return
+    assert isinstance(got, int | float), f"{key}: expected a number, got {got!r}"
+    if key in MONEY:
+        assert got == pytest.approx(expected, abs=0.01), key
+    elif key in RATES:
+        assert math.isclose(got, expected, rel_tol=1e-9, abs_tol=1e-12), key
+    else:
+        assert got == pytest.approx(expected, abs=1e-6), key
+
+
+def named(wb: openpyxl.Workbook, name: str) -> Any:
+    """The value (as cached by the spreadsheet that saved it) of a defined name's cell."""
+    sheet, ref = name_target(wb, name)
+    return wb[sheet][ref].value
+
+
+def assert_recalculated(read: Callable[[str], Any], metrics: Metrics) -> None:
+    """Every metric equals the engine's, the master check is 0 and no rate is falsely unique.
+
+    Where the engine finds several rates, the workbook's live IRR may show one of
+    them: its separate uniqueness check must then not claim it is the only one.
+    """
+    for key in METRICS:
+        expected = getattr(metrics, key)
+        if key == "irr" and expected is None and metrics.irr_note == "multiple":
+            assert read("irr_unique") == 0
+            continue
+        assert_metric_matches(key, read(key), expected)
+    assert read("master_check") == 0
