@@ -3,6 +3,7 @@
 Import models from here: ``from models import Case, User``.
 """
 
+from models.actual import Actual, MetricValue
 from models.api_token import TOKEN_SCOPES, ApiToken
 from models.approval import CaseVersion, ChainEntry, Decision, LinkUse, SharedLink
 from models.approver import Approver, DecisionCode
@@ -16,6 +17,7 @@ __all__ = [
     "REVIEW_STATUSES",
     "ROLES",
     "TOKEN_SCOPES",
+    "Actual",
     "ApiToken",
     "Approver",
     "AssumptionReview",
@@ -29,6 +31,7 @@ __all__ = [
     "ItemReview",
     "LinkUse",
     "LoginSession",
+    "MetricValue",
     "OrgSetting",
     "SharedLink",
     "User",
