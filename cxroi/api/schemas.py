@@ -251,3 +251,33 @@ class MonthActualsOut(_Out):
 class ActualsList(_Out):
     case_id: int
     months: list[MonthActualsOut]
+
+
+# -- metrics ---------------------------------------------------------------------------
+
+
+class MetricValueIn(BaseModel):
+    """One month of a metric. `unit` may be left out for a standard metric (nps, csat,
+    ces, complaints, fcr, churn_rate, revenue, contacts, cost_to_serve)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    value: float
+    unit: str | None = None
+
+
+class MetricPoint(_Out):
+    month: str
+    name: str
+    unit: str
+    value: float
+
+
+class MetricSeries(_Out):
+    case_id: int | None = Field(description="null: the organisation's metrics.")
+    items: list[MetricPoint]
+
+
+class MetricSaved(MetricPoint):
+    case_id: int | None
+    changed: int

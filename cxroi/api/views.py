@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request, url_for
 from spectree import Response as Responses
 
+from cxroi.actuals import metrics as cx_metrics
 from cxroi.actuals import services as actuals
 from cxroi.api import problems, rate_limit_key
 from cxroi.api.auth import authenticate, caller
@@ -28,6 +29,9 @@ from cxroi.api.schemas import (
     CaseListQuery,
     CaseOut,
     IfMatchHeader,
+    MetricSaved,
+    MetricSeries,
+    MetricValueIn,
     MonthActualsIn,
     MonthActualsOut,
     Problem,
@@ -39,6 +43,8 @@ from cxroi.approvals import versions
 from cxroi.cases import services
 from cxroi.casework.actuals import Entry, RawRow, check_rows, month_problem
 from cxroi.casework.actuals import Problem as ActualProblem
+from cxroi.casework.cx_metrics import RawMetric
+from cxroi.casework.cx_metrics import check as check_metrics
 from cxroi.engine import METRIC_KEYS
 from cxroi.engine.rules import Issue
 from cxroi.extensions import limiter
@@ -56,7 +62,12 @@ problems.register(bp)
 # answers an id such a converter refuses with 405 instead of 404 for some methods.
 CASE = "/cases/<int:case_id>"
 VERSION = f"{CASE}/versions/<int:number>"
-TAGS = {"cases": ["Cases"], "versions": ["Versions"], "actuals": ["Actuals"]}
+TAGS = {
+    "cases": ["Cases"],
+    "versions": ["Versions"],
+    "actuals": ["Actuals"],
+    "metrics": ["Metrics"],
+}
 
 
 def _errors(*codes: int) -> dict[str, Any]:
@@ -381,7 +392,7 @@ def list_actuals(case_id: int) -> Any:
     return {"case_id": case_id, "months": [_month_out(case_id, m, entries) for m in months]}
 
 
-@bp.get(f"{CASE}/actuals/<month>")
+@bp.get(f"{CASE}/actuals/<string:month>")
 @api.validate(
     resp=Responses(HTTP_200=MonthActualsOut, **_errors(404)),
     tags=TAGS["actuals"],
@@ -395,7 +406,7 @@ def get_month_actuals(case_id: int, month: str) -> Any:
     return _month_out(case_id, month, actuals.entries_of(case_id, [month]))
 
 
-@bp.put(f"{CASE}/actuals/<month>")
+@bp.put(f"{CASE}/actuals/<string:month>")
 @api.validate(
     json=MonthActualsIn,
     resp=Responses(HTTP_200=MonthActualsOut, **_errors(400, 403, 404, 409, 413, 415, 422)),
@@ -463,3 +474,97 @@ def _api_problem(p: ActualProblem) -> Issue:
     if p.field in ("line_id", "cost", "benefit", ""):
         return Issue(p.path, p.message)
     return Issue(f"{p.where}.drivers.{p.field}", p.message)
+
+
+# -- metrics ---------------------------------------------------------------------------
+
+
+def _series_out(case_id: int | None, name: str | None) -> Any:
+    points = cx_metrics.series(case_id, name)
+    return {
+        "case_id": case_id,
+        "items": [
+            {"month": p.month, "name": p.name, "unit": p.unit, "value": p.value} for p in points
+        ],
+    }
+
+
+def _put_metric(case_id: int | None, name: str, month: str) -> Any:
+    cx_metrics.require_may_enter(caller(), case_id)
+    body = _document_body()
+    unknown = [k for k in body if k not in ("value", "unit")]
+    issues = [Issue(k, "is not a field of a metric's value") for k in unknown]
+    value = body.get("value")
+    if isinstance(value, str):
+        issues.append(Issue("value", "must be a number, not a string"))
+        value = None
+    row = RawMetric("", month, name, body.get("unit"), value)
+    entries, problems = check_metrics([row], cx_metrics.months_for(case_id))
+    issues += [Issue(p.field, p.message) for p in problems]
+    if issues:
+        raise ApiProblem(
+            422,
+            "The metric has problems; nothing was saved. See errors.",
+            type_=INVALID,
+            errors=issues,
+        )
+    changes = cx_metrics.save(caller(), case_id, entries)
+    entry = entries[0]
+    return {
+        "case_id": case_id,
+        "month": entry.month,
+        "name": entry.name,
+        "unit": entry.unit,
+        "value": entry.value,
+        "changed": len(changes),
+    }
+
+
+@bp.get("/metrics/<string:name>")
+@api.validate(
+    resp=Responses(HTTP_200=MetricSeries, **_errors()),
+    tags=TAGS["metrics"],
+    operation_id="getOrgMetric",
+)
+def get_org_metric(name: str) -> Any:
+    """One organisation-wide metric's monthly series (empty when it has none)."""
+    return _series_out(None, name)
+
+
+@bp.put("/metrics/<string:name>/<string:month>")
+@api.validate(
+    json=MetricValueIn,
+    resp=Responses(HTTP_200=MetricSaved, **_errors(400, 403, 413, 415, 422)),
+    tags=TAGS["metrics"],
+    operation_id="putOrgMetric",
+    skip_validation=True,
+)
+def put_org_metric(name: str, month: str) -> Any:
+    """Set one month of an organisation-wide metric (CX and finance users)."""
+    return _put_metric(None, name, month)
+
+
+@bp.get(f"{CASE}/metrics")
+@api.validate(
+    resp=Responses(HTTP_200=MetricSeries, **_errors(404)),
+    tags=TAGS["metrics"],
+    operation_id="listCaseMetrics",
+)
+def list_case_metrics(case_id: int) -> Any:
+    """Every metric series of a case, by name then month."""
+    services.get_case(case_id)
+    return _series_out(case_id, None)
+
+
+@bp.put(f"{CASE}/metrics/<string:name>/<string:month>")
+@api.validate(
+    json=MetricValueIn,
+    resp=Responses(HTTP_200=MetricSaved, **_errors(400, 403, 404, 409, 413, 415, 422)),
+    tags=TAGS["metrics"],
+    operation_id="putCaseMetric",
+    skip_validation=True,
+)
+def put_case_metric(case_id: int, name: str, month: str) -> Any:
+    """Set one month of a case's metric (an approved case; who may enter its actuals)."""
+    services.get_case(case_id)
+    return _put_metric(case_id, name, month)

@@ -19,9 +19,7 @@ def csv_upload(client, case_id: int, text: str):
     )
 
 
-def test_the_template_has_a_row_per_line_and_the_line_drivers_as_columns(
-    finance_client, approved
-):
+def test_the_template_has_a_row_per_line_and_the_line_drivers_as_columns(finance_client, approved):
     response = finance_client.get(f"/cases/{approved.id}/actuals/2027-04/template.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.text)))

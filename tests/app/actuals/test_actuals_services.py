@@ -123,7 +123,7 @@ def test_a_lines_register_owner_enters_that_line_only(approved, make_user, finan
 
 
 BAD = [
-    ("month,line_id,cost\n2027-04,c99,5\n", "row 2, line_id: no line has the id \"c99\""),
+    ("month,line_id,cost\n2027-04,c99,5\n", 'row 2, line_id: no line has the id "c99"'),
     ("month,line_id,cost\n2027-01,c4,5\n", "row 2, month: 2027-01 is before the case starts"),
     ("month,line_id,cost\n2030-03,c4,5\n", "row 2, month: 2030-03 is after the case's horizon"),
     ("month,line_id,cost\n2027-4,c4,5\n", "row 2, month: must be a month as YYYY-MM"),
@@ -136,8 +136,8 @@ BAD = [
         "month,line_id,cost\n2027-04,c4,5\n2027-04,c4,6\n",
         "row 3, line_id: c4 in 2027-04 is given twice (also at row 2)",
     ),
-    ("month,line_id,benefit\n2027-04,c4,5\n", "row 2, benefit: c4 (\"First-call refunds\") is a cost"),
-    ("month,line_id,volume\n2027-04,b1,5\n", "row 2, volume: b1 (\"Subscribers kept\") does not use"),
+    ("month,line_id,benefit\n2027-04,c4,5\n", 'row 2, benefit: c4 ("First-call refunds") is a'),
+    ("month,line_id,volume\n2027-04,b1,5\n", 'row 2, volume: b1 ("Subscribers kept") does not'),
     ("month,line_id,colour\n2027-04,b1,5\n", 'row 1, column 3: "colour" is not a column'),
     ("line_id,cost\nc4,5\n", "row 1, month: this column is required"),
     ("", "row 1: the file is empty"),
@@ -160,4 +160,5 @@ def test_bad_input_is_refused_naming_row_and_column_and_nothing_is_saved(
 
 def test_a_file_that_is_not_utf8_is_named_so(approved, finance_user):
     with pytest.raises(services.ActualsRejected, match="not UTF-8"):
-        services.import_csv(finance_user, approved.id, "month,line_id,cost\n2027-04,c4,£5\n".encode("latin-1"))
+        data = "month,line_id,cost\n2027-04,c4,£5\n".encode("latin-1")
+        services.import_csv(finance_user, approved.id, data)
