@@ -500,7 +500,8 @@ def _put_metric(case_id: int | None, name: str, month: str) -> Any:
         value = None
     row = RawMetric("", month, name, body.get("unit"), value)
     entries, problems = check_metrics([row], cx_metrics.months_for(case_id))
-    issues += [Issue(p.field, p.message) for p in problems]
+    named = {i.path for i in issues}
+    issues += [Issue(p.field, p.message) for p in problems if p.field not in named]
     if issues:
         raise ApiProblem(
             422,
