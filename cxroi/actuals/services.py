@@ -91,6 +91,15 @@ def entries_of(case_id: int, months: Iterable[str] | None = None) -> list[Entry]
     return [_entry(r) for r in rows]
 
 
+def actuals_by_month(case_id: int) -> dict[str, dict[str, Entry]]:
+    """The stored actuals as ``{month: {line_id: Entry}}``: what the realisation engine
+    reads (each Entry's ``cost``, ``benefit`` and ``drivers`` are a line's month)."""
+    out: dict[str, dict[str, Entry]] = {}
+    for e in entries_of(case_id):
+        out.setdefault(e.month, {})[e.line_id] = e
+    return out
+
+
 def _entry(row: Actual) -> Entry:
     return Entry(row.month, row.line_id, row.cost, row.benefit, dict(row.drivers or {}))
 

@@ -33,7 +33,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_actuals")),
         sa.UniqueConstraint(
-            "case_id", "line_id", "month", name=op.f("uq_actuals_case_id_line_id_month")
+            "case_id", "line_id", "month", name=op.f("uq_actuals_case_id")
         ),
     )
     op.create_index(op.f("ix_actuals_case_id"), "actuals", ["case_id"], unique=False)
@@ -58,7 +58,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_metric_values")),
         sa.UniqueConstraint(
-            "case_id", "name", "month", name=op.f("uq_metric_values_case_id_name_month")
+            "case_id", "name", "month", name=op.f("uq_metric_values_case_id")
         ),
     )
     op.create_index(op.f("ix_metric_values_case_id"), "metric_values", ["case_id"], unique=False)
