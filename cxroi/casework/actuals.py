@@ -355,7 +355,7 @@ def parse_csv(case: CaseFile, text: str) -> tuple[list[Entry], list[Problem]]:
                     f"(the columns are {', '.join(sorted(allowed))})",
                 )
             )
-        elif name in seen_columns:
+        elif name and name in seen_columns:
             problems.append(Problem("row 1", name, "this column is given twice"))
         seen_columns.add(name)
     if problems:
@@ -374,9 +374,9 @@ def parse_csv(case: CaseFile, text: str) -> tuple[list[Entry], list[Problem]]:
                 )
                 continue
             cell = dict(zip(names, [c.strip() for c in cells], strict=False))
-            values = {
-                n: cell[n] for n in names if n in cell and n not in (*KEY_COLUMNS, NAME_COLUMN)
-            }
+            # A blank header (a spreadsheet's trailing comma) names no value.
+            skip = {"", *KEY_COLUMNS, NAME_COLUMN}
+            values = {n: cell[n] for n in names if n in cell and n not in skip}
             rows.append(RawRow(where, cell.get("month", ""), cell.get("line_id", ""), values))
     except csv.Error as exc:
         return [], [Problem(f"row {reader.line_num}", "", f"is not CSV: {exc}")]

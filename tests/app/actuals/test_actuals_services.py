@@ -162,3 +162,11 @@ def test_a_file_that_is_not_utf8_is_named_so(approved, finance_user):
     with pytest.raises(services.ActualsRejected, match="not UTF-8"):
         data = "month,line_id,cost\n2027-04,c4,£5\n".encode("latin-1")
         services.import_csv(finance_user, approved.id, data)
+
+
+def test_a_spreadsheets_trailing_commas_are_no_columns(approved, finance_user):
+    saved = services.import_csv(
+        finance_user, approved.id, b"month,line_id,cost,,\r\n2027-04,c4,5,,\r\n,,,,\r\n"
+    )
+    assert saved.changed == 1
+    assert services.entries_of(approved.id) == [Entry("2027-04", "c4", 5.0, None, {})]
