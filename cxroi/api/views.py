@@ -43,7 +43,7 @@ from cxroi.approvals import versions
 from cxroi.cases import services
 from cxroi.casework.actuals import Entry, RawRow, check_rows, month_problem
 from cxroi.casework.actuals import Problem as ActualProblem
-from cxroi.casework.cx_metrics import RawMetric
+from cxroi.casework.cx_metrics import RawMetric, name_problem
 from cxroi.casework.cx_metrics import check as check_metrics
 from cxroi.engine import METRIC_KEYS
 from cxroi.engine.rules import Issue
@@ -421,6 +421,8 @@ def replace_month_actuals(case_id: int, month: str) -> Any:
     case = services.get_case(case_id)
     actuals.require_may_enter(caller(), case)
     body = _document_body()
+    if bad := month_problem(case.doc, month):  # even with no lines: the path names a month
+        raise ApiProblem(422, f"month: {bad}.", type_=INVALID, errors=[Issue("month", bad)])
     rows, problems = _month_rows(body, month)
     entries, found = check_rows(case.doc, rows)
     problems += [_api_problem(p) for p in found]
@@ -523,12 +525,14 @@ def _put_metric(case_id: int | None, name: str, month: str) -> Any:
 
 @bp.get("/metrics/<string:name>")
 @api.validate(
-    resp=Responses(HTTP_200=MetricSeries, **_errors()),
+    resp=Responses(HTTP_200=MetricSeries, **_errors(404)),
     tags=TAGS["metrics"],
     operation_id="getOrgMetric",
 )
 def get_org_metric(name: str) -> Any:
     """One organisation-wide metric's monthly series (empty when it has none)."""
+    if bad := name_problem(name):
+        raise ApiProblem(404, f"No metric has that name: a name {bad}.")
     return _series_out(None, name)
 
 

@@ -227,9 +227,13 @@ def check_rows(case: CaseFile, rows: Iterable[RawRow]) -> tuple[list[Entry], lis
         line = lines.get(row.line_id) if isinstance(row.line_id, str) else None
         if line is None:
             known = ", ".join(lines) or "none"
-            shown = row.line_id if isinstance(row.line_id, str) else type(row.line_id).__name__
-            shown = (text_problem(shown) and "?") or str(shown)[:30]
-            what = "is required" if shown == "" else f'no line has the id "{shown}"'
+            if row.line_id is None or row.line_id == "":
+                what = "is required"
+            elif not isinstance(row.line_id, str):
+                what = f"must be a line id (a string), not {type(row.line_id).__name__}"
+            else:
+                shown = (text_problem(row.line_id) and "?") or row.line_id[:30]
+                what = f'no line has the id "{shown}"'
             message = f"{what} (the lines are {known})"
             row_problems.append(Problem(row.where, row.line_field, message))
         values: dict[str, float] = {}
