@@ -5,7 +5,7 @@ organisation. Pure; the one place their input rules live (grid, CSV, API).
 >>> entries, problems
 ([MetricEntry(month='2027-03', name='nps', unit='score', value=31.0)], [])
 >>> _, problems = parse_csv("month,name,value\\n2027-03,happiness,4\\n")
->>> print(problems[0].where, problems[0].field, problems[0].message[:49])
+>>> print(problems[0].where, problems[0].field, problems[0].message[:50])
 row 2 unit is required for a metric of your own ("happiness")
 """
 
