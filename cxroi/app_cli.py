@@ -232,3 +232,7 @@ def register(group: click.Group) -> None:
     from cxroi.api.cli import api_token
 
     group.add_command(api_token)
+
+    from cxroi.actuals.cli import actuals  # actuals import (issue 12)
+
+    group.add_command(actuals)

@@ -352,6 +352,42 @@ def assumption_kind(finance_owned: bool) -> str:
     return FINANCE_INPUTS if finance_owned else CASE
 
 
+# -- actuals and metrics -------------------------------------------------------------------
+
+#: The states whose case takes actuals: only an approved case has a plan to measure against.
+TAKES_ACTUALS = frozenset({APPROVED})
+#: Roles that enter actuals of any line of any approved case.
+ACTUALS_ROLES = frozenset({"finance"})
+#: Roles that enter actuals of any line of an approved case they own.
+ACTUALS_OWNER_ROLES = frozenset({"cx"})
+#: Roles with an account, who enter actuals of the lines whose register names them owner.
+ACCOUNT_ROLES = frozenset({"cx", "finance", "admin"})
+
+
+def takes_actuals(state: str) -> bool:
+    """Whether a case in ``state`` takes actuals (and its own metrics).
+
+    >>> takes_actuals(APPROVED), takes_actuals(DRAFT)
+    (True, False)
+    """
+    return state in TAKES_ACTUALS
+
+
+def may_enter_actuals(role: str, *, is_owner: bool, owns_line: bool = False) -> bool:
+    """Whether ``role`` enters a line's actuals: finance any line; the CX owner of the case
+    any line of it; and anyone with an account named (by email) as the line's operational
+    owner in the benefits register, that line. The state is :func:`takes_actuals`'.
+
+    >>> may_enter_actuals("finance", is_owner=False), may_enter_actuals("cx", is_owner=False)
+    (True, False)
+    >>> may_enter_actuals("admin", is_owner=False, owns_line=True)
+    True
+    """
+    if role in ACTUALS_ROLES or (role in ACTUALS_OWNER_ROLES and is_owner):
+        return True
+    return owns_line and role in ACCOUNT_ROLES
+
+
 # -- the organisation's defaults ---------------------------------------------------------
 
 
@@ -376,10 +412,13 @@ MANAGE_APPROVERS = "manage_approvers"
 READ_OUTBOX = "read_outbox"
 #: Setting the organisation's defaults (the default discount rate of new cases).
 SET_ORG_SETTINGS = "set_org_settings"
+#: Entering the organisation-wide CX and business metrics (NPS, churn rate ...).
+ENTER_ORG_METRICS = "enter_org_metrics"
 ACCOUNT_RIGHTS: Mapping[str, frozenset[str]] = MappingProxyType(
     {
         "admin": frozenset({MANAGE_APPROVERS, READ_OUTBOX, SET_ORG_SETTINGS}),
-        "finance": frozenset({SET_ORG_SETTINGS}),
+        "finance": frozenset({SET_ORG_SETTINGS, ENTER_ORG_METRICS}),
+        "cx": frozenset({ENTER_ORG_METRICS}),
     }
 )
 

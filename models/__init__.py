@@ -3,6 +3,7 @@
 Import models from here: ``from models import Case, User``.
 """
 
+from models.actual import Actual, MetricValue
 from models.api_token import TOKEN_SCOPES, ApiToken
 from models.approval import CaseVersion, ChainEntry, Decision, LinkUse, SharedLink
 from models.approver import Approver, DecisionCode
@@ -17,6 +18,7 @@ __all__ = [
     "REVIEW_STATUSES",
     "ROLES",
     "TOKEN_SCOPES",
+    "Actual",
     "ApiToken",
     "Approver",
     "AssumptionReview",
@@ -30,6 +32,7 @@ __all__ = [
     "ItemReview",
     "LinkUse",
     "LoginSession",
+    "MetricValue",
     "OrgSetting",
     "PortfolioTotal",
     "SharedLink",

@@ -211,3 +211,71 @@ class VersionOut(VersionSummary):
         " frozen before it (kept as it was signed off, so that its hash still holds)."
     )
     result: dict[str, Any]
+
+
+# -- actuals ---------------------------------------------------------------------------
+
+
+class LineActual(BaseModel):
+    """One line's actuals for the month: `cost` for a cost line; `benefit` and the line's
+    drivers (its kind's parameters, e.g. `customers`, `annual_churn`) for a benefit line.
+    A value left out or null is no actual."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    line_id: str = Field(description="The line's id in the case document (`c1`, `b2` ...).")
+    cost: float | None = None
+    benefit: float | None = None
+    drivers: dict[str, float] = Field(default_factory=dict)
+
+
+class MonthActualsIn(BaseModel):
+    """A month's actuals: they replace what the month had, for the lines you may enter."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lines: list[LineActual]
+
+
+class MonthActualsOut(_Out):
+    case_id: int
+    month: str
+    lines: list[LineActual]
+    changed: int | None = Field(
+        None, description="On a PUT: how many values changed (0 when it was already so)."
+    )
+
+
+class ActualsList(_Out):
+    case_id: int
+    months: list[MonthActualsOut]
+
+
+# -- metrics ---------------------------------------------------------------------------
+
+
+class MetricValueIn(BaseModel):
+    """One month of a metric. `unit` may be left out for a standard metric (nps, csat,
+    ces, complaints, fcr, churn_rate, revenue, contacts, cost_to_serve)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    value: float
+    unit: str | None = None
+
+
+class MetricPoint(_Out):
+    month: str
+    name: str
+    unit: str
+    value: float
+
+
+class MetricSeries(_Out):
+    case_id: int | None = Field(description="null: the organisation's metrics.")
+    items: list[MetricPoint]
+
+
+class MetricSaved(MetricPoint):
+    case_id: int | None
+    changed: int

@@ -236,6 +236,28 @@ def _anchored(pattern: re.Pattern[str]) -> str:
     return f"^(?:{pattern.pattern})$"
 
 
+#: Path parameters that are not ids: a month, a metric's name.
+PATH_SCHEMAS: dict[str, dict[str, Any]] = {
+    "month": {"type": "string", "pattern": _anchored(MONTH_PATTERN)},
+    "name": {"type": "string", "pattern": _anchored(KEY_PATTERN), "maxLength": 40},
+}
+#: The example body of each operation that is not a case document: (name, summary, value).
+BODY_EXAMPLES: dict[str, tuple[str, str, Any]] = {
+    "replaceMonthActuals": (
+        "month",
+        "A month of a cost and a churn benefit",
+        {
+            "lines": [
+                {"line_id": "c1", "cost": 14500},
+                {"line_id": "b1", "benefit": 2100.5, "drivers": {"customers": 118000}},
+            ]
+        },
+    ),
+    "putOrgMetric": ("nps", "NPS this month", {"value": 31}),
+    "putCaseMetric": ("churn", "Churn rate this month", {"value": 0.031, "unit": "ratio"}),
+}
+
+
 def openapi_document() -> dict[str, Any]:
     """The whole document (call inside an app context: it reads the app's routes)."""
     doc: dict[str, Any] = copy.deepcopy(api.spec)
@@ -245,7 +267,9 @@ def openapi_document() -> dict[str, Any]:
             op_id = operation["operationId"]
             for parameter in operation["parameters"]:
                 if parameter["in"] == "path":  # ids: see views._ids_in_range
-                    parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+                    parameter["schema"] = PATH_SCHEMAS.get(
+                        parameter["name"], {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+                    )
             if "requestBody" not in operation and all(
                 p["in"] == "path" for p in operation["parameters"]
             ):  # spectree adds 422 everywhere; nothing here can be invalid but the path
@@ -265,5 +289,7 @@ def openapi_document() -> dict[str, Any]:
                     response["content"] = {XLSX: {}}
             body = operation.get("requestBody", {}).get("content", {}).get("application/json")
             if body is not None:
-                body["examples"] = {"chat": {"summary": "A small case", "value": EXAMPLE_CASE}}
+                default = ("chat", "A small case", EXAMPLE_CASE)
+                key, summary, value = BODY_EXAMPLES.get(op_id, default)
+                body["examples"] = {key: {"summary": summary, "value": value}}
     return doc

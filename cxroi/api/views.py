@@ -14,18 +14,26 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request, url_for
 from spectree import Response as Responses
 
+from cxroi.actuals import metrics as cx_metrics
+from cxroi.actuals import services as actuals
 from cxroi.api import problems, rate_limit_key
 from cxroi.api.auth import authenticate, caller
 from cxroi.api.jsonbody import BodyInvalid, BodyMalformed, read_json_object
 from cxroi.api.problems import IF_MATCH_REQUIRED, INVALID, MALFORMED, ApiProblem
 from cxroi.api.schemas import (
     MAX_ID,
+    ActualsList,
     CaseCreated,
     CaseDocument,
     CaseList,
     CaseListQuery,
     CaseOut,
     IfMatchHeader,
+    MetricSaved,
+    MetricSeries,
+    MetricValueIn,
+    MonthActualsIn,
+    MonthActualsOut,
     Problem,
     VersionList,
     VersionOut,
@@ -33,7 +41,12 @@ from cxroi.api.schemas import (
 from cxroi.api.spec import XLSX, api, openapi_document
 from cxroi.approvals import versions
 from cxroi.cases import services
+from cxroi.casework.actuals import Entry, RawRow, check_rows, month_problem
+from cxroi.casework.actuals import Problem as ActualProblem
+from cxroi.casework.cx_metrics import RawMetric, name_problem
+from cxroi.casework.cx_metrics import check as check_metrics
 from cxroi.engine import METRIC_KEYS
+from cxroi.engine.rules import Issue
 from cxroi.extensions import limiter
 from cxroi.portfolio.services import PortfolioQuery, numbered_page
 from cxroi.workbooks import version_workbook
@@ -49,7 +62,12 @@ problems.register(bp)
 # answers an id such a converter refuses with 405 instead of 404 for some methods.
 CASE = "/cases/<int:case_id>"
 VERSION = f"{CASE}/versions/<int:number>"
-TAGS = {"cases": ["Cases"], "versions": ["Versions"]}
+TAGS = {
+    "cases": ["Cases"],
+    "versions": ["Versions"],
+    "actuals": ["Actuals"],
+    "metrics": ["Metrics"],
+}
 
 
 def _errors(*codes: int) -> dict[str, Any]:
@@ -342,3 +360,215 @@ def get_version_workbook(case_id: int, number: int) -> Any:
         mimetype=XLSX,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+# -- actuals ---------------------------------------------------------------------------
+
+
+def _month_out(case_id: int, month: str, entries: list[Entry], changed: int | None = None) -> Any:
+    lines = [
+        {"line_id": e.line_id, "cost": e.cost, "benefit": e.benefit, "drivers": e.drivers}
+        for e in entries
+        if e.month == month
+    ]
+    out: dict[str, Any] = {"case_id": case_id, "month": month, "lines": lines}
+    if changed is not None:
+        out["changed"] = changed
+    return out
+
+
+@bp.get(f"{CASE}/actuals")
+@api.validate(
+    resp=Responses(HTTP_200=ActualsList, **_errors(404)),
+    tags=TAGS["actuals"],
+    operation_id="listActuals",
+)
+def list_actuals(case_id: int) -> Any:
+    """Every month of actuals a case has, oldest first."""
+    services.get_case(case_id)
+    entries = actuals.entries_of(case_id)
+    months = sorted({e.month for e in entries})
+    return {"case_id": case_id, "months": [_month_out(case_id, m, entries) for m in months]}
+
+
+@bp.get(f"{CASE}/actuals/<string:month>")
+@api.validate(
+    resp=Responses(HTTP_200=MonthActualsOut, **_errors(404)),
+    tags=TAGS["actuals"],
+    operation_id="getMonthActuals",
+)
+def get_month_actuals(case_id: int, month: str) -> Any:
+    """One month's actuals (`YYYY-MM`); a month without any has no lines."""
+    case = services.get_case(case_id)
+    if problem := month_problem(case.doc, month):
+        raise ApiProblem(404, f"month: {problem}.")
+    return _month_out(case_id, month, actuals.entries_of(case_id, [month]))
+
+
+@bp.put(f"{CASE}/actuals/<string:month>")
+@api.validate(
+    json=MonthActualsIn,
+    resp=Responses(HTTP_200=MonthActualsOut, **_errors(400, 403, 404, 409, 413, 415, 422)),
+    tags=TAGS["actuals"],
+    operation_id="replaceMonthActuals",
+    skip_validation=True,  # the body is read by .jsonbody and judged by casework.actuals
+)
+def replace_month_actuals(case_id: int, month: str) -> Any:
+    """Replace a month's actuals of an approved case (finance, the case's owner, or a line's
+    operational owner for that line). Sending the same body again changes nothing. A bad
+    value is 422 naming its path (`lines[0].benefit`); a case not approved is 409."""
+    case = services.get_case(case_id)
+    actuals.require_may_enter(caller(), case)
+    body = _document_body()
+    if bad := month_problem(case.doc, month):  # even with no lines: the path names a month
+        raise ApiProblem(422, f"month: {bad}.", type_=INVALID, errors=[Issue("month", bad)])
+    rows, problems = _month_rows(body, month)
+    entries, found = check_rows(case.doc, rows)
+    problems += [_api_problem(p) for p in found]
+    if problems:
+        raise ApiProblem(
+            422,
+            "The actuals have problems; nothing was saved. See errors.",
+            type_=INVALID,
+            errors=problems,
+        )
+    saved = actuals.replace_months(caller(), case_id, entries, [month])
+    return _month_out(case_id, month, actuals.entries_of(case_id, [month]), saved.changed)
+
+
+_LINE_FIELDS = frozenset({"line_id", "cost", "benefit", "drivers"})
+
+
+def _month_rows(body: dict[str, Any], month: str) -> tuple[list[RawRow], list[Issue]]:
+    issues = [Issue(k, "is not a field of the month's actuals") for k in body if k != "lines"]
+    lines = body.get("lines")
+    if not isinstance(lines, list):
+        return [], [*issues, Issue("lines", "is required: a list of the lines' actuals")]
+    rows: list[RawRow] = []
+    for i, line in enumerate(lines):
+        where = f"lines[{i}]"
+        if not isinstance(line, dict):
+            issues.append(Issue(where, "must be an object"))
+            continue
+        unknown = [k for k in line if k not in _LINE_FIELDS]
+        issues += [Issue(f"{where}.{k}", "is not a field of a line's actuals") for k in unknown]
+        drivers = line.get("drivers") or {}
+        if not isinstance(drivers, dict):
+            issues.append(Issue(f"{where}.drivers", "must be an object of numbers by driver"))
+            drivers = {}
+        clash = {"cost", "benefit"} & set(drivers)
+        issues += [Issue(f"{where}.drivers.{k}", "is not a driver") for k in sorted(clash)]
+        values = {"cost": line.get("cost"), "benefit": line.get("benefit")}
+        values.update({k: v for k, v in drivers.items() if k not in clash})
+        for k, v in list(values.items()):
+            if isinstance(v, str):  # JSON numbers only: "12" is text
+                path = f"{where}.{k}" if k in ("cost", "benefit") else f"{where}.drivers.{k}"
+                issues.append(Issue(path, "must be a number, not a string"))
+                del values[k]
+        rows.append(RawRow(where, month, line.get("line_id"), values, month_field="month"))
+    return rows, issues
+
+
+def _api_problem(p: ActualProblem) -> Issue:
+    if p.field == "month":
+        return Issue("month", p.message)
+    if p.field in ("line_id", "cost", "benefit", ""):
+        return Issue(p.path, p.message)
+    return Issue(f"{p.where}.drivers.{p.field}", p.message)
+
+
+# -- metrics ---------------------------------------------------------------------------
+
+
+def _series_out(case_id: int | None, name: str | None) -> Any:
+    points = cx_metrics.series(case_id, name)
+    return {
+        "case_id": case_id,
+        "items": [
+            {"month": p.month, "name": p.name, "unit": p.unit, "value": p.value} for p in points
+        ],
+    }
+
+
+def _put_metric(case_id: int | None, name: str, month: str) -> Any:
+    cx_metrics.require_may_enter(caller(), case_id)
+    body = _document_body()
+    unknown = [k for k in body if k not in ("value", "unit")]
+    issues = [Issue(k, "is not a field of a metric's value") for k in unknown]
+    value = body.get("value")
+    if isinstance(value, str):
+        issues.append(Issue("value", "must be a number, not a string"))
+        value = None
+    row = RawMetric("", month, name, body.get("unit"), value)
+    entries, problems = check_metrics([row], cx_metrics.months_for(case_id))
+    named = {i.path for i in issues}
+    issues += [Issue(p.field, p.message) for p in problems if p.field not in named]
+    if issues:
+        raise ApiProblem(
+            422,
+            "The metric has problems; nothing was saved. See errors.",
+            type_=INVALID,
+            errors=issues,
+        )
+    changes = cx_metrics.save(caller(), case_id, entries)
+    entry = entries[0]
+    return {
+        "case_id": case_id,
+        "month": entry.month,
+        "name": entry.name,
+        "unit": entry.unit,
+        "value": entry.value,
+        "changed": len(changes),
+    }
+
+
+@bp.get("/metrics/<string:name>")
+@api.validate(
+    resp=Responses(HTTP_200=MetricSeries, **_errors(404)),
+    tags=TAGS["metrics"],
+    operation_id="getOrgMetric",
+)
+def get_org_metric(name: str) -> Any:
+    """One organisation-wide metric's monthly series (empty when it has none)."""
+    if bad := name_problem(name):
+        raise ApiProblem(404, f"No metric has that name: a name {bad}.")
+    return _series_out(None, name)
+
+
+@bp.put("/metrics/<string:name>/<string:month>")
+@api.validate(
+    json=MetricValueIn,
+    resp=Responses(HTTP_200=MetricSaved, **_errors(400, 403, 413, 415, 422)),
+    tags=TAGS["metrics"],
+    operation_id="putOrgMetric",
+    skip_validation=True,
+)
+def put_org_metric(name: str, month: str) -> Any:
+    """Set one month of an organisation-wide metric (CX and finance users)."""
+    return _put_metric(None, name, month)
+
+
+@bp.get(f"{CASE}/metrics")
+@api.validate(
+    resp=Responses(HTTP_200=MetricSeries, **_errors(404)),
+    tags=TAGS["metrics"],
+    operation_id="listCaseMetrics",
+)
+def list_case_metrics(case_id: int) -> Any:
+    """Every metric series of a case, by name then month."""
+    services.get_case(case_id)
+    return _series_out(case_id, None)
+
+
+@bp.put(f"{CASE}/metrics/<string:name>/<string:month>")
+@api.validate(
+    json=MetricValueIn,
+    resp=Responses(HTTP_200=MetricSaved, **_errors(400, 403, 404, 409, 413, 415, 422)),
+    tags=TAGS["metrics"],
+    operation_id="putCaseMetric",
+    skip_validation=True,
+)
+def put_case_metric(case_id: int, name: str, month: str) -> Any:
+    """Set one month of a case's metric (an approved case; who may enter its actuals)."""
+    services.get_case(case_id)
+    return _put_metric(case_id, name, month)

@@ -82,6 +82,19 @@ SEALED: tuple[SealedTable, ...] = (
         guarded=False,
         unsealed=("password_hash",),
     ),
+    # Actuals and metrics after approval: a month is re-entered or re-uploaded (rows are
+    # replaced or removed), every change sealed as it is flushed.
+    SealedTable(
+        "actuals",
+        ("id", "case_id", "line_id", "month", "cost", "benefit", "drivers", "updated_at",
+         "updated_by_id"),
+        guarded=False,
+    ),
+    SealedTable(
+        "metric_values",
+        ("id", "case_id", "name", "unit", "month", "value", "updated_at", "updated_by_id"),
+        guarded=False,
+    ),
     # The approver directory: edited and switched off or on, never deleted.
     SealedTable(
         "approvers",

@@ -52,6 +52,7 @@ class BenefitBase(LineForm):
             "ramp_months": self.ramp_months.number or 0,
             "params": params,
             "note": optional_text(self.note.data),
+            "register": self.register_value(),
         }
 
 

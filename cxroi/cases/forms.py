@@ -11,7 +11,7 @@ from wtforms import Field, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from cxroi.cases.fields import KEY, NumberField, ParamField, choices
-from cxroi.engine import CONFIDENCE_LEVELS
+from cxroi.engine import CONFIDENCE_LEVELS, REGISTER_FIELDS, Register
 from cxroi.engine.casefile import MAX_TRIALS
 from cxroi.engine.schema import MAX_NARRATIVE
 
@@ -212,7 +212,48 @@ class AssumptionForm(EditForm):
 
 
 class LineForm(EditForm):
-    """Fields shared by cost and benefit lines; ``set_keys`` feeds the ParamFields."""
+    """Fields shared by cost and benefit lines; ``set_keys`` feeds the ParamFields.
+
+    The benefits register's fields (``register_<name>``, one per
+    :data:`~cxroi.engine.REGISTER_FIELDS`) are on every line form; the engine checks them.
+    """
+
+    register_owner_name = StringField(
+        "Operational owner", description="Who answers for this line's result (not the author)."
+    )
+    register_owner_email = StringField("Owner's email")
+    register_kpi = StringField("KPI", description="The measure that shows it, e.g. Churn rate.")
+    register_kpi_unit = StringField("Unit", description="e.g. %, customers, £.")
+    register_data_source = StringField("Data source", description="Where the numbers come from.")
+    register_baseline = NumberField("Baseline", required=False, allow_percent=True)
+    register_baseline_date = StringField("Baseline date", description="YYYY-MM or YYYY-MM-DD.")
+    register_target = NumberField("Target", required=False, allow_percent=True)
+    register_target_date = StringField("Target date", description="YYYY-MM or YYYY-MM-DD.")
+    register_outcome = narrative_field(
+        "Observable outcome", "What people will see when it works.", name="The outcome"
+    )
+    register_attribution = narrative_field(
+        "Attribution",
+        "How much of the change this initiative may claim, and why.",
+        name="The attribution",
+    )
+
+    def register_fields(self) -> list[Field]:
+        return [getattr(self, f"register_{name}") for name in REGISTER_FIELDS]
+
+    def register_value(self) -> dict[str, Any] | None:
+        """The register entry as the document keeps it (None when every field is blank)."""
+        entry: dict[str, Any] = {}
+        for name in REGISTER_FIELDS:
+            field = getattr(self, f"register_{name}")
+            value = field.number if isinstance(field, NumberField) else optional_text(field.data)
+            if value is not None:
+                entry[name] = value
+        return entry or None
+
+    def prefill_register(self, register: Register | None) -> None:
+        for name, value in (register.to_dict() if register is not None else {}).items():
+            getattr(self, f"register_{name}").process(None, value)
 
     def set_keys(self, keys: list[str]) -> None:
         for field in self:
@@ -279,6 +320,7 @@ class CostForm(LineForm):
                 "risk": self.risk.param,
             },
             "note": optional_text(self.note.data),
+            "register": self.register_value(),
         }
 
 

@@ -30,6 +30,8 @@ def _prefill(form: EditForm, case: Case, row: Any) -> None:
     form.lock_version.data = str(case.lock_version)
     if row is None:
         return
+    if isinstance(form, LineForm):
+        form.prefill_register(getattr(row, "register", None))
     for name, value in (getattr(row, "params", None) or {}).items():
         field = getattr(form, name, None)
         if field is not None:

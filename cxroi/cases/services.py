@@ -119,6 +119,8 @@ def _field_of(path: str, section: str | None, index: int | None) -> str | None:
     if section is None:  # the case header: top-level fields
         return path if path in HEADER_FIELDS else None
     if match and match.group(1) == section and int(match.group(2)) == index:
+        if match.group(3) == "register" and match.group(4).startswith("."):
+            return f"register_{match.group(4)[1:]}"  # the register's own form field
         return match.group(3) or None
     return None
 

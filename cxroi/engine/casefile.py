@@ -73,6 +73,55 @@ class Assumption:
         return (self.owner or "").strip().lower() == FINANCE_OWNER
 
 
+#: The benefits register's fields of a line, in document order (see :class:`Register`).
+REGISTER_FIELDS = (
+    "owner_name",
+    "owner_email",
+    "kpi",
+    "kpi_unit",
+    "data_source",
+    "baseline",
+    "baseline_date",
+    "target",
+    "target_date",
+    "outcome",
+    "attribution",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Register:
+    """A line's entry in the benefits register: who answers for it and how it is measured.
+
+    Every field is optional. ``owner_*`` is the operational owner (not the case author);
+    ``kpi``/``kpi_unit``/``data_source`` the measure; ``baseline``/``target`` values with
+    their dates (``YYYY-MM`` or ``YYYY-MM-DD``); ``outcome`` the observable outcome and
+    ``attribution`` how much of the change this initiative may claim.
+    """
+
+    owner_name: str | None = None
+    owner_email: str | None = None
+    kpi: str | None = None
+    kpi_unit: str | None = None
+    data_source: str | None = None
+    baseline: float | None = None
+    baseline_date: str | None = None
+    target: float | None = None
+    target_date: str | None = None
+    outcome: str | None = None
+    attribution: str | None = None
+
+    def to_dict(self) -> dict[str, str | float]:
+        """The fields that are set, in document order."""
+        return {
+            name: value for name in REGISTER_FIELDS if (value := getattr(self, name)) is not None
+        }
+
+    @property
+    def empty(self) -> bool:
+        return not self.to_dict()
+
+
 @dataclass(frozen=True, slots=True)
 class CostLine:
     """A cost: once in ``month``, or monthly / annually from ``start_month`` to ``end_month``."""
@@ -89,6 +138,7 @@ class CostLine:
     risk: Param = 0.0
     note: str | None = None
     id: str = ""
+    register: Register | None = None
 
     @property
     def params(self) -> dict[str, Param]:
@@ -108,6 +158,7 @@ class BenefitLine:
     risk: Param = 0.0
     note: str | None = None
     id: str = ""
+    register: Register | None = None
 
     def param(self, name: str) -> Param:
         return self.params[name]

@@ -32,11 +32,12 @@ from .casefile import (
     CaseFile,
     CostLine,
     Param,
+    Register,
     Scenario,
 )
 from .kinds import KINDS, kind_list_text
 from .rules import SECTIONS, Issue, check_document, check_limits
-from .schema import BENEFIT_MODELS, ID_PATTERN, BenefitBaseIn, CaseIn, CostIn
+from .schema import BENEFIT_MODELS, ID_PATTERN, BenefitBaseIn, CaseIn, CostIn, RegisterIn
 
 __all__ = [
     "CaseValidationError",
@@ -209,8 +210,8 @@ def next_id(taken: set[str] | frozenset[str], prefix: str) -> str:
 _V2_ONLY = {
     "": ("customer_problem", "evidence"),
     "assumptions": ("id", "confidence"),
-    "costs": ("id", "note"),
-    "benefits": ("id", "note"),
+    "costs": ("id", "note", "register"),
+    "benefits": ("id", "note", "register"),
     "scenarios": ("id",),
 }
 
@@ -377,6 +378,7 @@ def _build_cost(c: CostIn, horizon: int) -> CostLine:
             risk=c.risk,
             note=c.note,
             id=c.id or "",
+            register=_build_register(c.register_),
         )
     start = c.start_month or 1
     end = min(c.end_month if c.end_month is not None else horizon, horizon)
@@ -393,6 +395,7 @@ def _build_cost(c: CostIn, horizon: int) -> CostLine:
         risk=c.risk,
         note=c.note,
         id=c.id or "",
+        register=_build_register(c.register_),
     )
 
 
@@ -407,7 +410,20 @@ def _build_benefit(b: BenefitBaseIn) -> BenefitLine:
         risk=b.risk,
         note=b.note,
         id=b.id or "",
+        register=_build_register(b.register_),
     )
+
+
+def _build_register(r: RegisterIn | None) -> Register | None:
+    """The register entry, or None when it has no field set (so ``{}`` is no entry)."""
+    if r is None:
+        return None
+    register = Register(**r.model_dump())
+    return None if register.empty else register
+
+
+def _register_dict(register: Register | None) -> dict[str, Any] | None:
+    return register.to_dict() if register is not None else None
 
 
 def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
@@ -434,6 +450,7 @@ def case_to_dict(case: CaseFile) -> dict[str, Any]:
         line["escalation"] = c.escalation
         line["risk"] = c.risk
         line["note"] = c.note
+        line["register"] = _register_dict(c.register)
         costs.append(_drop_none(line))
     benefits = []
     for b in case.benefits:
@@ -448,6 +465,7 @@ def case_to_dict(case: CaseFile) -> dict[str, Any]:
                     "ramp_months": b.ramp_months,
                     "risk": b.risk,
                     "note": b.note,
+                    "register": _register_dict(b.register),
                 }
             )
         )

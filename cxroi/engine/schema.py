@@ -8,6 +8,7 @@ in :mod:`cxroi.engine.kinds`.
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 from typing import Annotated, Any, Literal
@@ -156,7 +157,7 @@ Narrative = Annotated[str, PlainValidator(_multiline_text), Field(max_length=MAX
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
 
 
 class AssumptionIn(_Strict):
@@ -173,6 +174,50 @@ class AssumptionIn(_Strict):
     confidence: Literal["low", "medium", "high"] | None = None
 
 
+DATE_PATTERN = re.compile(r"(\d{4})-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?")
+EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def _date(value: Any) -> str:
+    text = _text(value)
+    if not DATE_PATTERN.fullmatch(text):
+        raise PydanticCustomError("date", "must be a date: YYYY-MM or YYYY-MM-DD")
+    if len(text) == 10:
+        try:
+            datetime.date.fromisoformat(text)
+        except ValueError:
+            raise PydanticCustomError("date", "must be a date that exists") from None
+    return text
+
+
+def _email(value: Any) -> str:
+    text = _text(value)
+    if len(text) > 254 or not EMAIL_PATTERN.fullmatch(text):
+        raise PydanticCustomError("email", "must be an email address (name@example.com)")
+    return text
+
+
+DateText = Annotated[str, PlainValidator(_date)]
+Email = Annotated[str, PlainValidator(_email)]
+Short = Annotated[str, PlainValidator(_text), Field(max_length=200)]
+
+
+class RegisterIn(_Strict):
+    """A line's benefits-register entry (every field optional)."""
+
+    owner_name: Short | None = None
+    owner_email: Email | None = None
+    kpi: Short | None = None
+    kpi_unit: Short | None = None
+    data_source: Short | None = None
+    baseline: Number | None = None
+    baseline_date: DateText | None = None
+    target: Number | None = None
+    target_date: DateText | None = None
+    outcome: Narrative | None = None
+    attribution: Narrative | None = None
+
+
 class CostIn(_Strict):
     id: Id | None = None
     name: Name
@@ -186,6 +231,8 @@ class CostIn(_Strict):
     escalation: ParamField = 0.0
     risk: ParamField = 0.0
     note: Narrative | None = None
+    #: ``register`` in the document (the Python name avoids BaseModel's own attribute).
+    register_: RegisterIn | None = Field(default=None, alias="register")
 
 
 class BenefitBaseIn(_Strict):
@@ -196,6 +243,8 @@ class BenefitBaseIn(_Strict):
     ramp_months: Whole = 0
     risk: ParamField = 0.0
     note: Narrative | None = None
+    #: ``register`` in the document (the Python name avoids BaseModel's own attribute).
+    register_: RegisterIn | None = Field(default=None, alias="register")
 
 
 def _benefit_model(name: str) -> type[BenefitBaseIn]:

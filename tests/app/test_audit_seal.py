@@ -129,6 +129,15 @@ def _populate() -> None:
         case, cx, decision="approve", name="Dana", comment="Go ahead.",
         ip="10.0.0.2", user_agent="ua/2",
     )  # fmt: skip
+    # After approval: a month of actuals for a line, and a CX metric of the case.
+    from cxroi.actuals import metrics as cx_metrics
+    from cxroi.actuals.services import replace_months
+    from cxroi.casework.actuals import Entry
+    from cxroi.casework.cx_metrics import MetricEntry
+
+    month = case.doc.start_month
+    replace_months(cx, case.id, [Entry(month, "c1", cost=1200.0)], [month])
+    cx_metrics.save(cx, case.id, [MetricEntry(month, "nps", "points", 31.0)])
 
 
 @pytest.fixture
@@ -171,13 +180,21 @@ def _other(value: Any, column: sa.Column[Any]) -> Any:
     """A different value of the column's type, that the column can hold."""
     if value is None:
         kind = column.type.python_type
-        return {str: "forged", int: 1, float: 1.5, datetime: datetime(2030, 1, 1)}[kind]
+        return {
+            str: "forged",
+            int: 1,
+            float: 1.5,
+            datetime: datetime(2030, 1, 1),
+            dict: {"forged": 1.0},
+        }[kind]
     if isinstance(value, bool):
         return not value
     if isinstance(value, int):
         return value + 1000
     if isinstance(value, float):
         return value * 2 + 1
+    if isinstance(value, dict):
+        return {**value, "forged": 1.0}
     if isinstance(value, datetime):
         return value + timedelta(seconds=1)
     if isinstance(value, str):

@@ -148,6 +148,8 @@ class World:
             "link_id": self.link.link.id,
             "approver_id": self.link.link.approver_id,
             "item_id": doc["assumptions"][0]["id"],
+            "month": doc["start_month"],
+            "name": "nps",
             "token_id": self.api_row.id,
             "user_id": self.cx.id,
             "token": self.token,

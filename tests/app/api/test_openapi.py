@@ -40,10 +40,10 @@ def test_every_api_route_is_documented(app, document):
     routes = set()
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("api.") and rule.endpoint != "api.openapi":
-            path = rule.rule.replace("<int:", "{").replace(">", "}")
+            path = rule.rule.replace("<int:", "{").replace("<string:", "{").replace(">", "}")
             routes |= {(m, path) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert routes == documented
-    assert len(documented) == 7
+    assert len(documented) == 14
 
 
 def test_errors_are_documented_as_problem_json_and_auth_as_bearer(document):

@@ -5,7 +5,7 @@ would run them), authenticated as a CX user with a write token through the schem
 own security scheme, so that the ``ignored_auth`` check can take the token away.
 
 The database holds a case of that user frozen as version 1 through the real services
-(submitted, every assumption accepted by finance, signed off), and each operation that
+(submitted, every assumption accepted by finance, signed off, approved), and each operation that
 takes a path also gets it as an explicit example (its id, version 1, its ETag and
 document), so that every operation is called once with values that exist. Every
 response is counted by operation, and each test asserts that the operations it covers
@@ -27,6 +27,7 @@ from flask import Flask
 from cxroi.cases import services
 from models import Case, User
 from tests.app.api.conftest import freeze
+from tests.approving import approve_case
 
 # Every check is on. Outcomes the schema cannot rule out for a request that matches it
 # are listed per operation, each for its reason:
@@ -50,6 +51,21 @@ expected-statuses = [400, 401, 403, 406, 415, 422, 428]
 [[operations]]
 include-operation-id = "createCase"
 checks.positive_data_acceptance.expected-statuses = ["2xx", 401, 403, 404, 409, 422, 429]
+
+# - actuals and metrics: a month or metric name in the path that the case does not take,
+#   a line id it does not have, a driver its line does not use (422); a case no longer
+#   approved after a replace (409).
+[[operations]]
+include-operation-id = "replaceMonthActuals"
+checks.positive_data_acceptance.expected-statuses = ["2xx", 401, 403, 404, 409, 422, 429]
+
+[[operations]]
+include-operation-id = "putCaseMetric"
+checks.positive_data_acceptance.expected-statuses = ["2xx", 401, 403, 404, 409, 422, 429]
+
+[[operations]]
+include-operation-id = "putOrgMetric"
+checks.positive_data_acceptance.expected-statuses = ["2xx", 401, 403, 422, 429]
 
 [[operations]]
 include-operation-id = "replaceCase"
@@ -91,7 +107,12 @@ def _examples_on(case: Case, token: str) -> Callable[[Any, list[Any]], None]:
     (version 1; for replace, its current ETag and document), with the token (an example
     made here does not get the configured auth)."""
     etag, document = f'"{case.case_hash}"', services.document_of(case)
-    path = {"case_id": case.id, "number": 1}
+    path = {"case_id": case.id, "number": 1, "month": "2027-04", "name": "nps"}
+    bodies = {
+        "replaceMonthActuals": {"lines": [{"line_id": "c4", "cost": 1500}]},
+        "putCaseMetric": {"value": 0.031, "unit": "ratio"},
+        "putOrgMetric": {"value": 31},
+    }
 
     def add(context: Any, examples: list[Any]) -> None:
         operation = context.operation
@@ -106,6 +127,15 @@ def _examples_on(case: Case, token: str) -> Callable[[Any, list[Any]], None]:
                     path_parameters=params,
                     headers=headers,
                     body=document,
+                    media_type="application/json",
+                )
+            )
+        elif (body := bodies.get(operation.definition.raw["operationId"])) is not None:
+            examples.append(
+                operation.Case(
+                    path_parameters=params,
+                    headers=headers,
+                    body=body,
                     media_type="application/json",
                 )
             )
@@ -130,6 +160,7 @@ def api_schema(
     answers: Answers,
 ) -> Any:
     seeded = freeze(make_case(), cx_user, finance_user)  # owned by the token's user
+    approve_case(seeded, finance_user)  # approved: it takes actuals and metrics
     token = make_token(cx_user, "write")
 
     def isolated(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
@@ -149,7 +180,7 @@ def every_operation_answers_2xx(api_schema: Any, answers: Answers) -> Iterator[N
     """After the run (every operation's examples): each operation answered 2xx at least once."""
     yield
     every = {op.definition.raw["operationId"] for op in _operations(api_schema)}
-    assert len(every) == 7
+    assert len(every) == 14
     assert answers.without_2xx(every) == {}, "operations that never answered 2xx"
 
 
