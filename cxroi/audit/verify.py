@@ -151,6 +151,7 @@ def verify_audit(
     _check_cases(sealed, out, batch)
     _check_decisions(sealed, out, batch)
     _check_links(sealed, out, batch)
+    _check_settings(out)
     return report
 
 
@@ -301,6 +302,47 @@ def _check_versions(out: _Collector, batch: int) -> None:
             out.add("case_versions", v.id, "case_json", "does not match its hash (case_hash)")
         if _sha256(v.result_json) != v.result_hash:
             out.add("case_versions", v.id, "result_json", "does not match its hash (result_hash)")
+
+
+def _same_setting(stored: str, recorded: str | None) -> bool:
+    """Whether the stored JSON value is the one the audit record says was set."""
+    if recorded is None:
+        return False
+    try:
+        value = json.loads(stored)
+    except ValueError:
+        return False
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return float(recorded) == float(value)
+        except ValueError:
+            return False
+    return str(value) == recorded
+
+
+def _check_settings(out: _Collector) -> None:
+    """The organisation's settings (the default discount rate) are the values their
+    newest (sealed) audit events set: a value edited or deleted by SQL disagrees."""
+    settings, events = _table("org_settings"), _table("audit_events")
+    newest: dict[str, str | None] = {}
+    rows = db.session.execute(
+        select(events.c.field, events.c.new)
+        .where(events.c.entity == "setting")
+        .order_by(events.c.id)
+    )
+    for name, new in rows:
+        newest[name] = new
+    stored = dict(db.session.execute(select(settings.c.key, settings.c.value)).all())
+    for name, value in sorted(stored.items()):
+        if name not in newest:
+            out.add("org_settings", None, name, "holds a value no audit event ever set")
+        elif not _same_setting(value, newest[name]):
+            out.add(
+                "org_settings", None, name,
+                f"is {value}, but its newest audit event set {newest[name]}",
+            )  # fmt: skip
+    for name in sorted(set(newest) - set(stored)):
+        out.add("org_settings", None, name, "was set (audit trail) but its row is missing")
 
 
 def _current_versions() -> dict[int, int | None]:

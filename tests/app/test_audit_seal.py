@@ -130,11 +130,13 @@ def _populate() -> None:
         ip="10.0.0.2", user_agent="ua/2",
     )  # fmt: skip
     # After approval: a month of actuals for a line, and a CX metric of the case.
+    from cxroi import orgsettings
     from cxroi.actuals import metrics as cx_metrics
     from cxroi.actuals.services import replace_months
     from cxroi.casework.actuals import Entry
     from cxroi.casework.cx_metrics import MetricEntry
 
+    orgsettings.set_default_discount_rate(finance, 0.085)  # the organisation's default
     month = case.doc.start_month
     replace_months(cx, case.id, [Entry(month, "c1", cost=1200.0)], [month])
     cx_metrics.save(cx, case.id, [MetricEntry(month, "nps", "points", 31.0)])
@@ -310,6 +312,24 @@ def test_a_forged_case_status_is_detected(attacker: sa.Connection) -> None:
     (problem,) = _problems()  # this case has no workflow step: its row seal names it
     assert (problem.table, problem.row, problem.column) == ("cases", case_id, "status")
     assert "status is 'approved', sealed 'draft'" in problem.what
+
+
+@pytest.mark.parametrize(
+    ("sql", "what"),
+    [
+        ("UPDATE org_settings SET value = '0.5'", "is 0.5, but its newest audit event set 0.085"),
+        ("DELETE FROM org_settings", "was set (audit trail) but its row is missing"),
+    ],
+)
+def test_a_changed_or_deleted_organisation_setting_is_detected(
+    attacker: sa.Connection, sql: str, what: str
+) -> None:
+    """The default rate every CX case gets is finance's: edited by SQL, it disagrees with
+    the sealed audit event that set it."""
+    attacker.execute(sa.text(sql))
+    (problem,) = _problems()
+    assert (problem.table, problem.column) == ("org_settings", "default_discount_rate")
+    assert what in problem.what
 
 
 def test_a_forged_status_of_a_decided_case_disagrees_with_the_workflow(
