@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from sqlalchemy import func, select
 
 from cxroi.approvals import tokens
@@ -22,6 +23,7 @@ from cxroi.approvals.ledger import append_entry
 from cxroi.approvals.versions import documents
 from cxroi.audit.services import record_change, record_field_changes
 from cxroi.engine.schema import CURRENCY_PATTERN, MAX_MAGNITUDE
+from cxroi.engine.timeline import Timeline
 from cxroi.extensions import db
 from cxroi.formatting import money
 from cxroi.workflow import MANAGE_APPROVERS, has_right
@@ -171,7 +173,9 @@ def update_approver(
 
 @dataclass(frozen=True, slots=True)
 class Authority:
-    """What an approver's limit must cover: the version's risk-adjusted PV of costs."""
+    """What an approver's limit must cover: the version's risk-adjusted PV of costs, plus
+    the PV of any month in which a benefit line pays out instead of in (a negative
+    benefit is money spent all the same)."""
 
     amount: float
     currency: str
@@ -184,7 +188,13 @@ class Authority:
 def authority_needed(version: CaseVersion) -> Authority:
     """Read from the frozen version's stored result (the figures the sponsor sees)."""
     case_doc, result_doc = documents(version)
-    return Authority(float(result_doc["metrics"]["pv_costs"]), str(case_doc["currency"]))
+    needed = float(result_doc["metrics"]["pv_costs"])
+    timeline = Timeline.of(int(case_doc["horizon_months"]), float(case_doc["discount_rate"]))
+    for line in result_doc.get("lines", []):
+        if line.get("side") == "benefit":
+            values = np.asarray(line["values"], dtype=np.float64)
+            needed -= float(np.minimum(values, 0.0) @ timeline.discount_factor[: values.size])
+    return Authority(needed, str(case_doc["currency"]))
 
 
 def limit_refusal(approver: Approver, needed: Authority) -> str | None:
@@ -199,7 +209,7 @@ def limit_refusal(approver: Approver, needed: Authority) -> str | None:
     if approver.limit_amount < needed.amount:
         return (
             f"{who}'s authority limit is {money(approver.limit_amount, approver.currency)}, "
-            f"below this case's PV of costs of {needed.text}."
+            f"below this case's PV of costs (and other outflows) of {needed.text}."
         )
     return None
 

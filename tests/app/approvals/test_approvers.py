@@ -46,10 +46,42 @@ def test_an_approver_below_the_limit_gets_no_link_and_the_message_says_why(ready
     add_approver("Low Limit", "low@example.com", limit=pv - 1)
     with pytest.raises(approvers.ApproverRefused) as exc:
         send_approve_link(ready_case, users["cx"], email="low@example.com")
-    assert f"below this case's PV of costs of £{pv:,.0f}" in exc.value.message
+    assert f"below this case's PV of costs (and other outflows) of £{pv:,.0f}" in exc.value.message
     add_approver("Exactly", "exact@example.com", limit=pv)
     send_approve_link(ready_case, users["cx"], email="exact@example.com")
     assert db.session.scalars(select(SharedLink.recipient_email)).all() == ["exact@example.com"]
+
+
+def test_a_benefit_that_pays_out_counts_against_the_limit(users):
+    """The review's case: a 'benefit' of -£5M a month with £1k of costs must not be
+    approvable under a £1k limit. Outflows booked as benefits count as costs do."""
+    import json as _json
+
+    from cxroi.approvals.steps import take_case_step
+    from cxroi.cases.services import insert_case
+    from cxroi.engine import load_case
+    from cxroi.engine.timeline import Timeline
+    from tests.app.approvals.conftest import accept_all
+    from tests.support import EXAMPLES_DIR
+
+    doc = _json.loads((EXAMPLES_DIR / "contact-centre.json").read_text())
+    doc["benefits"].append({"name": "Hidden outflow", "kind": "custom", "amount": -5_000.0})
+    case = insert_case(users["cx"], load_case(doc), "import")
+    take_case_step(case, "submit", users["cx"])
+    accept_all(case, users["finance"])
+    take_case_step(case, "sign_off", users["finance"])
+    # independently: the outflow's PV is -5,000 in every month but month 0 (the engine's
+    # timing for a monthly benefit), discounted at the case's monthly rate
+    tl = Timeline.of(doc["horizon_months"], doc["discount_rate"])
+    outflow = 5_000.0 * float(tl.discount_factor[1:].sum())
+    needed = _pv_costs(case) + outflow
+    version = versions.current_version(case)
+    assert approvers.authority_needed(version).amount == pytest.approx(needed, rel=1e-12)
+    add_approver("Costs only", "costs@example.com", limit=_pv_costs(case) + 1)
+    with pytest.raises(approvers.ApproverRefused, match="and other outflows"):
+        send_approve_link(case, users["cx"], email="costs@example.com")
+    add_approver("Enough", "enough@example.com", limit=needed + 1)
+    send_approve_link(case, users["cx"], email="enough@example.com")
 
 
 def test_inactive_other_currency_and_unknown_approvers_are_refused(ready_case, users):
