@@ -115,9 +115,9 @@ def _message(error: ErrorDetails) -> str:
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
         return f"must be {expected}, not {error['input']!r}"
-    if kind == "too_long":
+    if kind == "too_long" and not isinstance(error.get("input"), str):
         return f"must have at most {error.get('ctx', {}).get('max_length')} items"
-    if kind == "string_too_long":
+    if kind in ("string_too_long", "too_long"):  # text checked by our own validator too
         return f"must be at most {error.get('ctx', {}).get('max_length')} characters"
     return error["msg"][0].lower() + error["msg"][1:]
 
