@@ -215,10 +215,38 @@ def restore(file: Path, force: bool) -> None:
             sys.exit(2)
         finally:
             db.engine.dispose()  # SQLite: no connection of ours stays open on the old file
+        anchored = _anchor_restored_chain()
     click.echo(
-        f"restored {file} into {shown_url(url)}; run `cxroi init-db` if the backup "
-        "comes from an older version of cxroi"
+        f"restored {file} into {shown_url(url)}; {anchored}; run `cxroi init-db` if the "
+        "backup comes from an older version of cxroi"
     )
+
+
+def _anchor_restored_chain() -> str:
+    """Anchor the restored chain's head (this installation's anchor held the replaced
+    database's head), once the chain verifies under this installation's key."""
+    from flask import current_app
+    from sqlalchemy import select
+
+    from cxroi.approvals.ledger import verify_ledger
+    from cxroi.audit.anchor import Anchor, write_anchor
+    from cxroi.extensions import db
+    from models.approval import ChainEntry
+
+    report = verify_ledger()
+    if not report.intact:
+        return (
+            f"the restored audit chain does NOT verify under this key ({report.reason}); "
+            "the anchor was left as it was: run `cxroi verify-audit`"
+        )
+    head = db.session.execute(
+        select(ChainEntry.seq, ChainEntry.hash).order_by(ChainEntry.seq.desc()).limit(1)
+    ).first()
+    db.session.remove()
+    if head is None:
+        return "the backup has no audit chain to anchor"
+    write_anchor(Path(current_app.config["AUDIT_ANCHOR_PATH"]), Anchor(*head), force=True)
+    return f"its audit chain verifies and is anchored at entry {head[0]}"
 
 
 def register(group: click.Group) -> None:

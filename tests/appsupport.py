@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import hashlib
 import json
 import os
 import tempfile
@@ -91,6 +92,17 @@ def org_default_rate(rate: float | None) -> Iterator[None]:
         yield
     finally:
         config["DEFAULT_DISCOUNT_RATE"] = old
+
+
+def anchor_for(database_url: Any) -> Path:
+    """The anchor file of the installation on ``database_url`` (each database its own, as
+    each installation keeps its own head); the same for any spelling of the URL."""
+    from sqlalchemy.engine import make_url
+
+    u = make_url(str(database_url) if not hasattr(database_url, "database") else database_url)
+    where = f"{u.get_backend_name()}|{u.host}|{u.port}|{u.database}"
+    name = hashlib.sha256(where.encode()).hexdigest()[:16]
+    return anchor_path().parent / f"audit-head-{name}"
 
 
 def reset_schema(app: Flask) -> None:

@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from tests.appsupport import anchor_for
 from tests.reliability.server import Server, start_server
 from tests.support import ROOT
 
@@ -55,6 +56,7 @@ def _server_engine(url: sa.URL) -> sa.Engine:
 
 
 def recreate_database(url: sa.URL) -> None:
+    anchor_for(url).unlink(missing_ok=True)  # a new database: a new chain, a new head
     server = _server_engine(url)
     try:
         with server.connect() as conn:
@@ -67,6 +69,7 @@ def recreate_database(url: sa.URL) -> None:
 
 
 def drop_database(url: sa.URL) -> None:
+    anchor_for(url).unlink(missing_ok=True)
     server = _server_engine(url)
     try:
         with server.connect() as conn:

@@ -19,7 +19,7 @@ from cxroi.auth.services import create_user
 from cxroi.cases.services import create_from_document
 from cxroi.extensions import db
 from cxroi.migrate import upgrade_to_head
-from tests.appsupport import PASSWORD, example_document, make_app
+from tests.appsupport import PASSWORD, anchor_for, example_document, make_app
 from tests.reliability.server import server_env
 from tests.support import ROOT
 
@@ -43,7 +43,7 @@ class Seeded:
 
 def seed(url: str, *, users: int, accounts: int) -> Seeded:
     """Migrate the empty database at ``url`` to head and fill it."""
-    app = make_app(url, MC_TRIALS=200)
+    app = make_app(url, MC_TRIALS=200, AUDIT_ANCHOR_PATH=str(anchor_for(url)))
     upgrade_to_head(app)
     try:
         with app.app_context():

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import requests
 
+from tests.appsupport import TEST_AUDIT_KEY, anchor_for
 from tests.support import ROOT
 
 #: Limits high enough for a load from one address (127.0.0.1) to pass; they are still
@@ -45,6 +46,10 @@ def server_env(database_url: str, redis_url: str) -> dict[str, str]:
         CXROI_DATABASE_URL=database_url,
         CXROI_SECRET_KEY=SECRET_KEY,
         CXROI_REDIS_URL=redis_url,
+        # the suite's audit key and anchor: the seeding app, the servers and the
+        # commands are one installation
+        CXROI_AUDIT_KEY=TEST_AUDIT_KEY,
+        CXROI_AUDIT_ANCHOR=str(anchor_for(database_url)),
         CXROI_INSECURE_HTTP="1",  # plain HTTP on loopback: the client must get its cookies
         **LOAD_LIMITS,
     )

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from tests.appsupport import TEST_AUDIT_KEY, anchor_for
 from tests.reliability.conftest import recreate_database
 from tests.reliability.seed import seed
 from tests.support import ROOT
@@ -24,6 +25,8 @@ def cxroi(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     """A ``cxroi`` command on the database at ``url``, as an operator runs it."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CXROI_")}
     env["CXROI_DATABASE_URL"] = url
+    env["CXROI_AUDIT_KEY"] = TEST_AUDIT_KEY  # the key and anchor the suite's app sealed with
+    env["CXROI_AUDIT_ANCHOR"] = str(anchor_for(url))
     return subprocess.run(
         [sys.executable, "-m", "cxroi", *args],
         cwd=ROOT,
