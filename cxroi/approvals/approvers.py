@@ -23,7 +23,6 @@ from cxroi.approvals.ledger import append_entry
 from cxroi.approvals.versions import documents
 from cxroi.audit.services import record_change, record_field_changes
 from cxroi.engine.schema import CURRENCY_PATTERN, MAX_MAGNITUDE
-from cxroi.engine.timeline import Timeline
 from cxroi.extensions import db
 from cxroi.formatting import money
 from cxroi.workflow import MANAGE_APPROVERS, has_right
@@ -186,14 +185,16 @@ class Authority:
 
 
 def authority_needed(version: CaseVersion) -> Authority:
-    """Read from the frozen version's stored result (the figures the sponsor sees)."""
+    """Read from the frozen version's stored result (the figures the sponsor sees), its
+    monthly rate included: a change to the engine never moves an approver's authority."""
     case_doc, result_doc = documents(version)
     needed = float(result_doc["metrics"]["pv_costs"])
-    timeline = Timeline.of(int(case_doc["horizon_months"]), float(case_doc["discount_rate"]))
+    growth = 1.0 + float(result_doc["monthly_rate"])
     for line in result_doc.get("lines", []):
         if line.get("side") == "benefit":
             values = np.asarray(line["values"], dtype=np.float64)
-            needed -= float(np.minimum(values, 0.0) @ timeline.discount_factor[: values.size])
+            factor = growth ** -np.arange(values.size, dtype=np.float64)  # (1 + m)^-t
+            needed -= float(np.minimum(values, 0.0) @ factor)
     return Authority(needed, str(case_doc["currency"]))
 
 
