@@ -330,3 +330,13 @@ class DeleteForm(EditForm):
 
 class ImportForm(FlaskForm):
     case_file = FileField("Case file (cxroi-case/2 or /1 JSON)")
+
+
+class StarterForm(FlaskForm):
+    """Start a case from a template: which one (its slug)."""
+
+    starter = HiddenField("Template", validators=[DataRequired("Choose a template.")])
+
+
+class CloneForm(FlaskForm):
+    """A clone button: CSRF, nothing else."""

@@ -24,8 +24,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
 from cxroi import orgsettings, simulations
-from cxroi.cases import permissions, presenters, services
-from cxroi.cases.forms import CURRENCIES, CaseForm, DeleteForm, EditForm, ImportForm
+from cxroi.cases import permissions, presenters, services, starters
+from cxroi.cases.forms import (
+    CURRENCIES,
+    CaseForm,
+    CloneForm,
+    DeleteForm,
+    EditForm,
+    ImportForm,
+    StarterForm,
+)
 from cxroi.engine import KINDS
 from cxroi.errors import StaleEdit
 from cxroi.extensions import db
@@ -97,13 +105,72 @@ def new() -> ResponseReturnValue:
             for notice in notices:
                 flash(notice, "info")
             return redirect(url_for("cases.inputs", case_id=case.id))
-        return render_template(
-            "cases/case_form.html", form=form, errors=errors, case=None, currencies=CURRENCIES
-        ), 400
-    status = 400 if request.method == "POST" else 200
+        return _new_page(form, errors), 400
+    return _new_page(form, []), 400 if request.method == "POST" else 200
+
+
+def _new_page(form: CaseForm, errors: list[str], starter_error: str | None = None) -> str:
     return render_template(
-        "cases/case_form.html", form=form, errors=[], case=None, currencies=CURRENCIES
-    ), status
+        "cases/case_form.html",
+        form=form,
+        errors=errors,
+        case=None,
+        currencies=CURRENCIES,
+        starters=starters.STARTERS,
+        starter_form=StarterForm(),
+        starter_error=starter_error,
+    )
+
+
+@bp.post("/new/template")
+@login_required
+def from_template() -> ResponseReturnValue:
+    """A new draft from one of the case templates."""
+    permissions.require_create(user())
+    form = StarterForm()
+    slug = form.starter.data if form.validate_on_submit() else None
+    if slug not in starters.BY_SLUG:
+        problem = (
+            "; ".join(form.starter.errors)
+            if form.starter.errors
+            else ("Your session expired: try again." if form.errors else "")
+        ) or "There is no such template: choose one of those listed."
+        page = CaseForm(formdata=None)
+        page.currency.data, page.horizon_months.data = "GBP", "36"
+        page.discount_rate.data = presenters.percent_text(orgsettings.default_discount_rate())
+        return _new_page(page, [], f"Template (starter): {problem}"), 400
+    notices: list[str] = []
+    case = services.create_from_starter(user(), str(slug), notices=notices)
+    flash(
+        f'Started "{case.title}" from the template {starters.BY_SLUG[str(slug)].name}. Every '
+        "number is the template's example: replace each with your own, with its source.",
+        "success",
+    )
+    for notice in notices:
+        flash(notice, "info")
+    return redirect(url_for("cases.inputs", case_id=case.id))
+
+
+@bp.post("/<int:case_id>/clone")
+@login_required
+def clone(case_id: int) -> ResponseReturnValue:
+    """A new draft you own, with this case's content as it stands."""
+    me = user()
+    permissions.require_create(me)
+    form = CloneForm()
+    if not form.validate_on_submit():
+        flash("Your session expired before the copy was made: try again.", "error")
+        return redirect(url_for("cases.show", case_id=case_id)), 303
+    notices: list[str] = []
+    copy = services.clone_case(me, case_id, notices=notices)
+    flash(
+        f'Copied as "{copy.title}", a new draft you own. Reviews, comments, versions, '
+        "approvals and actuals stay with the original.",
+        "success",
+    )
+    for notice in notices:
+        flash(notice, "info")
+    return redirect(url_for("cases.inputs", case_id=copy.id))
 
 
 @bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
