@@ -340,3 +340,14 @@ class StarterForm(FlaskForm):
 
 class CloneForm(FlaskForm):
     """A clone button: CSRF, nothing else."""
+
+
+class WorkbookUploadForm(FlaskForm):
+    workbook = FileField("Edited workbook (.xlsx downloaded from this case)")
+
+
+class WorkbookApplyForm(FlaskForm):
+    """The changes a preview showed, sent back to be applied (checked again on the server)."""
+
+    base_hash = HiddenField("Case hash", validators=[DataRequired(), Length(max=64)])
+    changes = HiddenField("Changes", validators=[DataRequired(), Length(max=200_000)])

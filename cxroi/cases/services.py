@@ -41,6 +41,8 @@ from cxroi.engine.review_items import effects_to_dict, npv_effects
 from cxroi.errors import DomainError, NotFound, StaleEdit
 from cxroi.extensions import db
 from cxroi.formatting import pct
+from cxroi.workbook import readback
+from cxroi.workbook.readback import Change, WorkbookUnreadable
 from models import AuditEvent, Case, User
 from models._types import utcnow
 
@@ -592,6 +594,65 @@ def _copy_title(title: str) -> str:
     """
     text = f"Copy of {title}"
     return text if len(text) <= 200 else text[:199] + "…"
+
+
+class WorkbookStale(DomainError):
+    """An uploaded workbook was exported from other content than the case has now."""
+
+    status = 409
+
+
+def workbook_changes(actor: User, case_id: int, data: bytes) -> tuple[Case, list[Change]]:
+    """The case and the input changes an edited cxroi workbook of it carries (nothing saved).
+
+    The workbook must be of the case's current content (its Summary's hash): read
+    against older content, a cell could land on another input.
+    """
+    case = get_case(case_id)
+    permissions.require(permissions.can_edit_anything(actor, case), "You cannot edit this case.")
+    exported = readback.content_hash(data)
+    if exported is None:
+        raise WorkbookUnreadable(
+            [("file", "carries no case hash: upload a workbook downloaded from this case")]
+        )
+    if exported != case.case_hash:
+        raise WorkbookStale(
+            f"This workbook was downloaded from other content (#{exported[:10]}) than the "
+            f"case has now (#{(case.case_hash or '')[:10]}): someone changed the case since. "
+            "Download the workbook again and make your edits in it. Nothing was saved."
+        )
+    return case, readback.read_changes(case.doc, data)
+
+
+def apply_workbook_changes(
+    actor: User, case_id: int, base_hash: str, values: Mapping[str, float]
+) -> Case:
+    """Apply input values read from a workbook (by Inputs cell: ``{"C17": 70400}``) as one
+    audited edit of the case.
+
+    Only the workbook's input cells may be set, and only on the content they were read
+    against; who may change what is decided as for any edit (finance's values stay
+    finance's)."""
+    case = get_case(case_id)
+    permissions.require(permissions.can_edit_anything(actor, case), "You cannot edit this case.")
+    if base_hash != case.case_hash:
+        raise WorkbookStale(
+            "The case changed after the workbook was read: upload it again to see the "
+            "changes against the case as it is now. Nothing was saved."
+        )
+    inputs = {cell.ref: cell for cell in readback.input_cells(case.doc)}
+    unknown = sorted(set(values) - set(inputs))
+    if unknown:
+        raise ImportInvalid(
+            [Issue("changes", f"{', '.join(unknown[:5])} is not an input cell of the workbook")]
+        )
+    changes = [(inputs[ref].path, float(value)) for ref, value in values.items()]
+    return apply_edit(
+        actor,
+        case_id,
+        case.lock_version,
+        lambda doc, _retired: readback.apply_changes(doc, changes),
+    )
 
 
 def import_case(actor: User, data: bytes, *, notices: list[str] | None = None) -> Case:

@@ -6,6 +6,9 @@ Views are thin: a form parses, a service changes, a template renders. The parts
 
 from __future__ import annotations
 
+import json
+import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -23,7 +26,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
-from cxroi import orgsettings, simulations
+from cxroi import formatting, orgsettings, simulations
 from cxroi.cases import permissions, presenters, services, starters
 from cxroi.cases.forms import (
     CURRENCIES,
@@ -33,11 +36,14 @@ from cxroi.cases.forms import (
     EditForm,
     ImportForm,
     StarterForm,
+    WorkbookApplyForm,
+    WorkbookUploadForm,
 )
 from cxroi.engine import KINDS
 from cxroi.errors import StaleEdit
 from cxroi.extensions import db
 from cxroi.formatting import money, months
+from cxroi.workbook import readback
 from cxroi.workbooks import case_workbook
 from models import Case
 
@@ -257,6 +263,109 @@ def workbook(case_id: int) -> ResponseReturnValue:
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+# -- an edited workbook, read back ----------------------------------------------------
+
+_CELL = re.compile(r"^[A-Z]{1,3}[0-9]{1,7}$")
+MAX_CHANGES = 2_000
+
+
+def _shown(cell: readback.InputCell, value: float) -> str:
+    return formatting.pct(value, 2) if cell.percent else formatting.figure(value)
+
+
+def _upload_page(
+    case: Case, message: str | None = None, problems: Any = (), status: int = 200
+) -> tuple[str, int]:
+    page = render_template(
+        "cases/workbook_upload.html",
+        case=case,
+        form=WorkbookUploadForm(formdata=None),
+        message=message,
+        problems=list(problems),
+        tab="inputs",
+    )
+    return page, status
+
+
+@bp.route("/<int:case_id>/workbook/upload", methods=["GET", "POST"])
+@login_required
+def workbook_upload(case_id: int) -> ResponseReturnValue:
+    """Upload a workbook edited in Excel; see what it changes before applying it."""
+    me = user()
+    case = services.get_case(case_id)
+    permissions.require(permissions.can_edit_anything(me, case), "You cannot edit this case.")
+    if request.method == "GET":
+        return _upload_page(case)
+    form = WorkbookUploadForm()
+    upload = form.workbook.data if form.validate_on_submit() else None
+    data = upload.read(readback.MAX_BYTES + 1) if upload else b""
+    if not data:
+        return _upload_page(case, "Edited workbook (workbook): choose the file to upload.", (), 400)
+    try:
+        case, changes = services.workbook_changes(me, case_id, data)
+    except readback.WorkbookUnreadable as exc:
+        message = "The workbook could not be read back. Nothing was saved."
+        return _upload_page(case, message, exc.problems, 400)
+    except services.WorkbookStale as exc:
+        return _upload_page(case, exc.message, (), 409)
+    apply_form = WorkbookApplyForm(formdata=None)
+    apply_form.base_hash.data = case.case_hash
+    apply_form.changes.data = json.dumps({c.cell.ref: c.new for c in changes})
+    rows = [(c.cell, _shown(c.cell, c.cell.value), _shown(c.cell, c.new)) for c in changes]
+    return render_template(
+        "cases/workbook_preview.html", case=case, rows=rows, form=apply_form, tab="inputs"
+    )
+
+
+def _posted_changes(text: str) -> dict[str, float] | None:
+    """The posted ``{cell: number}`` map, or None when it is not one."""
+    try:
+        values = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(values, dict) or not 0 < len(values) <= MAX_CHANGES:
+        return None
+    out: dict[str, float] = {}
+    for ref, value in values.items():
+        if not _CELL.match(ref) or isinstance(value, bool) or not isinstance(value, (int, float)):
+            return None
+        if not math.isfinite(float(value)):
+            return None
+        out[ref] = float(value)
+    return out
+
+
+@bp.post("/<int:case_id>/workbook/apply")
+@login_required
+def workbook_apply(case_id: int) -> ResponseReturnValue:
+    """Apply the previewed changes as one audited edit."""
+    me = user()
+    case = services.get_case(case_id)
+    permissions.require(permissions.can_edit_anything(me, case), "You cannot edit this case.")
+    form = WorkbookApplyForm()
+    values = _posted_changes(form.changes.data or "") if form.validate_on_submit() else None
+    if values is None:
+        message = "Changes (changes): the list of changes is missing or not one this page sent."
+        return _upload_page(case, message + " Upload the workbook again.", (), 400)
+    npv_before = case.npv
+    try:
+        case = services.apply_workbook_changes(me, case_id, form.base_hash.data or "", values)
+    except services.WorkbookStale as exc:
+        return _upload_page(case, exc.message, (), 409)
+    except services.CaseInvalid as exc:
+        cells = {c.document_path: c.where for c in readback.input_cells(case.doc)}
+        problems = [(cells.get(i.path, i.path or "case"), i.message) for i in exc.issues]
+        message = "The workbook's values break a rule of the case. Nothing was saved."
+        return _upload_page(case, message, problems, 400)
+    flash(
+        f"Applied {len(values)} change{'s' if len(values) != 1 else ''} from the workbook "
+        f"as one edit: NPV {money(case.npv, case.currency)}, was "
+        f"{money(npv_before, case.currency)}.",
+        "success",
+    )
+    return redirect(url_for("cases.show", case_id=case.id))
 
 
 @bp.route("/import", methods=["GET", "POST"])
