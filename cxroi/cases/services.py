@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from cxroi import casework, orgsettings, simulations, workflow
@@ -472,6 +472,29 @@ def finance_rate_for(actor: User, requested: float | None, notices: list[str] | 
     return default
 
 
+def duplicate_notice(case: Case) -> str | None:
+    """A warning when another case has the same title (letter case aside), else None."""
+    other = db.session.scalar(
+        select(Case)
+        .where(func.lower(Case.title) == case.title.lower(), Case.id != case.id)
+        .order_by(Case.id)
+        .limit(1)
+    )
+    if other is None:
+        return None
+    return (
+        f'Another case already has the title "{other.title}" (owner '
+        f"{other.owner.display_name}, {other.status_label.lower()}). If it is the same "
+        "initiative, keep one of them, so that the portfolio does not count it twice."
+    )
+
+
+def _warn_if_duplicate(case: Case, notices: list[str] | None) -> Case:
+    if notices is not None and (warning := duplicate_notice(case)) is not None:
+        notices.append(warning)
+    return case
+
+
 def create_case(actor: User, header: dict[str, Any], *, notices: list[str] | None = None) -> Case:
     """A new draft owned by ``actor``; ``header`` holds :data:`HEADER_FIELDS`.
 
@@ -481,7 +504,7 @@ def create_case(actor: User, header: dict[str, Any], *, notices: list[str] | Non
     header = dict(header)
     header["discount_rate"] = finance_rate_for(actor, header.get("discount_rate"), notices)
     doc = _empty_document(header)
-    return insert_case(actor, validated(doc), "create")
+    return _warn_if_duplicate(insert_case(actor, validated(doc), "create"), notices)
 
 
 def insert_case(actor: User, case_file: CaseFile, action: str, origin: str | None = None) -> Case:
@@ -550,12 +573,13 @@ def create_from_document(
     if rate != case_file.discount_rate:
         case_file = dataclasses.replace(case_file, discount_rate=rate)
     try:
-        return insert_case(actor, case_file, action, origin)
+        case = insert_case(actor, case_file, action, origin)
     except ImportInvalid:
         raise
     except CaseInvalid as exc:  # valid, but too large to price
         db.session.rollback()
         raise ImportInvalid(exc.issues, doc) from None
+    return _warn_if_duplicate(case, notices)
 
 
 def create_from_starter(actor: User, slug: str, *, notices: list[str] | None = None) -> Case:

@@ -386,9 +386,11 @@ def test_totals_follow_real_saves_and_steps(cx_client, make_case):
     loss.currency = "USD"  # (no page changes a currency by hand; the triggers see it)
     db.session.commit()
     assert_totals_match()
-    html = unescape(cx_client.get("/").text)
+    html = unescape(cx_client.get("/?counted=all").text)
     text_only = re.sub(r"<[^>]+>", "", html).replace("\n", " ")
     assert "2 cases in GBP" in text_only and "1 case in EUR" in text_only
+    counted = re.sub(r"<[^>]+>", "", unescape(cx_client.get("/").text)).replace("\n", " ")
+    assert "1 case in GBP" in counted and "EUR" not in counted.split("Totals count")[1]
     assert "1 case in USD" in text_only
     assert "1 case in GBP" in re.sub(r"<[^>]+>", "", cx_client.get("/?status=in_review").text)
 
@@ -490,8 +492,9 @@ def test_search_is_case_insensitive_literal_and_reads_descriptions(cx_client, cx
     assert found("t_c") == ["100% digital"]  # a literal _, not "any one character"
     assert found("a_c") == []
     assert found("zzz") == []
-    html = re.sub(r"<[^>]+>", "", cx_client.get("/?q=chat").text)
+    html = re.sub(r"<[^>]+>", "", cx_client.get("/?q=chat&counted=all").text)
     assert "2 cases in GBP" in html
+    assert "cases in GBP" not in re.sub(r"<[^>]+>", "", cx_client.get("/?q=chat").text)
 
 
 def test_numbers_in_keys_round_trip_exactly():
