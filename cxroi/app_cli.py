@@ -264,3 +264,7 @@ def register(group: click.Group) -> None:
     from cxroi.actuals.cli import actuals  # actuals import (issue 12)
 
     group.add_command(actuals)
+
+    from cxroi.notify_cli import notify_group  # notify send [--digest] (issue 14)
+
+    group.add_command(notify_group)

@@ -9,6 +9,7 @@ from models.approval import CaseVersion, ChainEntry, Decision, LinkUse, SharedLi
 from models.approver import Approver, DecisionCode
 from models.audit import AuditEvent
 from models.case import Case
+from models.notification import Notification, NotificationSetting
 from models.portfolio_total import PortfolioTotal
 from models.review import REVIEW_STATUSES, AssumptionReview, Comment, ItemReview
 from models.setting import OrgSetting
@@ -33,6 +34,8 @@ __all__ = [
     "LinkUse",
     "LoginSession",
     "MetricValue",
+    "Notification",
+    "NotificationSetting",
     "OrgSetting",
     "PortfolioTotal",
     "SharedLink",
