@@ -30,7 +30,8 @@ def _prefill(form: EditForm, case: Case, row: Any) -> None:
     form.lock_version.data = str(case.lock_version)
     if row is None:
         return
-    for name, value in (getattr(row, "params", None) or {}).items():
+    given = {**(getattr(row, "params", None) or {}), **(getattr(row, "choices", None) or {})}
+    for name, value in given.items():
         field = getattr(form, name, None)
         if field is not None:
             field.process(None, value)

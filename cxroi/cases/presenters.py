@@ -45,6 +45,8 @@ def line_params(row: Any) -> list[tuple[str, str, bool]]:
             out.append((name, value, True))
         elif value:
             out.append((name, figure(value), False))
+    for name, value in (getattr(row, "choices", None) or {}).items():
+        out.append((name, value.replace("_", " "), False))
     return out
 
 

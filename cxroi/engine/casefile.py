@@ -106,6 +106,8 @@ class BenefitLine:
     risk: Param = 0.0
     note: str | None = None
     id: str = ""
+    #: The kind's choices (text conventions) that differ from their defaults.
+    choices: Mapping[str, str] = field(default_factory=dict)
 
     def param(self, name: str) -> Param:
         return self.params[name]

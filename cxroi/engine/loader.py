@@ -391,7 +391,9 @@ def _build_cost(c: CostIn, horizon: int) -> CostLine:
 
 
 def _build_benefit(b: BenefitBaseIn) -> BenefitLine:
-    params: dict[str, Param] = {name: getattr(b, name) for name in KINDS[b.kind].names}
+    kind = KINDS[b.kind]
+    params: dict[str, Param] = {name: getattr(b, name) for name in kind.names}
+    choices = {c.name: getattr(b, c.name) for c in kind.choices}
     return BenefitLine(
         name=b.name,
         kind=b.kind,
@@ -401,6 +403,7 @@ def _build_benefit(b: BenefitBaseIn) -> BenefitLine:
         risk=b.risk,
         note=b.note,
         id=b.id or "",
+        choices={k: v for k, v in choices.items() if v != kind.choice(k).default},
     )
 
 
@@ -438,6 +441,9 @@ def case_to_dict(case: CaseFile) -> dict[str, Any]:
                     "name": b.name,
                     "kind": b.kind,
                     **dict(b.params),
+                    # A choice is written only when it is not the default, so that the
+                    # documents (and hashes) of cases from before the choice stay the same.
+                    **dict(b.choices),
                     "ramp_start": b.ramp_start,
                     "ramp_months": b.ramp_months,
                     "risk": b.risk,

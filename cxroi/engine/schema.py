@@ -168,6 +168,8 @@ def _benefit_model(name: str) -> type[BenefitBaseIn]:
     fields: dict[str, Any] = {"kind": (Literal[name], ...)}
     for p in kind.parameters:
         fields[p.name] = (ParamField, ... if p.required else p.default)
+    for c in kind.choices:
+        fields[c.name] = (Literal[c.values], c.default)
     model: type[BenefitBaseIn] = create_model(
         f"{name.title().replace('_', '')}In", __base__=BenefitBaseIn, **fields
     )

@@ -246,8 +246,45 @@ def edge_docs() -> dict[str, dict[str, Any]]:
     return {"ten-years": longest, "one-month": shortest, "empty": _base(title="Empty")}
 
 
+def annual_churn_doc() -> dict[str, Any]:
+    """Two churn lines, one whose reduction cuts annual churn (format /2's choice)."""
+    line = {
+        "kind": "churn",
+        "customers": 20000,
+        "annual_churn": "churn",
+        "reduction": "cut",
+        "arpu": 25,
+        "margin": 0.6,
+        "gross_adds": 300,
+        "ramp_start": 2,
+        "ramp_months": 4,
+    }
+    return _base(
+        format="cxroi-case/2",
+        title="Annual churn cut",
+        horizon_months=18,
+        assumptions=[
+            {
+                "key": "churn",
+                "label": "Churn",
+                "value": 0.3,
+                "unit": "ratio",
+                "low": 0.2,
+                "high": 0.4,
+            },
+            {"key": "cut", "label": "Cut", "value": 0.1, "unit": "ratio", "low": 0, "high": 0.2},
+        ],
+        costs=[{"name": "Fee", "category": "x", "recurrence": "monthly", "amount": 2000}],
+        benefits=[
+            {**line, "name": "Cut annual", "reduction_applies_to": "annual_churn"},
+            {**line, "name": "Cut hazard", "reduction_applies_to": "monthly_hazard"},
+        ],
+    )
+
+
 def synthetic_docs() -> dict[str, dict[str, Any]]:
     return {
+        "annual-churn": annual_churn_doc(),
         "multiple-irr": multiple_irr_doc(),
         "no-costs": no_cost_doc(),
         "wide": wide_doc(24),
@@ -289,13 +326,19 @@ class Evaluated:
         sheet, ref = name_target(self._workbook, name)
         return f"'[{self.file}]{sheet.upper()}'!{ref}"
 
-    def with_inputs(self, inputs: dict[str, float], outputs: list[str]) -> dict[str, Any]:
-        """Recalculate with the named input cells set to other values; read named outputs."""
+    def with_inputs(
+        self,
+        inputs: dict[str, float],
+        outputs: list[str],
+        cells: dict[tuple[str, str], float] | None = None,
+    ) -> dict[str, Any]:
+        """Recalculate with the named input cells (and ``cells``: (sheet, ref) without a
+        name) set to other values; read named outputs."""
         keys = {name: self._target(name) for name in outputs}
-        solution = self.model.calculate(
-            inputs={self._target(name): value for name, value in inputs.items()},
-            outputs=list(keys.values()),
-        )
+        changed = {self._target(name): value for name, value in inputs.items()}
+        for (sheet, ref), value in (cells or {}).items():
+            changed[f"'[{self.file}]{sheet.upper()}'!{ref}"] = value
+        solution = self.model.calculate(inputs=changed, outputs=list(keys.values()))
         found = {k.upper(): v for k, v in solution.items()}
         out = {}
         for name, key in keys.items():

@@ -7,13 +7,14 @@ workbook to the engine's scenario and tornado results.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 
 import pytest
 
-from cxroi.engine import Result
+from cxroi.engine import Result, analyse, load_case
 
-from .cases import Evaluated, Evaluation
+from .cases import Evaluated, Evaluation, annual_churn_doc
 from .test_formulas_recalculation import assert_metric_matches
 
 pytestmark = pytest.mark.slow
@@ -50,3 +51,19 @@ def test_moving_an_assumption_to_its_low_and_high_gives_the_tornado_npvs(
         high = model.with_inputs({row.key: row.high}, ["npv"])["npv"]
         assert low == pytest.approx(row.npv_low, abs=0.01), row.key
         assert high == pytest.approx(row.npv_high, abs=0.01), row.key
+
+
+def test_the_churn_convention_is_a_live_input(evaluate: Callable[[str], Evaluation]) -> None:
+    """Setting the first line's "Reduction applies to" from 1 (annual churn) to 0
+    prices both lines on the monthly hazard, as the engine does."""
+    model, _result, wb = evaluate("annual-churn")
+    ws = wb["Inputs"]
+    flags = [r for r in range(1, ws.max_row + 1) if ws.cell(r, 2).value == "Reduction applies to"]
+    assert [ws.cell(r, 3).value for r in flags] == [1, 0]
+    assert ws.cell(flags[0], 4).value == "0 = monthly_hazard, 1 = annual_churn"
+    doc = copy.deepcopy(annual_churn_doc())
+    doc["benefits"][0]["reduction_applies_to"] = "monthly_hazard"
+    expected = analyse(load_case(doc), trials=0).metrics
+    got = model.with_inputs({}, list(LIVE), cells={("Inputs", f"C{flags[0]}"): 0})
+    for key in LIVE:
+        assert_metric_matches(key, got[key], getattr(expected, key))
