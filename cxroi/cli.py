@@ -173,6 +173,21 @@ def summary(case: CaseFile, result: Result) -> str:
         f"{'':22}{'risk-adjusted':>20}{'unadjusted':>20}",
     ]
     lines += [f"{name:22}{adj:>20}{raw:>20}" for name, adj, raw in _metric_rows(result, cur)]
+    cv = result.continuing_value
+    if cv is not None:
+        method = cv.method.replace("_", " ")
+        if cv.growth is not None:
+            method += f", growth {_pct(cv.growth)} a year"
+        lines += [
+            "",
+            f"Continuing value ({method}); headline: {cv.headline.replace('_', ' ')}",
+            f"{'NPV within horizon':22}{_money(cv.npv_within_horizon, cur):>20}"
+            f"{_money(result.unadjusted.npv, cur):>20}",
+            f"{'Continuing value (PV)':22}{_money(cv.pv, cur):>20}"
+            f"{_money(cv.pv_unadjusted, cur):>20}",
+            f"{'NPV with cont. value':22}{_money(cv.npv_with_continuing_value, cur):>20}"
+            f"{_money(cv.npv_with_continuing_value_unadjusted, cur):>20}",
+        ]
     lines += [
         "",
         "Annual cash flow (risk-adjusted)",

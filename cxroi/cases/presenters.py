@@ -56,16 +56,44 @@ def _irr(m: dict[str, Any]) -> str:
     return pct(m["irr"])
 
 
-def headline(case: Case, adjusted: dict[str, Any], raw: dict[str, Any]) -> list[dict[str, Any]]:
+#: How the results page names each continuing value method.
+CONTINUING_METHODS = {
+    "customer_runoff": "customer run-off",
+    "gordon_growth": "Gordon growth",
+}
+
+
+def _npv_card(
+    cur: str, adjusted: dict[str, Any], raw: dict[str, Any], continuing: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The NPV the case leads with: within the horizon, or with its continuing value."""
+    if continuing and continuing["headline"] == "with_continuing_value":
+        value = continuing["npv_with_continuing_value"]
+        return {
+            "label": "NPV with continuing value",
+            "value": money(value, cur),
+            "raw": money(continuing["npv_with_continuing_value_unadjusted"], cur),
+            "negative": value < 0,
+            "id": "npv",
+        }
+    return {
+        "label": "NPV" if not continuing else "NPV within the horizon",
+        "value": money(adjusted["npv"], cur),
+        "raw": money(raw["npv"], cur),
+        "negative": adjusted["npv"] < 0,
+        "id": "npv",
+    }
+
+
+def headline(
+    case: Case,
+    adjusted: dict[str, Any],
+    raw: dict[str, Any],
+    continuing: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
     cur = case.currency
     return [
-        {
-            "label": "NPV",
-            "value": money(adjusted["npv"], cur),
-            "raw": money(raw["npv"], cur),
-            "negative": adjusted["npv"] < 0,
-            "id": "npv",
-        },
+        _npv_card(cur, adjusted, raw, continuing),
         {
             "label": "ROI",
             "value": pct(adjusted["roi"]),
@@ -85,10 +113,31 @@ def headline(case: Case, adjusted: dict[str, Any], raw: dict[str, Any]) -> list[
 
 
 def detail_rows(
-    case: Case, adjusted: dict[str, Any], raw: dict[str, Any]
+    case: Case,
+    adjusted: dict[str, Any],
+    raw: dict[str, Any],
+    continuing: dict[str, Any] | None = None,
 ) -> list[tuple[str, str, str]]:
     cur = case.currency
-    rows = [
+    rows = []
+    if continuing:
+        method = CONTINUING_METHODS.get(continuing["method"], continuing["method"])
+        if continuing.get("growth") is not None:
+            method += f", growth {pct(continuing['growth'])} a year"
+        rows += [
+            ("NPV within the horizon", money(adjusted["npv"], cur), money(raw["npv"], cur)),
+            (
+                f"Continuing value, PV ({method})",
+                money(continuing["pv"], cur),
+                money(continuing["pv_unadjusted"], cur),
+            ),
+            (
+                "NPV with continuing value",
+                money(continuing["npv_with_continuing_value"], cur),
+                money(continuing["npv_with_continuing_value_unadjusted"], cur),
+            ),
+        ]
+    rows += [
         ("Benefit/cost ratio", ratio(adjusted["bcr"]), ratio(raw["bcr"])),
         (
             "Discounted payback",
@@ -167,9 +216,10 @@ def results_view(case: Case, mc: dict[str, Any] | None) -> dict[str, Any] | None
         )
         for t in range(horizon + 1)
     ]
+    continuing = r.get("continuing_value")
     return {
-        "headline": headline(case, m, u),
-        "details": detail_rows(case, m, u),
+        "headline": headline(case, m, u, continuing),
+        "details": detail_rows(case, m, u, continuing),
         "annual": r["annual"],
         "monthly": monthly,
         "final_cumulative": cf["cumulative"][-1],

@@ -9,6 +9,7 @@ from scipy.optimize import brentq
 
 from .batch import Batch, Prepared
 from .casefile import Assumption, CaseFile
+from .continuing import continuing_value_of
 from .domains import Domain
 from .loader import CaseValidationError
 from .pricing import Priced, cashflow_of, metrics_of, price, values_for
@@ -96,9 +97,16 @@ def _analyse(case: CaseFile, trials: int, seed: int) -> Result:
             if not math.isfinite(npv_at):
                 where = f"assumptions[{keys.index(row.key)}].{bound}"
                 raise _too_large(where, f"at its {bound} value the amounts are")
+    metrics = metrics_of(base.costs[0], base.benefits[0], tl)
+    unadjusted = metrics_of(base.costs_unadjusted[0], base.benefits_unadjusted[0], tl)
+    continuing = continuing_value_of(
+        case, tl, values_for(case), base.lines, (metrics.npv, unadjusted.npv)
+    )
+    if continuing is not None and not math.isfinite(continuing.pv):
+        raise _too_large("continuing_value", "beyond the horizon the amounts are")
     return Result(
-        metrics=metrics_of(base.costs[0], base.benefits[0], tl),
-        unadjusted=metrics_of(base.costs_unadjusted[0], base.benefits_unadjusted[0], tl),
+        metrics=metrics,
+        unadjusted=unadjusted,
         cashflow=cashflow,
         cashflow_unadjusted=cashflow_of(base.costs_unadjusted[0], base.benefits_unadjusted[0], tl),
         lines=base.lines,
@@ -108,6 +116,7 @@ def _analyse(case: CaseFile, trials: int, seed: int) -> Result:
         break_even=break_even(case, tl),
         monte_carlo=monte_carlo(case, tl, trials=trials, seed=seed) if trials > 0 else None,
         monthly_rate=tl.monthly_rate,
+        continuing_value=continuing,
     )
 
 

@@ -25,6 +25,10 @@ Param = float | str
 """A numeric parameter of a line: a number, or the key of an assumption."""
 
 Recurrence = Literal["once", "monthly", "annual"]
+ContinuingMethod = Literal["none", "customer_runoff", "gordon_growth"]
+CONTINUING_METHODS: tuple[ContinuingMethod, ...] = ("none", "customer_runoff", "gordon_growth")
+HeadlineNpv = Literal["horizon", "with_continuing_value"]
+HEADLINE_NPVS: tuple[HeadlineNpv, ...] = ("horizon", "with_continuing_value")
 #: The case's own fields (the rest of the document is its items), in document order.
 CASE_FIELDS = (
     "title",
@@ -36,6 +40,9 @@ CASE_FIELDS = (
     "horizon_months",
     "discount_rate",
     "monte_carlo_trials",
+    "continuing_value",
+    "continuing_growth",
+    "headline_npv",
 )
 #: At most this many Monte Carlo trials for one case (``monte_carlo_trials``).
 MAX_TRIALS = 1_000_000
@@ -140,6 +147,12 @@ class CaseFile:
     evidence: str | None = None
     #: Monte Carlo trials for this case; None: the app's default.
     monte_carlo_trials: int | None = None
+    #: Value beyond the horizon: none, the kept customers' run-off, or Gordon growth.
+    continuing_value: ContinuingMethod = "none"
+    #: Gordon growth's annual growth rate of the final year's net flow.
+    continuing_growth: float = 0.0
+    #: Which NPV the case leads with.
+    headline_npv: HeadlineNpv = "horizon"
     format: str = field(default=FORMAT)
 
     @property

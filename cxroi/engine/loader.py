@@ -205,10 +205,10 @@ def next_id(taken: set[str] | frozenset[str], prefix: str) -> str:
 
 #: What cxroi-case/2 added, which a /1 document may not have (its contract forbids other fields).
 _V2_ONLY = {
-    "": ("customer_problem", "evidence"),
+    "": ("customer_problem", "evidence", "continuing_value", "continuing_growth", "headline_npv"),
     "assumptions": ("id", "confidence"),
     "costs": ("id", "note"),
-    "benefits": ("id", "note"),
+    "benefits": ("id", "note", "reduction_applies_to"),
     "scenarios": ("id",),
 }
 
@@ -349,6 +349,9 @@ def _build(doc: CaseIn, benefits_in: list[BenefitBaseIn]) -> CaseFile:
         horizon_months=horizon,
         discount_rate=doc.discount_rate,
         monte_carlo_trials=doc.monte_carlo_trials,
+        continuing_value=doc.continuing_value,
+        continuing_growth=doc.continuing_growth,
+        headline_npv=doc.headline_npv,
         assumptions=tuple(Assumption(**a.model_dump()) for a in doc.assumptions),
         costs=tuple(costs),
         benefits=tuple(benefits),
@@ -407,6 +410,10 @@ def _build_benefit(b: BenefitBaseIn) -> BenefitLine:
     )
 
 
+def _unless_default(fields: dict[str, tuple[Any, Any]]) -> dict[str, Any]:
+    return {k: value for k, (value, default) in fields.items() if value != default}
+
+
 def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in d.items() if v is not None}
 
@@ -463,6 +470,14 @@ def case_to_dict(case: CaseFile) -> dict[str, Any]:
             "horizon_months": case.horizon_months,
             "discount_rate": case.discount_rate,
             "monte_carlo_trials": case.monte_carlo_trials,
+            # Written only when not the default, so older documents keep their hash.
+            **_unless_default(
+                {
+                    "continuing_value": (case.continuing_value, "none"),
+                    "continuing_growth": (case.continuing_growth, 0.0),
+                    "headline_npv": (case.headline_npv, "horizon"),
+                }
+            ),
             "assumptions": [
                 _drop_none(
                     {

@@ -110,11 +110,48 @@ def _check_header(doc: Mapping[str, Any], horizon: int | None) -> Iterator[Issue
     rate = doc.get("discount_rate")
     if _is_number(rate) and not RATE.contains(float(rate)):
         yield Issue("discount_rate", f"must be greater than -1 (an annual rate), not {_num(rate)}")
+    yield from _check_continuing_value(doc, horizon)
     trials = doc.get("monte_carlo_trials")
     if _is_whole(trials) and not 1 <= trials <= MAX_TRIALS:
         yield Issue(
             "monte_carlo_trials",
             f"must be from 1 to {MAX_TRIALS:,} trials, not {int(trials):,}",
+        )
+
+
+def _check_continuing_value(doc: Mapping[str, Any], horizon: int | None) -> Iterator[Issue]:
+    """Gordon growth needs growth below the discount rate and a final year; any continuing
+    value needs a positive discount rate (else the sum beyond the horizon has no end)."""
+    method = doc.get("continuing_value", "none")
+    rate, growth = doc.get("discount_rate"), doc.get("continuing_growth", 0.0)
+    if _is_number(growth) and not RATE.contains(float(growth)):
+        yield Issue(
+            "continuing_growth", f"must be greater than -1 (an annual rate), not {_num(growth)}"
+        )
+    if method in ("customer_runoff", "gordon_growth") and _is_number(rate) and rate <= 0:
+        yield Issue(
+            "continuing_value",
+            f"{method} needs a discount rate above 0 (the value beyond the horizon"
+            f" would have no end), not {_num(rate)}",
+        )
+    if method == "gordon_growth":
+        if _is_number(rate) and _is_number(growth) and not float(growth) < float(rate):
+            yield Issue(
+                "continuing_growth",
+                f"must be less than the discount rate {_num(rate)} for Gordon growth,"
+                f" not {_num(growth)}",
+            )
+        if horizon is not None and horizon < 12:
+            yield Issue(
+                "continuing_value",
+                f"gordon_growth grows the final year's net flow: the horizon must be at"
+                f" least 12 months, not {horizon}",
+            )
+    if doc.get("headline_npv") == "with_continuing_value" and method == "none":
+        yield Issue(
+            "headline_npv",
+            'is "with_continuing_value" but the case has no continuing value'
+            ' (continuing_value is "none")',
         )
 
 

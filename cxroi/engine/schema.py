@@ -199,6 +199,9 @@ class CaseIn(_Strict):
     horizon_months: Whole
     discount_rate: Number
     monte_carlo_trials: Whole | None = None
+    continuing_value: Literal["none", "customer_runoff", "gordon_growth"] = "none"
+    continuing_growth: Number = 0.0
+    headline_npv: Literal["horizon", "with_continuing_value"] = "horizon"
     assumptions: list[AssumptionIn]
     costs: list[CostIn]
     benefits: list[dict[str, Any]]

@@ -13,6 +13,7 @@ from . import layout
 from .analyses import write_monte_carlo, write_scenarios, write_sensitivity
 from .calculations import write_calculations
 from .checks import write_checks
+from .continuing import CONTINUING_KEYS, write_continuing_inputs, write_continuing_value
 from .inputs import write_inputs
 from .model import AuditRow, WorkbookVersion
 from .names import Names
@@ -59,9 +60,11 @@ def build_workbook(
         )
     }
     # The metric names must equal the result document's keys: no assumption may take one.
-    names = Names(reserved=METRIC_KEYS)
+    names = Names(reserved=(*METRIC_KEYS, *CONTINUING_KEYS))
     inputs = write_inputs(sheets[layout.INPUTS], case, names, _irr_start(result))
+    growth = write_continuing_inputs(sheets[layout.INPUTS], case, names)
     calc = write_calculations(sheets[layout.CALCULATIONS], case, result, inputs, names)
+    write_continuing_value(sheets[layout.CALCULATIONS], case, calc, inputs, names, growth)
     annual_rows = write_annual(sheets[layout.ANNUAL], case, result, calc)
     write_scenarios(sheets[layout.SCENARIOS], case, result)
     write_sensitivity(sheets[layout.SENSITIVITY], case, result)

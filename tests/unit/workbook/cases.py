@@ -28,6 +28,12 @@ METRICS = (
     "pv_benefits",
 )
 MONEY = {"npv", "total_costs", "total_benefits", "pv_costs", "pv_benefits"}
+#: The continuing value's named cells, and the engine's figure each recalculates to.
+CONTINUING = {
+    "continuing_value": "pv",
+    "npv_with_continuing_value": "npv_with_continuing_value",
+    "headline_npv": "headline_npv",
+}
 RATES = {"irr", "roi", "bcr"}
 ERRORS = {"#VALUE!", "#NAME?", "#REF!", "#DIV/0!", "#N/A", "#NUM!", "#NULL!"}
 
@@ -282,9 +288,58 @@ def annual_churn_doc() -> dict[str, Any]:
     )
 
 
+def runoff_doc() -> dict[str, Any]:
+    """Customer run-off: the annual-churn case plus a referrals line and a custom line
+    (no run-off), risk on one line, and the continuing value as the headline."""
+    doc = annual_churn_doc()
+    doc["benefits"][0]["risk"] = 0.1
+    doc["benefits"] += [
+        {
+            "name": "Referred",
+            "kind": "referrals",
+            "customers": 20000,
+            "referral_uplift": 0.001,
+            "annual_churn": 0.25,
+            "arpu": 25,
+            "margin": 0.6,
+        },
+        {"name": "Other", "kind": "custom", "amount": 500},
+    ]
+    doc.update(
+        title="Run-off",
+        continuing_value="customer_runoff",
+        headline_npv="with_continuing_value",
+    )
+    return doc
+
+
+def gordon_doc() -> dict[str, Any]:
+    """Gordon growth at 2 % on a 30-month case (the final year is months 19..30)."""
+    return _base(
+        format="cxroi-case/2",
+        title="Gordon",
+        horizon_months=30,
+        discount_rate=0.09,
+        continuing_value="gordon_growth",
+        continuing_growth=0.02,
+        assumptions=[
+            {"key": "g_fee", "label": "Fee", "value": 900, "unit": "GBP", "low": 800, "high": 1200}
+        ],
+        costs=[
+            {"name": "Build", "category": "x", "recurrence": "once", "amount": 20000},
+            {"name": "Run", "category": "x", "recurrence": "monthly", "amount": "g_fee"},
+        ],
+        benefits=[
+            {"name": "Saving", "kind": "custom", "amount": 2500, "escalation": 0.03, "risk": 0.2}
+        ],
+    )
+
+
 def synthetic_docs() -> dict[str, dict[str, Any]]:
     return {
         "annual-churn": annual_churn_doc(),
+        "runoff": runoff_doc(),
+        "gordon": gordon_doc(),
         "multiple-irr": multiple_irr_doc(),
         "no-costs": no_cost_doc(),
         "wide": wide_doc(24),

@@ -14,7 +14,16 @@ from typing import Any
 import pytest
 from formulas.tokens.operand import XlError
 
-from .cases import ERRORS, METRICS, MONEY, RATES, Evaluation, all_case_names, find_row
+from .cases import (
+    CONTINUING,
+    ERRORS,
+    METRICS,
+    MONEY,
+    RATES,
+    Evaluation,
+    all_case_names,
+    find_row,
+)
 
 pytestmark = pytest.mark.slow
 AFTER_RISK = ("Cost after risk", "Benefit after risk")
@@ -45,6 +54,17 @@ def test_every_metric_name_recalculates_to_the_engine_value(
     model, result, _wb = evaluated
     for key in METRICS:
         assert_metric_matches(key, model.name(key), getattr(result.metrics, key))
+
+
+def test_the_continuing_value_recalculates_to_the_engine(evaluated: Evaluation) -> None:
+    model, result, wb = evaluated
+    continuing = result.continuing_value
+    if continuing is None:
+        assert "npv_with_continuing_value" not in wb.defined_names
+        return
+    for name, attribute in CONTINUING.items():
+        got = model.name(name)
+        assert got == pytest.approx(getattr(continuing, attribute), abs=0.01), name
 
 
 def test_every_monthly_net_flow_equals_the_engine(

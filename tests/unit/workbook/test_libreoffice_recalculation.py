@@ -17,7 +17,7 @@ import pytest
 
 from cxroi.engine import Result
 
-from .cases import ERRORS, METRICS, all_case_names, export, find_row, name_target
+from .cases import CONTINUING, ERRORS, METRICS, all_case_names, export, find_row, name_target
 from .test_formulas_recalculation import assert_metric_matches
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
@@ -73,6 +73,17 @@ def test_metrics_after_libreoffice_recalculation_equal_the_engine(
     for key in METRICS:
         assert_metric_matches(key, _named(wb, key), getattr(result.metrics, key))
     assert _named(wb, "master_check") == 0
+
+
+def test_the_continuing_value_after_libreoffice_recalculation_equals_the_engine(
+    converted: tuple[openpyxl.Workbook, Result],
+) -> None:
+    wb, result = converted
+    if result.continuing_value is None:
+        return
+    for name, attribute in CONTINUING.items():
+        expected = getattr(result.continuing_value, attribute)
+        assert _named(wb, name) == pytest.approx(expected, abs=0.01), name
 
 
 def test_monthly_net_flows_after_libreoffice_recalculation_equal_the_engine(

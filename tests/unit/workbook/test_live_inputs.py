@@ -14,7 +14,7 @@ import pytest
 
 from cxroi.engine import Result, analyse, load_case
 
-from .cases import Evaluated, Evaluation, annual_churn_doc
+from .cases import Evaluated, Evaluation, annual_churn_doc, gordon_doc
 from .test_formulas_recalculation import assert_metric_matches
 
 pytestmark = pytest.mark.slow
@@ -67,3 +67,17 @@ def test_the_churn_convention_is_a_live_input(evaluate: Callable[[str], Evaluati
     got = model.with_inputs({}, list(LIVE), cells={("Inputs", f"C{flags[0]}"): 0})
     for key in LIVE:
         assert_metric_matches(key, got[key], getattr(expected, key))
+
+
+def test_the_gordon_growth_rate_is_a_live_input(evaluate: Callable[[str], Evaluation]) -> None:
+    model, _result, _wb = evaluate("gordon")
+    doc = copy.deepcopy(gordon_doc())
+    doc["continuing_growth"] = 0.04
+    expected = analyse(load_case(doc), trials=0).continuing_value
+    assert expected is not None
+    names = ["continuing_value", "npv_with_continuing_value"]
+    got = model.with_inputs({"continuing_growth": 0.04}, names)
+    assert got["continuing_value"] == pytest.approx(expected.pv, abs=0.01)
+    assert got["npv_with_continuing_value"] == pytest.approx(
+        expected.npv_with_continuing_value, abs=0.01
+    )
