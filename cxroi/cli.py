@@ -136,13 +136,15 @@ def _ratio(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.2f}"
 
 
+def _metric_rows_irr(metrics: Any) -> str:
+    if metrics.irr is None:
+        return {"none": "none", "multiple": "several rates"}.get(metrics.irr_note, "n/a")
+    return _pct(metrics.irr)
+
+
 def _metric_rows(result: Result, cur: str) -> list[tuple[str, str, str]]:
     m, u = result.metrics, result.unadjusted
-
-    def irr(metrics: Any) -> str:
-        if metrics.irr is None:
-            return {"none": "none", "multiple": "several rates"}.get(metrics.irr_note, "n/a")
-        return _pct(metrics.irr)
+    irr = _metric_rows_irr
 
     return [
         ("NPV", _money(m.npv, cur), _money(u.npv, cur)),
@@ -187,6 +189,17 @@ def summary(case: CaseFile, result: Result) -> str:
             f"{_money(cv.pv_unadjusted, cur):>20}",
             f"{'NPV with cont. value':22}{_money(cv.npv_with_continuing_value, cur):>20}"
             f"{_money(cv.npv_with_continuing_value_unadjusted, cur):>20}",
+        ]
+    after = result.after_tax
+    if after is not None:
+        lag = f", paid {after.lag_months} months later" if after.lag_months else ""
+        a = after.metrics
+        lines += [
+            "",
+            f"After tax (tax {_pct(after.rate)}{lag}; risk-adjusted)",
+            f"{'NPV after tax':22}{_money(a.npv, cur):>20}",
+            f"{'IRR after tax':22}{_metric_rows_irr(a):>20}",
+            f"{'Payback after tax':22}{_months(a.payback_months):>20}",
         ]
     lines += [
         "",

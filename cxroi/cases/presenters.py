@@ -155,6 +155,20 @@ def detail_rows(
     return rows
 
 
+def after_tax_rows(case: Case, after: dict[str, Any] | None) -> list[tuple[str, str, str]]:
+    """After-tax NPV, IRR and payback beside the pre-tax ones (risk-adjusted only)."""
+    if not after:
+        return []
+    m, cur = after["metrics"], case.currency
+    lag = f", paid {after['lag_months']} months later" if after["lag_months"] else ""
+    tax = f"tax {pct(after['rate'])}{lag}"
+    return [
+        (f"NPV after tax ({tax})", money(m["npv"], cur), "—"),
+        ("IRR after tax", _irr(m), "—"),
+        ("Payback after tax", months(m["payback_months"]), "—"),
+    ]
+
+
 def histogram_chart(mc: dict[str, Any] | None) -> dict[str, Any] | None:
     """What the results page's histogram draws, from the Monte Carlo statistics."""
     if not mc:
@@ -219,7 +233,7 @@ def results_view(case: Case, mc: dict[str, Any] | None) -> dict[str, Any] | None
     continuing = r.get("continuing_value")
     return {
         "headline": headline(case, m, u, continuing),
-        "details": detail_rows(case, m, u, continuing),
+        "details": detail_rows(case, m, u, continuing) + after_tax_rows(case, r.get("after_tax")),
         "annual": r["annual"],
         "monthly": monthly,
         "final_cumulative": cf["cumulative"][-1],

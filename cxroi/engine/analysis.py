@@ -14,6 +14,7 @@ from .domains import Domain
 from .loader import CaseValidationError
 from .pricing import Priced, cashflow_of, metrics_of, price, values_for
 from .result import (
+    AfterTax,
     AnnualRow,
     BreakEven,
     CashFlow,
@@ -23,6 +24,7 @@ from .result import (
     TornadoRow,
 )
 from .rules import PARAMETER_DOMAINS, Issue
+from .tax import tax_flows
 from .timeline import FloatArray, Timeline
 
 DEFAULT_TRIALS = 10_000
@@ -104,6 +106,15 @@ def _analyse(case: CaseFile, trials: int, seed: int) -> Result:
     )
     if continuing is not None and not math.isfinite(continuing.pv):
         raise _too_large("continuing_value", "beyond the horizon the amounts are")
+    after_tax = None
+    if case.tax_rate is not None:
+        tax = tax_flows(case, base.lines, base.benefits[0])
+        after_tax = AfterTax(
+            rate=case.tax_rate,
+            lag_months=case.tax_lag_months,
+            metrics=metrics_of(base.costs[0] + tax.tax_paid, base.benefits[0], tl),
+            tax_paid=tax.tax_paid,
+        )
     return Result(
         metrics=metrics,
         unadjusted=unadjusted,
@@ -117,6 +128,7 @@ def _analyse(case: CaseFile, trials: int, seed: int) -> Result:
         monte_carlo=monte_carlo(case, tl, trials=trials, seed=seed) if trials > 0 else None,
         monthly_rate=tl.monthly_rate,
         continuing_value=continuing,
+        after_tax=after_tax,
     )
 
 

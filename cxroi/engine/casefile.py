@@ -28,6 +28,7 @@ Recurrence = Literal["once", "monthly", "annual"]
 ContinuingMethod = Literal["none", "customer_runoff", "gordon_growth"]
 CONTINUING_METHODS: tuple[ContinuingMethod, ...] = ("none", "customer_runoff", "gordon_growth")
 HeadlineNpv = Literal["horizon", "with_continuing_value"]
+Treatment = Literal["opex", "capex"]
 HEADLINE_NPVS: tuple[HeadlineNpv, ...] = ("horizon", "with_continuing_value")
 #: The case's own fields (the rest of the document is its items), in document order.
 CASE_FIELDS = (
@@ -43,6 +44,8 @@ CASE_FIELDS = (
     "continuing_value",
     "continuing_growth",
     "headline_npv",
+    "tax_rate",
+    "tax_lag_months",
 )
 #: At most this many Monte Carlo trials for one case (``monte_carlo_trials``).
 MAX_TRIALS = 1_000_000
@@ -94,6 +97,10 @@ class CostLine:
     risk: Param = 0.0
     note: str | None = None
     id: str = ""
+    #: For tax: an expense when paid (opex), or depreciated straight-line (capex).
+    treatment: Treatment = "opex"
+    #: A capex line's depreciation life in months.
+    life_months: int | None = None
 
     @property
     def params(self) -> dict[str, Param]:
@@ -153,6 +160,10 @@ class CaseFile:
     continuing_growth: float = 0.0
     #: Which NPV the case leads with.
     headline_npv: HeadlineNpv = "horizon"
+    #: Corporate tax rate on the case's profit; None: no tax (no after-tax figures).
+    tax_rate: float | None = None
+    #: Months between a month's profit and the payment of its tax.
+    tax_lag_months: int = 0
     format: str = field(default=FORMAT)
 
     @property

@@ -205,9 +205,17 @@ def next_id(taken: set[str] | frozenset[str], prefix: str) -> str:
 
 #: What cxroi-case/2 added, which a /1 document may not have (its contract forbids other fields).
 _V2_ONLY = {
-    "": ("customer_problem", "evidence", "continuing_value", "continuing_growth", "headline_npv"),
+    "": (
+        "customer_problem",
+        "evidence",
+        "continuing_value",
+        "continuing_growth",
+        "headline_npv",
+        "tax_rate",
+        "tax_lag_months",
+    ),
     "assumptions": ("id", "confidence"),
-    "costs": ("id", "note"),
+    "costs": ("id", "note", "treatment", "life_months"),
     "benefits": ("id", "note", "reduction_applies_to"),
     "scenarios": ("id",),
 }
@@ -352,6 +360,8 @@ def _build(doc: CaseIn, benefits_in: list[BenefitBaseIn]) -> CaseFile:
         continuing_value=doc.continuing_value,
         continuing_growth=doc.continuing_growth,
         headline_npv=doc.headline_npv,
+        tax_rate=doc.tax_rate,
+        tax_lag_months=doc.tax_lag_months,
         assumptions=tuple(Assumption(**a.model_dump()) for a in doc.assumptions),
         costs=tuple(costs),
         benefits=tuple(benefits),
@@ -374,6 +384,8 @@ def _build_cost(c: CostIn, horizon: int) -> CostLine:
             risk=c.risk,
             note=c.note,
             id=c.id or "",
+            treatment=c.treatment,
+            life_months=c.life_months,
         )
     start = c.start_month or 1
     end = min(c.end_month if c.end_month is not None else horizon, horizon)
@@ -390,6 +402,8 @@ def _build_cost(c: CostIn, horizon: int) -> CostLine:
         risk=c.risk,
         note=c.note,
         id=c.id or "",
+        treatment=c.treatment,
+        life_months=c.life_months,
     )
 
 
@@ -438,6 +452,9 @@ def case_to_dict(case: CaseFile) -> dict[str, Any]:
         line["escalation"] = c.escalation
         line["risk"] = c.risk
         line["note"] = c.note
+        if c.treatment == "capex":  # opex, the default, is not written: hashes stay
+            line["treatment"] = c.treatment
+            line["life_months"] = c.life_months
         costs.append(_drop_none(line))
     benefits = []
     for b in case.benefits:
@@ -476,8 +493,10 @@ def case_to_dict(case: CaseFile) -> dict[str, Any]:
                     "continuing_value": (case.continuing_value, "none"),
                     "continuing_growth": (case.continuing_growth, 0.0),
                     "headline_npv": (case.headline_npv, "horizon"),
+                    "tax_lag_months": (case.tax_lag_months, 0),
                 }
             ),
+            "tax_rate": case.tax_rate,
             "assumptions": [
                 _drop_none(
                     {

@@ -183,6 +183,24 @@ class ContinuingValue:
 
 
 @dataclass(frozen=True, slots=True)
+class AfterTax:
+    """The after-tax figures (risk-adjusted): metrics of the net flow less tax paid."""
+
+    rate: float
+    lag_months: int
+    metrics: Metrics
+    tax_paid: FloatArray
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rate": self.rate,
+            "lag_months": self.lag_months,
+            "metrics": self.metrics.to_dict(),
+            "tax_paid": _floats(self.tax_paid),
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Result:
     """Everything the engine says about a case."""
 
@@ -199,6 +217,8 @@ class Result:
     monthly_rate: float
     #: None when the case has no continuing value (``continuing_value`` "none").
     continuing_value: ContinuingValue | None = None
+    #: None when the case states no tax rate.
+    after_tax: AfterTax | None = None
 
 
 def _floats(values: FloatArray) -> list[float]:
@@ -277,6 +297,8 @@ def result_to_dict(result: Result) -> dict[str, Any]:
     }
     if result.continuing_value is not None:  # absent otherwise: older documents unchanged
         doc["continuing_value"] = result.continuing_value.to_dict()
+    if result.after_tax is not None:  # absent otherwise: older documents unchanged
+        doc["after_tax"] = result.after_tax.to_dict()
     cleaned: dict[str, Any] = _clean(doc)
     return cleaned
 
@@ -360,4 +382,12 @@ def result_from_dict(d: Mapping[str, Any]) -> Result:
         continuing_value=None
         if d.get("continuing_value") is None
         else ContinuingValue(**d["continuing_value"]),
+        after_tax=None
+        if d.get("after_tax") is None
+        else AfterTax(
+            rate=d["after_tax"]["rate"],
+            lag_months=d["after_tax"]["lag_months"],
+            metrics=_metrics_from(d["after_tax"]["metrics"]),
+            tax_paid=_array(d["after_tax"]["tax_paid"]),
+        ),
     )

@@ -111,12 +111,23 @@ def _check_header(doc: Mapping[str, Any], horizon: int | None) -> Iterator[Issue
     if _is_number(rate) and not RATE.contains(float(rate)):
         yield Issue("discount_rate", f"must be greater than -1 (an annual rate), not {_num(rate)}")
     yield from _check_continuing_value(doc, horizon)
+    tax = doc.get("tax_rate")
+    if _is_number(tax) and not 0 <= tax < 1:
+        yield Issue("tax_rate", f"must be from 0 to below 1 (0.25 = 25 %), not {_num(tax)}")
+    lag = doc.get("tax_lag_months", 0)
+    if _is_whole(lag) and not 0 <= lag <= MAX_TAX_LAG:
+        yield Issue("tax_lag_months", f"must be from 0 to {MAX_TAX_LAG} months, not {lag}")
     trials = doc.get("monte_carlo_trials")
     if _is_whole(trials) and not 1 <= trials <= MAX_TRIALS:
         yield Issue(
             "monte_carlo_trials",
             f"must be from 1 to {MAX_TRIALS:,} trials, not {int(trials):,}",
         )
+
+
+#: The longest depreciation life and tax payment lag a case may state, in months.
+MAX_LIFE_MONTHS = 600
+MAX_TAX_LAG = 24
 
 
 def _check_continuing_value(doc: Mapping[str, Any], horizon: int | None) -> Iterator[Issue]:
@@ -206,6 +217,18 @@ def _check_cost(
     for name, domain in PARAMETER_DOMAINS["cost"].items():
         if name in cost:
             yield from _check_param(f"{path}.{name}", cost[name], domain, assumptions)
+    life = cost.get("life_months")
+    if cost.get("treatment") == "capex":
+        if life is None:
+            yield Issue(
+                f"{path}.life_months", "is required for a capex line (months of depreciation)"
+            )
+        elif _is_whole(life) and not 1 <= life <= MAX_LIFE_MONTHS:
+            yield Issue(
+                f"{path}.life_months", f"must be from 1 to {MAX_LIFE_MONTHS} months, not {life}"
+            )
+    elif life is not None:
+        yield Issue(f"{path}.life_months", 'applies to a capex line (treatment "capex")')
     recurrence = cost.get("recurrence")
     if recurrence == "once":
         for name in ("start_month", "end_month"):

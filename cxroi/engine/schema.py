@@ -151,6 +151,8 @@ class CostIn(_Strict):
     escalation: ParamField = 0.0
     risk: ParamField = 0.0
     note: Narrative | None = None
+    treatment: Literal["opex", "capex"] = "opex"
+    life_months: Whole | None = None
 
 
 class BenefitBaseIn(_Strict):
@@ -202,6 +204,8 @@ class CaseIn(_Strict):
     continuing_value: Literal["none", "customer_runoff", "gordon_growth"] = "none"
     continuing_growth: Number = 0.0
     headline_npv: Literal["horizon", "with_continuing_value"] = "horizon"
+    tax_rate: Number | None = None
+    tax_lag_months: Whole = 0
     assumptions: list[AssumptionIn]
     costs: list[CostIn]
     benefits: list[dict[str, Any]]

@@ -221,6 +221,32 @@ def test_a_churn_line_says_what_its_reduction_cuts_and_keeps_the_choice(cx_clien
     assert "Not a valid choice" in unescape(response.text)
 
 
+def test_a_cost_line_can_be_capex_with_a_depreciation_life(cx_client, make_case):
+    case = make_case()
+    form = unescape(cx_client.get(f"/cases/{case.id}/costs/new").text)
+    assert "Tax treatment" in form and "Depreciation life (months)" in form
+    data = {
+        "lock_version": case.lock_version,
+        "name": "Servers",
+        "category": "technology",
+        "recurrence": "once",
+        "month": "0",
+        "amount": "36000",
+        "treatment": "capex",
+        "life_months": "36",
+    }
+    response = cx_client.post(f"/cases/{case.id}/costs/new", data=data)
+    assert response.status_code == 302, response.text
+    line = next(c for c in only_case().doc.costs if c.name == "Servers")
+    assert (line.treatment, line.life_months) == ("capex", 36)
+    edit = unescape(cx_client.get(f"/cases/{case.id}/costs/{line.id}").text)
+    assert 'value="36"' in edit
+    data.update(lock_version=only_case().lock_version, name="No life", life_months="")
+    response = cx_client.post(f"/cases/{case.id}/costs/new", data=data)
+    assert response.status_code == 400
+    assert "required for a capex line" in unescape(response.text)
+
+
 def test_low_above_value_is_reported_on_the_assumption(cx_client, make_case):
     case = make_case()
     response = add_assumption(cx_client, case.id, case.lock_version, key="new_one", low="40")

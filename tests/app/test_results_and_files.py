@@ -163,3 +163,17 @@ def test_results_page_shows_both_npvs_and_leads_with_the_case_s_choice(cx_client
     case = make_case({**doc, "headline_npv": "horizon"})
     html = unescape(cx_client.get(f"/cases/{case.id}").text)
     assert metric(html, "npv") == money(cv.npv_within_horizon, "GBP")
+
+
+def test_results_page_shows_after_tax_figures_beside_pre_tax(cx_client, make_case):
+    doc = {**example_document(), "format": "cxroi-case/2", "tax_rate": 0.25}
+    doc["costs"] = [
+        {**c, "treatment": "capex", "life_months": 36} if c.get("month", None) == 0 else c
+        for c in doc["costs"]
+    ]
+    case = make_case(doc)
+    after = analyse(load_case(doc), trials=0).after_tax
+    assert after is not None
+    html = unescape(cx_client.get(f"/cases/{case.id}").text)
+    assert "NPV after tax (tax 25.0%)" in html and money(after.metrics.npv, "GBP") in html
+    assert "Payback after tax" in html and months(after.metrics.payback_months) in html

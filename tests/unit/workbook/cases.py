@@ -34,6 +34,12 @@ CONTINUING = {
     "npv_with_continuing_value": "npv_with_continuing_value",
     "headline_npv": "headline_npv",
 }
+#: The after-tax named cells, and the engine's metric each recalculates to.
+AFTER_TAX = {
+    "npv_after_tax": "npv",
+    "irr_after_tax": "irr",
+    "payback_months_after_tax": "payback_months",
+}
 RATES = {"irr", "roi", "bcr"}
 ERRORS = {"#VALUE!", "#NAME?", "#REF!", "#DIV/0!", "#N/A", "#NUM!", "#NULL!"}
 
@@ -335,8 +341,56 @@ def gordon_doc() -> dict[str, Any]:
     )
 
 
+def tax_doc() -> dict[str, Any]:
+    """Tax at 25 % paid 3 months late; two capex lines (one up front, one in month 12
+    with risk) depreciated over 24 and 10 months, an opex line, and a ramped benefit."""
+    return _base(
+        format="cxroi-case/2",
+        title="Tax",
+        horizon_months=30,
+        discount_rate=0.08,
+        tax_rate=0.25,
+        tax_lag_months=3,
+        assumptions=[
+            {
+                "key": "kit",
+                "label": "Kit",
+                "value": 24000,
+                "unit": "GBP",
+                "low": 20000,
+                "high": 30000,
+            }
+        ],
+        costs=[
+            {
+                "name": "Kit",
+                "category": "it",
+                "recurrence": "once",
+                "amount": "kit",
+                "treatment": "capex",
+                "life_months": 24,
+            },
+            {
+                "name": "Refresh",
+                "category": "it",
+                "recurrence": "once",
+                "month": 12,
+                "amount": 2000,
+                "risk": 0.1,
+                "treatment": "capex",
+                "life_months": 10,
+            },
+            {"name": "Support", "category": "people", "recurrence": "monthly", "amount": 700},
+        ],
+        benefits=[
+            {"name": "Saving", "kind": "custom", "amount": 3000, "ramp_months": 6, "risk": 0.1}
+        ],
+    )
+
+
 def synthetic_docs() -> dict[str, dict[str, Any]]:
     return {
+        "tax": tax_doc(),
         "annual-churn": annual_churn_doc(),
         "runoff": runoff_doc(),
         "gordon": gordon_doc(),

@@ -15,6 +15,7 @@ import pytest
 from formulas.tokens.operand import XlError
 
 from .cases import (
+    AFTER_TAX,
     CONTINUING,
     ERRORS,
     METRICS,
@@ -65,6 +66,19 @@ def test_the_continuing_value_recalculates_to_the_engine(evaluated: Evaluation) 
     for name, attribute in CONTINUING.items():
         got = model.name(name)
         assert got == pytest.approx(getattr(continuing, attribute), abs=0.01), name
+
+
+def test_the_after_tax_metrics_recalculate_to_the_engine(evaluated: Evaluation) -> None:
+    model, result, wb = evaluated
+    if result.after_tax is None:
+        assert "npv_after_tax" not in wb.defined_names
+        return
+    for name, key in AFTER_TAX.items():
+        assert_metric_matches(key, model.name(name), getattr(result.after_tax.metrics, key))
+    row = find_row(wb["Calculations"], "Tax paid (due lag months earlier)")
+    paid = result.after_tax.tax_paid
+    got = [model.cell("Calculations", f"{_col(m)}{row}") for m in range(len(paid))]
+    assert got == pytest.approx(list(paid), abs=0.01)
 
 
 def test_every_monthly_net_flow_equals_the_engine(

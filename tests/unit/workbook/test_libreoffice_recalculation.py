@@ -17,7 +17,16 @@ import pytest
 
 from cxroi.engine import Result
 
-from .cases import CONTINUING, ERRORS, METRICS, all_case_names, export, find_row, name_target
+from .cases import (
+    AFTER_TAX,
+    CONTINUING,
+    ERRORS,
+    METRICS,
+    all_case_names,
+    export,
+    find_row,
+    name_target,
+)
 from .test_formulas_recalculation import assert_metric_matches
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
@@ -84,6 +93,16 @@ def test_the_continuing_value_after_libreoffice_recalculation_equals_the_engine(
     for name, attribute in CONTINUING.items():
         expected = getattr(result.continuing_value, attribute)
         assert _named(wb, name) == pytest.approx(expected, abs=0.01), name
+
+
+def test_the_after_tax_metrics_after_libreoffice_recalculation_equal_the_engine(
+    converted: tuple[openpyxl.Workbook, Result],
+) -> None:
+    wb, result = converted
+    if result.after_tax is None:
+        return
+    for name, key in AFTER_TAX.items():
+        assert_metric_matches(key, _named(wb, name), getattr(result.after_tax.metrics, key))
 
 
 def test_monthly_net_flows_after_libreoffice_recalculation_equal_the_engine(

@@ -14,7 +14,7 @@ import pytest
 
 from cxroi.engine import Result, analyse, load_case
 
-from .cases import Evaluated, Evaluation, annual_churn_doc, gordon_doc
+from .cases import Evaluated, Evaluation, annual_churn_doc, gordon_doc, tax_doc
 from .test_formulas_recalculation import assert_metric_matches
 
 pytestmark = pytest.mark.slow
@@ -80,4 +80,27 @@ def test_the_gordon_growth_rate_is_a_live_input(evaluate: Callable[[str], Evalua
     assert got["continuing_value"] == pytest.approx(expected.pv, abs=0.01)
     assert got["npv_with_continuing_value"] == pytest.approx(
         expected.npv_with_continuing_value, abs=0.01
+    )
+
+
+def test_the_tax_rate_lag_and_life_are_live_inputs(evaluate: Callable[[str], Evaluation]) -> None:
+    model, _result, wb = evaluate("tax")
+    ws = wb["Inputs"]
+    life = next(
+        r
+        for r in range(1, ws.max_row + 1)
+        if ws.cell(r, 1).value == "Depreciation life of Kit (capex)"
+    )
+    doc = copy.deepcopy(tax_doc())
+    doc.update(tax_rate=0.3, tax_lag_months=1)
+    doc["costs"][0]["life_months"] = 12
+    expected = analyse(load_case(doc), trials=0).after_tax
+    assert expected is not None
+    names = ["npv_after_tax", "payback_months_after_tax"]
+    got = model.with_inputs(
+        {"tax_rate": 0.3, "tax_lag_months": 1}, names, cells={("Inputs", f"B{life}"): 12}
+    )
+    assert got["npv_after_tax"] == pytest.approx(expected.metrics.npv, abs=0.01)
+    assert got["payback_months_after_tax"] == pytest.approx(
+        expected.metrics.payback_months, abs=1e-6
     )
