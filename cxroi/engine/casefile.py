@@ -49,6 +49,16 @@ CASE_FIELDS = (
     "tax_rate",
     "tax_lag_months",
 )
+#: The case fields Finance owns: only a user who edits finance's inputs changes them in
+#: an existing case (the form, an import's replace and the API alike).
+FINANCE_SETTINGS = (
+    "discount_rate",
+    "continuing_value",
+    "continuing_growth",
+    "headline_npv",
+    "tax_rate",
+    "tax_lag_months",
+)
 #: At most this many Monte Carlo trials for one case (``monte_carlo_trials``).
 MAX_TRIALS = 1_000_000
 
