@@ -171,7 +171,11 @@ def after_tax_rows(case: Case, after: dict[str, Any] | None) -> list[tuple[str, 
     tax = f"tax {pct(after['rate'])}{lag}"
     return [
         (f"NPV after tax ({tax})", money(m["npv"], cur), "—"),
-        ("IRR after tax", _irr(m), "—"),
+        (
+            "IRR after tax",
+            _irr(m) + (f" ({IRR_CAUTION})" if irr_needs_caution(m["irr"]) else ""),
+            "—",
+        ),
         ("Payback after tax", months(m["payback_months"]), "—"),
     ]
 

@@ -177,3 +177,22 @@ def test_results_page_shows_after_tax_figures_beside_pre_tax(cx_client, make_cas
     html = unescape(cx_client.get(f"/cases/{case.id}").text)
     assert "NPV after tax (tax 25.0%)" in html and money(after.metrics.npv, "GBP") in html
     assert "Payback after tax" in html and months(after.metrics.payback_months) in html
+
+
+def test_an_after_tax_irr_above_1000_percent_carries_the_caution():
+    from types import SimpleNamespace
+
+    from cxroi.cases.presenters import after_tax_rows
+    from cxroi.engine.metrics import IRR_CAUTION
+
+    def irr_row(irr: float) -> str:
+        metrics = {"npv": 1.0, "irr": irr, "irr_note": None, "payback_months": 1.0}
+        after = {"rate": 0.25, "lag_months": 0, "metrics": metrics}
+        rows = {
+            label: value
+            for label, value, _ in after_tax_rows(SimpleNamespace(currency="GBP"), after)
+        }  # type: ignore[arg-type]
+        return rows["IRR after tax"]
+
+    assert irr_row(12.5) == f"1250.0% ({IRR_CAUTION})"
+    assert irr_row(10.0) == "1000.0%"  # exactly 1,000 %: no caution
