@@ -154,6 +154,8 @@ def _check_header(doc: Mapping[str, Any], horizon: int | None) -> Iterator[Issue
     lag = doc.get("tax_lag_months", 0)
     if _is_whole(lag) and not 0 <= lag <= MAX_TAX_LAG:
         yield Issue("tax_lag_months", f"must be from 0 to {MAX_TAX_LAG} months, not {lag}")
+    elif _is_whole(lag) and lag != 0 and doc.get("tax_rate") is None:
+        yield Issue("tax_lag_months", "applies only with a tax_rate (the case states no tax)")
     trials = doc.get("monte_carlo_trials")
     if _is_whole(trials) and not 1 <= trials <= MAX_TRIALS:
         yield Issue(

@@ -104,6 +104,7 @@ def issues_of(doc: dict[str, Any]) -> dict[str, str]:
     [
         (lambda d: d.update(tax_rate=1.0), "tax_rate", "from 0 to below 1"),
         (lambda d: d.update(tax_lag_months=30), "tax_lag_months", "from 0 to 24 months"),
+        (lambda d: d.pop("tax_rate"), "tax_lag_months", "only with a tax_rate"),
         (lambda d: d["costs"][0].pop("life_months"), "costs[0].life_months", "is required"),
         (lambda d: d["costs"][0].update(life_months=0), "costs[0].life_months", "from 1 to 600"),
         (lambda d: d["costs"][2].update(life_months=12), "costs[2].life_months", "capex line"),
