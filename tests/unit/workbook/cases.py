@@ -582,7 +582,7 @@ def random_doc(seed: int) -> dict[str, Any]:
             risk=param(rng.uniform(0, 0.5)),
         )
         benefits.append(line)
-    return _base(
+    doc = _base(
         title=f"Random case {seed}",
         horizon_months=horizon,
         discount_rate=round(rng.uniform(0.0, 0.25), 3),
@@ -590,3 +590,39 @@ def random_doc(seed: int) -> dict[str, Any]:
         costs=costs,
         benefits=benefits,
     )
+    _random_finance_scope(rng, doc)
+    return doc
+
+
+def _random_finance_scope(rng: Any, doc: dict[str, Any]) -> None:
+    """Format /2's finance scope, drawn last (the draws above stay each seed's own):
+    tax with capex lines, a continuing value, and churn cut on annual churn."""
+    rate, horizon = doc["discount_rate"], doc["horizon_months"]
+    scope: dict[str, Any] = {}
+    if rng.random() < 0.5:
+        scope.update(
+            format="cxroi-case/2",
+            tax_rate=round(rng.uniform(0.0, 0.4), 3),
+            tax_lag_months=rng.randint(0, 6),
+        )
+        for cost in doc["costs"]:
+            if rng.random() < 0.5:
+                cost.update(treatment="capex", life_months=rng.randint(1, 60))
+    method = rng.choice(["none", "customer_runoff", "gordon_growth"])
+    if method == "customer_runoff" and rate > 0:
+        scope.update(
+            format="cxroi-case/2",
+            continuing_value=method,
+            headline_npv=rng.choice(["horizon", "with_continuing_value"]),
+        )
+    elif method == "gordon_growth" and rate > 0 and horizon >= 12:
+        scope.update(
+            format="cxroi-case/2",
+            continuing_value=method,
+            continuing_growth=round(rng.uniform(-0.05, rate * 0.9), 4),
+        )
+    for line in doc["benefits"]:
+        if line["kind"] == "churn" and rng.random() < 0.5:
+            line["reduction_applies_to"] = "annual_churn"
+            scope["format"] = "cxroi-case/2"  # what /1 cannot state
+    doc.update(scope)
