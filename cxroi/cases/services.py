@@ -36,6 +36,7 @@ from cxroi.engine import (
     pretty_json,
     result_to_dict,
 )
+from cxroi.engine.casefile import FINANCE_SETTINGS
 from cxroi.engine.loader import assign_ids, parse_json
 from cxroi.engine.review_items import effects_to_dict, npv_effects
 from cxroi.errors import DomainError, NotFound, StaleEdit
@@ -228,25 +229,36 @@ def _finance_owned_ids(doc: Mapping[str, Any]) -> set[str]:
 def _split(doc: Mapping[str, Any], finance_ids: set[str]) -> tuple[Any, Any]:
     """(what Finance owns, everything else) of a document."""
     owned = {a["id"]: a for a in doc.get("assumptions", []) if a["id"] in finance_ids}
-    rest = {k: v for k, v in doc.items() if k not in ("discount_rate", "assumptions")}
+    rest = {k: v for k, v in doc.items() if k not in (*FINANCE_SETTINGS, "assumptions")}
     rest["assumptions"] = [a for a in doc.get("assumptions", []) if a["id"] not in finance_ids]
-    return (doc.get("discount_rate"), owned), rest
+    return ({k: doc.get(k) for k in FINANCE_SETTINGS}, owned), rest
 
 
 def require_rights_for(actor: User, case: Case, before: Document, after: Document) -> None:
     """The rights a change needs, from what it changed.
 
-    The discount rate and the assumptions Finance owned before the change are
-    finance's to change; everything else is the CX owner's.
+    Finance's settings (the discount rate, the continuing value and tax: see
+    :data:`~cxroi.engine.casefile.FINANCE_SETTINGS`) and the assumptions Finance owned
+    before the change are finance's to change; everything else is the CX owner's.
     """
     finance_ids = _finance_owned_ids(before)
-    (old_rate, old_owned), old_rest = _split(before, finance_ids)
-    (new_rate, new_owned), new_rest = _split(after, finance_ids)
-    if old_rate != new_rate:
+    (old_settings, old_owned), old_rest = _split(before, finance_ids)
+    (new_settings, new_owned), new_rest = _split(after, finance_ids)
+    if old_settings["discount_rate"] != new_settings["discount_rate"]:
         permissions.require(
             permissions.can_edit_discount_rate(actor, case),
             f"The discount rate (discount_rate) is set by Finance: it stays "
-            f"{pct(old_rate)} and nothing was saved. Keep it at that to change the rest.",
+            f"{pct(old_settings['discount_rate'])} and nothing was saved. Keep it at that "
+            f"to change the rest.",
+        )
+    changed = [k for k in FINANCE_SETTINGS if old_settings[k] != new_settings[k]]
+    if changed:
+        permissions.require(
+            permissions.can_edit_discount_rate(actor, case),
+            f"{', '.join(changed)} {'is' if len(changed) == 1 else 'are'} set by Finance "
+            f"(the continuing value and tax, like the discount rate): nothing was saved. "
+            f"Keep {'it as it was' if len(changed) == 1 else 'them as they were'} to change"
+            f" the rest.",
         )
     if old_owned != new_owned:
         changed = sorted(a.get("key", i) for i, a in old_owned.items() if new_owned.get(i) != a)
