@@ -110,3 +110,44 @@ def test_no_sponsor_page_leaks(app: Flask, walk: pagewalk.Seed) -> None:
         assert r.status_code == 200, (page.path, r.status_code)
         problems += [f"{page.label}: {p}" for p in leaks(visible_text(r.text))]
     assert not problems, "\n".join(problems)
+
+
+def test_sponsor_page_leads_with_the_ask(app: Flask, walk: pagewalk.Seed) -> None:
+    from sqlalchemy import select
+
+    from cxroi.approvals.versions import documents
+    from cxroi.extensions import db
+    from models import SharedLink
+
+    client = app.test_client()
+    html = client.get(f"/s/{walk.links['approve']}").text
+    with app.app_context():
+        link = db.session.scalars(
+            select(SharedLink).where(SharedLink.case_id == walk.cases["ready"])
+        ).first()
+        assert link is not None
+        version = link.version
+        case_doc, result = documents(version)
+    m, mc = result["metrics"], result["monte_carlo"]
+    total = f"£{round(m['total_costs']):,}"
+    pv = f"£{round(m['pv_costs']):,}"
+    assert f'id="ask-investment">{total}<' in html
+    assert f'id="ask-pv-costs">{pv}<' in html
+    assert case_doc["customer_problem"][:40] in html.replace("&#39;", "'")
+    assert f"{mc['prob_npv_positive'] * 100:.1f}%" in html
+    # The ask comes before the chart, the three top assumptions have their review status.
+    assert html.index("ask-investment") < html.index("Cumulative net cash flow")
+    assert html.count("finance: accepted") == 3
+    assert ">no payback within 24 months</text>" in html  # this case does not pay back
+    approved = client.get(f"/s/{walk.links['view']}").text
+    assert re.search(r'id="payback-label"[^>]*>payback \d+\.\d months</text>', approved)
+
+
+def test_superseded_link_agrees_with_the_decisions_it_lists(
+    app: Flask, walk: pagewalk.Seed
+) -> None:
+    html = app.test_client().get(f"/s/{walk.links['superseded']}").text
+    assert "A newer version exists" in html
+    assert "Your decision was not recorded" not in html
+    assert "No decision was recorded on this version" in html
+    assert "Decisions on this version" not in html
