@@ -109,7 +109,7 @@ def with_unit(value: float | None, unit: str = "", currency: str = "") -> str:
         return f"{money(value, head.upper(), decimals)}{per_text}"
     if head == "money":
         return f"{money(value, currency)}{per_text}"
-    body = figure(value)
+    body = approx(value, 6)
     return f"{body} {head}{per_text}".strip() if head else body
 
 
@@ -144,3 +144,6 @@ def register(app: Flask) -> None:
         "when": when,
     }
     app.jinja_env.filters.update(filters)
+    from cxroi import labels  # labels formats values through this module
+
+    labels.register(app)

@@ -20,6 +20,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from cxroi import labels
 from cxroi.approvals import approvers, inbox, ledger, links, review, steps, versions
 from cxroi.approvals import tokens as link_tokens
 from cxroi.approvals.errors import DomainError, InputError
@@ -448,7 +449,44 @@ def history(case_id: int) -> ResponseReturnValue:
         events=list(reversed(events_for_case(case.id))),
         chain=list(reversed(ledger.entries_for_case(case.id))),
         state_label=label(case.status),
+        w=_history_words(case),
     )
+
+
+class _HistoryWords:
+    """Names instead of keys and emails on the history page (rules in cxroi.labels)."""
+
+    def __init__(self, case: Case) -> None:
+        from sqlalchemy import select
+
+        from models import User
+
+        doc = case.doc
+        self.names: dict[str, str] = {a.key: a.label for a in doc.assumptions}
+        self.names.update({a.id: a.label for a in doc.assumptions})
+        for section in (doc.costs, doc.benefits, doc.scenarios):
+            self.names.update({p.id: p.name for p in section})
+        self.units = {a.key: a.unit for a in doc.assumptions}
+        self.people = {u.email: u.display_name for u in db.session.scalars(select(User))}
+
+    def person(self, actor: str | None) -> str:
+        return self.people.get(actor or "", actor or "")
+
+    def field(self, name: str | None) -> str:
+        return labels.field(name or "", self.names)
+
+    def value(self, name: str | None, raw: Any) -> str:
+        return labels.value(name, raw, self.units)
+
+    def action(self, name: str | None) -> str:
+        return labels.action(name or "")
+
+    def state(self, name: str | None) -> str:
+        return labels.state(name or "")
+
+
+def _history_words(case: Case) -> _HistoryWords:
+    return _HistoryWords(case)
 
 
 @bp.get("/awaiting")
