@@ -80,8 +80,10 @@ def seed(app: Flask) -> Seed:
 
     out = Seed(kinds=tuple(KINDS))
     with app.app_context():
-        users = {role: create_user(email, role, PASSWORD, name=name, actor="test")
-                 for name, email, role in PEOPLE}
+        users = {
+            role: create_user(email, role, PASSWORD, name=name, actor="test")
+            for name, email, role in PEOPLE
+        }
         for name in DEMO_FILES:
             doc = _example(name)
             with org_default_rate(doc.get("discount_rate")):
@@ -94,8 +96,13 @@ def seed(app: Flask) -> Seed:
         take_case_step(cc, "submit", users["cx"], note="walk")
         review.accept_items(cc, users["finance"], [i.id for i in review.items_of(cc)])
         take_case_step(cc, "sign_off", users["finance"], note="walk")
-        links.create_link(cc, users["cx"], recipient_name="Morgan Board",
-                          recipient_email="board@example.com", scope="approve")
+        links.create_link(
+            cc,
+            users["cx"],
+            recipient_name="Morgan Board",
+            recipient_email="board@example.com",
+            scope="approve",
+        )
         take_case_step(cc, "reopen", users["cx"], note="walk")
         # A thread with a reply on the case in review.
         in_review = db.session.scalar(select(Case).where(Case.status == "in_review"))
@@ -106,8 +113,13 @@ def seed(app: Flask) -> Seed:
         approved = db.session.scalar(select(Case).where(Case.status == "approved"))
         ready = db.session.scalar(select(Case).where(Case.status == "ready"))
         assert approved is not None and ready is not None
-        view = links.create_link(approved, users["cx"], recipient_name="Sam Sponsor",
-                                 recipient_email="sponsor@example.com", scope="view")
+        view = links.create_link(
+            approved,
+            users["cx"],
+            recipient_name="Sam Sponsor",
+            recipient_email="sponsor@example.com",
+            scope="view",
+        )
         assert view.token is not None
         out.links = {
             "view": view.token,
@@ -121,8 +133,9 @@ def seed(app: Flask) -> Seed:
                 parts = getattr(case.doc, section)
                 if parts:
                     out.rows[(case.id, section)] = parts[0].id
-            out.versions[case.id] = list(db.session.scalars(
-                select(CaseVersion.number).where(CaseVersion.case_id == case.id)))
+            out.versions[case.id] = list(
+                db.session.scalars(select(CaseVersion.number).where(CaseVersion.case_id == case.id))
+            )
         out.outbox = [m.name for m in mail.outbox()][:3]
     return out
 
@@ -135,9 +148,11 @@ class Page:
 
 
 def is_page(rule: Rule) -> bool:
-    return ("GET" in (rule.methods or ())
-            and not _NOT_PAGES.search(rule.rule)
-            and rule.endpoint not in _JSON_ENDPOINTS)
+    return (
+        "GET" in (rule.methods or ())
+        and not _NOT_PAGES.search(rule.rule)
+        and rule.endpoint not in _JSON_ENDPOINTS
+    )
 
 
 class Unreachable(AssertionError):

@@ -174,9 +174,7 @@ def results_view(case: Case, mc: dict[str, Any] | None) -> dict[str, Any] | None
         "final_cumulative": cf["cumulative"][-1],
         "scenarios": scenarios,
         "tornado": r["tornado"],
-        "break_even": [
-            {**b, "unit": units.get(b["key"], "")} for b in r["break_even"]
-        ],
+        "break_even": [{**b, "unit": units.get(b["key"], "")} for b in r["break_even"]],
         "monte_carlo": mc,
         "chart": chart,
         "payback_label": None

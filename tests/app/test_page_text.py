@@ -92,7 +92,7 @@ def test_no_page_leaks_for(role: str, app: Flask, walk: pagewalk.Seed) -> None:
         if r.status_code >= 500:
             problems.append(f"{page.path}: {r.status_code}")
             continue
-        if not r.mimetype == "text/html":
+        if r.mimetype != "text/html":
             continue
         seen += 1
         problems += [f"{page.path}: {p}" for p in leaks(visible_text(r.text))]

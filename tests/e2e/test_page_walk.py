@@ -30,9 +30,7 @@ def new_page(browser: Browser) -> Iterator[Callable[..., Page]]:
 
     def make(width: int, height: int = 800) -> Page:
         # axe is injected as a script: the walk bypasses the CSP (other tests check it).
-        context = browser.new_context(
-            viewport={"width": width, "height": height}, bypass_csp=True
-        )
+        context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
         contexts.append(context)
         return context.new_page()
 
