@@ -100,6 +100,28 @@ def value(name: str | None, raw: Any, units: Mapping[str, str] | None = None) ->
     return formatting.approx(number, 6)
 
 
+_MONEY = {"npv", "total_costs", "total_benefits", "pv_costs", "pv_benefits"}
+
+
+def metric_value(raw: float | None, name: str, currency: str = "") -> str:
+    """A result metric (or a change in one) as people write it.
+
+    >>> metric_value(0.79, "irr"), metric_value(12.25, "payback_months")
+    ('79.0%', '12.2 months')
+    >>> metric_value(-1500.4, "npv", "GBP")
+    '−£1,500'
+    """
+    if raw is None:
+        return "n/a"
+    if name in _MONEY:
+        return formatting.money(raw, currency)
+    if name in _PERCENT:
+        return formatting.pct(raw)
+    if name in _MONTHS:
+        return formatting.months(raw)
+    return formatting.number(raw, 2)
+
+
 def case_names(case: Any) -> dict[str, str]:
     """Each assumption key and line id of ``case`` (a model with ``doc``) by its label."""
     doc = case.doc
@@ -123,5 +145,6 @@ def register(app: Any) -> None:
             "action_label": action,
             "case_names": case_names,
             "field_value": value,
+            "metric_value": metric_value,
         }
     )
