@@ -91,7 +91,7 @@ def value(name: str | None, raw: Any, units: Mapping[str, str] | None = None) ->
         number = float(text)
     except ValueError:
         return text
-    if units and name in units:
+    if units and name is not None and name in units:
         return formatting.with_unit(number, units[name])
     if name in _PERCENT:
         return formatting.pct(number)
