@@ -27,7 +27,7 @@ from cxroi.approvals.errors import DomainError, InputError
 from cxroi.approvals.forms import CommentForm, LinkForm, ReviewForm, StepForm
 from cxroi.audit.services import events_for_case
 from cxroi.extensions import db
-from cxroi.formatting import figure, money, pct
+from cxroi.formatting import figure, money, pct, with_unit
 from cxroi.workflow import (
     HOLDER_WORDS,
     NEXT_HOLDER,
@@ -85,10 +85,16 @@ def effect_text(row: review.ReviewRow, currency: str) -> str:
         moved = f"{effect.low:g} / {effect.high:g} months"
     elif item.id == "discount_rate":
         moved = f"±10 %: {pct(effect.low, 2)} / {pct(effect.high, 2)}"
-    elif effect.basis == "range":
-        moved = f"Its range: {figure(effect.low)} / {figure(effect.high)}"
     else:
-        moved = f"±10 % (no range): {figure(effect.low)} / {figure(effect.high)}"
+        unit = str(item.fields.get("unit") or "")
+        low, high = (
+            with_unit(v, unit, currency) if unit else figure(v) for v in (effect.low, effect.high)
+        )
+        moved = (
+            f"Its range: {low} / {high}"
+            if effect.basis == "range"
+            else f"±10 % (no range): {low} / {high}"
+        )
     return (
         f"{moved}: NPV {money(effect.npv_low, currency)} / {money(effect.npv_high, currency)} "
         f"(swing {money(effect.swing, currency)})."
