@@ -20,13 +20,14 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from cxroi import labels
 from cxroi.approvals import approvers, inbox, ledger, links, review, steps, versions
 from cxroi.approvals import tokens as link_tokens
 from cxroi.approvals.errors import DomainError, InputError
 from cxroi.approvals.forms import CommentForm, LinkForm, ReviewForm, StepForm
 from cxroi.audit.services import events_for_case
 from cxroi.extensions import db
-from cxroi.formatting import figure, money, pct
+from cxroi.formatting import figure, money, pct, with_unit
 from cxroi.workflow import (
     HOLDER_WORDS,
     NEXT_HOLDER,
@@ -84,10 +85,16 @@ def effect_text(row: review.ReviewRow, currency: str) -> str:
         moved = f"{effect.low:g} / {effect.high:g} months"
     elif item.id == "discount_rate":
         moved = f"±10 %: {pct(effect.low, 2)} / {pct(effect.high, 2)}"
-    elif effect.basis == "range":
-        moved = f"Its range: {figure(effect.low)} / {figure(effect.high)}"
     else:
-        moved = f"±10 % (no range): {figure(effect.low)} / {figure(effect.high)}"
+        unit = str(item.fields.get("unit") or "")
+        low, high = (
+            with_unit(v, unit, currency) if unit else figure(v) for v in (effect.low, effect.high)
+        )
+        moved = (
+            f"Its range: {low} / {high}"
+            if effect.basis == "range"
+            else f"±10 % (no range): {low} / {high}"
+        )
     return (
         f"{moved}: NPV {money(effect.npv_low, currency)} / {money(effect.npv_high, currency)} "
         f"(swing {money(effect.swing, currency)})."
@@ -448,7 +455,44 @@ def history(case_id: int) -> ResponseReturnValue:
         events=list(reversed(events_for_case(case.id))),
         chain=list(reversed(ledger.entries_for_case(case.id))),
         state_label=label(case.status),
+        w=_history_words(case),
     )
+
+
+class _HistoryWords:
+    """Names instead of keys and emails on the history page (rules in cxroi.labels)."""
+
+    def __init__(self, case: Case) -> None:
+        from sqlalchemy import select
+
+        from models import User
+
+        doc = case.doc
+        self.names: dict[str, str] = {a.key: a.label for a in doc.assumptions}
+        self.names.update({a.id: a.label for a in doc.assumptions})
+        for section in (doc.costs, doc.benefits, doc.scenarios):
+            self.names.update({p.id: p.name for p in section})
+        self.units = {a.key: a.unit for a in doc.assumptions}
+        self.people = {u.email: u.display_name for u in db.session.scalars(select(User))}
+
+    def person(self, actor: str | None) -> str:
+        return self.people.get(actor or "", actor or "")
+
+    def field(self, name: str | None) -> str:
+        return labels.field(name or "", self.names)
+
+    def value(self, name: str | None, raw: Any) -> str:
+        return labels.value(name, raw, self.units)
+
+    def action(self, name: str | None) -> str:
+        return labels.action(name or "")
+
+    def state(self, name: str | None) -> str:
+        return labels.state(name or "")
+
+
+def _history_words(case: Case) -> _HistoryWords:
+    return _HistoryWords(case)
 
 
 @bp.get("/awaiting")
