@@ -8,11 +8,13 @@ Shared by the text leak test (test client) and the browser walk (Playwright).
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import product
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import select
@@ -30,6 +32,18 @@ PEOPLE = (
 ROLES = tuple(role for _, _, role in PEOPLE)
 EMAILS = {role: email for _, email, role in PEOPLE}
 
+
+def _names() -> dict[str, str]:
+    from cxroi.approvals.demo import DEMO_APPROVERS
+
+    names = {email: name for name, email, _ in PEOPLE}
+    names.update({email: name for name, email, *_ in DEMO_APPROVERS})
+    return names
+
+
+#: Everyone the walk's pages may name (accounts and approvers): email → name.
+NAMES = _names()
+
 #: Routes that are not pages for a person: files, machine endpoints, the static folder.
 #: Decided by what the route serves (its extension or its blueprint), not page by page.
 _NOT_PAGES = re.compile(r"\.(json|xlsx|csv|png|svg)$|^/(api|static)/|^/(healthz|livez|readyz)$")
@@ -45,6 +59,7 @@ class Seed:
     versions: dict[int, list[int]] = field(default_factory=dict)
     kinds: tuple[str, ...] = ()
     outbox: list[str] = field(default_factory=list)
+    months: dict[int, list[str]] = field(default_factory=dict)  # case -> months to walk
     #: (what the link shows, token): view, approve (open), decided, superseded
     links: dict[str, str] = field(default_factory=dict)
 
@@ -66,13 +81,16 @@ def _approve_token(email: str, title: str) -> str:
 
 def seed(app: Flask) -> Seed:
     """Cases in every state (draft, in review with a challenge and a reply, ready, approved,
-    a superseded version with its approve link), view and approve links, the outbox."""
+    a superseded version with its approve link, changed since its sign-off), an empty draft,
+    view and approve links, the outbox, an approver switched off, the organisation's
+    default rate set, actuals and metrics (organisation-wide and of the approved case)."""
     from cxroi import mail
     from cxroi.approvals import links, review
     from cxroi.approvals.demo import prepare_demo_approvals
     from cxroi.approvals.steps import take_case_step
     from cxroi.auth.services import create_user
-    from cxroi.cases.services import create_from_document
+    from cxroi.cases.services import create_case, create_from_document
+    from cxroi.casework.actuals import case_months
     from cxroi.demo import DEMO_FILES
     from cxroi.engine import KINDS
     from cxroi.extensions import db
@@ -104,6 +122,7 @@ def seed(app: Flask) -> Seed:
             scope="approve",
         )
         take_case_step(cc, "reopen", users["cx"], note="walk")
+        _change_since_sign_off(cc, users["cx"])
         # A thread with a reply on the case in review.
         in_review = db.session.scalar(select(Case).where(Case.status == "in_review"))
         assert in_review is not None
@@ -113,6 +132,17 @@ def seed(app: Flask) -> Seed:
         approved = db.session.scalar(select(Case).where(Case.status == "approved"))
         ready = db.session.scalar(select(Case).where(Case.status == "ready"))
         assert approved is not None and ready is not None
+        _settings_and_approvers(users["admin"], users["finance"])
+        month = _actuals_and_metrics(approved, users["finance"], users["cx"])
+        create_case(
+            users["cx"],
+            {
+                "title": "An empty draft",
+                "currency": "EUR",
+                "start_month": "2027-01",
+                "horizon_months": 12,
+            },
+        )
         view = links.create_link(
             approved,
             users["cx"],
@@ -136,8 +166,107 @@ def seed(app: Flask) -> Seed:
             out.versions[case.id] = list(
                 db.session.scalars(select(CaseVersion.number).where(CaseVersion.case_id == case.id))
             )
+            # The approved case's month with actuals; any other case's first month (its
+            # actuals pages refuse: the walk reads the refusal too).
+            out.months[case.id] = [month] if case.id == approved.id else case_months(case.doc)[:1]
         out.outbox = [m.name for m in mail.outbox()][:3]
     return out
+
+
+def _change_since_sign_off(case: Any, cx: Any) -> None:
+    """After its reopening, the case moves an assumption, a cost line, a scenario and the
+    horizon, adds a line and removes one: its changes page lists every kind of change."""
+    from cxroi.cases.services import apply_edit
+
+    def edit(doc: dict[str, Any], _retired: Any) -> dict[str, Any]:
+        doc = copy.deepcopy(doc)
+        first = next(
+            a
+            for a in doc["assumptions"]
+            if str(a.get("owner")).lower() != "finance" and "high" in a
+        )
+        first["value"] = (first["value"] + first["high"]) / 2
+        doc["costs"][0]["amount"] = doc["costs"][0]["amount"] + 1000
+        if doc["scenarios"]:
+            overrides = doc["scenarios"][0].setdefault("overrides", {})
+            key = first["key"]
+            overrides[key] = first["value"]
+        doc["horizon_months"] = doc["horizon_months"] - 1
+        removed = doc["costs"].pop() if len(doc["costs"]) > 1 else None
+        assert removed is not None, "the walk's case needs two cost lines"
+        doc["costs"].append(
+            {
+                "id": "c9",
+                "name": "Walk-through training",
+                "category": "people",
+                "recurrence": "once",
+                "amount": 2500,
+                "month": 1,
+            }
+        )
+        return doc
+
+    apply_edit(cx, case.id, case.lock_version, edit)
+
+
+def _settings_and_approvers(admin: Any, finance: Any) -> None:
+    from cxroi import orgsettings
+    from cxroi.approvals import approvers
+
+    orgsettings.set_default_discount_rate(finance, 0.085)
+    deputy = approvers.by_email("deputy@example.com")
+    assert deputy is not None
+    approvers.update_approver(
+        admin,
+        deputy.id,
+        name=deputy.name,
+        limit_amount=deputy.limit_amount,
+        currency=deputy.currency,
+        active=False,
+    )
+
+
+def _actuals_and_metrics(case: Any, finance: Any, cx: Any) -> str:
+    """Two months of actuals for every line of ``case`` (drivers too), then the month
+    corrected once; standard and custom metrics, organisation-wide and of the case.
+    Returns the case's month with actuals."""
+    from cxroi.actuals import metrics, services
+    from cxroi.casework.actuals import Entry, all_lines, case_months, line_drivers
+    from cxroi.casework.cx_metrics import MetricEntry
+
+    doc = case.doc
+    months = case_months(doc)[2:4]
+    entries = []
+    for month in months:
+        for line in all_lines(doc):
+            if line in doc.costs:
+                entries.append(Entry(month, line.id, cost=1234.5))
+            else:
+                drivers = dict.fromkeys(line_drivers(line), 0.5)
+                entries.append(Entry(month, line.id, benefit=2345.5, drivers=drivers))
+    services.replace_months(finance, case.id, entries, months)
+    first = [e for e in entries if e.month == months[0]]
+    services.replace_months(
+        finance, case.id, [replace(e, cost=e.cost + 1) if e.cost else e for e in first], months[:1]
+    )
+    metrics.save(
+        cx,
+        None,
+        [
+            MetricEntry(months[0], "nps", "score", 31),
+            MetricEntry(months[0], "churn_rate", "ratio", 0.021),
+            MetricEntry(months[0], "calls_per_order", "contacts", 0.35),
+        ],
+    )
+    metrics.save(
+        finance,
+        case.id,
+        [
+            MetricEntry(months[0], "csat", "%", 82.5),
+            MetricEntry(months[1], "contacts", "count", 41000),
+        ],
+    )
+    return months[0]
 
 
 @dataclass(frozen=True)
@@ -173,6 +302,8 @@ def _values(rule: Rule, arg: str, case_id: int | None, data: Seed) -> list[str]:
         return [str(n) for n in data.versions.get(case_id, [])]
     if arg == "name":
         return data.outbox[:1]
+    if arg == "month" and case_id is not None:
+        return data.months.get(case_id, [])
     raise Unreachable(f"{rule.rule}: the walk does not know how to fill <{arg}>")
 
 

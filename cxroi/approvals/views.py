@@ -119,6 +119,7 @@ def review_context(case: Case) -> dict[str, Any]:
         "threads": review.item_threads(case),
         "effect_text": effect_text,
         "value_text": value_text,
+        "words": case_words(case),
         "version": version,
         "latest": versions.latest_version(case.id),
         "superseded_decisions": [
@@ -224,6 +225,7 @@ def accept_items(case_id: int) -> ResponseReturnValue:
         mode=mode,
         form=StepForm(),
         value_text=value_text,
+        words=case_words(case),
         version=versions.latest_version(case.id),
         state_label=label(case.status),
     )
@@ -245,6 +247,7 @@ def review_changes(case_id: int) -> ResponseReturnValue:
         deltas=deltas,
         npv_then=npv_then,
         value_text=value_text,
+        words=case_words(case),
         state_label=label(case.status),
     )
 
@@ -455,44 +458,30 @@ def history(case_id: int) -> ResponseReturnValue:
         events=list(reversed(events_for_case(case.id))),
         chain=list(reversed(ledger.entries_for_case(case.id))),
         state_label=label(case.status),
-        w=_history_words(case),
+        w=case_words(case),
     )
 
 
-class _HistoryWords:
-    """Names instead of keys and emails on the history page (rules in cxroi.labels)."""
+def case_words(case: Case) -> labels.CaseWords:
+    """The case's words (cxroi.labels), with everyone it involves by name: the accounts,
+    the approver directory and the recipients of the case's links."""
+    from sqlalchemy import select
 
-    def __init__(self, case: Case) -> None:
-        from sqlalchemy import select
+    from models import Approver, SharedLink, User
 
-        from models import User
-
-        doc = case.doc
-        self.names: dict[str, str] = {a.key: a.label for a in doc.assumptions}
-        self.names.update({a.id: a.label for a in doc.assumptions})
-        for section in (doc.costs, doc.benefits, doc.scenarios):
-            self.names.update({p.id: p.name for p in section})
-        self.units = {a.key: a.unit for a in doc.assumptions}
-        self.people = {u.email: u.display_name for u in db.session.scalars(select(User))}
-
-    def person(self, actor: str | None) -> str:
-        return self.people.get(actor or "", actor or "")
-
-    def field(self, name: str | None) -> str:
-        return labels.field(name or "", self.names)
-
-    def value(self, name: str | None, raw: Any) -> str:
-        return labels.value(name, raw, self.units)
-
-    def action(self, name: str | None) -> str:
-        return labels.action(name or "")
-
-    def state(self, name: str | None) -> str:
-        return labels.state(name or "")
+    people = {u.email: u.display_name for u in db.session.scalars(select(User))}
+    people.update({a.email: a.name for a in db.session.scalars(select(Approver))})
+    shared = db.session.scalars(select(SharedLink).where(SharedLink.case_id == case.id))
+    people.update({link.recipient_email: link.recipient_name for link in shared})
+    former: dict[str, str] = {}
+    for version in versions.versions_of(case.id):
+        doc = versions.documents(version)[0]
+        for section, name in (("assumptions", "label"), *((s, "name") for s in _LINES)):
+            former.update({p["id"]: p[name] for p in doc.get(section, []) if "id" in p})
+    return labels.CaseWords(case, people, former)
 
 
-def _history_words(case: Case) -> _HistoryWords:
-    return _HistoryWords(case)
+_LINES = ("costs", "benefits", "scenarios")
 
 
 @bp.get("/awaiting")

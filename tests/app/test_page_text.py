@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -48,8 +49,20 @@ def visible_text(html: str) -> str:
     return " ".join(" ".join(parser.parts).split())
 
 
-def leaks(text: str) -> list[str]:
-    return [f"{kind}: {m.group(0)!r}" for kind, rx in LEAKS.items() for m in rx.finditer(text)]
+#: How near (in characters) a person's name must be for their email to be shown.
+NEAR = 100
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def leaks(text: str, people: dict[str, str] | None = None) -> list[str]:
+    """Every leak in ``text``; with ``people`` (email → name), also an email of a person
+    who has a name shown without that name near it."""
+    found = [f"{kind}: {m.group(0)!r}" for kind, rx in LEAKS.items() for m in rx.finditer(text)]
+    for m in _EMAIL.finditer(text):
+        name = (people or {}).get(m.group(0).lower())
+        if name and name not in text[max(0, m.start() - NEAR) : m.end() + NEAR]:
+            found.append(f"email instead of a name: {m.group(0)!r}")
+    return found
 
 
 def test_the_detector_finds_each_leak() -> None:
@@ -62,6 +75,11 @@ def test_the_detector_finds_each_leak() -> None:
         "internal key",
     ]
     assert leaks("NPV £1,234 · 18.0% · payback 16.0 months · Casey Exley") == []
+    people = {"cx@example.com": "Casey Exley"}
+    assert leaks("link mailed to cx@example.com", people) == [
+        "email instead of a name: 'cx@example.com'"
+    ]
+    assert leaks("Casey Exley (verified as cx@example.com) · x@example.com", people) == []
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +113,7 @@ def test_no_page_leaks_for(role: str, app: Flask, walk: pagewalk.Seed) -> None:
         if r.mimetype != "text/html":
             continue
         seen += 1
-        problems += [f"{page.path}: {p}" for p in leaks(visible_text(r.text))]
+        problems += [f"{page.path}: {p}" for p in leaks(visible_text(r.text), pagewalk.NAMES)]
     assert seen > 15
     assert not problems, "\n".join(problems)
 
@@ -108,7 +126,7 @@ def test_no_sponsor_page_leaks(app: Flask, walk: pagewalk.Seed) -> None:
         if r.mimetype != "text/html":
             continue
         assert r.status_code == 200, (page.path, r.status_code)
-        problems += [f"{page.label}: {p}" for p in leaks(visible_text(r.text))]
+        problems += [f"{page.label}: {p}" for p in leaks(visible_text(r.text), pagewalk.NAMES)]
     assert not problems, "\n".join(problems)
 
 
@@ -151,3 +169,57 @@ def test_superseded_link_agrees_with_the_decisions_it_lists(
     assert "Your decision was not recorded" not in html
     assert "No decision was recorded on this version" in html
     assert "Decisions on this version" not in html
+
+
+def _signed_in(app: Flask, role: str) -> Any:
+    client = app.test_client()
+    client.post("/login", data={"email": pagewalk.EMAILS[role], "password": PASSWORD})
+    return client
+
+
+def test_changes_since_sign_off_read_by_name_and_unit(app: Flask, walk: pagewalk.Seed) -> None:
+    """The reopened contact-centre case moved an assumption, a line, a scenario and the
+    horizon, added a line and removed one (tests/pagewalk.py): each reads by its name."""
+    doc = pagewalk._example("contact-centre")
+    moved = next(a for a in doc["assumptions"] if a["key"] == "churn_reduction")
+    new_value = (moved["value"] + moved["high"]) / 2
+    html = _signed_in(app, "finance").get(f"/cases/{walk.cases['reopened']}/review/changes").text
+    text = visible_text(html)
+    horizon = doc["horizon_months"]
+    assert f"Horizon: {horizon} months → {horizon - 1} months" in text
+    assert f"Value: {moved['value']:.1%} → {new_value:.1%}" in text
+    # The scenario's override is the assumption's label at its value, not a key or a dict.
+    assert f"{moved['label']}: {moved['value'] * 0.5:.1%}" in text  # "Pilot results halve"
+    assert f"{moved['label']}: {new_value:.1%}" in text
+    removed = doc["costs"][-1]["name"]
+    assert re.search(rf"{re.escape(removed)} cost · removed", text)
+    assert "Walk-through training cost · added" in text
+    assert "<code>horizon_months" not in html  # the key is the element id only
+    assert "horizon_months" not in text and "churn_reduction" not in text
+
+
+def test_history_names_lines_people_and_units(app: Flask, walk: pagewalk.Seed) -> None:
+    from cxroi.extensions import db
+    from models import Case
+
+    with app.app_context():
+        case = db.session.get(Case, walk.cases["approved"])
+        assert case is not None
+        cost = case.doc.costs[0].name
+    text = visible_text(_signed_in(app, "cx").get(f"/cases/{walk.cases['approved']}/history").text)
+    month = walk.months[walk.cases["approved"]][0]
+    # Actuals by line name and field label, in the case currency (pagewalk enters 1,234.5
+    # and corrects it to 1,235.5).
+    assert f"actual update · {month} · {cost} · Cost £1,234 £1,236" in text
+    assert "Customer satisfaction (CSAT) 82.5%" in text
+    # The sponsor's link and code events name the sponsor, not the address.
+    assert "link mailed to Sam Sponsor (outbox)" in text
+    assert "to sponsor@example.com" not in text
+
+
+def test_metrics_read_by_their_unit(app: Flask, walk: pagewalk.Seed) -> None:
+    client = _signed_in(app, "cx")
+    org = visible_text(client.get("/metrics").text)
+    assert "2027" in org and " 2.1% " in org and "0.021" not in org  # churn rate 0.021
+    case = visible_text(client.get(f"/cases/{walk.cases['approved']}/metrics").text)
+    assert "41,000" in case and "82.5%" in case
