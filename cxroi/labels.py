@@ -211,6 +211,10 @@ class CaseWords:
         for a in doc.assumptions:
             self.units[a.key] = self.units[a.id] = a.unit or ""
         self.items = {i.id: i for i in review_items(doc)}
+        #: An item named by its key (an assumption) or its name (a line): its id.
+        self.ids = {a.key: a.id for a in doc.assumptions}
+        for section in (doc.costs, doc.benefits, doc.scenarios):
+            self.ids.update({p.name: p.id for p in section})
         self.kinds = {b.id: b.kind for b in doc.benefits}
         self.people = {k.lower(): v for k, v in (people or {}).items() if v}
 
@@ -223,7 +227,12 @@ class CaseWords:
             return self.names[found.group(1)]
         return self.names.get(value, value)
 
+    def _id(self, ref: str | None) -> str | None:
+        """An item's id from its id, its key or its name."""
+        return ref if ref is None or ref in self.items else self.ids.get(ref, ref)
+
     def _kind_of(self, item_id: str | None) -> str | None:
+        item_id = self._id(item_id)
         if item_id is None:
             return None
         item = self.items.get(item_id)
@@ -273,7 +282,7 @@ class CaseWords:
         return f"{self.field(key)}: {self.value(key, value, item_id)}"
 
     def _number(self, name: str, number: float, item_id: str | None) -> str:
-        item = self.items.get(item_id or "")
+        item = self.items.get(self._id(item_id) or "")
         if item is not None and item.kind == "assumption" and name in ("value", "low", "high"):
             unit = str(item.fields.get("unit") or "")
             return formatting.with_unit(number, unit, self.currency)

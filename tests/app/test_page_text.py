@@ -223,3 +223,42 @@ def test_metrics_read_by_their_unit(app: Flask, walk: pagewalk.Seed) -> None:
     assert "2027" in org and " 2.1% " in org and "0.021" not in org  # churn rate 0.021
     case = visible_text(client.get(f"/cases/{walk.cases['approved']}/metrics").text)
     assert "41,000" in case and "82.5%" in case
+
+
+_POST_FORM = re.compile(r"<form\b[^>]*\bmethod=\"post\"[^>]*>(.*?)</form>", re.S | re.I)
+_CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def test_every_form_has_a_csrf_token_and_sponsor_pages_have_no_script(
+    other_app: Any, walk: pagewalk.Seed
+) -> None:
+    """Over every walked page, with CSRF on as deployed: each POST form carries its token;
+    the sponsor's pages load no script at all (their rule)."""
+    app = other_app(WTF_CSRF_ENABLED=True)
+    problems: list[str] = []
+    forms = 0
+    for role in pagewalk.ROLES:
+        client = app.test_client()
+        token = _CSRF.search(client.get("/login").text)
+        assert token is not None
+        data = {"email": pagewalk.EMAILS[role], "password": PASSWORD, "csrf_token": token[1]}
+        assert client.post("/login", data=data).status_code == 302
+        for page in pagewalk.pages(app, walk):
+            r = client.get(page.path)
+            if r.mimetype != "text/html":
+                continue
+            for body in _POST_FORM.findall(r.text):
+                forms += 1
+                if 'name="csrf_token"' not in body:
+                    problems.append(f"{role} {page.path}: a form without a CSRF token")
+    sponsor = app.test_client()
+    for page in pagewalk.pages(app, walk, sponsor=True):
+        html = sponsor.get(page.path).text
+        if "<script" in html:
+            problems.append(f"{page.label}: a script on a sponsor page")
+        for body in _POST_FORM.findall(html):
+            forms += 1
+            if 'name="csrf_token"' not in body:
+                problems.append(f"{page.label}: a form without a CSRF token")
+    assert forms > 100
+    assert not problems, "\n".join(problems)

@@ -100,3 +100,22 @@ def test_every_sponsor_page_fits_and_passes_axe(
     for target in pagewalk.pages(live_app, walk, sponsor=True):
         problems += check(page, live_server + target.path, f"walk-{width}-{target.label}")
     assert not problems, "\n".join(problems)
+
+
+def test_a_sponsor_error_takes_focus_on_a_script_free_page(
+    live_server: str, walk: pagewalk.Seed, new_page: Callable[..., Page]
+) -> None:
+    """An approval without a code or a name: the error summary is shown and focused by
+    the HTML ``autofocus`` attribute, as the sponsor's pages run no script. (Last in the
+    module: it sends a code on the walk's approve link.)"""
+    page = new_page(width=360, height=640)
+    page.goto(f"{live_server}/s/{walk.links['approve']}")
+    page.locator("#send-code").click()
+    page.get_by_role("button", name="Approve version 1").click()
+    summary = page.locator(".error-summary")
+    assert summary.is_visible()
+    assert page.evaluate("() => document.activeElement.classList.contains('error-summary')")
+    assert page.evaluate("() => document.scripts.length") == 0
+    box = summary.bounding_box()
+    assert box is not None and 0 <= box["y"] < 640  # in view
+    screenshot(page, "sponsor-error-360")
