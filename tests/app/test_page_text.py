@@ -262,3 +262,18 @@ def test_every_form_has_a_csrf_token_and_sponsor_pages_have_no_script(
                 problems.append(f"{page.label}: a form without a CSRF token")
     assert forms > 100
     assert not problems, "\n".join(problems)
+
+
+def test_the_seed_reaches_every_page(app: Flask, walk: pagewalk.Seed) -> None:
+    """Each page of url_map answers 200 for some role on some seeded path: the walk reads
+    the page itself, not only a refusal (an approved case's actuals month, the admin's
+    outbox message, a frozen version...)."""
+    shown: set[str] = set()
+    endpoints = {page.endpoint for page in pagewalk.pages(app, walk)}
+    clients = [_signed_in(app, role) for role in pagewalk.ROLES] + [app.test_client()]
+    for client in clients:  # each role, then no one (the sign-in page)
+        for page in pagewalk.pages(app, walk):
+            if page.endpoint not in shown and client.get(page.path).status_code == 200:
+                shown.add(page.endpoint)
+    assert len(endpoints) > 25
+    assert endpoints - shown == set()
