@@ -307,6 +307,16 @@ def _values(rule: Rule, arg: str, case_id: int | None, data: Seed) -> list[str]:
     raise Unreachable(f"{rule.rule}: the walk does not know how to fill <{arg}>")
 
 
+def status_pages(app: Flask, data: Seed) -> Iterator[Page]:
+    """The JSON endpoints whose words a page shows (a simulation's state: its message and
+    the results page's panel), for every seeded case."""
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in _JSON_ENDPOINTS:
+            for case_id in data.cases.values():
+                path = re.sub(r"<(?:[a-z]+:)?case_id>", str(case_id), rule.rule)
+                yield Page(rule.endpoint, path, _slug(path))
+
+
 def pages(app: Flask, data: Seed, *, sponsor: bool = False) -> Iterator[Page]:
     """The signed-in pages (or, with ``sponsor``, the shared-link pages) with every path
     parameter filled; raises :class:`Unreachable` for one it cannot fill."""

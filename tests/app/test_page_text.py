@@ -277,3 +277,17 @@ def test_the_seed_reaches_every_page(app: Flask, walk: pagewalk.Seed) -> None:
                 shown.add(page.endpoint)
     assert len(endpoints) > 25
     assert endpoints - shown == set()
+
+
+def test_no_simulation_status_leaks(app: Flask, walk: pagewalk.Seed) -> None:
+    """The simulation's state, which the results page polls and shows (its message and
+    panel), for every case: a simulated one and the empty draft with nothing to simulate."""
+    client = _signed_in(app, "finance")
+    problems, states = [], set()
+    for page in pagewalk.status_pages(app, walk):
+        body = client.get(page.path).get_json()
+        states.add(body["status"])
+        text = body["message"] + " " + visible_text(body["html"])
+        problems += [f"{page.path}: {p}" for p in leaks(text, pagewalk.NAMES)]
+    assert {"done", "none"} <= states
+    assert not problems, "\n".join(problems)
