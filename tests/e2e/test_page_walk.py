@@ -114,7 +114,10 @@ def test_a_sponsor_error_takes_focus_on_a_script_free_page(
     page.get_by_role("button", name="Approve version 1").click()
     summary = page.locator(".error-summary")
     assert summary.is_visible()
-    assert page.evaluate("() => document.activeElement.classList.contains('error-summary')")
+    # autofocus applies at the next rendering step after the load: wait for it (5 s).
+    page.wait_for_function(
+        "() => document.activeElement.classList.contains('error-summary')", timeout=5000
+    )
     assert page.evaluate("() => document.scripts.length") == 0
     box = summary.bounding_box()
     assert box is not None and 0 <= box["y"] < 640  # in view
