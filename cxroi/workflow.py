@@ -376,10 +376,15 @@ MANAGE_APPROVERS = "manage_approvers"
 READ_OUTBOX = "read_outbox"
 #: Setting the organisation's defaults (the default discount rate of new cases).
 SET_ORG_SETTINGS = "set_org_settings"
+#: Keeping the CX council's records: meetings and their notes, the actions and decisions
+#: logs. The council is run jointly by CX and finance (admins stand in), so all three
+#: roles hold it; anyone signed in may read the council page and download its pack.
+MANAGE_COUNCIL = "manage_council"
 ACCOUNT_RIGHTS: Mapping[str, frozenset[str]] = MappingProxyType(
     {
-        "admin": frozenset({MANAGE_APPROVERS, READ_OUTBOX, SET_ORG_SETTINGS}),
-        "finance": frozenset({SET_ORG_SETTINGS}),
+        "admin": frozenset({MANAGE_APPROVERS, READ_OUTBOX, SET_ORG_SETTINGS, MANAGE_COUNCIL}),
+        "finance": frozenset({SET_ORG_SETTINGS, MANAGE_COUNCIL}),
+        "cx": frozenset({MANAGE_COUNCIL}),
     }
 )
 
