@@ -232,3 +232,8 @@ def register(group: click.Group) -> None:
     from cxroi.api.cli import api_token
 
     group.add_command(api_token)
+
+    from cxroi.council.cli import council_pack, realisation
+
+    group.add_command(realisation)
+    group.add_command(council_pack)
