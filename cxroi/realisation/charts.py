@@ -63,15 +63,15 @@ def cumulative_svg(
             f'<polyline fill="none" stroke="{ACTUAL_COLOUR}" stroke-width="2.5" '
             f'points="{path(actual)}"/>'
         )
-        for i in sorted({0, n - 1}):
+        for i, anchor in sorted({(0, "start"), (n - 1, "end")}):
             parts.append(
-                f'<text x="{xs[i]:.1f}" y="{height - 8}" font-size="10" text-anchor="middle" '
+                f'<text x="{xs[i]:.1f}" y="{height - 8}" font-size="10" text-anchor="{anchor}" '
                 f'fill="#374151">{escape(months[i])}</text>'
             )
     parts.append(
-        f'<text x="{width - right}" y="{height - 8}" font-size="10" text-anchor="end" '
+        f'<text x="{width - right}" y="{top + 10}" font-size="10" text-anchor="end" '
         f'fill="{ACTUAL_COLOUR}">— actual</text>'
-        f'<text x="{width - right - 60}" y="{height - 8}" font-size="10" text-anchor="end" '
+        f'<text x="{width - right - 60}" y="{top + 10}" font-size="10" text-anchor="end" '
         f'fill="{PLAN_COLOUR}">- - plan</text>'
     )
     parts.append("</svg>")
