@@ -233,7 +233,6 @@ def register(group: click.Group) -> None:
 
     group.add_command(api_token)
 
-    from cxroi.council.cli import council_pack, realisation
+    from cxroi.council.cli import register as register_council  # realisation, council-pack
 
-    group.add_command(realisation)
-    group.add_command(council_pack)
+    register_council(group)

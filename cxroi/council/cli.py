@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -66,3 +68,30 @@ def council_pack(month: str, output: Path) -> None:
             raise click.ClickException(exc.message) from None
     output.write_bytes(body)
     click.echo(f"Wrote {output} ({len(body):,} bytes).")
+
+
+def _after_demo() -> None:
+    from cxroi.app_cli import _app
+    from cxroi.council.demo import prepare_demo_council
+
+    with _app():
+        lines = prepare_demo_council()
+    for line in lines or ():
+        click.echo(line)
+
+
+def register(group: click.Group) -> None:
+    """Add ``realisation`` and ``council-pack``; make ``demo`` end with a council."""
+    group.add_command(realisation)
+    group.add_command(council_pack)
+    demo = group.commands.get("demo")
+    if demo is not None and demo.callback is not None:
+        load_demo = demo.callback
+
+        @functools.wraps(load_demo)
+        def demo_with_council(*args: Any, **kwargs: Any) -> Any:
+            done = load_demo(*args, **kwargs)
+            _after_demo()
+            return done
+
+        demo.callback = demo_with_council

@@ -244,3 +244,17 @@ def test_pdf_pack_carries_each_title_and_realised_figure(
     result = CliRunner().invoke(main, ["council-pack", "--month", "2026-04", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert "Fewer repeat calls" in _pdftotext(out.read_bytes(), tmp_path)
+
+
+def test_demo_council_has_two_meetings_with_actions_and_decisions(approved, cx_user):
+    from cxroi.council.demo import prepare_demo_council
+
+    lines = prepare_demo_council()
+    assert lines == ["CX council: meetings 2026-09 and 2026-10, two actions and two decisions."]
+    months = db.session.scalars(select(CouncilMeeting.month).order_by(CouncilMeeting.month))
+    assert list(months) == ["2026-09", "2026-10"]
+    actions = list(db.session.scalars(select(CouncilAction)))
+    assert [a.status for a in actions] == ["done", "open"]
+    assert {a.case_id for a in actions} == {approved.id}
+    assert db.session.scalar(select(func.count()).select_from(CouncilDecision)) == 2
+    assert prepare_demo_council() is None  # once only
