@@ -264,3 +264,7 @@ def register(group: click.Group) -> None:
     from cxroi.actuals.cli import actuals  # actuals import (issue 12)
 
     group.add_command(actuals)
+
+    from cxroi.council.cli import register as register_council  # realisation, council-pack
+
+    register_council(group)
