@@ -1,14 +1,14 @@
 """council: the CX council's meetings (agenda notes), actions log and decisions log
 
 Revision ID: 0610_council
-Revises: 0500_portfolio_keyset
+Revises: 0600_actuals
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0610_council"
-down_revision = "0500_portfolio_keyset"
+down_revision = "0600_actuals"
 branch_labels = None
 depends_on = None
 
