@@ -29,7 +29,7 @@ def prepare_demo_council() -> list[str] | None:
     if finance is None or cx is None or case is None or version is None:
         return None
     start = json.loads(version.case_json)["start_month"]
-    first, second = month_label(start, 8), month_label(start, 9)
+    first, second = month_label(start, 9), month_label(start, 10)
     linked = str(case.id)
     one = services.create_meeting(finance, {"month": first, "held_on": f"{first}-24"})
     services.save_notes(
@@ -76,7 +76,7 @@ def prepare_demo_council() -> list[str] | None:
         {
             "action": "Add the returns NPS series to the realisation page",
             "owner": "CX analyst",
-            "due_date": f"{month_label(start, 10)}-10",
+            "due_date": f"{month_label(start, 11)}-10",
             "status": "open",
             "case_id": linked,
             "meeting_id": str(two.id),

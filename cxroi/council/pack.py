@@ -8,6 +8,9 @@ figures exactly as the council page shows them.
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from flask import render_template
 
 from cxroi.approvals.errors import NotFound
@@ -62,8 +65,8 @@ def workbook(month: str) -> bytes:
     items = [
         PackInitiative(
             title=i.case.title,
-            start_month=i.realisation.months[0] if i.realisation.months else month,
-            monthly_rate=_rate(i),
+            start_month=str(_version_doc(i)["start_month"]),
+            monthly_rate=monthly_rate(float(_version_doc(i)["discount_rate"])),
             realisation=i.realisation,
         )
         for i in approved_initiatives()
@@ -71,8 +74,7 @@ def workbook(month: str) -> bytes:
     return pack_workbook_bytes(month, items)
 
 
-def _rate(initiative: Initiative) -> float:
-    import json
-
-    doc = json.loads(initiative.version.case_json)
-    return monthly_rate(float(doc["discount_rate"]))
+def _version_doc(initiative: Initiative) -> dict[str, Any]:
+    """The approved version's case document (its start month and discount rate)."""
+    doc: dict[str, Any] = json.loads(initiative.version.case_json)
+    return doc

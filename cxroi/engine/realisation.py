@@ -8,8 +8,10 @@ to its planned flows).
 
 Conventions (``docs/realisation.md`` repeats them):
 
-- Month index 0 is the case's ``start_month``; the months *to date* run from 0 to the
-  last month that has any actual (a cost, a benefit or a driver).
+- Month index t is the engine's case month: 0 is the up-front month (the calendar
+  month before ``start_month``), 1 is ``start_month`` (:func:`month_label`, the calendar
+  the actuals are entered by); the months *to date* run from 0 to the last month that
+  has any actual (a cost, a benefit or a driver).
 - A line month with no actual cost counts its planned cost (a cost is taken as
   incurred unless reported otherwise); a line month with no actual benefit counts
   nothing (a benefit is realised only when reported). Both err on the prudent side.
@@ -154,21 +156,26 @@ class Realisation:
 
 
 def month_label(start_month: str, index: int) -> str:
-    """``YYYY-MM`` of month ``index`` (0 = ``start_month``).
+    """``YYYY-MM`` of case month ``index``: month 1 is ``start_month``, month 0 (up-front)
+    the month before it. The one calendar of case months (actuals are entered by it).
 
-    >>> month_label("2026-11", 3)
-    '2027-02'
+    >>> month_label("2026-11", 0), month_label("2026-11", 1), month_label("2026-11", 3)
+    ('2026-10', '2026-11', '2027-01')
     """
     year, month = (int(p) for p in start_month.split("-")[:2])
-    total = year * 12 + (month - 1) + index
+    total = year * 12 + (month - 1) + index - 1
     return f"{total // 12:04d}-{total % 12 + 1:02d}"
 
 
 def month_index(start_month: str, label: str) -> int:
-    """The inverse of :func:`month_label` (may be negative or past the horizon)."""
+    """The inverse of :func:`month_label` (may be negative or past the horizon).
+
+    >>> month_index("2026-11", "2026-10"), month_index("2026-11", "2027-01")
+    (0, 3)
+    """
     y0, m0 = (int(p) for p in start_month.split("-")[:2])
     y, m = (int(p) for p in label.split("-")[:2])
-    return (y * 12 + m - 1) - (y0 * 12 + m0 - 1)
+    return (y * 12 + m - 1) - (y0 * 12 + m0 - 1) + 1
 
 
 def short_money(value: float, currency: str) -> str:

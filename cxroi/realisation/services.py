@@ -34,7 +34,7 @@ def realisation_of(case: Case) -> Initiative:
         raise Conflict(f"Case {case.id} has no current approved version.")
     case_doc, result = documents(version)
     case_file = load_case(case_doc)
-    return Initiative(case, version, realise(case_file, result, actuals_for(case.id)))
+    return Initiative(case, version, realise(case_file, result, actuals_for(case.id, case_file)))
 
 
 def get_case(case_id: int) -> Case:

@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from cxroi.actuals import services as actuals
 from cxroi.approvals.versions import freeze
 from cxroi.cli import main
-from cxroi.engine.realisation import LineActual
 from cxroi.extensions import db
 from cxroi.formatting import money
 from cxroi.workflow import APPROVED
@@ -43,28 +43,37 @@ DOC: dict[str, Any] = {
     ],
 }  # fmt: skip
 
-ACTUALS = {
-    "c1": {0: LineActual(cost=1100.0, benefit=None, drivers={})},
-    "b1": {
-        1: LineActual(cost=None, benefit=150.0, drivers={"volume": 900.0}),
-        2: LineActual(cost=None, benefit=150.0, drivers={"volume": 700.0}),
-        3: LineActual(cost=None, benefit=100.0, drivers={"volume": 600.0}),
-    },
-}
-# By hand: -1100 + 150/1.01 + 150/1.01^2 + 100/1.01^3
+#: The actuals, by calendar month: case month 0 (the up-front month) is 2025-12, the month
+#: before start_month; months 1-3 are 2026-01 to 2026-03.
+ACTUALS_CSV = (
+    b"month,line_id,cost,benefit,volume\n"
+    b"2025-12,c1,1100,,\n"
+    b"2026-01,b1,,150,900\n"
+    b"2026-02,b1,,150,700\n"
+    b"2026-03,b1,,100,600\n"
+)
+MONTHS = ["2025-12", "2026-01", "2026-02", "2026-03"]
+# The plan by hand: the build's 1,000 up front; 1,000 calls x 10 % x £2 = £200 a month after.
+PLAN_NET = [-1000.0, 200.0, 200.0, 200.0]
+ACTUAL_NET = [-1100.0, 150.0, 150.0, 100.0]
+# By hand: -1100 + 150/1.01 + 150/1.01^2 + 100/1.01^3 (month 0 is not discounted)
 REALISED = -1100 + 150 / 1.01 + 150 / 1.01**2 + 100 / 1.01**3
 
 
-@pytest.fixture
-def approved(make_case, finance_user, monkeypatch):
-    case = make_case(json.loads(json.dumps(DOC)))
+def _approve(case: Any, finance_user: Any) -> Any:
     case.status = APPROVED
     freeze(case, finance_user)
     db.session.commit()
-    monkeypatch.setattr(
-        "cxroi.realisation.services.actuals_for",
-        lambda case_id: ACTUALS if case_id == case.id else {},
-    )
+    return case
+
+
+@pytest.fixture
+def approved(make_case, finance_user):
+    """The case approved, its actuals entered through the actuals service (a CSV import),
+    so the council reads them from the actuals table."""
+    case = _approve(make_case(json.loads(json.dumps(DOC))), finance_user)
+    saved = actuals.import_csv(finance_user, case.id, ACTUALS_CSV)
+    assert saved.changed == 7  # c1's cost; b1's benefit and volume in three months
     return case
 
 
@@ -80,7 +89,7 @@ def test_council_page_lists_the_initiative_realised_and_drifting(approved, cx_cl
     assert money(REALISED, "GBP") == "−£707"
     assert '<td class="num realised">−£707</td>' in text
     assert "rag-amber" in text  # 150, 150, 100 against 200: below 80 % three months running
-    assert "Repeat calls per month was 600 in 2026-04, below the assumed range" in text
+    assert "Repeat calls per month was 600 in 2026-03, below the assumed range" in text
     assert "<svg" in text
 
 
@@ -199,8 +208,12 @@ def test_cli_realisation_json(approved, monkeypatch, db_url):
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
     assert doc["title"] == "Fewer repeat calls"
-    assert doc["months"] == ["2026-01", "2026-02", "2026-03", "2026-04"]
-    assert doc["variance"] == pytest.approx([-100, -50, -50, -100])
+    assert doc["months"] == MONTHS
+    assert doc["plan_net"] == pytest.approx(PLAN_NET)
+    assert doc["actual_net"] == pytest.approx(ACTUAL_NET)
+    assert doc["variance"] == pytest.approx(
+        [a - p for a, p in zip(ACTUAL_NET, PLAN_NET, strict=True)]
+    )
     assert doc["realised_npv_to_date"] == pytest.approx(REALISED)
     assert doc["forecast_payback_months"] == pytest.approx(6.5)
     assert doc["status"] == "amber"
@@ -258,3 +271,32 @@ def test_demo_council_has_two_meetings_with_actions_and_decisions(approved, cx_u
     assert {a.case_id for a in actions} == {approved.id}
     assert db.session.scalar(select(func.count()).select_from(CouncilDecision)) == 2
     assert prepare_demo_council() is None  # once only
+
+
+def test_actuals_entered_on_the_grid_are_what_the_council_prices(
+    make_case, finance_user, finance_client
+):
+    """Finance enters two months on the actuals grid of an approved case; the council's
+    realisation (read from the actuals table) has their variance and realised NPV."""
+    from cxroi.engine.realisation import to_dict
+    from cxroi.realisation.services import realisation_of
+
+    case = _approve(make_case(json.loads(json.dumps(DOC)), title="Grid case"), finance_user)
+    empty = to_dict(realisation_of(case).realisation)
+    assert empty["months"] == [] and empty["realised_npv_to_date"] == 0.0
+    for month, data in (
+        ("2025-12", {"c1.cost": "900"}),
+        ("2026-02", {"b1.benefit": "260", "b1.volume": "1300"}),
+    ):
+        r = finance_client.post(f"/cases/{case.id}/actuals/{month}", data=data)
+        assert r.status_code == 302, r.text
+    db.session.expire_all()
+    got = to_dict(realisation_of(db.session.get(type(case), case.id)).realisation)
+    # To date: months 0-2. 2026-01 has no actual: its benefit counts nothing (prudent).
+    assert got["months"] == ["2025-12", "2026-01", "2026-02"]
+    assert got["actual_net"] == pytest.approx([-900.0, 0.0, 260.0])
+    assert got["variance"] == pytest.approx([100.0, -200.0, 60.0])
+    assert got["realised_npv_to_date"] == pytest.approx(-900 + 260 / 1.01**2)
+    assert got["planned_npv_to_date"] == pytest.approx(-1000 + 200 / 1.01 + 200 / 1.01**2)
+    page = finance_client.get("/council/").text
+    assert f'<td class="num realised">{money(-900 + 260 / 1.01**2, "GBP")}</td>' in page

@@ -94,7 +94,7 @@ def _setup(risk: float = 0.0):
 def test_variance_net_and_realised_npv_by_hand() -> None:
     case, plan = _setup()
     r = realise(case, plan, _actuals())
-    assert r.months == ["2026-01", "2026-02", "2026-03", "2026-04"]
+    assert r.months == ["2025-12", "2026-01", "2026-02", "2026-03"]  # month 0 is up-front
     # Plan: -1000 up front, then 1000 x 0.1 x 2 = 200 a month.
     assert r.plan_net == pytest.approx([-1000, 200, 200, 200])
     assert r.actual_net == pytest.approx([-1100, 150, 150, 100])
@@ -204,7 +204,7 @@ def test_churn_driver_variance_matches_the_cohort_by_hand() -> None:
 def test_drift_outside_range() -> None:
     case, _ = _setup()
     (drift,) = drifting_drivers(case, _actuals())
-    assert (drift.key, drift.actual, drift.month) == ("volume", 600.0, "2026-04")
+    assert (drift.key, drift.actual, drift.month) == ("volume", 600.0, "2026-03")
     assert "below the assumed range" in drift.text
     assert drifting_drivers(case, {"b1": {1: LineActual(None, None, {"volume": 900.0})}}) == []
 
