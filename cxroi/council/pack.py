@@ -16,6 +16,7 @@ from flask import render_template
 from cxroi.approvals.errors import NotFound
 from cxroi.council import services
 from cxroi.engine.timeline import monthly_rate
+from cxroi.errors import DomainError
 from cxroi.realisation.charts import cumulative_svg
 from cxroi.realisation.services import Initiative, approved_initiatives
 from cxroi.workbook.actuals import PackInitiative, pack_workbook_bytes
@@ -53,8 +54,37 @@ def html(month: str, initiatives: list[Initiative] | None = None) -> str:
     )
 
 
+#: The Debian packages WeasyPrint loads at import (``.ci/run`` installs them).
+PDF_SYSTEM_PACKAGES = (
+    "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1 "
+    "libglib2.0-0 fonts-dejavu-core"
+)
+
+
+class PdfUnavailable(DomainError):
+    """WeasyPrint or the system libraries it loads (Pango, HarfBuzz ...) are missing."""
+
+    status = 503
+
+
+def weasyprint_problem() -> str | None:
+    """Why the PDF pack cannot be made on this machine, or None when it can."""
+    try:
+        import weasyprint  # noqa: F401  # heavy: imported when a pack is asked for
+    except (ImportError, OSError) as exc:  # OSError: a shared library cannot be loaded
+        return (
+            f"The PDF pack needs WeasyPrint and its system libraries ({exc}); install "
+            f"them with apt-get install {PDF_SYSTEM_PACKAGES}. The workbook pack "
+            "(pack.xlsx) does not need them."
+        )
+    return None
+
+
 def pdf(month: str) -> bytes:
-    from weasyprint import HTML  # heavy: imported when a pack is asked for
+    problem = weasyprint_problem()
+    if problem is not None:
+        raise PdfUnavailable(problem)
+    from weasyprint import HTML
 
     document: bytes = HTML(string=html(month)).write_pdf()
     return document
