@@ -16,7 +16,7 @@ from collections.abc import Callable
 import numpy as np
 from cases import large_case_document, wide_case_document
 from plain_npf import plain_metrics
-from timing import median_wall_and_cpu, report
+from timing import median_wall_and_cpu, report, side_by_side
 
 from cxroi.engine import analyse, load_case
 from cxroi.engine.analysis import CHUNK_TRIALS, monte_carlo
@@ -76,6 +76,13 @@ def main() -> None:
     mc, mc_cpu = median_wall_and_cpu(lambda: monte_carlo(case, tl, trials=100_000), 5)
     report("Monte Carlo 100,000 trials", mc, 0.150, mc_cpu)
     per_pass = pass_wall / CHUNK_TRIALS
+    side_by_side(
+        "MC per trial vs one multiply pass",
+        mc / 100_000,
+        per_pass,
+        "multiply pass over a trial's cells",
+        "<= 4; about 18 before issue 11",
+    )
     ratio_line(
         "MC per trial / multiply pass (wall)",
         (mc / 100_000) / per_pass,
@@ -121,11 +128,84 @@ def main() -> None:
     same = np.isclose(plain_metrics(doc)["npv"], analyse(case, trials=0).metrics.npv, rtol=1e-12)
     report("engine: flows + metrics (16 lines)", engine, None, engine_cpu)
     report("plain numpy-financial, same case", plain, None, plain_cpu)
+    side_by_side(
+        "plain numpy-financial vs engine",
+        plain,
+        engine,
+        "engine: flows + metrics",
+        "about 3 before issue 11; higher is better",
+    )
+    libreoffice_vs_engine(doc)
     ratio_line(
         "plain numpy-financial / engine (wall)",
         plain / engine,
         "about 3 before issue 11; higher is better",
         f"cpu {plain_cpu / engine_cpu:.2f}; same NPV: {bool(same)}",
+    )
+
+
+def libreoffice_vs_engine(doc: dict[str, object]) -> None:
+    """LibreOffice recalculating the exported workbook against the engine on the same case.
+
+    soffice's start-up is left out: one run converts 1 copy, another 11 copies, and the
+    difference over 10 is LibreOffice's time per workbook (load, recalculate, save).
+    """
+    import shutil
+    import subprocess
+    import tempfile
+    import time
+    from pathlib import Path
+
+    from cxroi.workbook import build_workbook
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        print("(LibreOffice not installed: no engine vs LibreOffice row)")
+        return
+    case = load_case(doc)
+    result = analyse(case, trials=0)
+    data = build_workbook(case, result)
+    engine, _ = median_wall_and_cpu(lambda: analyse(case, trials=0), 21)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        profile = root / "profile"
+
+        def convert(copies: int) -> float:
+            src, out = root / f"in{copies}", root / f"out{copies}"
+            src.mkdir(exist_ok=True)
+            out.mkdir(exist_ok=True)
+            for i in range(copies):
+                (src / f"case{i}.xlsx").write_bytes(data)
+            started = time.perf_counter()
+            subprocess.run(
+                [
+                    soffice,
+                    f"-env:UserInstallation={profile.as_uri()}",
+                    "--headless",
+                    "--convert-to",
+                    "xlsx",
+                    "--outdir",
+                    str(out),
+                    *sorted(map(str, src.iterdir())),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=600,
+            )
+            return time.perf_counter() - started
+
+        convert(1)  # the profile's first start
+        one = sorted(convert(1) for _ in range(3))[1]
+        eleven = sorted(convert(11) for _ in range(3))[1]
+    per_book = max(eleven - one, 0.0) / 10
+    report("LibreOffice: one workbook recalculated", per_book, None)
+    report("engine: analyse() without Monte Carlo", engine, None)
+    side_by_side(
+        "LibreOffice recalculation vs engine",
+        per_book,
+        engine,
+        "engine analyse(), same case",
+        "about 20 before issue 11; keep at least that",
     )
 
 

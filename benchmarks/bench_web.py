@@ -34,6 +34,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from timing import side_by_side
+
 ROOT = Path(__file__).resolve().parent.parent
 SEQUENTIAL = 200  # requests per latency measurement
 ROUNDS = 3  # latency rounds per page; the quietest round is reported (shared machines)
@@ -208,6 +210,15 @@ def run(cases: int, workdir: Path) -> None:
             rows.append((name, med, p95, rps))
         trivial_rps = rows[0][3]
         print(f"{'page':28}{'median ms':>11}{'p95 ms':>9}{'req/s':>9}{'vs trivial':>12}  target")
+        for name, _med, _p95, rps in rows[1:]:
+            side_by_side(
+                f"{name} req/s ({cases:,} cases, SQLite)",
+                rps,
+                trivial_rps,
+                "/livez req/s",
+                ">= 0.25",
+                unit="req/s",
+            )
         for name, med, p95, rps in rows:
             target = ""
             if name.startswith("case results"):
@@ -477,6 +488,9 @@ def run_postgres(url: str) -> None:
                 f">= 0.25 of /livez: {'met' if rps / trivial >= 0.25 else 'MISSED'}"
             )  # fmt: skip
             print(f"{name:44}{rps:11.0f}{rps / trivial:11.2f}  {target}")
+            if not name.startswith("trivial"):
+                side_by_side(f"{name} req/s (100k, PostgreSQL)", rps, trivial,
+                             "/livez req/s", ">= 0.25", unit="req/s")  # fmt: skip
 
 
 def main() -> None:

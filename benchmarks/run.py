@@ -25,6 +25,11 @@ def main(names: list[str]) -> None:
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         module.main()
+    from reliability_figures import reliability_rows
+    from timing import print_side_by_side
+
+    reliability_rows()
+    print_side_by_side()
 
 
 if __name__ == "__main__":

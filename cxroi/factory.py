@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from cxroi import edge, formatting, workflow
+from cxroi.cases.permissions import can_create_case, can_edit_anything
 from cxroi.config import INSTANCE_DIR, ROOT, settings
 from cxroi.errors import register_error_handlers
 from cxroi.extensions import csrf, db, limiter, login_manager
@@ -48,6 +49,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_security_headers(app)
     formatting.register(app)
     app.jinja_env.globals["workflow"] = workflow  # templates read the rules, never copy them
+    app.jinja_env.globals["can_create_case"] = can_create_case
+    app.jinja_env.globals["can_edit_anything"] = can_edit_anything
     return app
 
 

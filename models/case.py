@@ -172,7 +172,8 @@ class Case(Base):
         """The stored document as the engine's typed, validated object (parsed once)."""
         text = self.document
         cached = self.__dict__.get("_doc_cache")
-        if cached is None or cached[0] is not text:
+        # Compared by value: a commit expires the column and reloads the same text.
+        if cached is None or cached[0] != text:
             cached = (text, load_case(text))
             self.__dict__["_doc_cache"] = cached
         parsed: CaseFile = cached[1]

@@ -11,7 +11,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from spectree import Response as Responses
 
 from cxroi.actuals import metrics as cx_metrics
@@ -311,7 +311,9 @@ def replace_case(case_id: int) -> Any:
     if_match = _if_match(case_id)
     doc = _document_body()
     case = services.replace_document(caller(), case_id, doc, if_match)
-    return _case_out(case), 200, {"ETag": _etag(case)}
+    # Serialised here: spectree would otherwise walk the whole result (every monthly
+    # series) looking for pydantic models, a third of a save's time.
+    return jsonify(_case_out(case)), 200, {"ETag": _etag(case)}
 
 
 # -- versions --------------------------------------------------------------------------

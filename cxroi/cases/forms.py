@@ -330,3 +330,24 @@ class DeleteForm(EditForm):
 
 class ImportForm(FlaskForm):
     case_file = FileField("Case file (cxroi-case/2 or /1 JSON)")
+
+
+class StarterForm(FlaskForm):
+    """Start a case from a template: which one (its slug)."""
+
+    starter = HiddenField("Template", validators=[DataRequired("Choose a template.")])
+
+
+class CloneForm(FlaskForm):
+    """A clone button: CSRF, nothing else."""
+
+
+class WorkbookUploadForm(FlaskForm):
+    workbook = FileField("Edited workbook (.xlsx downloaded from this case)")
+
+
+class WorkbookApplyForm(FlaskForm):
+    """The changes a preview showed, sent back to be applied (checked again on the server)."""
+
+    base_hash = HiddenField("Case hash", validators=[DataRequired(), Length(max=64)])
+    changes = HiddenField("Changes", validators=[DataRequired(), Length(max=200_000)])

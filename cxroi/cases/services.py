@@ -23,7 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from cxroi import casework, orgsettings, simulations, workflow
 from cxroi.approvals.steps import start_new_draft_if_frozen
 from cxroi.audit.services import record_change, record_field_changes
-from cxroi.cases import permissions
+from cxroi.cases import permissions, starters
 from cxroi.engine import (
     CaseFile,
     CaseValidationError,
@@ -41,6 +41,8 @@ from cxroi.engine.review_items import effects_to_dict, npv_effects
 from cxroi.errors import DomainError, NotFound, StaleEdit
 from cxroi.extensions import db
 from cxroi.formatting import pct
+from cxroi.workbook import readback
+from cxroi.workbook.readback import Change, WorkbookUnreadable
 from models import AuditEvent, Case, User
 from models._types import utcnow
 
@@ -482,8 +484,11 @@ def create_case(actor: User, header: dict[str, Any], *, notices: list[str] | Non
     return insert_case(actor, validated(doc), "create")
 
 
-def insert_case(actor: User, case_file: CaseFile, action: str) -> Case:
-    """Price a new case, insert it with its first audit row, commit (version 1)."""
+def insert_case(actor: User, case_file: CaseFile, action: str, origin: str | None = None) -> Case:
+    """Price a new case, insert it with its first audit row, commit (version 1).
+
+    ``origin`` says where its content came from (the case cloned, the template used):
+    the audit row keeps it as the old value."""
     case = Case(owner_id=actor.id, status=workflow.DRAFT, updated_by_id=actor.id)
     store(case, case_file)
     db.session.add(case)
@@ -494,6 +499,7 @@ def insert_case(actor: User, case_file: CaseFile, action: str) -> Case:
         entity_id=case.id,
         action=action,
         case_id=case.id,
+        old=origin,
         new=case.case_hash,
     )
     db.session.commit()
@@ -522,7 +528,12 @@ def update_case(actor: User, case_id: int, lock_version: int, header: dict[str, 
 
 
 def create_from_document(
-    actor: User, doc: Any, action: str = "import", *, notices: list[str] | None = None
+    actor: User,
+    doc: Any,
+    action: str = "import",
+    *,
+    notices: list[str] | None = None,
+    origin: str | None = None,
 ) -> Case:
     """A new draft case from a case document (``/1`` or ``/2``); its ids are kept (commits).
 
@@ -539,12 +550,109 @@ def create_from_document(
     if rate != case_file.discount_rate:
         case_file = dataclasses.replace(case_file, discount_rate=rate)
     try:
-        return insert_case(actor, case_file, action)
+        return insert_case(actor, case_file, action, origin)
     except ImportInvalid:
         raise
     except CaseInvalid as exc:  # valid, but too large to price
         db.session.rollback()
         raise ImportInvalid(exc.issues, doc) from None
+
+
+def create_from_starter(actor: User, slug: str, *, notices: list[str] | None = None) -> Case:
+    """A new draft from a case template (:mod:`cxroi.cases.starters`), like an import."""
+    permissions.require_create(actor)
+    doc = starters.starter_document(slug)
+    if doc is None:
+        raise NotFound("There is no such template. Choose one of those listed.")
+    return create_from_document(
+        actor, doc, "create", notices=notices, origin=f"template {starters.BY_SLUG[slug].name}"
+    )
+
+
+def clone_case(actor: User, case_id: int, *, notices: list[str] | None = None) -> Case:
+    """A new draft owned by ``actor`` with the content of case ``case_id`` as it stands.
+
+    Only the document is copied (its ids, narrative, notes and register): reviews,
+    comments, versions, approvals and actuals belong to the original. The title says
+    it is a copy; the discount rate follows the rule for any new case."""
+    permissions.require_create(actor)
+    source = get_case(case_id)
+    doc = document_of(source)
+    doc["title"] = _copy_title(str(doc["title"]))
+    return create_from_document(
+        actor, doc, "clone", notices=notices, origin=f"case {source.id} #{source.case_hash}"
+    )
+
+
+def _copy_title(title: str) -> str:
+    """ "Copy of <title>", within the title's 200 characters.
+
+    >>> _copy_title("Returns portal")
+    'Copy of Returns portal'
+    >>> len(_copy_title("x" * 200))
+    200
+    """
+    text = f"Copy of {title}"
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+class WorkbookStale(DomainError):
+    """An uploaded workbook was exported from other content than the case has now."""
+
+    status = 409
+
+
+def workbook_changes(actor: User, case_id: int, data: bytes) -> tuple[Case, list[Change]]:
+    """The case and the input changes an edited cxroi workbook of it carries (nothing saved).
+
+    The workbook must be of the case's current content (its Summary's hash): read
+    against older content, a cell could land on another input.
+    """
+    case = get_case(case_id)
+    permissions.require(permissions.can_edit_anything(actor, case), "You cannot edit this case.")
+    exported = readback.content_hash(data)
+    if exported is None:
+        raise WorkbookUnreadable(
+            [("file", "carries no case hash: upload a workbook downloaded from this case")]
+        )
+    if exported != case.case_hash:
+        raise WorkbookStale(
+            f"This workbook was downloaded from other content (#{exported[:10]}) than the "
+            f"case has now (#{(case.case_hash or '')[:10]}): someone changed the case since. "
+            "Download the workbook again and make your edits in it. Nothing was saved."
+        )
+    return case, readback.read_changes(case.doc, data)
+
+
+def apply_workbook_changes(
+    actor: User, case_id: int, base_hash: str, values: Mapping[str, float]
+) -> Case:
+    """Apply input values read from a workbook (by Inputs cell: ``{"C17": 70400}``) as one
+    audited edit of the case.
+
+    Only the workbook's input cells may be set, and only on the content they were read
+    against; who may change what is decided as for any edit (finance's values stay
+    finance's)."""
+    case = get_case(case_id)
+    permissions.require(permissions.can_edit_anything(actor, case), "You cannot edit this case.")
+    if base_hash != case.case_hash:
+        raise WorkbookStale(
+            "The case changed after the workbook was read: upload it again to see the "
+            "changes against the case as it is now. Nothing was saved."
+        )
+    inputs = {cell.ref: cell for cell in readback.input_cells(case.doc)}
+    unknown = sorted(set(values) - set(inputs))
+    if unknown:
+        raise ImportInvalid(
+            [Issue("changes", f"{', '.join(unknown[:5])} is not an input cell of the workbook")]
+        )
+    changes = [(inputs[ref].path, float(value)) for ref, value in values.items()]
+    return apply_edit(
+        actor,
+        case_id,
+        case.lock_version,
+        lambda doc, _retired: readback.apply_changes(doc, changes),
+    )
 
 
 def import_case(actor: User, data: bytes, *, notices: list[str] | None = None) -> Case:

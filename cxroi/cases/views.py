@@ -6,6 +6,9 @@ Views are thin: a form parses, a service changes, a template renders. The parts
 
 from __future__ import annotations
 
+import json
+import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -23,13 +26,24 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
-from cxroi import orgsettings, simulations
-from cxroi.cases import permissions, presenters, services
-from cxroi.cases.forms import CURRENCIES, CaseForm, DeleteForm, EditForm, ImportForm
+from cxroi import formatting, orgsettings, simulations
+from cxroi.cases import permissions, presenters, services, starters
+from cxroi.cases.forms import (
+    CURRENCIES,
+    CaseForm,
+    CloneForm,
+    DeleteForm,
+    EditForm,
+    ImportForm,
+    StarterForm,
+    WorkbookApplyForm,
+    WorkbookUploadForm,
+)
 from cxroi.engine import KINDS
 from cxroi.errors import StaleEdit
 from cxroi.extensions import db
 from cxroi.formatting import money, months
+from cxroi.workbook import readback
 from cxroi.workbooks import case_workbook
 from models import Case
 
@@ -97,13 +111,72 @@ def new() -> ResponseReturnValue:
             for notice in notices:
                 flash(notice, "info")
             return redirect(url_for("cases.inputs", case_id=case.id))
-        return render_template(
-            "cases/case_form.html", form=form, errors=errors, case=None, currencies=CURRENCIES
-        ), 400
-    status = 400 if request.method == "POST" else 200
+        return _new_page(form, errors), 400
+    return _new_page(form, []), 400 if request.method == "POST" else 200
+
+
+def _new_page(form: CaseForm, errors: list[str], starter_error: str | None = None) -> str:
     return render_template(
-        "cases/case_form.html", form=form, errors=[], case=None, currencies=CURRENCIES
-    ), status
+        "cases/case_form.html",
+        form=form,
+        errors=errors,
+        case=None,
+        currencies=CURRENCIES,
+        starters=starters.STARTERS,
+        starter_form=StarterForm(),
+        starter_error=starter_error,
+    )
+
+
+@bp.post("/new/template")
+@login_required
+def from_template() -> ResponseReturnValue:
+    """A new draft from one of the case templates."""
+    permissions.require_create(user())
+    form = StarterForm()
+    slug = form.starter.data if form.validate_on_submit() else None
+    if slug not in starters.BY_SLUG:
+        problem = (
+            "; ".join(form.starter.errors)
+            if form.starter.errors
+            else ("Your session expired: try again." if form.errors else "")
+        ) or "There is no such template: choose one of those listed."
+        page = CaseForm(formdata=None)
+        page.currency.data, page.horizon_months.data = "GBP", "36"
+        page.discount_rate.data = presenters.percent_text(orgsettings.default_discount_rate())
+        return _new_page(page, [], f"Template (starter): {problem}"), 400
+    notices: list[str] = []
+    case = services.create_from_starter(user(), str(slug), notices=notices)
+    flash(
+        f'Started "{case.title}" from the template {starters.BY_SLUG[str(slug)].name}. Every '
+        "number is the template's example: replace each with your own, with its source.",
+        "success",
+    )
+    for notice in notices:
+        flash(notice, "info")
+    return redirect(url_for("cases.inputs", case_id=case.id))
+
+
+@bp.post("/<int:case_id>/clone")
+@login_required
+def clone(case_id: int) -> ResponseReturnValue:
+    """A new draft you own, with this case's content as it stands."""
+    me = user()
+    permissions.require_create(me)
+    form = CloneForm()
+    if not form.validate_on_submit():
+        flash("Your session expired before the copy was made: try again.", "error")
+        return redirect(url_for("cases.show", case_id=case_id)), 303
+    notices: list[str] = []
+    copy = services.clone_case(me, case_id, notices=notices)
+    flash(
+        f'Copied as "{copy.title}", a new draft you own. Reviews, comments, versions, '
+        "approvals and actuals stay with the original.",
+        "success",
+    )
+    for notice in notices:
+        flash(notice, "info")
+    return redirect(url_for("cases.inputs", case_id=copy.id))
 
 
 @bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
@@ -190,6 +263,109 @@ def workbook(case_id: int) -> ResponseReturnValue:
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+# -- an edited workbook, read back ----------------------------------------------------
+
+_CELL = re.compile(r"^[A-Z]{1,3}[0-9]{1,7}$")
+MAX_CHANGES = 2_000
+
+
+def _shown(cell: readback.InputCell, value: float) -> str:
+    return formatting.pct(value, 2) if cell.percent else formatting.figure(value)
+
+
+def _upload_page(
+    case: Case, message: str | None = None, problems: Any = (), status: int = 200
+) -> tuple[str, int]:
+    page = render_template(
+        "cases/workbook_upload.html",
+        case=case,
+        form=WorkbookUploadForm(formdata=None),
+        message=message,
+        problems=list(problems),
+        tab="inputs",
+    )
+    return page, status
+
+
+@bp.route("/<int:case_id>/workbook/upload", methods=["GET", "POST"])
+@login_required
+def workbook_upload(case_id: int) -> ResponseReturnValue:
+    """Upload a workbook edited in Excel; see what it changes before applying it."""
+    me = user()
+    case = services.get_case(case_id)
+    permissions.require(permissions.can_edit_anything(me, case), "You cannot edit this case.")
+    if request.method == "GET":
+        return _upload_page(case)
+    form = WorkbookUploadForm()
+    upload = form.workbook.data if form.validate_on_submit() else None
+    data = upload.read(readback.MAX_BYTES + 1) if upload else b""
+    if not data:
+        return _upload_page(case, "Edited workbook (workbook): choose the file to upload.", (), 400)
+    try:
+        case, changes = services.workbook_changes(me, case_id, data)
+    except readback.WorkbookUnreadable as exc:
+        message = "The workbook could not be read back. Nothing was saved."
+        return _upload_page(case, message, exc.problems, 400)
+    except services.WorkbookStale as exc:
+        return _upload_page(case, exc.message, (), 409)
+    apply_form = WorkbookApplyForm(formdata=None)
+    apply_form.base_hash.data = case.case_hash
+    apply_form.changes.data = json.dumps({c.cell.ref: c.new for c in changes})
+    rows = [(c.cell, _shown(c.cell, c.cell.value), _shown(c.cell, c.new)) for c in changes]
+    return render_template(
+        "cases/workbook_preview.html", case=case, rows=rows, form=apply_form, tab="inputs"
+    )
+
+
+def _posted_changes(text: str) -> dict[str, float] | None:
+    """The posted ``{cell: number}`` map, or None when it is not one."""
+    try:
+        values = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(values, dict) or not 0 < len(values) <= MAX_CHANGES:
+        return None
+    out: dict[str, float] = {}
+    for ref, value in values.items():
+        if not _CELL.match(ref) or isinstance(value, bool) or not isinstance(value, (int, float)):
+            return None
+        if not math.isfinite(float(value)):
+            return None
+        out[ref] = float(value)
+    return out
+
+
+@bp.post("/<int:case_id>/workbook/apply")
+@login_required
+def workbook_apply(case_id: int) -> ResponseReturnValue:
+    """Apply the previewed changes as one audited edit."""
+    me = user()
+    case = services.get_case(case_id)
+    permissions.require(permissions.can_edit_anything(me, case), "You cannot edit this case.")
+    form = WorkbookApplyForm()
+    values = _posted_changes(form.changes.data or "") if form.validate_on_submit() else None
+    if values is None:
+        message = "Changes (changes): the list of changes is missing or not one this page sent."
+        return _upload_page(case, message + " Upload the workbook again.", (), 400)
+    npv_before = case.npv
+    try:
+        case = services.apply_workbook_changes(me, case_id, form.base_hash.data or "", values)
+    except services.WorkbookStale as exc:
+        return _upload_page(case, exc.message, (), 409)
+    except services.CaseInvalid as exc:
+        cells = {c.document_path: c.where for c in readback.input_cells(case.doc)}
+        problems = [(cells.get(i.path, i.path or "case"), i.message) for i in exc.issues]
+        message = "The workbook's values break a rule of the case. Nothing was saved."
+        return _upload_page(case, message, problems, 400)
+    flash(
+        f"Applied {len(values)} change{'s' if len(values) != 1 else ''} from the workbook "
+        f"as one edit: NPV {money(case.npv, case.currency)}, was "
+        f"{money(npv_before, case.currency)}.",
+        "success",
+    )
+    return redirect(url_for("cases.show", case_id=case.id))
 
 
 @bp.route("/import", methods=["GET", "POST"])

@@ -81,6 +81,10 @@ class Names:
         """Make ``name`` (claimed) refer to ``ref`` (``$C$5``) on ``sheet``."""
         self._targets[name] = f"{quote_sheet(sheet)}!{ref}"
 
+    def target(self, name: str) -> str:
+        """Where ``name`` points (``Inputs!$C$5``); empty while it points nowhere."""
+        return self._targets.get(name, "")
+
     def _lower(self) -> set[str]:
         return {n.lower() for n in self._targets}
 
