@@ -52,4 +52,3 @@ def test_each_input_cell_reads_back_into_its_own_field(name: str) -> None:
         assert _field(doc, cell.path) == pytest.approx(cell.value)  # the original is untouched
     assert len({c.path for c in cells}) == len(cells)
     assert len({c.ref for c in cells}) == len(cells)
-
