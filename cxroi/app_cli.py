@@ -265,6 +265,10 @@ def register(group: click.Group) -> None:
 
     group.add_command(actuals)
 
+    from cxroi.notify_cli import notify_group  # notify send [--digest] (issue 14)
+
+    group.add_command(notify_group)
+
     from cxroi.council.cli import register as register_council  # realisation, council-pack
 
     register_council(group)

@@ -137,12 +137,14 @@ def _ratio(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.2f}"
 
 
+def _metric_rows_irr(metrics: Any) -> str:
+    text = irr_words(metrics.irr, metrics.irr_note, _pct)
+    return f"{text} (caution: above 1,000 %)" if irr_needs_caution(metrics.irr) else text
+
+
 def _metric_rows(result: Result, cur: str) -> list[tuple[str, str, str]]:
     m, u = result.metrics, result.unadjusted
-
-    def irr(metrics: Any) -> str:
-        text = irr_words(metrics.irr, metrics.irr_note, _pct)
-        return f"{text} (caution: above 1,000 %)" if irr_needs_caution(metrics.irr) else text
+    irr = _metric_rows_irr
 
     def rate(x: float | None) -> str:
         return "n/a" if x is None else _pct(x)
@@ -177,6 +179,32 @@ def summary(case: CaseFile, result: Result) -> str:
         f"{'':22}{'risk-adjusted':>20}{'unadjusted':>20}",
     ]
     lines += [f"{name:22}{adj:>20}{raw:>20}" for name, adj, raw in _metric_rows(result, cur)]
+    cv = result.continuing_value
+    if cv is not None:
+        method = cv.method.replace("_", " ")
+        if cv.growth is not None:
+            method += f", growth {_pct(cv.growth)} a year"
+        lines += [
+            "",
+            f"Continuing value ({method}); headline: {cv.headline.replace('_', ' ')}",
+            f"{'NPV within horizon':22}{_money(cv.npv_within_horizon, cur):>20}"
+            f"{_money(result.unadjusted.npv, cur):>20}",
+            f"{'Continuing value (PV)':22}{_money(cv.pv, cur):>20}"
+            f"{_money(cv.pv_unadjusted, cur):>20}",
+            f"{'NPV with cont. value':22}{_money(cv.npv_with_continuing_value, cur):>20}"
+            f"{_money(cv.npv_with_continuing_value_unadjusted, cur):>20}",
+        ]
+    after = result.after_tax
+    if after is not None:
+        lag = f", paid {after.lag_months} months later" if after.lag_months else ""
+        a = after.metrics
+        lines += [
+            "",
+            f"After tax (tax {_pct(after.rate)}{lag}; risk-adjusted)",
+            f"{'NPV after tax':22}{_money(a.npv, cur):>20}",
+            f"{'IRR after tax':22}{_metric_rows_irr(a):>20}",
+            f"{'Payback after tax':22}{_months(a.payback_months):>20}",
+        ]
     lines += [
         "",
         "Annual cash flow (risk-adjusted)",

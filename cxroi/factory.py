@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from cxroi import edge, formatting, workflow
+from cxroi import edge, formatting, notify, workflow
 from cxroi.cases.permissions import can_create_case, can_edit_anything
 from cxroi.config import INSTANCE_DIR, ROOT, settings
 from cxroi.errors import register_error_handlers
@@ -46,6 +46,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     edge.register(app)  # after the extensions: CSRF is checked first
     register_blueprints(app)
     register_error_handlers(app)
+    app.after_request(notify.after_request)  # mail after commit
     register_security_headers(app)
     formatting.register(app)
     app.jinja_env.globals["workflow"] = workflow  # templates read the rules, never copy them

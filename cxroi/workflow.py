@@ -42,6 +42,11 @@ DECIDED = frozenset({APPROVED, REJECTED, CHANGES_REQUESTED})
 #: States whose content is a frozen version: an edit starts a new draft.
 FROZEN = frozenset({READY}) | DECIDED
 
+#: What the portfolio's totals count by default: approved cases and those in flight
+#: (drafts and rejected cases are listed, but their money is not the portfolio's).
+COUNTED_IN_TOTALS = frozenset({IN_REVIEW, READY, CHANGES_REQUESTED, APPROVED})
+COUNTED_IN_TOTALS_PHRASE = "approved and in-flight cases"
+
 STATE_LABELS = {
     DRAFT: "Draft",
     IN_REVIEW: "In finance review",

@@ -10,6 +10,7 @@ from models.approver import Approver, DecisionCode
 from models.audit import AuditEvent
 from models.case import Case
 from models.council import CouncilAction, CouncilDecision, CouncilMeeting, CouncilNote
+from models.notification import Notification, NotificationSetting
 from models.portfolio_total import PortfolioTotal
 from models.review import REVIEW_STATUSES, AssumptionReview, Comment, ItemReview
 from models.setting import OrgSetting
@@ -38,6 +39,8 @@ __all__ = [
     "LinkUse",
     "LoginSession",
     "MetricValue",
+    "Notification",
+    "NotificationSetting",
     "OrgSetting",
     "PortfolioTotal",
     "SharedLink",

@@ -169,6 +169,18 @@ def rewrite_document(case: Any, **changes: Any) -> Any:
     return case
 
 
+def past_the_guards(sql: str, params: dict[str, Any] | None = None) -> None:
+    """Run ``sql`` with only the append-only guards dropped (and put back after), and
+    commit: every other trigger (the portfolio's kept totals) still fires."""
+    from cxroi.audit.guards import install_guards, remove_guards
+
+    connection = db.session.connection()
+    remove_guards(connection)
+    connection.execute(text(sql), params or {})
+    install_guards(connection)
+    db.session.commit()
+
+
 def tamper(sql: str, params: dict[str, Any] | None = None) -> None:
     """Run ``sql`` as an attacker with database access would, and commit: past the
     append-only triggers (PostgreSQL: ``session_replication_role = replica``, which needs a

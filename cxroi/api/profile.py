@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from wtforms import RadioField, StringField
 from wtforms.validators import DataRequired, Length
 
+from cxroi import notify
 from cxroi.api import tokens
 from cxroi.cases.fields import choices
 from models import ApiToken, User
@@ -42,6 +43,14 @@ class ApiTokenForm(FlaskForm):
     scope = RadioField("Scope", choices=SCOPE_CHOICES, default="read")
 
 
+class NotifyForm(FlaskForm):
+    mode = RadioField(
+        "Mail me about reviews, challenges, answers, decisions and drift",
+        choices=choices(list(notify.MODES.items())),
+        default=notify.IMMEDIATE,
+    )
+
+
 class RevokeForm(FlaskForm):
     """Only the CSRF token."""
 
@@ -52,10 +61,13 @@ def _me() -> User:
 
 
 def _page(form: ApiTokenForm, new: tuple[ApiToken, str] | None = None, status: int = 200) -> Any:
+    notify_form = NotifyForm(formdata=None)
+    notify_form.mode.data = notify.mode_of(_me())
     return render_template(
         "auth/profile.html",
         user=_me(),
         form=form,
+        notify_form=notify_form,
         revoke_form=RevokeForm(),
         api_tokens=tokens.tokens_of(_me()),
         new_token=new,
@@ -66,6 +78,18 @@ def _page(form: ApiTokenForm, new: tuple[ApiToken, str] | None = None, status: i
 @login_required
 def index() -> Any:
     return _page(ApiTokenForm())
+
+
+@bp.post("/notifications")
+@login_required
+def notifications() -> Any:
+    form = NotifyForm()
+    if not form.validate_on_submit():
+        flash("Notifications (mode): choose each mail or a daily digest.", "error")
+        return redirect(url_for("profile.index")), 303
+    notify.set_mode(_me(), form.mode.data or "")
+    flash(f"Saved: {notify.MODES[form.mode.data or ''].lower()}.", "success")
+    return redirect(url_for("profile.index"))
 
 
 @bp.post("/tokens")

@@ -20,7 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 
-from cxroi import mail
+from cxroi import mail, notify
 from cxroi.approvals import approvers, tokens, versions
 from cxroi.approvals.errors import (
     CodeRefused,
@@ -37,7 +37,7 @@ from cxroi.approvals.ledger import append_entry
 from cxroi.audit.services import record_change
 from cxroi.errors import bookkeeping
 from cxroi.extensions import db
-from cxroi.workflow import READY, SPONSOR, SPONSOR_DECISIONS, label, take_step
+from cxroi.workflow import READY, SPONSOR, SPONSOR_DECISIONS, STATE_LABELS, label, take_step
 from models import Case, User
 from models._types import utcnow
 from models.approval import CaseVersion, Decision, LinkUse, SharedLink
@@ -813,8 +813,25 @@ def decide(
             ip=ip,
             user_agent=user_agent,
         )
+        _tell_the_team(opened, clean_name, clean_comment)
         db.session.commit()
     return record
+
+
+def _tell_the_team(opened: OpenLink, name: str, comment: str) -> None:
+    """Notify the case owner and the finance partner who signed the version off."""
+    case, version = opened.case, opened.version
+    outcome = STATE_LABELS[case.status].lower()
+    signer = db.session.get(User, version.signed_off_by_id) if version.signed_off_by_id else None
+    said = f" They said: {comment}" if comment else ""
+    notify.notify(
+        [case.owner, signer],
+        "decision",
+        case,
+        f'"{case.title}": {outcome} by {name}',
+        f"{name} decided on version {version.number} of {case.title}: {outcome}.{said}",
+        f"/cases/{case.id}/versions",
+    )
 
 
 def _record_decision(

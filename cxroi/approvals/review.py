@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from cxroi import notify
 from cxroi.approvals import versions
 from cxroi.approvals.diff import FieldChange, field_changes
 from cxroi.approvals.errors import Conflict, InputError, NotFound, PermissionDenied
@@ -238,6 +239,16 @@ def review_item(
         _add_comment(
             case, item.id, user, body, kind="challenge" if verdict == CHALLENGED else "comment"
         )
+    if verdict == CHALLENGED:
+        notify.notify(
+            [case.owner],
+            "challenge",
+            case,
+            f'{user.display_name} challenged "{item.label}" on "{case.title}"',
+            f"{user.display_name} (finance) challenged {item.label}: {body}",
+            f"/cases/{case.id}/review",
+            skip=user,
+        )
     db.session.commit()
     return review_statuses(case)[item.id]
 
@@ -432,6 +443,16 @@ def reply(case: Case, thread_id: int, user: User, body: str) -> Comment:
     comment = _add_comment(case, None, user, _clean_body(body), thread=root)
     root.resolved_at = None
     root.resolved_by_name = None
+    in_thread = [db.session.get(User, r.author_id) for r in [root, *root.replies] if r.author_id]
+    notify.notify(
+        [case.owner, *in_thread],
+        "reply",
+        case,
+        f'{user.display_name} answered a thread on "{case.title}"',
+        f"{user.display_name}: {comment.body}",
+        f"/cases/{case.id}/review",
+        skip=user,
+    )
     db.session.commit()
     return comment
 

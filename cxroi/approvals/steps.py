@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm.exc import StaleDataError
 
+from cxroi import notify
 from cxroi.approvals import review, versions
 from cxroi.approvals.errors import Conflict, PermissionDenied, conflict_if_stale
 from cxroi.approvals.ledger import append_entry
@@ -18,7 +19,13 @@ from cxroi.audit.services import record_change
 from cxroi.engine import CaseValidationError
 from cxroi.errors import StaleEdit
 from cxroi.extensions import db
-from cxroi.workflow import StepNotAllowed, WorkflowError, edit_starts_new_draft, take_step
+from cxroi.workflow import (
+    IN_REVIEW,
+    StepNotAllowed,
+    WorkflowError,
+    edit_starts_new_draft,
+    take_step,
+)
 from models import Case, User
 from models.approval import CaseVersion
 
@@ -112,6 +119,17 @@ def _apply_step(case: Case, step: str, new_state: str, user: User, note: str) ->
             case, f"finance ({user.display_name}) withdrew the sign-off"
         )
     case.status = new_state
+    if new_state == IN_REVIEW and old_state != IN_REVIEW:
+        notify.notify(
+            notify.finance_team(),
+            "review_requested",
+            case,
+            f'"{case.title}" is waiting for finance review',
+            f"{user.display_name} sent {case.title} to finance review: every number in it "
+            "needs a reviewer's verdict before sign-off.",
+            f"/cases/{case.id}/review",
+            skip=user,
+        )
     record_change(
         actor=user,
         entity="case",

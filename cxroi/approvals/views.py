@@ -20,6 +20,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from cxroi import notify
 from cxroi.approvals import approvers, inbox, ledger, links, review, steps, versions
 from cxroi.approvals import tokens as link_tokens
 from cxroi.approvals.errors import DomainError, InputError
@@ -454,4 +455,19 @@ def history(case_id: int) -> ResponseReturnValue:
 @bp.get("/awaiting")
 @login_required
 def awaiting() -> ResponseReturnValue:
-    return render_template("approvals/inbox.html", inbox=inbox.inbox_for(current_user))
+    return render_template(
+        "approvals/inbox.html",
+        inbox=inbox.inbox_for(current_user),
+        notifications=notify.unread_for(current_user),
+        kinds=notify.KINDS,
+        read_form=FlaskForm(),
+    )
+
+
+@bp.post("/awaiting/read")
+@login_required
+def mark_notifications_read() -> ResponseReturnValue:
+    """Clear the notifications list (they stay in the record, marked read)."""
+    count = notify.mark_all_read(current_user)
+    flash(f"{count} notification{'s' if count != 1 else ''} marked as read.", "success")
+    return redirect(url_for("approvals.awaiting"))

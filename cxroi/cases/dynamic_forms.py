@@ -6,10 +6,10 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from wtforms import StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from cxroi.cases.fields import NumberField, ParamField
+from cxroi.cases.fields import NumberField, ParamField, choices
 from cxroi.cases.forms import EditForm, LineForm, line_note_field, optional_text
 from cxroi.engine import KINDS, Assumption
 from cxroi.engine.kinds import BENEFIT_RISK_PARAMETER
@@ -42,9 +42,14 @@ class BenefitBase(LineForm):
     def parameter_names(self) -> list[str]:
         return list(KINDS[self.kind].names)
 
+    def choice_names(self) -> list[str]:
+        return [c.name for c in KINDS[self.kind].choices]
+
     def values(self) -> dict[str, Any]:
         params = {name: getattr(self, name).param for name in self.parameter_names()}
         params["risk"] = self.risk.param
+        for name in self.choice_names():
+            params[name] = getattr(self, name).data
         return {
             "name": (self.name.data or "").strip(),
             "kind": self.kind,
@@ -62,6 +67,13 @@ def benefit_form_class(kind: str) -> type[BenefitBase]:
     attrs: dict[str, Any] = {"kind": kind}
     for p in KINDS[kind].parameters:
         attrs[p.name] = ParamField(p.label, description=p.hint, default_value=p.default)
+    for c in KINDS[kind].choices:
+        attrs[c.name] = SelectField(
+            c.label,
+            default=c.default,
+            choices=choices(list(c.options)),
+            description=c.hint,
+        )
     return type(f"{kind.title().replace('_', '')}BenefitForm", (BenefitBase,), attrs)
 
 

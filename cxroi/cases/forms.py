@@ -302,10 +302,29 @@ class CostForm(LineForm):
         default_value=0.0,
         description="Costs are multiplied by 1 + risk; blank for none.",
     )
+    treatment = SelectField(
+        "Tax treatment",
+        default="opex",
+        choices=choices(
+            [
+                ("opex", "Opex: deducted from taxable profit when paid"),
+                ("capex", "Capex: depreciated straight-line over its life"),
+            ]
+        ),
+        description="Used when the case states a tax rate.",
+    )
+    life_months = NumberField(
+        "Depreciation life (months)",
+        required=False,
+        integer=True,
+        minimum=1,
+        description="Capex only: months over which it is depreciated.",
+    )
     note = line_note_field()
 
     def values(self) -> dict[str, Any]:
         once = self.recurrence.data == "once"
+        capex = self.treatment.data == "capex"
         return {
             "name": (self.name.data or "").strip(),
             "category": (self.category.data or "").strip(),
@@ -319,6 +338,8 @@ class CostForm(LineForm):
                 "escalation": self.escalation.param,
                 "risk": self.risk.param,
             },
+            "treatment": "capex" if capex else None,
+            "life_months": self.life_months.number if capex else None,
             "note": optional_text(self.note.data),
             "register": self.register_value(),
         }

@@ -32,7 +32,8 @@ def _prefill(form: EditForm, case: Case, row: Any) -> None:
         return
     if isinstance(form, LineForm):
         form.prefill_register(getattr(row, "register", None))
-    for name, value in (getattr(row, "params", None) or {}).items():
+    given = {**(getattr(row, "params", None) or {}), **(getattr(row, "choices", None) or {})}
+    for name, value in given.items():
         field = getattr(form, name, None)
         if field is not None:
             field.process(None, value)

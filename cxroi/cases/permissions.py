@@ -2,9 +2,10 @@
 
 The rules are the workflow's table, not this module's: for each state and role, the
 kinds of edit allowed (``case``: details, lines, scenarios and the assumptions not
-owned by Finance, CX owner only; ``finance_inputs``: the discount rate and the
-assumptions whose owner is Finance). Here they are asked about a user and a case, and
-a refusal raises ``PermissionDenied`` saying why. In short:
+owned by Finance, CX owner only; ``finance_inputs``: the discount rate, the continuing
+value and tax settings, and the assumptions whose owner is Finance). Here they are
+asked about a user and a case, and a refusal raises ``PermissionDenied`` saying why.
+In short:
 
 - the CX owner edits the case in a draft; in finance review they withdraw it first;
 - finance edits its inputs in a draft and in review;
@@ -52,7 +53,7 @@ def can_edit_case(user: User, case: Case) -> bool:
 
 
 def can_edit_discount_rate(user: User, case: Case) -> bool:
-    """The discount rate and the finance-owned assumptions."""
+    """Finance's settings (discount rate, continuing value, tax) and its assumptions."""
     return _may(user, case, workflow.FINANCE_INPUTS)
 
 

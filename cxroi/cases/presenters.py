@@ -46,6 +46,8 @@ def line_params(row: Any) -> list[tuple[str, str, bool]]:
             out.append((name, value, True))
         elif value:
             out.append((name, figure(value), False))
+    for name, value in (getattr(row, "choices", None) or {}).items():
+        out.append((name, value.replace("_", " "), False))
     return out
 
 
@@ -53,16 +55,44 @@ def _irr(m: dict[str, Any]) -> str:
     return irr_words(m.get("irr"), m.get("irr_note"), pct)
 
 
-def headline(case: Case, adjusted: dict[str, Any], raw: dict[str, Any]) -> list[dict[str, Any]]:
+#: How the results page names each continuing value method.
+CONTINUING_METHODS = {
+    "customer_runoff": "customer run-off",
+    "gordon_growth": "Gordon growth",
+}
+
+
+def _npv_card(
+    cur: str, adjusted: dict[str, Any], raw: dict[str, Any], continuing: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The NPV the case leads with: within the horizon, or with its continuing value."""
+    if continuing and continuing["headline"] == "with_continuing_value":
+        value = continuing["npv_with_continuing_value"]
+        return {
+            "label": "NPV with continuing value",
+            "value": money(value, cur),
+            "raw": money(continuing["npv_with_continuing_value_unadjusted"], cur),
+            "negative": value < 0,
+            "id": "npv",
+        }
+    return {
+        "label": "NPV" if not continuing else "NPV within the horizon",
+        "value": money(adjusted["npv"], cur),
+        "raw": money(raw["npv"], cur),
+        "negative": adjusted["npv"] < 0,
+        "id": "npv",
+    }
+
+
+def headline(
+    case: Case,
+    adjusted: dict[str, Any],
+    raw: dict[str, Any],
+    continuing: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
     cur = case.currency
     return [
-        {
-            "label": "NPV",
-            "value": money(adjusted["npv"], cur),
-            "raw": money(raw["npv"], cur),
-            "negative": adjusted["npv"] < 0,
-            "id": "npv",
-        },
+        _npv_card(cur, adjusted, raw, continuing),
         {
             "label": "ROI",
             "value": pct(adjusted["roi"]),
@@ -89,10 +119,31 @@ def headline(case: Case, adjusted: dict[str, Any], raw: dict[str, Any]) -> list[
 
 
 def detail_rows(
-    case: Case, adjusted: dict[str, Any], raw: dict[str, Any]
+    case: Case,
+    adjusted: dict[str, Any],
+    raw: dict[str, Any],
+    continuing: dict[str, Any] | None = None,
 ) -> list[tuple[str, str, str]]:
     cur = case.currency
-    rows = [
+    rows = []
+    if continuing:
+        method = CONTINUING_METHODS.get(continuing["method"], continuing["method"])
+        if continuing.get("growth") is not None:
+            method += f", growth {pct(continuing['growth'])} a year"
+        rows += [
+            ("NPV within the horizon", money(adjusted["npv"], cur), money(raw["npv"], cur)),
+            (
+                f"Continuing value, PV ({method})",
+                money(continuing["pv"], cur),
+                money(continuing["pv_unadjusted"], cur),
+            ),
+            (
+                "NPV with continuing value",
+                money(continuing["npv_with_continuing_value"], cur),
+                money(continuing["npv_with_continuing_value_unadjusted"], cur),
+            ),
+        ]
+    rows += [
         ("MIRR", pct(adjusted.get("mirr")), pct(raw.get("mirr"))),
         ("Benefit/cost ratio", ratio(adjusted["bcr"]), ratio(raw["bcr"])),
         (
@@ -109,6 +160,24 @@ def detail_rows(
     ):
         rows.append((label, money(adjusted[key], cur), money(raw[key], cur)))
     return rows
+
+
+def after_tax_rows(case: Case, after: dict[str, Any] | None) -> list[tuple[str, str, str]]:
+    """After-tax NPV, IRR and payback beside the pre-tax ones (risk-adjusted only)."""
+    if not after:
+        return []
+    m, cur = after["metrics"], case.currency
+    lag = f", paid {after['lag_months']} months later" if after["lag_months"] else ""
+    tax = f"tax {pct(after['rate'])}{lag}"
+    return [
+        (f"NPV after tax ({tax})", money(m["npv"], cur), "—"),
+        (
+            "IRR after tax",
+            _irr(m) + (f" ({IRR_CAUTION})" if irr_needs_caution(m["irr"]) else ""),
+            "—",
+        ),
+        ("Payback after tax", months(m["payback_months"]), "—"),
+    ]
 
 
 def histogram_chart(mc: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -172,9 +241,10 @@ def results_view(case: Case, mc: dict[str, Any] | None) -> dict[str, Any] | None
         )
         for t in range(horizon + 1)
     ]
+    continuing = r.get("continuing_value")
     return {
-        "headline": headline(case, m, u),
-        "details": detail_rows(case, m, u),
+        "headline": headline(case, m, u, continuing),
+        "details": detail_rows(case, m, u, continuing) + after_tax_rows(case, r.get("after_tax")),
         "annual": r["annual"],
         "monthly": monthly,
         "final_cumulative": cf["cumulative"][-1],

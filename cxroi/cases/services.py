@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from cxroi import casework, orgsettings, simulations, workflow
@@ -36,6 +36,7 @@ from cxroi.engine import (
     pretty_json,
     result_to_dict,
 )
+from cxroi.engine.casefile import FINANCE_SETTINGS
 from cxroi.engine.loader import assign_ids, parse_json
 from cxroi.engine.review_items import effects_to_dict, npv_effects
 from cxroi.errors import DomainError, NotFound, StaleEdit
@@ -228,25 +229,36 @@ def _finance_owned_ids(doc: Mapping[str, Any]) -> set[str]:
 def _split(doc: Mapping[str, Any], finance_ids: set[str]) -> tuple[Any, Any]:
     """(what Finance owns, everything else) of a document."""
     owned = {a["id"]: a for a in doc.get("assumptions", []) if a["id"] in finance_ids}
-    rest = {k: v for k, v in doc.items() if k not in ("discount_rate", "assumptions")}
+    rest = {k: v for k, v in doc.items() if k not in (*FINANCE_SETTINGS, "assumptions")}
     rest["assumptions"] = [a for a in doc.get("assumptions", []) if a["id"] not in finance_ids]
-    return (doc.get("discount_rate"), owned), rest
+    return ({k: doc.get(k) for k in FINANCE_SETTINGS}, owned), rest
 
 
 def require_rights_for(actor: User, case: Case, before: Document, after: Document) -> None:
     """The rights a change needs, from what it changed.
 
-    The discount rate and the assumptions Finance owned before the change are
-    finance's to change; everything else is the CX owner's.
+    Finance's settings (the discount rate, the continuing value and tax: see
+    :data:`~cxroi.engine.casefile.FINANCE_SETTINGS`) and the assumptions Finance owned
+    before the change are finance's to change; everything else is the CX owner's.
     """
     finance_ids = _finance_owned_ids(before)
-    (old_rate, old_owned), old_rest = _split(before, finance_ids)
-    (new_rate, new_owned), new_rest = _split(after, finance_ids)
-    if old_rate != new_rate:
+    (old_settings, old_owned), old_rest = _split(before, finance_ids)
+    (new_settings, new_owned), new_rest = _split(after, finance_ids)
+    if old_settings["discount_rate"] != new_settings["discount_rate"]:
         permissions.require(
             permissions.can_edit_discount_rate(actor, case),
             f"The discount rate (discount_rate) is set by Finance: it stays "
-            f"{pct(old_rate)} and nothing was saved. Keep it at that to change the rest.",
+            f"{pct(old_settings['discount_rate'])} and nothing was saved. Keep it at that "
+            f"to change the rest.",
+        )
+    changed = [k for k in FINANCE_SETTINGS if old_settings[k] != new_settings[k]]
+    if changed:
+        permissions.require(
+            permissions.can_edit_discount_rate(actor, case),
+            f"{', '.join(changed)} {'is' if len(changed) == 1 else 'are'} set by Finance "
+            f"(the continuing value and tax, like the discount rate): nothing was saved. "
+            f"Keep {'it as it was' if len(changed) == 1 else 'them as they were'} to change"
+            f" the rest.",
         )
     if old_owned != new_owned:
         changed = sorted(a.get("key", i) for i, a in old_owned.items() if new_owned.get(i) != a)
@@ -472,6 +484,29 @@ def finance_rate_for(actor: User, requested: float | None, notices: list[str] | 
     return default
 
 
+def duplicate_notice(case: Case) -> str | None:
+    """A warning when another case has the same title (letter case aside), else None."""
+    other = db.session.scalar(
+        select(Case)
+        .where(func.lower(Case.title) == case.title.lower(), Case.id != case.id)
+        .order_by(Case.id)
+        .limit(1)
+    )
+    if other is None:
+        return None
+    return (
+        f'Another case already has the title "{other.title}" (owner '
+        f"{other.owner.display_name}, {other.status_label.lower()}). If it is the same "
+        "initiative, keep one of them, so that the portfolio does not count it twice."
+    )
+
+
+def _warn_if_duplicate(case: Case, notices: list[str] | None) -> Case:
+    if notices is not None and (warning := duplicate_notice(case)) is not None:
+        notices.append(warning)
+    return case
+
+
 def create_case(actor: User, header: dict[str, Any], *, notices: list[str] | None = None) -> Case:
     """A new draft owned by ``actor``; ``header`` holds :data:`HEADER_FIELDS`.
 
@@ -481,7 +516,7 @@ def create_case(actor: User, header: dict[str, Any], *, notices: list[str] | Non
     header = dict(header)
     header["discount_rate"] = finance_rate_for(actor, header.get("discount_rate"), notices)
     doc = _empty_document(header)
-    return insert_case(actor, validated(doc), "create")
+    return _warn_if_duplicate(insert_case(actor, validated(doc), "create"), notices)
 
 
 def insert_case(actor: User, case_file: CaseFile, action: str, origin: str | None = None) -> Case:
@@ -550,12 +585,13 @@ def create_from_document(
     if rate != case_file.discount_rate:
         case_file = dataclasses.replace(case_file, discount_rate=rate)
     try:
-        return insert_case(actor, case_file, action, origin)
+        case = insert_case(actor, case_file, action, origin)
     except ImportInvalid:
         raise
     except CaseInvalid as exc:  # valid, but too large to price
         db.session.rollback()
         raise ImportInvalid(exc.issues, doc) from None
+    return _warn_if_duplicate(case, notices)
 
 
 def create_from_starter(actor: User, slug: str, *, notices: list[str] | None = None) -> Case:

@@ -401,4 +401,4 @@ def import_case() -> ResponseReturnValue:
     return render_template("cases/import.html", form=form, issues=issues, message=message), status
 
 
-from cxroi.cases import parts_views  # noqa: E402,F401  (routes on the same blueprint)
+from cxroi.cases import grid, parts_views  # noqa: E402,F401  (routes on the same blueprint)

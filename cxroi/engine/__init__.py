@@ -37,6 +37,7 @@ from .loader import (
 from .pricing import evaluate_metrics
 from .result import (
     METRIC_KEYS,
+    ContinuingValue,
     Metrics,
     Result,
     monte_carlo_to_dict,
@@ -61,6 +62,7 @@ __all__ = [
     "CaseDocument",
     "CaseFile",
     "CaseValidationError",
+    "ContinuingValue",
     "CostLine",
     "Issue",
     "LineKind",

@@ -9,10 +9,12 @@ from scipy.optimize import brentq
 
 from .batch import Batch, Prepared
 from .casefile import Assumption, CaseFile
+from .continuing import continuing_value_of
 from .domains import Domain
 from .loader import CaseValidationError
 from .pricing import Priced, cashflow_of, metrics_of, mirr_monthly_rates, price, values_for
 from .result import (
+    AfterTax,
     AnnualRow,
     BreakEven,
     CashFlow,
@@ -22,6 +24,7 @@ from .result import (
     TornadoRow,
 )
 from .rules import PARAMETER_DOMAINS, Issue
+from .tax import tax_flows
 from .timeline import FloatArray, Timeline
 
 DEFAULT_TRIALS = 10_000
@@ -96,11 +99,26 @@ def _analyse(case: CaseFile, trials: int, seed: int) -> Result:
             if not math.isfinite(npv_at):
                 where = f"assumptions[{keys.index(row.key)}].{bound}"
                 raise _too_large(where, f"at its {bound} value the amounts are")
+    mirr_rates = mirr_monthly_rates(case)
+    metrics = metrics_of(base.costs[0], base.benefits[0], tl, mirr_rates)
+    unadjusted = metrics_of(base.costs_unadjusted[0], base.benefits_unadjusted[0], tl, mirr_rates)
+    continuing = continuing_value_of(
+        case, tl, values_for(case), base.lines, (metrics.npv, unadjusted.npv)
+    )
+    if continuing is not None and not math.isfinite(continuing.pv):
+        raise _too_large("continuing_value", "beyond the horizon the amounts are")
+    after_tax = None
+    if case.tax_rate is not None:
+        tax = tax_flows(case, base.lines, base.benefits[0])
+        after_tax = AfterTax(
+            rate=case.tax_rate,
+            lag_months=case.tax_lag_months,
+            metrics=metrics_of(base.costs[0] + tax.tax_paid, base.benefits[0], tl, mirr_rates),
+            tax_paid=tax.tax_paid,
+        )
     return Result(
-        metrics=metrics_of(base.costs[0], base.benefits[0], tl, mirr_monthly_rates(case)),
-        unadjusted=metrics_of(
-            base.costs_unadjusted[0], base.benefits_unadjusted[0], tl, mirr_monthly_rates(case)
-        ),
+        metrics=metrics,
+        unadjusted=unadjusted,
         cashflow=cashflow,
         cashflow_unadjusted=cashflow_of(base.costs_unadjusted[0], base.benefits_unadjusted[0], tl),
         lines=base.lines,
@@ -110,6 +128,8 @@ def _analyse(case: CaseFile, trials: int, seed: int) -> Result:
         break_even=break_even(case, tl),
         monte_carlo=monte_carlo(case, tl, trials=trials, seed=seed) if trials > 0 else None,
         monthly_rate=tl.monthly_rate,
+        continuing_value=continuing,
+        after_tax=after_tax,
     )
 
 

@@ -70,7 +70,8 @@ def _cost_shape(line: CostLine, tl: Timeline) -> ShapeOf:
 
 def _benefit_shape(line: BenefitLine, tl: Timeline) -> ShapeOf:
     kind, ramp = KINDS[line.kind], Ramp(line.ramp_start, line.ramp_months)
-    return lambda p: kind.shape(p, tl, ramp)
+    choices = kind.chosen(line.choices)
+    return lambda p: kind.shape(p, tl, ramp, choices)
 
 
 def _lines(case: CaseFile, tl: Timeline) -> list[_Line]:

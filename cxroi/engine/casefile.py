@@ -25,6 +25,11 @@ Param = float | str
 """A numeric parameter of a line: a number, or the key of an assumption."""
 
 Recurrence = Literal["once", "monthly", "annual"]
+ContinuingMethod = Literal["none", "customer_runoff", "gordon_growth"]
+CONTINUING_METHODS: tuple[ContinuingMethod, ...] = ("none", "customer_runoff", "gordon_growth")
+HeadlineNpv = Literal["horizon", "with_continuing_value"]
+Treatment = Literal["opex", "capex"]
+HEADLINE_NPVS: tuple[HeadlineNpv, ...] = ("horizon", "with_continuing_value")
 #: The case's own fields (the rest of the document is its items), in document order.
 CASE_FIELDS = (
     "title",
@@ -38,6 +43,21 @@ CASE_FIELDS = (
     "mirr_finance_rate",
     "mirr_reinvestment_rate",
     "monte_carlo_trials",
+    "continuing_value",
+    "continuing_growth",
+    "headline_npv",
+    "tax_rate",
+    "tax_lag_months",
+)
+#: The case fields Finance owns: only a user who edits finance's inputs changes them in
+#: an existing case (the form, an import's replace and the API alike).
+FINANCE_SETTINGS = (
+    "discount_rate",
+    "continuing_value",
+    "continuing_growth",
+    "headline_npv",
+    "tax_rate",
+    "tax_lag_months",
 )
 #: At most this many Monte Carlo trials for one case (``monte_carlo_trials``).
 MAX_TRIALS = 1_000_000
@@ -139,6 +159,10 @@ class CostLine:
     note: str | None = None
     id: str = ""
     register: Register | None = None
+    #: For tax: an expense when paid (opex), or depreciated straight-line (capex).
+    treatment: Treatment = "opex"
+    #: A capex line's depreciation life in months.
+    life_months: int | None = None
 
     @property
     def params(self) -> dict[str, Param]:
@@ -159,6 +183,8 @@ class BenefitLine:
     note: str | None = None
     id: str = ""
     register: Register | None = None
+    #: The kind's choices (text conventions) that differ from their defaults.
+    choices: Mapping[str, str] = field(default_factory=dict)
 
     def param(self, name: str) -> Param:
         return self.params[name]
@@ -194,6 +220,16 @@ class CaseFile:
     #: MIRR's annual finance and reinvestment rates; None: the discount rate.
     mirr_finance_rate: float | None = None
     mirr_reinvestment_rate: float | None = None
+    #: Value beyond the horizon: none, the kept customers' run-off, or Gordon growth.
+    continuing_value: ContinuingMethod = "none"
+    #: Gordon growth's annual growth rate of the final year's net flow.
+    continuing_growth: float = 0.0
+    #: Which NPV the case leads with.
+    headline_npv: HeadlineNpv = "horizon"
+    #: Corporate tax rate on the case's profit; None: no tax (no after-tax figures).
+    tax_rate: float | None = None
+    #: Months between a month's profit and the payment of its tax.
+    tax_lag_months: int = 0
     format: str = field(default=FORMAT)
 
     @property

@@ -132,8 +132,16 @@ def churn_customers_kept(
     reduction: Value,
     gross_adds: Value,
     ramp: FloatArray,
+    annual: bool = False,
 ) -> FloatArray:
-    """A^cx_t - A^base_t: customers kept by the initiative in each month."""
+    """A^cx_t - A^base_t: customers kept by the initiative in each month.
+
+    ``reduction`` cuts the monthly hazard c = 1 - (1 - annual_churn)^(1/12): retention
+    1 - c (1 - a_t reduction); with ``annual`` it cuts the annual churn rate instead:
+    retention (1 - annual_churn (1 - a_t reduction))^(1/12).
+    """
+    if annual:
+        return _kept_cutting_annual_churn(tl, customers, annual_churn, reduction, gross_adds, ramp)
     monthly_churn = 1.0 - (1.0 - np.asarray(annual_churn, dtype=np.float64)) ** (1.0 / 12.0)
     shape = np.broadcast_shapes(
         np.shape(monthly_churn),
@@ -151,6 +159,35 @@ def churn_customers_kept(
             return kept
     base = np.broadcast_to(1.0 - monthly_churn, shape)
     with_cx = np.broadcast_to(1.0 - monthly_churn * (1.0 - ramp * reduction), shape)
+    return cohort(start, with_cx, adds) - cohort(start, base, adds)
+
+
+def _kept_cutting_annual_churn(
+    tl: Timeline,
+    customers: Value,
+    annual_churn: Value,
+    reduction: Value,
+    gross_adds: Value,
+    ramp: FloatArray,
+) -> FloatArray:
+    """:func:`churn_customers_kept` when ``reduction`` cuts annual churn.
+
+    Both cohorts use the same expression, so a month without effect (a_t = 0) keeps
+    exactly no customer.
+    """
+    churn = np.asarray(annual_churn, dtype=np.float64)
+    shape = np.broadcast_shapes(
+        np.shape(churn),
+        np.shape(reduction),
+        np.shape(customers),
+        np.shape(gross_adds),
+        (1, tl.horizon + 1),
+    )
+    rows = shape[0]
+    start = np.broadcast_to(customers, (rows, 1)) if np.ndim(customers) else customers
+    adds = np.broadcast_to(gross_adds, (rows, 1)) if np.ndim(gross_adds) else gross_adds
+    base = np.broadcast_to((1.0 - churn * 1.0) ** (1.0 / 12.0), shape)
+    with_cx = np.broadcast_to((1.0 - churn * (1.0 - ramp * reduction)) ** (1.0 / 12.0), shape)
     return cohort(start, with_cx, adds) - cohort(start, base, adds)
 
 

@@ -74,8 +74,38 @@ class Ramp:
         return tl.ramp(self.start, self.months) * tl.step_up(rate)
 
 
-Shape = Callable[[Mapping[str, Value], Timeline, Ramp], FloatArray]
-"""The monthly profile a kind's factors multiply, from its other parameters only."""
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A line's choice between named conventions (text, never an assumption)."""
+
+    name: str
+    label: str
+    hint: str
+    #: (value, what the form shows), the default first.
+    options: tuple[tuple[str, str], ...]
+
+    @property
+    def default(self) -> str:
+        return self.options[0][0]
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return tuple(value for value, _ in self.options)
+
+    def number(self, value: str) -> int:
+        """The option's number in the workbook (0 for the default, then 1, 2...)."""
+        return self.values.index(value)
+
+    def numbers_text(self) -> str:
+        """``0 = first, 1 = second``: what the workbook's input cell holds."""
+        return ", ".join(f"{i} = {value}" for i, value in enumerate(self.values))
+
+
+Choices = Mapping[str, str]
+"""A line's chosen conventions by choice name (a missing one takes its default)."""
+
+Shape = Callable[[Mapping[str, Value], Timeline, Ramp, Choices], FloatArray]
+"""The monthly profile a kind's factors multiply, from its other parameters and choices."""
 
 
 def product(values: Mapping[str, Value], names: tuple[str, ...]) -> Value:
@@ -116,8 +146,9 @@ class FormulaGrid(Protocol):
 
 
 Workbook = Callable[[FormulaGrid, Mapping[str, str], int, str], int]
-"""Writes a line's rows given its input cells, its ramp row and the currency; returns
-the row of the benefit before risk."""
+"""Writes a line's rows given its input cells (a choice's cell holds its option's
+number, :meth:`Choice.number`), its ramp row and the currency; returns the row of the
+benefit before risk."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,10 +166,26 @@ class LineKind:
     workbook: Workbook
     #: The monthly benefit in words, for the docs table.
     formula: str
+    #: Conventions the line chooses between (text fields of the line, with defaults).
+    choices: tuple[Choice, ...] = ()
 
-    def series(self, p: Mapping[str, Value], tl: Timeline, ramp: Ramp) -> FloatArray:
+    def series(
+        self, p: Mapping[str, Value], tl: Timeline, ramp: Ramp, choices: Choices | None = None
+    ) -> FloatArray:
         """The monthly benefit before risk: product(factors) x shape."""
-        return np.asarray(product(p, self.factors) * self.shape(p, tl, ramp), dtype=np.float64)
+        shape = self.shape(p, tl, ramp, self.chosen(choices))
+        return np.asarray(product(p, self.factors) * shape, dtype=np.float64)
+
+    def chosen(self, choices: Choices | None = None) -> dict[str, str]:
+        """Every choice of the kind: the given value, or the default."""
+        given = choices or {}
+        return {c.name: given.get(c.name, c.default) for c in self.choices}
+
+    def choice(self, name: str) -> Choice:
+        for c in self.choices:
+            if c.name == name:
+                return c
+        raise KeyError(name)
 
     @property
     def shape_parameters(self) -> tuple[str, ...]:
@@ -267,16 +314,38 @@ ESCALATION = _p(
 # -- churn ------------------------------------------------------------------------------
 
 
-def _churn_shape(p: Mapping[str, Value], tl: Timeline, ramp: Ramp) -> FloatArray:
+MONTHLY_HAZARD = "monthly_hazard"
+ANNUAL_CHURN_CUT = "annual_churn"
+#: What a churn line's ``reduction`` cuts. ``/1`` files, and ``/2`` lines without the
+#: field, cut the monthly hazard: the engine's convention before the choice existed.
+REDUCTION_APPLIES_TO = Choice(
+    "reduction_applies_to",
+    "Reduction applies to",
+    "What the reduction cuts: the monthly churn hazard, or the annual churn rate.",
+    (
+        (MONTHLY_HAZARD, "the monthly churn hazard: c × (1 − reduction)"),
+        (ANNUAL_CHURN_CUT, "the annual churn rate: annual_churn × (1 − reduction)"),
+    ),
+)
+
+
+def _churn_shape(p: Mapping[str, Value], tl: Timeline, ramp: Ramp, choices: Choices) -> FloatArray:
     """Customers kept (times arpu x margin, the factors, gives the benefit)."""
     return churn_customers_kept(
-        tl, p["customers"], p["annual_churn"], p["reduction"], p["gross_adds"], ramp.of(tl)
+        tl,
+        p["customers"],
+        p["annual_churn"],
+        p["reduction"],
+        p["gross_adds"],
+        ramp.of(tl),
+        annual=choices.get(REDUCTION_APPLIES_TO.name) == ANNUAL_CHURN_CUT,
     )
 
 
 def _churn_workbook(g: FormulaGrid, cells: Mapping[str, str], ramp: int, currency: str) -> int:
     customers, churn = cells["customers"], cells["annual_churn"]
     reduction, adds = cells["reduction"], cells["gross_adds"]
+    applies_to = cells[REDUCTION_APPLIES_TO.name]
     base = g.formula_row(
         "Customers without the initiative",
         "customers",
@@ -289,7 +358,9 @@ def _churn_workbook(g: FormulaGrid, cells: Mapping[str, str], ramp: int, currenc
         "count",
         lambda c, p: (
             f"=IF({g.month(c)}=0,{customers},{p}{g.row}*"
-            f"(1-(1-(1-{churn})^(1/12))*(1-{c}{ramp}*{reduction}))+{adds})"
+            f"IF({applies_to}={REDUCTION_APPLIES_TO.number(ANNUAL_CHURN_CUT)},"
+            f"(1-{churn}*(1-{c}{ramp}*{reduction}))^(1/12),"
+            f"1-(1-(1-{churn})^(1/12))*(1-{c}{ramp}*{reduction}))+{adds})"
         ),
     )
     kept = g.formula_row(
@@ -310,7 +381,7 @@ def _churn_workbook(g: FormulaGrid, cells: Mapping[str, str], ramp: int, currenc
 def _step_up_shape(rate: str) -> Shape:
     """a_t x e_t: the ramp times the yearly step-up at the parameter ``rate``."""
 
-    def shape(p: Mapping[str, Value], tl: Timeline, ramp: Ramp) -> FloatArray:
+    def shape(p: Mapping[str, Value], tl: Timeline, ramp: Ramp, choices: Choices) -> FloatArray:
         return ramp.times_step_up(tl, p[rate])
 
     return shape
@@ -334,7 +405,9 @@ def _linear_workbook(factors: tuple[str, ...], rate: str, label: str) -> Workboo
 # -- referrals ----------------------------------------------------------------------------
 
 
-def _referrals_shape(p: Mapping[str, Value], tl: Timeline, ramp: Ramp) -> FloatArray:
+def _referrals_shape(
+    p: Mapping[str, Value], tl: Timeline, ramp: Ramp, choices: Choices
+) -> FloatArray:
     """Referred customers still with us per customer-and-uplift: R_t with adds a_t."""
     monthly_churn = 1.0 - (1.0 - np.asarray(p["annual_churn"], dtype=np.float64)) ** (1.0 / 12.0)
     won = np.atleast_2d(ramp.of(tl))
@@ -380,7 +453,8 @@ KINDS: dict[str, LineKind] = {
                 _p(
                     "reduction",
                     "Reduction",
-                    "Relative reduction of monthly churn as a ratio, e.g. 0.06 or 6%.",
+                    "Relative reduction of churn as a ratio, e.g. 0.06 or 6%: of the monthly"
+                    " hazard or of annual churn, as 'Reduction applies to' says.",
                     "ratio",
                     RATIO,
                 ),
@@ -400,6 +474,7 @@ KINDS: dict[str, LineKind] = {
             shape=_churn_shape,
             workbook=_churn_workbook,
             formula="(A^cx_t − A^base_t) × arpu × margin (the churn cohort below)",
+            choices=(REDUCTION_APPLIES_TO,),
         ),
         LineKind(
             name="revenue_uplift",
@@ -560,6 +635,15 @@ def docs_table() -> str:
             lines.append(
                 f"| `{kind.name}` | `{p.name}` | {p.label} | {p.unit} | {p.domain.describe()} |"
             )
+    lines += [
+        "",
+        "| kind | choice | meaning | values (the default first) |",
+        "|---|---|---|---|",
+    ]
+    for kind in KINDS.values():
+        for c in kind.choices:
+            values = "; ".join(f"`{value}`: {text}" for value, text in c.options)
+            lines.append(f"| `{kind.name}` | `{c.name}` | {c.label} | {values} |")
     return "\n".join(lines) + "\n"
 
 

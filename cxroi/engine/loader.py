@@ -208,10 +208,18 @@ def next_id(taken: set[str] | frozenset[str], prefix: str) -> str:
 
 #: What cxroi-case/2 added, which a /1 document may not have (its contract forbids other fields).
 _V2_ONLY = {
-    "": ("customer_problem", "evidence"),
+    "": (
+        "customer_problem",
+        "evidence",
+        "continuing_value",
+        "continuing_growth",
+        "headline_npv",
+        "tax_rate",
+        "tax_lag_months",
+    ),
     "assumptions": ("id", "confidence"),
-    "costs": ("id", "note", "register"),
-    "benefits": ("id", "note", "register"),
+    "costs": ("id", "note", "register", "treatment", "life_months"),
+    "benefits": ("id", "note", "register", "reduction_applies_to"),
     "scenarios": ("id",),
 }
 
@@ -356,6 +364,11 @@ def _build(doc: CaseIn, benefits_in: list[BenefitBaseIn]) -> CaseFile:
         mirr_finance_rate=doc.mirr_finance_rate,
         mirr_reinvestment_rate=doc.mirr_reinvestment_rate,
         monte_carlo_trials=doc.monte_carlo_trials,
+        continuing_value=doc.continuing_value,
+        continuing_growth=doc.continuing_growth,
+        headline_npv=doc.headline_npv,
+        tax_rate=doc.tax_rate,
+        tax_lag_months=doc.tax_lag_months,
         assumptions=tuple(Assumption(**a.model_dump()) for a in doc.assumptions),
         costs=tuple(costs),
         benefits=tuple(benefits),
@@ -379,6 +392,8 @@ def _build_cost(c: CostIn, horizon: int) -> CostLine:
             note=c.note,
             id=c.id or "",
             register=_build_register(c.register_),
+            treatment=c.treatment,
+            life_months=c.life_months,
         )
     start = c.start_month or 1
     end = min(c.end_month if c.end_month is not None else horizon, horizon)
@@ -396,11 +411,15 @@ def _build_cost(c: CostIn, horizon: int) -> CostLine:
         note=c.note,
         id=c.id or "",
         register=_build_register(c.register_),
+        treatment=c.treatment,
+        life_months=c.life_months,
     )
 
 
 def _build_benefit(b: BenefitBaseIn) -> BenefitLine:
-    params: dict[str, Param] = {name: getattr(b, name) for name in KINDS[b.kind].names}
+    kind = KINDS[b.kind]
+    params: dict[str, Param] = {name: getattr(b, name) for name in kind.names}
+    choices = {c.name: getattr(b, c.name) for c in kind.choices}
     return BenefitLine(
         name=b.name,
         kind=b.kind,
@@ -411,6 +430,7 @@ def _build_benefit(b: BenefitBaseIn) -> BenefitLine:
         note=b.note,
         id=b.id or "",
         register=_build_register(b.register_),
+        choices={k: v for k, v in choices.items() if v != kind.choice(k).default},
     )
 
 
@@ -424,6 +444,10 @@ def _build_register(r: RegisterIn | None) -> Register | None:
 
 def _register_dict(register: Register | None) -> dict[str, Any] | None:
     return register.to_dict() if register is not None else None
+
+
+def _unless_default(fields: dict[str, tuple[Any, Any]]) -> dict[str, Any]:
+    return {k: value for k, (value, default) in fields.items() if value != default}
 
 
 def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
@@ -451,6 +475,9 @@ def case_to_dict(case: CaseFile) -> dict[str, Any]:
         line["risk"] = c.risk
         line["note"] = c.note
         line["register"] = _register_dict(c.register)
+        if c.treatment == "capex":  # opex, the default, is not written: hashes stay
+            line["treatment"] = c.treatment
+            line["life_months"] = c.life_months
         costs.append(_drop_none(line))
     benefits = []
     for b in case.benefits:
@@ -461,6 +488,9 @@ def case_to_dict(case: CaseFile) -> dict[str, Any]:
                     "name": b.name,
                     "kind": b.kind,
                     **dict(b.params),
+                    # A choice is written only when it is not the default, so that the
+                    # documents (and hashes) of cases from before the choice stay the same.
+                    **dict(b.choices),
                     "ramp_start": b.ramp_start,
                     "ramp_months": b.ramp_months,
                     "risk": b.risk,
@@ -483,6 +513,16 @@ def case_to_dict(case: CaseFile) -> dict[str, Any]:
             "mirr_finance_rate": case.mirr_finance_rate,
             "mirr_reinvestment_rate": case.mirr_reinvestment_rate,
             "monte_carlo_trials": case.monte_carlo_trials,
+            # Written only when not the default, so older documents keep their hash.
+            **_unless_default(
+                {
+                    "continuing_value": (case.continuing_value, "none"),
+                    "continuing_growth": (case.continuing_growth, 0.0),
+                    "headline_npv": (case.headline_npv, "horizon"),
+                    "tax_lag_months": (case.tax_lag_months, 0),
+                }
+            ),
+            "tax_rate": case.tax_rate,
             "assumptions": [
                 _drop_none(
                     {

@@ -82,7 +82,8 @@ def price(
 def benefit_series(line: BenefitLine, tl: Timeline, resolve: Resolve) -> FloatArray:
     """The line's monthly benefit before risk, by its kind's definition (0 in month 0)."""
     values = {name: resolve(param) for name, param in line.params.items()}
-    series = KINDS[line.kind].series(values, tl, Ramp(line.ramp_start, line.ramp_months))
+    ramp = Ramp(line.ramp_start, line.ramp_months)
+    series = KINDS[line.kind].series(values, tl, ramp, line.choices)
     return np.atleast_2d(series)
 
 

@@ -161,6 +161,50 @@ class MonteCarlo:
 
 
 @dataclass(frozen=True, slots=True)
+class ContinuingValue:
+    """The value beyond the horizon (risk-adjusted), and both NPVs it gives."""
+
+    method: str
+    #: Which NPV the case leads with: "horizon" or "with_continuing_value".
+    headline: str
+    growth: float | None
+    value_at_horizon: float
+    pv: float
+    npv_within_horizon: float
+    npv_with_continuing_value: float
+    #: The same without any risk adjustment.
+    pv_unadjusted: float
+    npv_with_continuing_value_unadjusted: float
+
+    @property
+    def headline_npv(self) -> float:
+        if self.headline == "with_continuing_value":
+            return self.npv_with_continuing_value
+        return self.npv_within_horizon
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True, slots=True)
+class AfterTax:
+    """The after-tax figures (risk-adjusted): metrics of the net flow less tax paid."""
+
+    rate: float
+    lag_months: int
+    metrics: Metrics
+    tax_paid: FloatArray
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rate": self.rate,
+            "lag_months": self.lag_months,
+            "metrics": self.metrics.to_dict(),
+            "tax_paid": _floats(self.tax_paid),
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Result:
     """Everything the engine says about a case."""
 
@@ -175,6 +219,10 @@ class Result:
     break_even: tuple[BreakEven, ...]
     monte_carlo: MonteCarlo | None
     monthly_rate: float
+    #: None when the case has no continuing value (``continuing_value`` "none").
+    continuing_value: ContinuingValue | None = None
+    #: None when the case states no tax rate.
+    after_tax: AfterTax | None = None
 
 
 def _floats(values: FloatArray) -> list[float]:
@@ -251,6 +299,10 @@ def result_to_dict(result: Result) -> dict[str, Any]:
         ],
         "monte_carlo": None if mc is None else monte_carlo_to_dict(mc),
     }
+    if result.continuing_value is not None:  # absent otherwise: older documents unchanged
+        doc["continuing_value"] = result.continuing_value.to_dict()
+    if result.after_tax is not None:  # absent otherwise: older documents unchanged
+        doc["after_tax"] = result.after_tax.to_dict()
     cleaned: dict[str, Any] = _clean(doc)
     return cleaned
 
@@ -331,4 +383,15 @@ def result_from_dict(d: Mapping[str, Any]) -> Result:
             histogram_counts=tuple(mc["histogram"]["counts"]),
         ),
         monthly_rate=d["monthly_rate"],
+        continuing_value=None
+        if d.get("continuing_value") is None
+        else ContinuingValue(**d["continuing_value"]),
+        after_tax=None
+        if d.get("after_tax") is None
+        else AfterTax(
+            rate=d["after_tax"]["rate"],
+            lag_months=d["after_tax"]["lag_months"],
+            metrics=_metrics_from(d["after_tax"]["metrics"]),
+            tax_paid=_array(d["after_tax"]["tax_paid"]),
+        ),
     )

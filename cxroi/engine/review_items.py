@@ -2,7 +2,9 @@
 
 The one list of review items (:func:`review_items`): every assumption, every cost and
 benefit line (its parameters, timing and risk as one item), and the case's finance
-settings (discount rate, horizon and start month, one item each). The review page, the
+settings (discount rate, horizon, start month, continuing value and tax, one item each;
+the continuing value item holds its method, growth and headline, the tax item its rate
+and payment lag). The review page, the
 sign-off rule, the "changed since sign-off" view and the tests all read it.
 
 Each item has the fields finance reviews (:attr:`ReviewItem.fields`) and a
@@ -22,7 +24,7 @@ net flows under two other discount factors. Pure: no Flask, SQLAlchemy or models
 ...                "amount": 1000, "month": 0}],
 ...     "benefits": [{"name": "Calls", "kind": "custom", "amount": "n"}]})
 >>> [i.id for i in review_items(case)]
-['a1', 'c1', 'b1', 'discount_rate', 'horizon_months', 'start_month']
+['a1', 'c1', 'b1', 'discount_rate', 'horizon_months', 'start_month', 'continuing_value', 'tax_rate']
 >>> effects = npv_effects(case)
 >>> effects["c1"].npv_low - effects["c1"].base_npv  # the cost 10 % lower: NPV 100 higher
 100.0
@@ -56,13 +58,21 @@ ASSUMPTION_FIELDS = ("label", "value", "unit", "low", "high", "source", "owner")
 #: keys: a rename keeps the verdict, while pointing a line at another assumption (or
 #: swapping two keys) changes it.
 LINE_EXCLUDED = frozenset({"id", "note"})
-#: The case's finance settings, each one item with a fixed id: (id, label).
-SETTINGS = (
-    ("discount_rate", "Discount rate"),
-    ("horizon_months", "Horizon"),
-    ("start_month", "Start month"),
+#: The case's finance settings, each one item with a fixed id: (id, label, the case
+#: fields it reviews). Every case has each item, so a setting left at its default (no
+#: continuing value, no tax) is reviewed too, and turning it on or off is a change.
+SETTINGS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("discount_rate", "Discount rate", ("discount_rate",)),
+    ("horizon_months", "Horizon", ("horizon_months",)),
+    ("start_month", "Start month", ("start_month",)),
+    (
+        "continuing_value",
+        "Continuing value",
+        ("continuing_value", "continuing_growth", "headline_npv"),
+    ),
+    ("tax_rate", "Corporate tax", ("tax_rate", "tax_lag_months")),
 )
-SETTING_IDS = frozenset(i for i, _ in SETTINGS)
+SETTING_IDS = frozenset(i for i, _, _ in SETTINGS)
 #: How far an item without a range is moved to show its effect: ±10 %.
 NUDGE = 0.10
 #: Horizons the engine accepts (months); a nudged horizon stays within them.
@@ -113,8 +123,9 @@ def review_items(case: CaseFile) -> tuple[ReviewItem, ...]:
                 if k not in LINE_EXCLUDED
             }
             items.append(ReviewItem(line["id"], kind, line["name"], fields))  # type: ignore[arg-type]
-    for item_id, label in SETTINGS:
-        items.append(ReviewItem(item_id, "setting", label, {item_id: getattr(case, item_id)}))
+    for item_id, label, names in SETTINGS:
+        fields = {name: getattr(case, name) for name in names}
+        items.append(ReviewItem(item_id, "setting", label, fields))
     return tuple(items)
 
 
@@ -247,8 +258,11 @@ def _npv_effects(case: CaseFile) -> dict[str, Effect]:
     for scenario in case.scenarios:
         effects[scenario.id] = Effect(scenario.id, "none", None, None, base_npv, base_npv, base_npv)
 
-    # The start month names the calendar month of month 1: it moves no number.
-    effects["start_month"] = Effect("start_month", "none", None, None, base_npv, base_npv, base_npv)
+    # The start month names the calendar month of month 1: it moves no number. The
+    # continuing value and tax move figures reported beside the NPV within the horizon
+    # (the NPV with continuing value, the after-tax metrics), not that NPV.
+    for item_id in ("start_month", "continuing_value", "tax_rate"):
+        effects[item_id] = Effect(item_id, "none", None, None, base_npv, base_npv, base_npv)
     return effects
 
 

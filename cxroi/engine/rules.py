@@ -147,11 +147,61 @@ def _check_header(doc: Mapping[str, Any], horizon: int | None) -> Iterator[Issue
         value = doc.get(field)
         if _is_number(value) and not RATE.contains(float(value)):
             yield Issue(field, f"must be {RATE.describe()} (an annual rate), not {_num(value)}")
+    yield from _check_continuing_value(doc, horizon)
+    tax = doc.get("tax_rate")
+    if _is_number(tax) and not 0 <= tax < 1:
+        yield Issue("tax_rate", f"must be from 0 to below 1 (0.25 = 25 %), not {_num(tax)}")
+    lag = doc.get("tax_lag_months", 0)
+    if _is_whole(lag) and not 0 <= lag <= MAX_TAX_LAG:
+        yield Issue("tax_lag_months", f"must be from 0 to {MAX_TAX_LAG} months, not {lag}")
+    elif _is_whole(lag) and lag != 0 and doc.get("tax_rate") is None:
+        yield Issue("tax_lag_months", "applies only with a tax_rate (the case states no tax)")
     trials = doc.get("monte_carlo_trials")
     if _is_whole(trials) and not 1 <= trials <= MAX_TRIALS:
         yield Issue(
             "monte_carlo_trials",
             f"must be from 1 to {MAX_TRIALS:,} trials, not {int(trials):,}",
+        )
+
+
+#: The longest depreciation life and tax payment lag a case may state, in months.
+MAX_LIFE_MONTHS = 600
+MAX_TAX_LAG = 24
+
+
+def _check_continuing_value(doc: Mapping[str, Any], horizon: int | None) -> Iterator[Issue]:
+    """Gordon growth needs growth below the discount rate and a final year; any continuing
+    value needs a positive discount rate (else the sum beyond the horizon has no end)."""
+    method = doc.get("continuing_value", "none")
+    rate, growth = doc.get("discount_rate"), doc.get("continuing_growth", 0.0)
+    if _is_number(growth) and not RATE.contains(float(growth)):
+        yield Issue(
+            "continuing_growth", f"must be {RATE.describe()} (an annual rate), not {_num(growth)}"
+        )
+    if method in ("customer_runoff", "gordon_growth") and _is_number(rate) and rate <= 0:
+        yield Issue(
+            "continuing_value",
+            f"{method} needs a discount rate above 0 (the value beyond the horizon"
+            f" would have no end), not {_num(rate)}",
+        )
+    if method == "gordon_growth":
+        if _is_number(rate) and _is_number(growth) and not float(growth) < float(rate):
+            yield Issue(
+                "continuing_growth",
+                f"must be less than the discount rate {_num(rate)} for Gordon growth,"
+                f" not {_num(growth)}",
+            )
+        if horizon is not None and horizon < 12:
+            yield Issue(
+                "continuing_value",
+                f"gordon_growth grows the final year's net flow: the horizon must be at"
+                f" least 12 months, not {horizon}",
+            )
+    if doc.get("headline_npv") == "with_continuing_value" and method == "none":
+        yield Issue(
+            "headline_npv",
+            'is "with_continuing_value" but the case has no continuing value'
+            ' (continuing_value is "none")',
         )
 
 
@@ -206,6 +256,18 @@ def _check_cost(
     for name, domain in PARAMETER_DOMAINS["cost"].items():
         if name in cost:
             yield from _check_param(f"{path}.{name}", cost[name], domain, assumptions)
+    life = cost.get("life_months")
+    if cost.get("treatment") == "capex":
+        if life is None:
+            yield Issue(
+                f"{path}.life_months", "is required for a capex line (months of depreciation)"
+            )
+        elif _is_whole(life) and not 1 <= life <= MAX_LIFE_MONTHS:
+            yield Issue(
+                f"{path}.life_months", f"must be from 1 to {MAX_LIFE_MONTHS} months, not {life}"
+            )
+    elif life is not None:
+        yield Issue(f"{path}.life_months", 'applies to a capex line (treatment "capex")')
     recurrence = cost.get("recurrence")
     if recurrence == "once":
         for name in ("start_month", "end_month"):

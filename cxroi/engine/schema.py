@@ -233,6 +233,8 @@ class CostIn(_Strict):
     note: Narrative | None = None
     #: ``register`` in the document (the Python name avoids BaseModel's own attribute).
     register_: RegisterIn | None = Field(default=None, alias="register")
+    treatment: Literal["opex", "capex"] = "opex"
+    life_months: Whole | None = None
 
 
 class BenefitBaseIn(_Strict):
@@ -252,6 +254,8 @@ def _benefit_model(name: str) -> type[BenefitBaseIn]:
     fields: dict[str, Any] = {"kind": (Literal[name], ...)}
     for p in kind.parameters:
         fields[p.name] = (ParamField, ... if p.required else p.default)
+    for c in kind.choices:
+        fields[c.name] = (Literal[c.values], c.default)
     model: type[BenefitBaseIn] = create_model(
         f"{name.title().replace('_', '')}In", __base__=BenefitBaseIn, **fields
     )
@@ -283,6 +287,11 @@ class CaseIn(_Strict):
     mirr_finance_rate: Number | None = None
     mirr_reinvestment_rate: Number | None = None
     monte_carlo_trials: Whole | None = None
+    continuing_value: Literal["none", "customer_runoff", "gordon_growth"] = "none"
+    continuing_growth: Number = 0.0
+    headline_npv: Literal["horizon", "with_continuing_value"] = "horizon"
+    tax_rate: Number | None = None
+    tax_lag_months: Whole = 0
     assumptions: Annotated[list[AssumptionIn], Field(max_length=MAX_ASSUMPTIONS)]
     costs: Annotated[list[CostIn], Field(max_length=MAX_LINES)]
     benefits: Annotated[list[dict[str, Any]], Field(max_length=MAX_LINES)]

@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, or_, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
+from cxroi import workflow
 from cxroi.engine.schema import text_problem
 from cxroi.errors import DomainError
 from cxroi.extensions import db
@@ -156,6 +157,9 @@ class PortfolioQuery:
     currency: str = ""
     sort: str = "npv"
     direction: str = "desc"
+    #: "all": the totals count every case the filter selects; else (the default, with no
+    #: status chosen) only :data:`workflow.COUNTED_IN_TOTALS`.
+    counted: str = ""
     #: Show the page after this key, or (``before``) the page that ends just before it.
     after: PageKey | None = None
     before: PageKey | None = None
@@ -193,6 +197,7 @@ class PortfolioQuery:
             direction="asc" if direction == "asc" else "desc",
             after=decoded["after"],
             before=decoded["before"],
+            counted="all" if args.get("counted") == "all" else "",
         )
 
     def filters(self) -> dict[str, Any]:
@@ -204,7 +209,13 @@ class PortfolioQuery:
             "currency": self.currency or None,
             "sort": self.sort,
             "dir": self.direction,
+            "counted": self.counted or None,
         }
+
+    @property
+    def totals_scoped(self) -> bool:
+        """Whether the totals count only approved and in-flight cases."""
+        return not self.status and self.counted != "all"
 
 
 @dataclass(frozen=True)
@@ -218,7 +229,8 @@ class PortfolioPage:
     before: PageKey | None
     after: PageKey | None
     #: Per currency (money in different currencies is never added up):
-    #: ``(currency, cases, sum NPV, sum PV costs, sum PV benefits)``.
+    #: ``(currency, cases, sum NPV, sum PV costs, sum PV benefits)``; with no status
+    #: chosen, of approved and in-flight cases only unless the query asks for all.
     totals: list[tuple[str, int, float, float, float]]
 
 
@@ -245,12 +257,16 @@ def _conditions(query: PortfolioQuery) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def totals(query: PortfolioQuery) -> list[tuple[str, int, float, float, float]]:
-    """Totals per currency of the cases the filter selects.
+def totals(
+    query: PortfolioQuery, *, scoped: bool = False
+) -> list[tuple[str, int, float, float, float]]:
+    """Totals per currency of the cases the filter selects (``scoped``: only those in
+    :data:`workflow.COUNTED_IN_TOTALS`).
 
     Read from the kept totals (a few rows) unless the filter searches text; a search
     aggregates the cases it matches.
     """
+    counted = sorted(workflow.COUNTED_IN_TOTALS)
     if query.q:
         stmt = select(
             Case.currency,
@@ -259,6 +275,8 @@ def totals(query: PortfolioQuery) -> list[tuple[str, int, float, float, float]]:
             func.sum(Case.pv_costs),
             func.sum(Case.pv_benefits),
         ).where(*_conditions(query))
+        if scoped:
+            stmt = stmt.where(Case.status.in_(counted))
         stmt = stmt.group_by(Case.currency).order_by(Case.currency)
     else:
         kept = PortfolioTotal
@@ -271,6 +289,8 @@ def totals(query: PortfolioQuery) -> list[tuple[str, int, float, float, float]]:
         )
         if query.status:
             stmt = stmt.where(kept.status == query.status)
+        elif scoped:
+            stmt = stmt.where(kept.status.in_(counted))
         if query.owner:
             stmt = stmt.where(kept.owner_id == query.owner)
         if query.currency:
@@ -350,8 +370,9 @@ class Order:
 
 def portfolio_page(query: PortfolioQuery, page_size: int) -> PortfolioPage:
     order = Order(query)
-    kept = totals(query)
-    total = sum(t[1] for t in kept)
+    every = totals(query)
+    kept = totals(query, scoped=True) if query.totals_scoped else every
+    total = sum(t[1] for t in every)
     cases: Sequence[Case] = []
     if query.before is not None:
         preceding = order.before(query.before, page_size + 1)

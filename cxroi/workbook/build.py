@@ -13,12 +13,14 @@ from . import layout
 from .analyses import write_monte_carlo, write_scenarios, write_sensitivity
 from .calculations import WORKBOOK_METRICS, write_calculations
 from .checks import write_checks
+from .continuing import CONTINUING_KEYS, write_continuing_inputs, write_continuing_value
 from .inputs import write_inputs
 from .model import AuditRow, WorkbookVersion
 from .names import Names
 from .notes import write_audit, write_notes
 from .styles import clean_text, protect
 from .summary import write_annual, write_summary
+from .tax import TAX_KEYS, write_tax, write_tax_inputs
 
 
 def _irr_start(result: Result) -> float:
@@ -59,9 +61,13 @@ def build_workbook(
         )
     }
     # The metric names must equal the result document's keys: no assumption may take one.
-    names = Names(reserved=WORKBOOK_METRICS)
+    names = Names(reserved=(*WORKBOOK_METRICS, *CONTINUING_KEYS, *TAX_KEYS))
     inputs = write_inputs(sheets[layout.INPUTS], case, names, _irr_start(result))
+    growth = write_continuing_inputs(sheets[layout.INPUTS], case, names)
+    tax = write_tax_inputs(sheets[layout.INPUTS], case, result, names)
     calc = write_calculations(sheets[layout.CALCULATIONS], case, result, inputs, names)
+    write_continuing_value(sheets[layout.CALCULATIONS], case, calc, inputs, names, growth)
+    write_tax(sheets[layout.CALCULATIONS], case, result, calc, inputs, names, tax)
     annual_rows = write_annual(sheets[layout.ANNUAL], case, result, calc)
     write_scenarios(sheets[layout.SCENARIOS], case, result)
     write_sensitivity(sheets[layout.SENSITIVITY], case, result)

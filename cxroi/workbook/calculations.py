@@ -155,24 +155,7 @@ def _flows(grid: Grid, refs: CalcRefs, names: InputRefs, currency: str) -> None:
         fmt,
     )
     grid.heading("IRR uniqueness helpers (Descartes' rule of signs)")
-    net = rows["net"]
-    sign = grid.row  # this row refers to its own previous month
-    rows["net_sign"] = grid.add(
-        "Sign of the latest non-zero net flow",
-        "sign",
-        lambda c, p: (
-            f"=IF({grid.month(c)}=0,SIGN({c}{net}),IF({c}{net}=0,{p}{sign},SIGN({c}{net})))"
-        ),
-        "0",
-    )
-    rows["sign_change"] = grid.add(
-        "The net flow changes sign this month (1 = yes)",
-        "flag",
-        lambda c, p: (
-            f"=IF({grid.month(c)}=0,0,IF(AND({c}{net}<>0,{p}{sign}<>0,{c}{sign}<>{p}{sign}),1,0))"
-        ),
-        "0",
-    )
+    rows["net_sign"], rows["sign_change"] = sign_change_rows(grid, rows["net"], "net flow")
     grid.heading("Payback helpers")
     last = grid.last
     for key, source in (("stays", "cumulative"), ("stays_discounted", "cumulative_discounted")):
@@ -184,6 +167,32 @@ def _flows(grid: Grid, refs: CalcRefs, names: InputRefs, currency: str) -> None:
             _stays(r, last),
             "0",
         )
+
+
+def sign_change_rows(grid: Grid, net: int, flow: str) -> tuple[int, int]:
+    """The rows of the sign of the latest non-zero ``flow`` and of its sign changes.
+
+    Their sum counts the sign changes: Descartes' rule bounds the number of rates by
+    it, and one change proves the IRR unique (every IRR of the workbook uses these).
+    """
+    sign = grid.row  # this row refers to its own previous month
+    grid.add(
+        f"Sign of the latest non-zero {flow}",
+        "sign",
+        lambda c, p: (
+            f"=IF({grid.month(c)}=0,SIGN({c}{net}),IF({c}{net}=0,{p}{sign},SIGN({c}{net})))"
+        ),
+        "0",
+    )
+    change = grid.add(
+        f"The {flow} changes sign this month (1 = yes)",
+        "flag",
+        lambda c, p: (
+            f"=IF({grid.month(c)}=0,0,IF(AND({c}{net}<>0,{p}{sign}<>0,{c}{sign}<>{p}{sign}),1,0))"
+        ),
+        "0",
+    )
+    return sign, change
 
 
 def _stays(row: int, last: str) -> Template:
@@ -210,8 +219,7 @@ class _Metrics:
         cell = put_formula(self.ws.cell(r, TOTAL_COL), formula, fmt)
         ref = f"$C${r}"
         if key is not None:
-            metric = key in WORKBOOK_METRICS
-            name = self.names.claim(key, prefix="cxroi_", reserved=metric)
+            name = self.names.claim(key, prefix="cxroi_", reserved=self.names.reserves(key))
             self.names.point(name, CALCULATIONS, ref)
             self.refs.metrics[key] = name
             cell.font = BOLD

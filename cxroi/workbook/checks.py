@@ -86,10 +86,10 @@ class _Checks:
         put_formula(self.ws.cell(r, 4), f"={name}", EXACT, link=True)
         if value is None:
             self.ws.cell(r, 3, "none")
-            if key == "irr":
+            if key in ("irr", "irr_after_tax"):
                 # The app found no unique rate; the workbook differs once it proves one.
-                unique = self.calc.metrics["irr_unique"]
-                self.add("irr: like the app, no unique rate is proved", f"=IF({unique}=1,1,0)")
+                unique = self.calc.metrics[f"{key}_unique"]
+                self.add(f"{key}: like the app, no unique rate is proved", f"=IF({unique}=1,1,0)")
                 return
             self.add(
                 f"{key}: like the app, the workbook shows no number", f"=IF(ISNUMBER({name}),1,0)"
@@ -140,6 +140,20 @@ def write_checks(
         f"Annual!$F${annual_total_row}",
         total("net"),
     )
+    if "net_after_tax" in calc.rows:
+        span = calc.grid.span
+        net_after_tax = span(calc.rows["net_after_tax"], absolute=True, sheet=True)
+        factors = span(calc.rows["discount_factor"], absolute=True, sheet=True)
+        checks.equal_money(
+            "Net flow after tax = net flow - tax paid, summed over the months",
+            total("net_after_tax"),
+            f"{total('net')}-{total('tax_paid')}",
+        )
+        checks.equal_money(
+            "NPV after tax = the sum of the discounted after-tax flows",
+            calc.metrics["npv_after_tax"],
+            f"SUMPRODUCT({net_after_tax},{factors})",
+        )
     r = checks.row + 1
     ws.cell(r, 1, "Master check (sum of the integrity checks above)").font = BOLD
     master = put_formula(ws.cell(r, 2), f"=SUM(B{FIRST_CHECK_ROW}:B{checks.row - 1})", "0")
@@ -161,6 +175,16 @@ def write_checks(
         checks.versus_app(key, getattr(m, key), "rate")
     for key in ("payback_months", "discounted_payback_months"):
         checks.versus_app(key, getattr(m, key), "months")
+    cv = result.continuing_value
+    if cv is not None:
+        checks.versus_app("continuing_value", cv.pv, "money")
+        checks.versus_app("npv_with_continuing_value", cv.npv_with_continuing_value, "money")
+        checks.versus_app("headline_npv", cv.headline_npv, "money")
+    if result.after_tax is not None:
+        after = result.after_tax.metrics
+        checks.versus_app("npv_after_tax", after.npv, "money")
+        checks.versus_app("irr_after_tax", after.irr, "rate")
+        checks.versus_app("payback_months_after_tax", after.payback_months, "months")
     r = checks.row + 1
     ws.cell(r, 1, "Metrics that differ from the app at export (information)").font = BOLD
     put_formula(ws.cell(r, 2), f"=SUM(B{first}:B{checks.row - 1})", "0").font = BOLD

@@ -253,7 +253,22 @@ def _line_parameters(ws: Worksheet, case: CaseFile, r: int, refs: InputRefs) -> 
                 ws.cell(r, 4, _param_unit(pname, definition, cur))
                 cells[pname] = f"{sheet}!$C${r}"
                 r += 1
+            if isinstance(line, BenefitLine):
+                r = _line_choices(ws, line, r, cells)
             out.append(cells)
+    return r
+
+
+def _line_choices(ws: Worksheet, line: BenefitLine, r: int, cells: dict[str, str]) -> int:
+    """A benefit's choices: an input each holding the option's number (0 the default)."""
+    kind = KINDS[line.kind]
+    for name, value in kind.chosen(line.choices).items():
+        choice = kind.choice(name)
+        ws.cell(r, 2, choice.label)
+        put_input(ws.cell(r, 3), choice.number(value), NUMBER)
+        ws.cell(r, 4, choice.numbers_text())
+        cells[name] = f"{quote_sheet(INPUTS)}!$C${r}"
+        r += 1
     return r
 
 

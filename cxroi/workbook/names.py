@@ -58,6 +58,10 @@ class Names:
         self._targets: dict[str, str] = {}
         self._reserved = {name.lower() for name in reserved}
 
+    def reserves(self, name: str) -> bool:
+        """Whether ``name`` is reserved (a metric's key, which no assumption may take)."""
+        return name.lower() in self._reserved
+
     def claim(self, wanted: str, prefix: str = "a_", *, reserved: bool = False) -> str:
         """``wanted`` if free and valid, else ``prefix + wanted`` (then numbered).
 

@@ -191,6 +191,62 @@ def test_engine_rules_land_beside_the_field(cx_client, make_case):
     assert 'value="1.5"' in html
 
 
+def test_a_churn_line_says_what_its_reduction_cuts_and_keeps_the_choice(cx_client, make_case):
+    case = make_case()
+    form = unescape(cx_client.get(f"/cases/{case.id}/benefits/new/churn").text)
+    assert "Reduction applies to" in form
+    assert "the monthly churn hazard" in form and "the annual churn rate" in form
+    data = {
+        "lock_version": case.lock_version,
+        "name": "Kept",
+        "customers": "1000",
+        "annual_churn": "0.3",
+        "reduction": "0.1",
+        "arpu": "20",
+        "margin": "0.5",
+        "reduction_applies_to": "annual_churn",
+    }
+    response = cx_client.post(f"/cases/{case.id}/benefits/new/churn", data=data)
+    assert response.status_code == 302, response.text
+    saved = only_case()
+    line = next(b for b in saved.doc.benefits if b.name == "Kept")
+    assert line.choices == {"reduction_applies_to": "annual_churn"}
+    edit = unescape(cx_client.get(f"/cases/{case.id}/benefits/{line.id}").text)
+    assert '<option selected value="annual_churn">' in edit or (
+        'value="annual_churn" selected' in edit
+    )
+    data.update(lock_version=saved.lock_version, reduction_applies_to="yearly")
+    response = cx_client.post(f"/cases/{case.id}/benefits/new/churn", data=data)
+    assert response.status_code == 400
+    assert "Not a valid choice" in unescape(response.text)
+
+
+def test_a_cost_line_can_be_capex_with_a_depreciation_life(cx_client, make_case):
+    case = make_case()
+    form = unescape(cx_client.get(f"/cases/{case.id}/costs/new").text)
+    assert "Tax treatment" in form and "Depreciation life (months)" in form
+    data = {
+        "lock_version": case.lock_version,
+        "name": "Servers",
+        "category": "technology",
+        "recurrence": "once",
+        "month": "0",
+        "amount": "36000",
+        "treatment": "capex",
+        "life_months": "36",
+    }
+    response = cx_client.post(f"/cases/{case.id}/costs/new", data=data)
+    assert response.status_code == 302, response.text
+    line = next(c for c in only_case().doc.costs if c.name == "Servers")
+    assert (line.treatment, line.life_months) == ("capex", 36)
+    edit = unescape(cx_client.get(f"/cases/{case.id}/costs/{line.id}").text)
+    assert 'value="36"' in edit
+    data.update(lock_version=only_case().lock_version, name="No life", life_months="")
+    response = cx_client.post(f"/cases/{case.id}/costs/new", data=data)
+    assert response.status_code == 400
+    assert "required for a capex line" in unescape(response.text)
+
+
 def test_low_above_value_is_reported_on_the_assumption(cx_client, make_case):
     case = make_case()
     response = add_assumption(cx_client, case.id, case.lock_version, key="new_one", low="40")

@@ -53,13 +53,32 @@ def test_filter_by_text_status_and_owner(cx_client, make_case, make_user):
 
 def test_totals_are_per_currency_and_follow_the_filter(cx_client, make_case):
     big, small, loss, euro = seed(make_case)
-    html = unescape(cx_client.get("/").text)
+    html = unescape(cx_client.get("/?counted=all").text)
     gbp_total = money(big.npv + small.npv + loss.npv, "GBP")
     assert f"3 cases in GBP: total NPV {gbp_total}" in re.sub(r"<[^>]+>", "", html).replace(
         "\n", " "
     )
     assert money(euro.npv, "EUR") in html
     assert "1 case in EUR" in re.sub(r"<[^>]+>", "", html)
+
+
+def test_totals_count_approved_and_in_flight_cases_unless_asked_for_all(cx_client, make_case):
+    big, small, loss, _euro = seed(make_case)  # all drafts
+    default = re.sub(r"<[^>]+>", "", unescape(cx_client.get("/").text)).replace("\n", " ")
+    assert "Totals count approved and in-flight cases" in default
+    assert "cases in GBP" not in default and "case in EUR" not in default
+    assert all(t in default for t in ("Big", "Lean", "Loss maker"))  # still listed
+    big.status, loss.status = "approved", "rejected"
+    db.session.commit()
+    default = re.sub(r"<[^>]+>", "", unescape(cx_client.get("/").text)).replace("\n", " ")
+    assert f"1 case in GBP: total NPV {money(big.npv, 'GBP')}" in default
+    every = re.sub(r"<[^>]+>", "", unescape(cx_client.get("/?counted=all").text))
+    total = money(big.npv + small.npv + loss.npv, "GBP")
+    assert f"3 cases in GBP: total NPV {total}" in every.replace("\n", " ")
+    assert "Count only approved and in-flight cases" in every
+    # A chosen status is counted whatever it is.
+    rejected = re.sub(r"<[^>]+>", "", unescape(cx_client.get("/?status=rejected").text))
+    assert f"1 case in GBP: total NPV {money(loss.npv, 'GBP')}" in rejected.replace("\n", " ")
 
 
 def test_negative_npv_is_shown_muted_red_with_a_minus(cx_client, make_case):

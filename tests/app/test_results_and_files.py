@@ -143,3 +143,56 @@ def test_import_keeps_long_free_text_whole(cx_client):
     case = db.session.scalars(select(Case)).one()
     assert case.costs[0].department == doc["costs"][0]["department"]
     assert case.case_hash == case_hash(load_case(doc))
+
+
+def test_results_page_shows_both_npvs_and_leads_with_the_case_s_choice(cx_client, make_case):
+    doc = {
+        **example_document(),
+        "format": "cxroi-case/2",
+        "continuing_value": "customer_runoff",
+        "headline_npv": "with_continuing_value",
+    }
+    case = make_case(doc)
+    cv = analyse(load_case(doc), trials=0).continuing_value
+    assert cv is not None and cv.pv > 0
+    html = unescape(cx_client.get(f"/cases/{case.id}").text)
+    assert metric(html, "npv") == money(cv.npv_with_continuing_value, "GBP")
+    assert "NPV with continuing value" in html
+    assert "NPV within the horizon" in html and money(cv.npv_within_horizon, "GBP") in html
+    assert "Continuing value, PV (customer run-off)" in html and money(cv.pv, "GBP") in html
+    case = make_case({**doc, "headline_npv": "horizon"})
+    html = unescape(cx_client.get(f"/cases/{case.id}").text)
+    assert metric(html, "npv") == money(cv.npv_within_horizon, "GBP")
+
+
+def test_results_page_shows_after_tax_figures_beside_pre_tax(cx_client, make_case):
+    doc = {**example_document(), "format": "cxroi-case/2", "tax_rate": 0.25}
+    doc["costs"] = [
+        {**c, "treatment": "capex", "life_months": 36} if c.get("month", None) == 0 else c
+        for c in doc["costs"]
+    ]
+    case = make_case(doc)
+    after = analyse(load_case(doc), trials=0).after_tax
+    assert after is not None
+    html = unescape(cx_client.get(f"/cases/{case.id}").text)
+    assert "NPV after tax (tax 25.0%)" in html and money(after.metrics.npv, "GBP") in html
+    assert "Payback after tax" in html and months(after.metrics.payback_months) in html
+
+
+def test_an_after_tax_irr_above_1000_percent_carries_the_caution():
+    from types import SimpleNamespace
+
+    from cxroi.cases.presenters import after_tax_rows
+    from cxroi.engine.metrics import IRR_CAUTION
+
+    def irr_row(irr: float) -> str:
+        metrics = {"npv": 1.0, "irr": irr, "irr_note": None, "payback_months": 1.0}
+        after = {"rate": 0.25, "lag_months": 0, "metrics": metrics}
+        rows = {
+            label: value
+            for label, value, _ in after_tax_rows(SimpleNamespace(currency="GBP"), after)
+        }  # type: ignore[arg-type]
+        return rows["IRR after tax"]
+
+    assert irr_row(12.5) == f"1250.0% ({IRR_CAUTION})"
+    assert irr_row(10.0) == "1000.0%"  # exactly 1,000 %: no caution

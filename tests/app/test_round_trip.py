@@ -62,3 +62,38 @@ def test_ids_survive_edits_renames_export_and_import(cx_user):
     copy = services.import_case(cx_user, services.export_case(case)[1].encode())
     assert [i.id for i in (*copy.assumptions, *copy.costs, *copy.benefits, *copy.scenarios)] == ids
     assert copy.assumption_by_id(arpu.id).notes == "Checked with billing"
+
+
+def test_the_finance_scope_fields_round_trip(cx_user):
+    """Continuing value, tax, a capex line and a churn convention survive export and
+    import unchanged, in the canonical document and its hash."""
+    doc = json.loads((EXAMPLES_DIR / "contact-centre.json").read_text())
+    doc.update(
+        format="cxroi-case/2",
+        continuing_value="gordon_growth",
+        continuing_growth=0.015,
+        headline_npv="with_continuing_value",
+        tax_rate=0.25,
+        tax_lag_months=2,
+    )
+    doc["costs"][0].update(treatment="capex", life_months=36)
+    churn = next(b for b in doc["benefits"] if b["kind"] == "churn")
+    churn["reduction_applies_to"] = "annual_churn"
+    with org_default_rate(doc["discount_rate"]):
+        first = services.import_case(cx_user, json.dumps(doc).encode())
+        _name, exported = services.export_case(first)
+        second = services.import_case(cx_user, exported.encode())
+    _name, again = services.export_case(second)
+    assert again == exported
+    assert second.document == first.document == canonical_json(load_case(doc))
+    assert second.case_hash == first.case_hash
+    out = json.loads(exported)
+    assert {k: out[k] for k in ("continuing_value", "continuing_growth", "headline_npv")} == {
+        "continuing_value": "gordon_growth",
+        "continuing_growth": 0.015,
+        "headline_npv": "with_continuing_value",
+    }
+    assert (out["tax_rate"], out["tax_lag_months"]) == (0.25, 2)
+    assert (out["costs"][0]["treatment"], out["costs"][0]["life_months"]) == ("capex", 36)
+    kept = next(b for b in out["benefits"] if b["kind"] == "churn")
+    assert kept["reduction_applies_to"] == "annual_churn"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import unescape
+
 import pytest
 from sqlalchemy import func, select
 
@@ -127,3 +129,29 @@ def test_a_long_title_stays_within_its_limit_when_copied(cx_client, make_case) -
     assert cx_client.post(f"/cases/{original.id}/clone").status_code == 302
     copy = _newest()
     assert len(copy.title) == 200 and copy.title.startswith("Copy of RRR")
+
+
+def test_a_second_case_with_the_same_title_is_warned_about(cx_client, make_case) -> None:
+    existing = make_case(title="Returns portal")
+    page = cx_client.post(
+        "/cases/new",
+        data={
+            "title": "returns PORTAL",
+            "currency": "GBP",
+            "start_month": "2027-01",
+            "horizon_months": "36",
+            "discount_rate": "9",
+        },
+        follow_redirects=True,
+    )
+    assert page.status_code == 200
+    text = unescape(page.text)
+    assert f'Another case already has the title "{existing.title}" (owner Casey, draft)' in text
+    assert _cases() == 2  # a warning, not a refusal
+    unique = cx_client.post(
+        "/cases/new",
+        data={"title": "Something new", "currency": "GBP", "start_month": "2027-01",
+              "horizon_months": "36", "discount_rate": "9"},
+        follow_redirects=True,
+    )  # fmt: skip
+    assert "Another case already has the title" not in unescape(unique.text)

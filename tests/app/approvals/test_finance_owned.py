@@ -135,3 +135,38 @@ def test_the_form_refuses_a_cx_change_of_an_existing_case_s_rate(app, users, cas
     assert r.status_code == 403 and "discount_rate" in r.text
     db.session.expire_all()
     assert db.session.get(Case, case.id).discount_rate == 0.09
+
+
+def test_tax_and_the_continuing_value_are_finance_s_to_change_on_the_api(app, users):
+    """Like the discount rate: a CX change of an existing case's tax or continuing value
+    settings is refused naming the fields, nothing saved; finance's goes through."""
+    client = app.test_client()
+    cx = _api(app, users["cx"])
+    doc = example_document()
+    doc.update(tax_rate=0.25, tax_lag_months=3)  # a new case keeps the document's own
+    r = client.post("/api/v1/cases", json=doc, headers=cx)
+    assert r.status_code == 201, r.text
+    body = r.get_json()
+    case_id, etag = body["id"], r.headers["ETag"]
+    assert (body["document"]["tax_rate"], body["document"]["tax_lag_months"]) == (0.25, 3)
+    for change in (
+        {"tax_rate": 0.3},
+        {"tax_lag_months": 0},
+        {"continuing_value": "customer_runoff"},
+        {"continuing_value": "gordon_growth", "continuing_growth": 0.01},
+    ):
+        edited = {**body["document"], **change}
+        r = client.put(f"/api/v1/cases/{case_id}", json=edited, headers={**cx, "If-Match": etag})
+        assert r.status_code == 403, (change, r.text)
+        detail = r.get_json()["detail"]
+        assert all(name in detail for name in change), detail
+        assert "set by Finance" in detail
+    db.session.expire_all()
+    stored = db.session.get(Case, case_id)
+    assert (stored.doc.tax_rate, stored.doc.continuing_value) == (0.25, "none")
+    fin = _api(app, users["finance"])
+    edited = {**body["document"], "tax_rate": 0.3, "continuing_value": "customer_runoff"}
+    r = client.put(f"/api/v1/cases/{case_id}", json=edited, headers={**fin, "If-Match": etag})
+    assert r.status_code == 200, r.text
+    assert r.get_json()["document"]["tax_rate"] == 0.3
+    assert r.get_json()["document"]["continuing_value"] == "customer_runoff"

@@ -46,14 +46,16 @@ def test_every_kind_of_item_is_reviewed_and_sign_off_waits_for_all(in_review, us
     kinds = {s.item.kind for s in statuses.values()}
     assert kinds == {"assumption", "cost", "benefit", "scenario", "setting"}
     doc = case.doc
-    expected = len(doc.assumptions) + len(doc.costs) + len(doc.benefits) + len(doc.scenarios) + 3
+    settings = ["discount_rate", "horizon_months", "start_month", "continuing_value", "tax_rate"]
+    assert [i for i, s in statuses.items() if s.item.kind == "setting"] == settings
+    expected = len(doc.assumptions) + len(doc.costs) + len(doc.benefits) + len(doc.scenarios) + 5
     assert len(statuses) == expected
     # Every assumption accepted is no longer enough: the lines and settings are pending.
     for a in case.assumptions:
         review.review_assumption(case, a.key, "accepted", fin)
     with pytest.raises(Conflict, match="every item") as exc:
         take_case_step(case, "sign_off", fin)
-    pending = len(case.costs) + len(case.benefits) + len(case.doc.scenarios) + 3
+    pending = len(case.costs) + len(case.benefits) + len(case.doc.scenarios) + 5
     assert f"{pending} not accepted yet" in exc.value.message
     assert case.benefits[0].name in exc.value.message
     assert case.status == "in_review"

@@ -30,6 +30,32 @@ def test_calc_prints_a_readable_summary() -> None:
     assert "Conservative" in out and "churn_reduction" in out and "P50" in out
 
 
+def test_calc_shows_the_continuing_value_and_both_npvs(tmp_path: Path) -> None:
+    from tests.unit.workbook.cases import runoff_doc
+
+    path = tmp_path / "runoff.json"
+    path.write_text(json.dumps(runoff_doc()))
+    code, out, _ = run("calc", str(path), "--trials", "0")
+    cv = analyse(load_case_file(path), trials=0).continuing_value
+    assert code == 0 and cv is not None
+    assert "Continuing value (customer runoff); headline: with continuing value" in out
+    assert f"GBP {cv.pv:,.0f}" in out
+    assert f"GBP {cv.npv_with_continuing_value:,.0f}" in out
+
+
+def test_calc_shows_the_after_tax_figures(tmp_path: Path) -> None:
+    from tests.unit.workbook.cases import tax_doc
+
+    path = tmp_path / "tax.json"
+    path.write_text(json.dumps(tax_doc()))
+    code, out, _ = run("calc", str(path), "--trials", "0")
+    after = analyse(load_case_file(path), trials=0).after_tax
+    assert code == 0 and after is not None
+    assert "After tax (tax 25.0%, paid 3 months later; risk-adjusted)" in out
+    assert f"GBP {after.metrics.npv:,.0f}" in out
+    assert f"{after.metrics.payback_months:.1f} months" in out
+
+
 def test_calc_json_prints_the_result_document() -> None:
     path = reference_case_path("field-expenses")
     code, out, _ = run("calc", str(path), "--json", "--trials", "200")

@@ -43,7 +43,7 @@ def test_every_assumption_line_and_setting_is_one_item(doc):
         + [c["id"] for c in doc["costs"]]
         + [b["id"] for b in doc["benefits"]]
         + [s["id"] for s in doc["scenarios"]]
-        + ["discount_rate", "horizon_months", "start_month"]
+        + ["discount_rate", "horizon_months", "start_month", "continuing_value", "tax_rate"]
     )
     kinds = {i.id: i.kind for i in items}
     assert kinds["a1"] == "assumption" and kinds["c1"] == "cost" and kinds["b1"] == "benefit"
@@ -120,6 +120,23 @@ def test_the_fingerprint_moves_with_every_reviewed_field_only(doc):
     assert changed(lambda d: d["costs"][0].update(note="only a note")) == set()
     assert changed(lambda d: d.update(discount_rate=0.1)) == {"discount_rate"}
     assert changed(lambda d: d.update(start_month="2028-01")) == {"start_month"}
+    # Tax and the continuing value: one setting item each, whatever field of it moves.
+    assert changed(lambda d: d.update(tax_rate=0.25)) == {"tax_rate"}
+    assert changed(lambda d: d.update(tax_rate=0.0)) == {"tax_rate"}  # 0 % is not "no tax"
+    assert changed(lambda d: d.update(tax_rate=0.25, tax_lag_months=3)) == {"tax_rate"}
+    assert changed(lambda d: d.update(continuing_value="customer_runoff")) == {"continuing_value"}
+    assert changed(
+        lambda d: d.update(continuing_value="gordon_growth", continuing_growth=0.01)
+    ) == {"continuing_value"}
+    assert changed(
+        lambda d: d.update(continuing_value="customer_runoff", headline_npv="with_continuing_value")
+    ) == {"continuing_value"}
+    # A capex treatment or a churn convention is part of its line's item.
+    assert changed(lambda d: d["costs"][0].update(treatment="capex", life_months=36)) == {"c1"}
+    churn = next(i for i, b in enumerate(doc["benefits"]) if b["kind"] == "churn")
+    assert changed(lambda d: d["benefits"][churn].update(reduction_applies_to="annual_churn")) == {
+        doc["benefits"][churn]["id"]
+    }
     assert changed(lambda d: d["assumptions"][2].update(notes="a note")) == set()
     # An assumption's fingerprint is the one its verdicts were stored with before.
     a = load_case(doc).assumptions[0]
@@ -196,6 +213,24 @@ def test_discount_rate_horizon_and_start_month(doc):
         assert expected == pytest.approx(priced, rel=1e-9)
     start = effects["start_month"]
     assert start.basis == "none" and start.swing == 0.0
+
+
+def test_tax_and_the_continuing_value_leave_the_npv_within_the_horizon(doc):
+    """They move the figures beside it (after tax, with continuing value), not the NPV the
+    effects are measured on: no effect, and that NPV is the engine's without them."""
+    taxed = edited(doc, lambda d: d.update(tax_rate=0.25, continuing_value="customer_runoff"))
+    effects = npv_effects(load_case(taxed))
+    for item_id in ("tax_rate", "continuing_value"):
+        e = effects[item_id]
+        assert e.basis == "none" and e.swing == 0.0
+        assert e.base_npv == pytest.approx(npv_of(doc), rel=1e-12)
+    items = {i.id: dict(i.fields) for i in review_items(load_case(taxed))}
+    assert items["tax_rate"] == {"tax_rate": 0.25, "tax_lag_months": 0}
+    assert items["continuing_value"] == {
+        "continuing_value": "customer_runoff",
+        "continuing_growth": 0.0,
+        "headline_npv": "horizon",
+    }
 
 
 def test_effects_survive_the_result_document(doc):

@@ -29,6 +29,18 @@ METRICS = (
     "pv_benefits",
 )
 MONEY = {"npv", "total_costs", "total_benefits", "pv_costs", "pv_benefits"}
+#: The continuing value's named cells, and the engine's figure each recalculates to.
+CONTINUING = {
+    "continuing_value": "pv",
+    "npv_with_continuing_value": "npv_with_continuing_value",
+    "headline_npv": "headline_npv",
+}
+#: The after-tax named cells, and the engine's metric each recalculates to.
+AFTER_TAX = {
+    "npv_after_tax": "npv",
+    "irr_after_tax": "irr",
+    "payback_months_after_tax": "payback_months",
+}
 RATES = {"irr", "mirr", "roi", "bcr"}
 ERRORS = {"#VALUE!", "#NAME?", "#REF!", "#DIV/0!", "#N/A", "#NUM!", "#NULL!"}
 
@@ -247,8 +259,142 @@ def edge_docs() -> dict[str, dict[str, Any]]:
     return {"ten-years": longest, "one-month": shortest, "empty": _base(title="Empty")}
 
 
+def annual_churn_doc() -> dict[str, Any]:
+    """Two churn lines, one whose reduction cuts annual churn (format /2's choice)."""
+    line = {
+        "kind": "churn",
+        "customers": 20000,
+        "annual_churn": "churn",
+        "reduction": "cut",
+        "arpu": 25,
+        "margin": 0.6,
+        "gross_adds": 300,
+        "ramp_start": 2,
+        "ramp_months": 4,
+    }
+    return _base(
+        format="cxroi-case/2",
+        title="Annual churn cut",
+        horizon_months=18,
+        assumptions=[
+            {
+                "key": "churn",
+                "label": "Churn",
+                "value": 0.3,
+                "unit": "ratio",
+                "low": 0.2,
+                "high": 0.4,
+            },
+            {"key": "cut", "label": "Cut", "value": 0.1, "unit": "ratio", "low": 0, "high": 0.2},
+        ],
+        costs=[{"name": "Fee", "category": "x", "recurrence": "monthly", "amount": 2000}],
+        benefits=[
+            {**line, "name": "Cut annual", "reduction_applies_to": "annual_churn"},
+            {**line, "name": "Cut hazard", "reduction_applies_to": "monthly_hazard"},
+        ],
+    )
+
+
+def runoff_doc() -> dict[str, Any]:
+    """Customer run-off: the annual-churn case plus a referrals line and a custom line
+    (no run-off), risk on one line, and the continuing value as the headline."""
+    doc = annual_churn_doc()
+    doc["benefits"][0]["risk"] = 0.1
+    doc["benefits"] += [
+        {
+            "name": "Referred",
+            "kind": "referrals",
+            "customers": 20000,
+            "referral_uplift": 0.001,
+            "annual_churn": 0.25,
+            "arpu": 25,
+            "margin": 0.6,
+        },
+        {"name": "Other", "kind": "custom", "amount": 500},
+    ]
+    doc.update(
+        title="Run-off",
+        continuing_value="customer_runoff",
+        headline_npv="with_continuing_value",
+    )
+    return doc
+
+
+def gordon_doc() -> dict[str, Any]:
+    """Gordon growth at 2 % on a 30-month case (the final year is months 19..30)."""
+    return _base(
+        format="cxroi-case/2",
+        title="Gordon",
+        horizon_months=30,
+        discount_rate=0.09,
+        continuing_value="gordon_growth",
+        continuing_growth=0.02,
+        assumptions=[
+            {"key": "g_fee", "label": "Fee", "value": 900, "unit": "GBP", "low": 800, "high": 1200}
+        ],
+        costs=[
+            {"name": "Build", "category": "x", "recurrence": "once", "amount": 20000},
+            {"name": "Run", "category": "x", "recurrence": "monthly", "amount": "g_fee"},
+        ],
+        benefits=[
+            {"name": "Saving", "kind": "custom", "amount": 2500, "escalation": 0.03, "risk": 0.2}
+        ],
+    )
+
+
+def tax_doc() -> dict[str, Any]:
+    """Tax at 25 % paid 3 months late; two capex lines (one up front, one in month 12
+    with risk) depreciated over 24 and 10 months, an opex line, and a ramped benefit."""
+    return _base(
+        format="cxroi-case/2",
+        title="Tax",
+        horizon_months=30,
+        discount_rate=0.08,
+        tax_rate=0.25,
+        tax_lag_months=3,
+        assumptions=[
+            {
+                "key": "kit",
+                "label": "Kit",
+                "value": 24000,
+                "unit": "GBP",
+                "low": 20000,
+                "high": 30000,
+            }
+        ],
+        costs=[
+            {
+                "name": "Kit",
+                "category": "it",
+                "recurrence": "once",
+                "amount": "kit",
+                "treatment": "capex",
+                "life_months": 24,
+            },
+            {
+                "name": "Refresh",
+                "category": "it",
+                "recurrence": "once",
+                "month": 12,
+                "amount": 2000,
+                "risk": 0.1,
+                "treatment": "capex",
+                "life_months": 10,
+            },
+            {"name": "Support", "category": "people", "recurrence": "monthly", "amount": 700},
+        ],
+        benefits=[
+            {"name": "Saving", "kind": "custom", "amount": 3000, "ramp_months": 6, "risk": 0.1}
+        ],
+    )
+
+
 def synthetic_docs() -> dict[str, dict[str, Any]]:
     return {
+        "tax": tax_doc(),
+        "annual-churn": annual_churn_doc(),
+        "runoff": runoff_doc(),
+        "gordon": gordon_doc(),
         "multiple-irr": multiple_irr_doc(),
         "no-costs": no_cost_doc(),
         "wide": wide_doc(24),
@@ -290,13 +436,19 @@ class Evaluated:
         sheet, ref = name_target(self._workbook, name)
         return f"'[{self.file}]{sheet.upper()}'!{ref}"
 
-    def with_inputs(self, inputs: dict[str, float], outputs: list[str]) -> dict[str, Any]:
-        """Recalculate with the named input cells set to other values; read named outputs."""
+    def with_inputs(
+        self,
+        inputs: dict[str, float],
+        outputs: list[str],
+        cells: dict[tuple[str, str], float] | None = None,
+    ) -> dict[str, Any]:
+        """Recalculate with the named input cells (and ``cells``: (sheet, ref) without a
+        name) set to other values; read named outputs."""
         keys = {name: self._target(name) for name in outputs}
-        solution = self.model.calculate(
-            inputs={self._target(name): value for name, value in inputs.items()},
-            outputs=list(keys.values()),
-        )
+        changed = {self._target(name): value for name, value in inputs.items()}
+        for (sheet, ref), value in (cells or {}).items():
+            changed[f"'[{self.file}]{sheet.upper()}'!{ref}"] = value
+        solution = self.model.calculate(inputs=changed, outputs=list(keys.values()))
         found = {k.upper(): v for k, v in solution.items()}
         out = {}
         for name, key in keys.items():
@@ -430,7 +582,7 @@ def random_doc(seed: int) -> dict[str, Any]:
             risk=param(rng.uniform(0, 0.5)),
         )
         benefits.append(line)
-    return _base(
+    doc = _base(
         title=f"Random case {seed}",
         horizon_months=horizon,
         discount_rate=round(rng.uniform(0.0, 0.25), 3),
@@ -438,3 +590,39 @@ def random_doc(seed: int) -> dict[str, Any]:
         costs=costs,
         benefits=benefits,
     )
+    _random_finance_scope(rng, doc)
+    return doc
+
+
+def _random_finance_scope(rng: Any, doc: dict[str, Any]) -> None:
+    """Format /2's finance scope, drawn last (the draws above stay each seed's own):
+    tax with capex lines, a continuing value, and churn cut on annual churn."""
+    rate, horizon = doc["discount_rate"], doc["horizon_months"]
+    scope: dict[str, Any] = {}
+    if rng.random() < 0.5:
+        scope.update(
+            format="cxroi-case/2",
+            tax_rate=round(rng.uniform(0.0, 0.4), 3),
+            tax_lag_months=rng.randint(0, 6),
+        )
+        for cost in doc["costs"]:
+            if rng.random() < 0.5:
+                cost.update(treatment="capex", life_months=rng.randint(1, 60))
+    method = rng.choice(["none", "customer_runoff", "gordon_growth"])
+    if method == "customer_runoff" and rate > 0:
+        scope.update(
+            format="cxroi-case/2",
+            continuing_value=method,
+            headline_npv=rng.choice(["horizon", "with_continuing_value"]),
+        )
+    elif method == "gordon_growth" and rate > 0 and horizon >= 12:
+        scope.update(
+            format="cxroi-case/2",
+            continuing_value=method,
+            continuing_growth=round(rng.uniform(-0.05, rate * 0.9), 4),
+        )
+    for line in doc["benefits"]:
+        if line["kind"] == "churn" and rng.random() < 0.5:
+            line["reduction_applies_to"] = "annual_churn"
+            scope["format"] = "cxroi-case/2"  # what /1 cannot state
+    doc.update(scope)

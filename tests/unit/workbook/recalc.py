@@ -18,10 +18,10 @@ import openpyxl
 import pytest
 from formulas.tokens.operand import XlError
 
-from cxroi.engine import CaseFile, Metrics
+from cxroi.engine import CaseFile, Metrics, Result, analyse
 from cxroi.engine.pricing import evaluate_metrics
 
-from .cases import ERRORS, METRICS, MONEY, RATES, name_target
+from .cases import AFTER_TAX, CONTINUING, ERRORS, METRICS, MONEY, RATES, name_target
 
 #: The discount rate moves by this much in the what-if.
 RATE_STEP = 0.04
@@ -39,6 +39,22 @@ def what_if(case: CaseFile) -> tuple[dict[str, float], Metrics]:
         overrides[a.key] = value
     moved = dataclasses.replace(case, discount_rate=rate)
     return changes, evaluate_metrics(moved, overrides)
+
+
+def what_if_result(case: CaseFile, changes: dict[str, float]) -> Result:
+    """The engine's whole result (continuing value, after tax) after ``what_if``'s changes.
+
+    The case is rebuilt with the moved discount rate and assumption values, and priced
+    anew (no Monte Carlo): what the recalculated workbook must then show.
+    """
+    assumptions = tuple(
+        dataclasses.replace(a, value=changes[a.key]) if a.key in changes else a
+        for a in case.assumptions
+    )
+    moved = dataclasses.replace(
+        case, discount_rate=changes["discount_rate"], assumptions=assumptions
+    )
+    return analyse(moved, trials=0)
 
 
 def write_what_if(source: Path, target: Path, changes: dict[str, float]) -> None:
@@ -93,3 +109,20 @@ def assert_recalculated(read: Callable[[str], Any], metrics: Metrics) -> None:
             continue
         assert_metric_matches(key, read(key), expected)
     assert read("master_check") == 0
+
+
+def assert_scope_recalculated(read: Callable[[str], Any], result: Result) -> None:
+    """The continuing value and the after-tax metrics equal the engine's, where the case
+    has them; an after-tax IRR the engine finds several rates for is not claimed unique."""
+    continuing, after_tax = result.continuing_value, result.after_tax
+    if continuing is not None:
+        for name, attribute in CONTINUING.items():
+            assert read(name) == pytest.approx(getattr(continuing, attribute), abs=0.01), name
+    if after_tax is not None:
+        m = after_tax.metrics
+        for name, key in AFTER_TAX.items():
+            expected = getattr(m, key)
+            if key == "irr" and expected is None and m.irr_note == "multiple":
+                assert read("irr_after_tax_unique") == 0
+                continue
+            assert_metric_matches(key, read(name), expected)

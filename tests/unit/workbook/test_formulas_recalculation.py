@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pytest
 
 from .cases import Evaluation, all_case_names, find_row
-from .recalc import assert_metric_matches, assert_recalculated
+from .recalc import assert_metric_matches, assert_recalculated, assert_scope_recalculated
 
 __all__ = ["assert_metric_matches"]
 
@@ -30,6 +30,22 @@ def test_every_metric_name_recalculates_to_the_engine_value(
 ) -> None:
     model, result, _wb = evaluated
     assert_recalculated(model.name, result.metrics)
+
+
+def test_the_continuing_value_and_after_tax_metrics_recalculate_to_the_engine(
+    evaluated: Evaluation,
+) -> None:
+    model, result, wb = evaluated
+    if result.continuing_value is None:
+        assert "npv_with_continuing_value" not in wb.defined_names
+    if result.after_tax is None:
+        assert "npv_after_tax" not in wb.defined_names
+    assert_scope_recalculated(model.name, result)
+    if result.after_tax is not None:
+        row = find_row(wb["Calculations"], "Tax paid (due lag months earlier)")
+        paid = result.after_tax.tax_paid
+        got = [model.cell("Calculations", f"{_col(m)}{row}") for m in range(len(paid))]
+        assert got == pytest.approx(list(paid), abs=0.01)
 
 
 def test_every_monthly_net_flow_equals_the_engine(

@@ -16,10 +16,17 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from cxroi.engine import Metrics, analyse, load_case
+from cxroi.engine import Metrics, Result, analyse, load_case
 
 from .cases import ERRORS, all_case_names, case_named, find_row, random_doc
-from .recalc import assert_recalculated, named, what_if, write_what_if
+from .recalc import (
+    assert_recalculated,
+    assert_scope_recalculated,
+    named,
+    what_if,
+    what_if_result,
+    write_what_if,
+)
 
 pytestmark = [pytest.mark.gnumeric, pytest.mark.slow]
 
@@ -27,7 +34,8 @@ SKIP_REASON = "Gnumeric (ssconvert) not installed: apt-get install gnumeric"
 SEEDS = range(12)
 CASES = [*all_case_names(), *(f"random-{seed}" for seed in SEEDS)]
 
-Recalculated = dict[tuple[str, str], tuple[Path, Metrics, list[float] | None]]
+Recalculated = dict[tuple[str, str], tuple[Path, Metrics, list[float] | None, Result]]
+Converted = tuple[openpyxl.Workbook, Metrics, list[float] | None, Result]
 
 
 def _case(name: str):  # type: ignore[no-untyped-def]
@@ -54,9 +62,9 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory) -> Recalculated:
         changes, moved = what_if(case)
         changed = source / f"{name}-what-if.xlsx"
         write_what_if(exported, changed, changes)
-        for variant, path, metrics, net in (
-            ("exported", exported, result.metrics, list(result.cashflow.net)),
-            ("what-if", changed, moved, None),
+        for variant, path, metrics, net, whole in (
+            ("exported", exported, result.metrics, list(result.cashflow.net), result),
+            ("what-if", changed, moved, None, what_if_result(case, changes)),
         ):
             target = out / path.name
             subprocess.run(
@@ -65,27 +73,23 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory) -> Recalculated:
                 capture_output=True,
                 timeout=120,
             )
-            done[(name, variant)] = (target, metrics, net)
+            done[(name, variant)] = (target, metrics, net, whole)
     return done
 
 
 @pytest.fixture(params=[(n, v) for n in CASES for v in ("exported", "what-if")], ids=str)
-def converted(
-    request: pytest.FixtureRequest, recalculated: Recalculated
-) -> tuple[openpyxl.Workbook, Metrics, list[float] | None]:
-    path, metrics, net = recalculated[request.param]
+def converted(request: pytest.FixtureRequest, recalculated: Recalculated) -> Converted:
+    path, metrics, net, whole = recalculated[request.param]
     assert path.exists(), f"Gnumeric did not write {path.name}"
     with warnings.catch_warnings():
         # Gnumeric writes no default cell style; openpyxl warns and applies its own.
         warnings.filterwarnings("ignore", "Workbook contains no default style")
         wb = openpyxl.load_workbook(path, data_only=True)
-    return wb, metrics, net
+    return wb, metrics, net, whole
 
 
-def test_metrics_after_gnumeric_recalculation_equal_the_engine(
-    converted: tuple[openpyxl.Workbook, Metrics, list[float] | None],
-) -> None:
-    wb, metrics, net = converted
+def test_metrics_after_gnumeric_recalculation_equal_the_engine(converted: Converted) -> None:
+    wb, metrics, net, _whole = converted
     assert_recalculated(lambda name: named(wb, name), metrics)
     if net is not None:
         ws = wb["Calculations"]
@@ -94,10 +98,17 @@ def test_metrics_after_gnumeric_recalculation_equal_the_engine(
         assert got == pytest.approx(net, abs=0.01)
 
 
-def test_no_cell_anywhere_holds_an_error_after_gnumeric_recalculation(
-    converted: tuple[openpyxl.Workbook, Metrics, list[float] | None],
+def test_the_continuing_value_and_after_tax_after_gnumeric_recalculation_equal_the_engine(
+    converted: Converted,
 ) -> None:
-    wb, _metrics, _net = converted
+    wb, _metrics, _net, whole = converted
+    assert_scope_recalculated(lambda name: named(wb, name), whole)
+
+
+def test_no_cell_anywhere_holds_an_error_after_gnumeric_recalculation(
+    converted: Converted,
+) -> None:
+    wb, _metrics, _net, _whole = converted
     bad = [
         f"{ws.title}!{cell.coordinate}={cell.value}"
         for ws in wb.worksheets

@@ -18,7 +18,7 @@ import pytest
 from cxroi.engine import Result
 
 from .cases import ERRORS, all_case_names, export, find_row, name_target
-from .recalc import assert_recalculated
+from .recalc import assert_recalculated, assert_scope_recalculated
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
 
@@ -71,6 +71,13 @@ def test_metrics_after_libreoffice_recalculation_equal_the_engine(
 ) -> None:
     wb, result = converted
     assert_recalculated(lambda name: _named(wb, name), result.metrics)
+
+
+def test_the_continuing_value_and_after_tax_after_libreoffice_recalculation_equal_the_engine(
+    converted: tuple[openpyxl.Workbook, Result],
+) -> None:
+    wb, result = converted
+    assert_scope_recalculated(lambda name: _named(wb, name), result)
 
 
 def test_monthly_net_flows_after_libreoffice_recalculation_equal_the_engine(

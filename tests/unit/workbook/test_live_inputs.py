@@ -7,13 +7,14 @@ workbook to the engine's scenario and tornado results.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 
 import pytest
 
-from cxroi.engine import Result
+from cxroi.engine import Result, analyse, load_case
 
-from .cases import Evaluated, Evaluation
+from .cases import Evaluated, Evaluation, annual_churn_doc, gordon_doc, tax_doc
 from .test_formulas_recalculation import assert_metric_matches
 
 pytestmark = pytest.mark.slow
@@ -58,3 +59,56 @@ def test_moving_an_assumption_to_its_low_and_high_gives_the_tornado_npvs(
         high = model.with_inputs({row.key: row.high}, ["npv"])["npv"]
         assert low == pytest.approx(row.npv_low, abs=0.01), row.key
         assert high == pytest.approx(row.npv_high, abs=0.01), row.key
+
+
+def test_the_churn_convention_is_a_live_input(evaluate: Callable[[str], Evaluation]) -> None:
+    """Setting the first line's "Reduction applies to" from 1 (annual churn) to 0
+    prices both lines on the monthly hazard, as the engine does."""
+    model, _result, wb = evaluate("annual-churn")
+    ws = wb["Inputs"]
+    flags = [r for r in range(1, ws.max_row + 1) if ws.cell(r, 2).value == "Reduction applies to"]
+    assert [ws.cell(r, 3).value for r in flags] == [1, 0]
+    assert ws.cell(flags[0], 4).value == "0 = monthly_hazard, 1 = annual_churn"
+    doc = copy.deepcopy(annual_churn_doc())
+    doc["benefits"][0]["reduction_applies_to"] = "monthly_hazard"
+    expected = analyse(load_case(doc), trials=0).metrics
+    got = model.with_inputs({}, list(LIVE), cells={("Inputs", f"C{flags[0]}"): 0})
+    for key in LIVE:
+        assert_metric_matches(key, got[key], getattr(expected, key))
+
+
+def test_the_gordon_growth_rate_is_a_live_input(evaluate: Callable[[str], Evaluation]) -> None:
+    model, _result, _wb = evaluate("gordon")
+    doc = copy.deepcopy(gordon_doc())
+    doc["continuing_growth"] = 0.04
+    expected = analyse(load_case(doc), trials=0).continuing_value
+    assert expected is not None
+    names = ["continuing_value", "npv_with_continuing_value"]
+    got = model.with_inputs({"continuing_growth": 0.04}, names)
+    assert got["continuing_value"] == pytest.approx(expected.pv, abs=0.01)
+    assert got["npv_with_continuing_value"] == pytest.approx(
+        expected.npv_with_continuing_value, abs=0.01
+    )
+
+
+def test_the_tax_rate_lag_and_life_are_live_inputs(evaluate: Callable[[str], Evaluation]) -> None:
+    model, _result, wb = evaluate("tax")
+    ws = wb["Inputs"]
+    life = next(
+        r
+        for r in range(1, ws.max_row + 1)
+        if ws.cell(r, 1).value == "Depreciation life of Kit (capex)"
+    )
+    doc = copy.deepcopy(tax_doc())
+    doc.update(tax_rate=0.3, tax_lag_months=1)
+    doc["costs"][0]["life_months"] = 12
+    expected = analyse(load_case(doc), trials=0).after_tax
+    assert expected is not None
+    names = ["npv_after_tax", "payback_months_after_tax"]
+    got = model.with_inputs(
+        {"tax_rate": 0.3, "tax_lag_months": 1}, names, cells={("Inputs", f"B{life}"): 12}
+    )
+    assert got["npv_after_tax"] == pytest.approx(expected.metrics.npv, abs=0.01)
+    assert got["payback_months_after_tax"] == pytest.approx(
+        expected.metrics.payback_months, abs=1e-6
+    )

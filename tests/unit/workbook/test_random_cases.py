@@ -19,7 +19,7 @@ from cxroi.engine import Result, analyse, load_case
 from cxroi.workbook import build_workbook
 
 from .cases import find_row, random_doc
-from .recalc import assert_recalculated, named
+from .recalc import assert_recalculated, assert_scope_recalculated, named
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
 
@@ -65,6 +65,7 @@ def test_random_case_recalculates_to_the_engine_in_libreoffice(
     path, result = converted[seed]
     wb = openpyxl.load_workbook(path, data_only=True)
     assert_recalculated(lambda name: named(wb, name), result.metrics)
+    assert_scope_recalculated(lambda name: named(wb, name), result)
     ws = wb["Calculations"]
     row = find_row(ws, "Net cash flow")
     got = [ws.cell(row, 5 + m).value for m in range(len(result.cashflow.net))]

@@ -1,14 +1,14 @@
 """council: the CX council's meetings (agenda notes), actions log and decisions log
 
-Revision ID: 0610_council
-Revises: 0600_actuals
+Revision ID: 0710_council
+Revises: 0700_notifications
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0610_council"
-down_revision = "0600_actuals"
+revision = "0710_council"
+down_revision = "0700_notifications"
 branch_labels = None
 depends_on = None
 
