@@ -80,6 +80,39 @@ def ratio(value: float | None) -> str:
     return f"{MINUS}{text}" if value < 0 and text != "0.00" else text
 
 
+def with_unit(value: float | None, unit: str = "", currency: str = "") -> str:
+    """A value as its unit says people write it: the one rule for an assumption's value.
+
+    ``ratio`` is a percentage (``18.0%``), ``ratio/year`` a percentage per year,
+    ``GBP/call`` money per call; anything else the figure and its unit.
+
+    >>> with_unit(0.18, "ratio")
+    '18.0%'
+    >>> with_unit(0.02, "ratio/year")
+    '2.0% a year'
+    >>> with_unit(4.8, "GBP/call")
+    '£4.80 per call'
+    >>> with_unit(64000, "GBP/month", "GBP")
+    '£64,000 per month'
+    >>> with_unit(12500, "calls/month")
+    '12,500 calls per month'
+    """
+    if value is None:
+        return "n/a"
+    unit = (unit or "").strip()
+    head, _, per = unit.partition("/")
+    per_text = f" per {per}" if per and per != "year" else (" a year" if per else "")
+    if head in ("ratio", "rate", "%", "percent"):
+        return f"{pct(value)}{per_text}"
+    if head.upper() in SYMBOLS or (len(head) == 3 and head.isupper()):
+        decimals = 0 if float(value).is_integer() or abs(value) >= 100 else 2
+        return f"{money(value, head.upper(), decimals)}{per_text}"
+    if head == "money":
+        return f"{money(value, currency)}{per_text}"
+    body = approx(value, 6)
+    return f"{body} {head}{per_text}".strip() if head else body
+
+
 def signed_class(value: float | None) -> str:
     """The CSS class for a figure: negatives are muted red."""
     return "num neg" if value is not None and value < 0 else "num"
@@ -105,8 +138,12 @@ def register(app: Flask) -> None:
         "pct": pct,
         "months": months,
         "ratio": ratio,
+        "with_unit": with_unit,
         "signed_class": signed_class,
         "money_cell": money_cell,
         "when": when,
     }
     app.jinja_env.filters.update(filters)
+    from cxroi import labels  # labels formats values through this module
+
+    labels.register(app)

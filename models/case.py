@@ -212,6 +212,12 @@ class Case(Base):
         return self.doc.horizon_months
 
     @property
+    def fiscal_year_start(self) -> str:
+        """As the case form's choice: the calendar month, or "" for the case's own years."""
+        month = self.doc.fiscal_year_start
+        return "" if month is None else str(month)
+
+    @property
     def discount_rate(self) -> float:
         return self.doc.discount_rate
 

@@ -172,6 +172,7 @@ def _upload(case_id: int | None) -> ResponseReturnValue:
         back_url=_here(case_id, "page"),
         months=months,
         changes=changes,
+        label=label,
         form=ConfirmForm(payload=base64.b64encode(data).decode("ascii")),
     )
 

@@ -125,7 +125,7 @@ def prepare_demo_approvals() -> DemoApprovals | None:
             first.key,
             "challenged",
             finance,
-            f"What evidence supports {first.key}? A pilot or a benchmark, please.",
+            f"What evidence supports {first.label.lower()}? A pilot or a benchmark, please.",
         )
         out.lines.append(
             f"{in_review.status_label}: {in_review.title} (finance challenged {first.key})"

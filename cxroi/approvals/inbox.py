@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, select
 
+from cxroi import labels
 from cxroi.extensions import db
 from cxroi.workflow import DECIDED, waiting_for
 from models import Case, User
@@ -75,10 +76,12 @@ def inbox_for(user: User) -> Inbox:
         return titles[case_id]
 
     def subject(root: Comment) -> str:
-        """What a thread is about: the assumption's key as it is now, or the case."""
+        """What a thread is about: the assumption's (or line's) name as it is now, or the case."""
         case = db.session.get(Case, root.case_id)
         name = subject_of(case, root) if case is not None else None
-        return name or "the case"
+        if case is None or name is None:
+            return "the case"
+        return labels.case_names(case).get(name, name)
 
     if user.role == "finance":
         for case in db.session.scalars(

@@ -129,10 +129,19 @@ def _page(
 
 def _notice(opened: links.OpenLink) -> dict[str, str] | None:
     if opened.state == "superseded":
+        # What this page lists below: the decisions recorded on this version before it was
+        # superseded stand on it; no new one can be made here.
+        decided = links.versions_decisions(opened.version)
+        recorded = (
+            f"The decision recorded on it ({decided[-1].label.lower()} by {decided[-1].name}) "
+            "stays on this version, listed below; no new decision can be made here."
+            if decided
+            else "No decision was recorded on this version, and none can be made here now."
+        )
         return {
             "tone": "warning",
             "heading": "A newer version exists",
-            "message": links.superseded_message(opened.version, opened.case),
+            "message": links.superseded_summary(opened.version, opened.case) + " " + recorded,
         }
     if opened.link.scope == "view":
         return {

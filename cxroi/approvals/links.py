@@ -410,7 +410,8 @@ def open_link(token: str, *, action: str, ip: str, user_agent: str) -> OpenLink:
     return OpenLink(link, link.version, case, state)
 
 
-def superseded_message(version: CaseVersion, case: Case) -> str:
+def superseded_summary(version: CaseVersion, case: Case) -> str:
+    """When and why ``version`` was superseded, and the case's state now."""
     when = (
         _aware(version.superseded_at).strftime("%d %b %Y %H:%M UTC")
         if version.superseded_at
@@ -419,7 +420,14 @@ def superseded_message(version: CaseVersion, case: Case) -> str:
     return (
         f"Version {version.number} (hash {version.short_hash}) was superseded on {when}: "
         f"{version.superseded_reason or 'the case was changed'}. The case is now "
-        f"{label(case.status).lower()}. Your decision was not recorded; "
+        f"{label(case.status).lower()}."
+    )
+
+
+def superseded_message(version: CaseVersion, case: Case) -> str:
+    """The refusal of a decision on a superseded version (nothing was recorded)."""
+    return (
+        f"{superseded_summary(version, case)} Your decision was not recorded; "
         "ask the sender for a link to the new version."
     )
 

@@ -67,15 +67,43 @@ class CumulativeChart:
     points: str
     zero_y: float
     payback_x: float | None
+    payback_y: float | None
+    payback_label: str
     top_label: str
     bottom_label: str
     last_month: int
     text: str  # the same in words, for screen readers and print
+    y_ticks: tuple[Tick, ...] = ()
+    x_ticks: tuple[Tick, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    at: float  # the position along the axis, in chart units
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Ask:
+    """What the sponsor is asked for, and why: the page's first section."""
+
+    investment: str  # total costs over the horizon
+    pv_costs: str
+    problem: str
+    evidence: str
+    npv: str
+    irr: str
+    payback: str
+    p10: str | None  # the Monte Carlo range; None when no simulation is stored
+    p90: str | None
+    prob_positive: str | None
+    trials: str | None
 
 
 @dataclass(frozen=True, slots=True)
 class RiskRow:
     label: str
+    review: str
     low: str
     high: str
     npv_low: str
@@ -106,6 +134,7 @@ class ScenarioRow:
 class SponsorSummary:
     title: str
     description: str
+    ask: Ask
     currency: str
     horizon: str
     headlines: tuple[Headline, ...]
@@ -122,7 +151,7 @@ def cumulative_chart(
     currency: str,
     *,
     width: int = 640,
-    height: int = 180,
+    height: int = 200,
 ) -> CumulativeChart:
     values = [float(v) for v in cumulative] or [0.0]
     top, bottom = max(max(values), 0.0), min(min(values), 0.0)
@@ -146,16 +175,25 @@ def cumulative_chart(
             else "it does not pay back."
         )
     )
+    n = len(values) - 1
+    step = next((s for s in (6, 12, 24, 36, 60, 120) if n / s <= 6), max(n, 1))
+    x_ticks = tuple(Tick(x(t), str(t)) for t in range(0, n + 1, step))
+    y_values = sorted({top, 0.0, bottom}, reverse=True)
+    y_ticks = tuple(Tick(y(v), money(v, currency)) for v in y_values)
     return CumulativeChart(
         width=width,
         height=height,
         points=points,
         zero_y=y(0.0),
         payback_x=None if payback is None else x(payback),
+        payback_y=None if payback is None else y(0.0),
+        payback_label="" if payback is None else f"payback {months(payback)}",
         top_label=money(top, currency),
         bottom_label=money(bottom, currency),
-        last_month=len(values) - 1,
+        last_month=n,
         text=words,
+        y_ticks=y_ticks,
+        x_ticks=x_ticks,
     )
 
 
@@ -183,9 +221,10 @@ def build_summary(
     by_key = {a["key"]: a for a in case.get("assumptions", [])}
     risks = tuple(
         RiskRow(
-            label=t.get("label") or t["key"],
-            low=plain_number(t["low"]),
-            high=plain_number(t["high"]),
+            label=t.get("label") or by_key.get(t["key"], {}).get("label") or t["key"],
+            review=reviews.get(t["key"], "unreviewed"),
+            low=formatting.with_unit(t["low"], by_key.get(t["key"], {}).get("unit", ""), cur),
+            high=formatting.with_unit(t["high"], by_key.get(t["key"], {}).get("unit", ""), cur),
             npv_low=money(t["npv_low"], cur),
             npv_high=money(t["npv_high"], cur),
             swing=money(t["swing"], cur),
@@ -199,8 +238,8 @@ def build_summary(
         AssumptionRow(
             key=k,
             label=by_key[k].get("label", k),
-            value=plain_number(by_key[k].get("value")),
-            unit=by_key[k].get("unit", ""),
+            value=formatting.with_unit(by_key[k].get("value"), by_key[k].get("unit", ""), cur),
+            unit="",
             source=by_key[k].get("source") or "no source given",
             owner=by_key[k].get("owner") or "",
             review=reviews.get(k, "unreviewed"),
@@ -226,9 +265,23 @@ def build_summary(
             f"P10 {money(mc['p10'], cur)}, P50 {money(mc['p50'], cur)}, "
             f"P90 {money(mc['p90'], cur)}."
         )
+    ask = Ask(
+        investment=money(m.get("total_costs"), cur),
+        pv_costs=money(m.get("pv_costs"), cur),
+        problem=case.get("customer_problem") or "",
+        evidence=case.get("evidence") or "",
+        npv=money(m.get("npv"), cur),
+        irr=irr_text(m),
+        payback=months(m.get("payback_months")),
+        p10=money(mc["p10"], cur) if mc else None,
+        p90=money(mc["p90"], cur) if mc else None,
+        prob_positive=percent(mc["prob_npv_positive"]) if mc else None,
+        trials=f"{mc['trials']:,}" if mc else None,
+    )
     return SponsorSummary(
         title=case.get("title", ""),
         description=case.get("description", ""),
+        ask=ask,
         currency=cur,
         horizon=f"{case.get('horizon_months')} months from {case.get('start_month')}, "
         f"discount rate {percent(case.get('discount_rate'))}",

@@ -20,14 +20,14 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from cxroi import notify
+from cxroi import labels, notify
 from cxroi.approvals import approvers, inbox, ledger, links, review, steps, versions
 from cxroi.approvals import tokens as link_tokens
 from cxroi.approvals.errors import DomainError, InputError
 from cxroi.approvals.forms import CommentForm, LinkForm, ReviewForm, StepForm
 from cxroi.audit.services import events_for_case
 from cxroi.extensions import db
-from cxroi.formatting import figure, money, pct
+from cxroi.formatting import figure, money, pct, with_unit
 from cxroi.workflow import (
     HOLDER_WORDS,
     NEXT_HOLDER,
@@ -85,10 +85,16 @@ def effect_text(row: review.ReviewRow, currency: str) -> str:
         moved = f"{effect.low:g} / {effect.high:g} months"
     elif item.id == "discount_rate":
         moved = f"±10 %: {pct(effect.low, 2)} / {pct(effect.high, 2)}"
-    elif effect.basis == "range":
-        moved = f"Its range: {figure(effect.low)} / {figure(effect.high)}"
     else:
-        moved = f"±10 % (no range): {figure(effect.low)} / {figure(effect.high)}"
+        unit = str(item.fields.get("unit") or "")
+        low, high = (
+            with_unit(v, unit, currency) if unit else figure(v) for v in (effect.low, effect.high)
+        )
+        moved = (
+            f"Its range: {low} / {high}"
+            if effect.basis == "range"
+            else f"±10 % (no range): {low} / {high}"
+        )
     return (
         f"{moved}: NPV {money(effect.npv_low, currency)} / {money(effect.npv_high, currency)} "
         f"(swing {money(effect.swing, currency)})."
@@ -113,6 +119,7 @@ def review_context(case: Case) -> dict[str, Any]:
         "threads": review.item_threads(case),
         "effect_text": effect_text,
         "value_text": value_text,
+        "words": case_words(case),
         "version": version,
         "latest": versions.latest_version(case.id),
         "superseded_decisions": [
@@ -218,6 +225,7 @@ def accept_items(case_id: int) -> ResponseReturnValue:
         mode=mode,
         form=StepForm(),
         value_text=value_text,
+        words=case_words(case),
         version=versions.latest_version(case.id),
         state_label=label(case.status),
     )
@@ -239,6 +247,7 @@ def review_changes(case_id: int) -> ResponseReturnValue:
         deltas=deltas,
         npv_then=npv_then,
         value_text=value_text,
+        words=case_words(case),
         state_label=label(case.status),
     )
 
@@ -449,7 +458,30 @@ def history(case_id: int) -> ResponseReturnValue:
         events=list(reversed(events_for_case(case.id))),
         chain=list(reversed(ledger.entries_for_case(case.id))),
         state_label=label(case.status),
+        w=case_words(case),
     )
+
+
+def case_words(case: Case) -> labels.CaseWords:
+    """The case's words (cxroi.labels), with everyone it involves by name: the accounts,
+    the approver directory and the recipients of the case's links."""
+    from sqlalchemy import select
+
+    from models import Approver, SharedLink, User
+
+    people = {u.email: u.display_name for u in db.session.scalars(select(User))}
+    people.update({a.email: a.name for a in db.session.scalars(select(Approver))})
+    shared = db.session.scalars(select(SharedLink).where(SharedLink.case_id == case.id))
+    people.update({link.recipient_email: link.recipient_name for link in shared})
+    former: dict[str, str] = {}
+    for version in versions.versions_of(case.id):
+        doc = versions.documents(version)[0]
+        for section, name in (("assumptions", "label"), *((s, "name") for s in _LINES)):
+            former.update({p["id"]: p[name] for p in doc.get(section, []) if "id" in p})
+    return labels.CaseWords(case, people, former)
+
+
+_LINES = ("costs", "benefits", "scenarios")
 
 
 @bp.get("/awaiting")

@@ -13,6 +13,7 @@ from cxroi.cases.fields import NumberField, ParamField, choices
 from cxroi.cases.forms import EditForm, LineForm, line_note_field, optional_text
 from cxroi.engine import KINDS, Assumption
 from cxroi.engine.kinds import BENEFIT_RISK_PARAMETER
+from cxroi.formatting import with_unit
 
 
 class BenefitBase(LineForm):
@@ -106,9 +107,9 @@ def scenario_form_class(assumptions: list[Assumption]) -> type[ScenarioBase]:
     attrs: dict[str, Any] = {"override_keys": tuple(a.key for a in assumptions)}
     for a in assumptions:
         attrs[f"ov_{a.key}"] = NumberField(
-            f"{a.label} ({a.key})",
+            a.label,
             required=False,
             allow_percent=True,
-            description=f"Base value {a.value:g} {a.unit}. Blank keeps it.",
+            description=f"Base value {with_unit(a.value, a.unit)}. Blank keeps it.",
         )
     return type("ScenarioForm", (ScenarioBase,), attrs)

@@ -3,6 +3,7 @@ engine reports at ``costs[2].amount`` lands beside the ``amount`` field."""
 
 from __future__ import annotations
 
+import calendar
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -136,9 +137,20 @@ class CaseForm(EditForm):
         f"default; at most {MAX_TRIALS:,}. More trials take longer to simulate.",
     )
 
+    fiscal_year_start = SelectField(
+        "Fiscal year starts in",
+        default="",
+        choices=choices(
+            [("", "The case's own years (12 months from its first month)")]
+            + [(str(m), calendar.month_name[m]) for m in range(1, 13)]
+        ),
+        description="How the Annual roll-up cuts years; it changes no NPV.",
+    )
+
     def header(self) -> dict[str, Any]:
         rate = self.discount_rate.number
         trials = self.monte_carlo_trials.number
+        fiscal = self.fiscal_year_start.data
         return {
             "title": (self.title.data or "").strip(),
             "description": optional_text(self.description.data),
@@ -149,6 +161,7 @@ class CaseForm(EditForm):
             "horizon_months": self.horizon_months.number,
             "discount_rate": None if rate is None else round(rate / 100, 12),
             "monte_carlo_trials": None if trials is None else int(trials),
+            "fiscal_year_start": int(fiscal) if fiscal else None,
         }
 
 

@@ -112,8 +112,9 @@ def require_edit_assumption(user: User, case: Case, row: Assumption | None) -> N
         return
     if can_edit_finance_inputs(user, case):
         return
-    key = getattr(row, "key", "")
+    name = getattr(row, "label", "") or getattr(row, "key", "")
     raise PermissionDenied(
         _state_reason(user, case, kind)
-        or f'Assumption "{key}" is owned by Finance: only Finance can change it.'
+        or f'"{name}" is owned by Finance: only Finance can change it. To question it, '
+        "raise a challenge on the case's review page."
     )

@@ -228,6 +228,7 @@ def results_view(case: Case, mc: dict[str, Any] | None) -> dict[str, Any] | None
         "histogram": histogram_chart(mc),
     }
     cur = case.currency
+    units = {a.key: a.unit for a in case.doc.assumptions}
     # Formatted once here: a 120-month table is 600 cells, and a Jinja filter per cell
     # was the largest cost of this page.
     monthly = [
@@ -250,7 +251,7 @@ def results_view(case: Case, mc: dict[str, Any] | None) -> dict[str, Any] | None
         "final_cumulative": cf["cumulative"][-1],
         "scenarios": scenarios,
         "tornado": r["tornado"],
-        "break_even": r["break_even"],
+        "break_even": [{**b, "unit": units.get(b["key"], "")} for b in r["break_even"]],
         "monte_carlo": mc,
         "chart": chart,
         "payback_label": None

@@ -25,7 +25,7 @@ from .result import (
 )
 from .rules import PARAMETER_DOMAINS, Issue
 from .tax import tax_flows
-from .timeline import FloatArray, Timeline
+from .timeline import FloatArray, Timeline, fiscal_shift
 
 DEFAULT_TRIALS = 10_000
 DEFAULT_SEED = 20_270_101
@@ -122,7 +122,7 @@ def _analyse(case: CaseFile, trials: int, seed: int) -> Result:
         cashflow=cashflow,
         cashflow_unadjusted=cashflow_of(base.costs_unadjusted[0], base.benefits_unadjusted[0], tl),
         lines=base.lines,
-        annual=annual(cashflow, tl),
+        annual=annual(cashflow, tl, fiscal_shift(case.start_month, case.fiscal_year_start)),
         scenarios=cases_scenarios,
         tornado=rows,
         break_even=break_even(case, tl),
@@ -133,9 +133,10 @@ def _analyse(case: CaseFile, trials: int, seed: int) -> Result:
     )
 
 
-def annual(cashflow: CashFlow, tl: Timeline) -> tuple[AnnualRow, ...]:
-    """Roll the months up into years: year 0 is month 0, then 12-month years."""
-    starts = tl.year_starts()
+def annual(cashflow: CashFlow, tl: Timeline, shift: int = 0) -> tuple[AnnualRow, ...]:
+    """Roll the months up into years: year 0 is month 0, then 12-month years (fiscal
+    years with ``shift``: see :func:`~cxroi.engine.timeline.fiscal_shift`)."""
+    starts = tl.year_starts(shift)
     sums = {
         name: np.add.reduceat(getattr(cashflow, name), starts)
         for name in ("costs", "benefits", "net", "discounted")

@@ -48,6 +48,7 @@ CASE_FIELDS = (
     "headline_npv",
     "tax_rate",
     "tax_lag_months",
+    "fiscal_year_start",
 )
 #: The case fields Finance owns: only a user who edits finance's inputs changes them in
 #: an existing case (the form, an import's replace and the API alike).
@@ -230,6 +231,9 @@ class CaseFile:
     tax_rate: float | None = None
     #: Months between a month's profit and the payment of its tax.
     tax_lag_months: int = 0
+    #: Calendar month (1-12) the Annual roll-up's fiscal years start in; None: the case's
+    #: own years (12 months from month 1).
+    fiscal_year_start: int | None = None
     format: str = field(default=FORMAT)
 
     @property

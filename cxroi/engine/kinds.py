@@ -324,7 +324,7 @@ REDUCTION_APPLIES_TO = Choice(
     "What the reduction cuts: the monthly churn hazard, or the annual churn rate.",
     (
         (MONTHLY_HAZARD, "the monthly churn hazard: c × (1 − reduction)"),
-        (ANNUAL_CHURN_CUT, "the annual churn rate: annual_churn × (1 − reduction)"),
+        (ANNUAL_CHURN_CUT, "the annual churn rate: baseline annual churn × (1 − reduction)"),
     ),
 )
 

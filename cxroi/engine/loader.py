@@ -216,6 +216,7 @@ _V2_ONLY = {
         "headline_npv",
         "tax_rate",
         "tax_lag_months",
+        "fiscal_year_start",
     ),
     "assumptions": ("id", "confidence"),
     "costs": ("id", "note", "register", "treatment", "life_months"),
@@ -369,6 +370,7 @@ def _build(doc: CaseIn, benefits_in: list[BenefitBaseIn]) -> CaseFile:
         headline_npv=doc.headline_npv,
         tax_rate=doc.tax_rate,
         tax_lag_months=doc.tax_lag_months,
+        fiscal_year_start=doc.fiscal_year_start,
         assumptions=tuple(Assumption(**a.model_dump()) for a in doc.assumptions),
         costs=tuple(costs),
         benefits=tuple(benefits),
@@ -523,6 +525,7 @@ def case_to_dict(case: CaseFile) -> dict[str, Any]:
                 }
             ),
             "tax_rate": case.tax_rate,
+            "fiscal_year_start": case.fiscal_year_start,
             "assumptions": [
                 _drop_none(
                     {

@@ -151,6 +151,9 @@ def _check_header(doc: Mapping[str, Any], horizon: int | None) -> Iterator[Issue
     tax = doc.get("tax_rate")
     if _is_number(tax) and not 0 <= tax < 1:
         yield Issue("tax_rate", f"must be from 0 to below 1 (0.25 = 25 %), not {_num(tax)}")
+    fiscal = doc.get("fiscal_year_start")
+    if fiscal is not None and not (isinstance(fiscal, int) and 1 <= fiscal <= 12):
+        yield Issue("fiscal_year_start", f"must be a calendar month from 1 to 12, not {fiscal}")
     lag = doc.get("tax_lag_months", 0)
     if _is_whole(lag) and not 0 <= lag <= MAX_TAX_LAG:
         yield Issue("tax_lag_months", f"must be from 0 to {MAX_TAX_LAG} months, not {lag}")

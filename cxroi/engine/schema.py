@@ -292,6 +292,7 @@ class CaseIn(_Strict):
     headline_npv: Literal["horizon", "with_continuing_value"] = "horizon"
     tax_rate: Number | None = None
     tax_lag_months: Whole = 0
+    fiscal_year_start: Whole | None = None
     assumptions: Annotated[list[AssumptionIn], Field(max_length=MAX_ASSUMPTIONS)]
     costs: Annotated[list[CostIn], Field(max_length=MAX_LINES)]
     benefits: Annotated[list[dict[str, Any]], Field(max_length=MAX_LINES)]

@@ -17,6 +17,20 @@ Value = float | FloatArray
 """A parameter's value: a number, or a column ``(N, 1)`` of trial values."""
 
 
+def fiscal_shift(start_month: str, fiscal_year_start: int | None) -> int:
+    """Months of its fiscal year that have passed when the case's month 1 begins.
+
+    0 when the years are the case's own (``fiscal_year_start`` None, or the start month's
+    calendar month); the year of month t >= 1 is then ``(shift + t - 1) // 12 + 1``.
+
+    >>> fiscal_shift("2027-03", None), fiscal_shift("2027-03", 4), fiscal_shift("2027-03", 1)
+    (0, 11, 2)
+    """
+    if fiscal_year_start is None:
+        return 0
+    return (int(start_month[5:7]) - fiscal_year_start) % 12
+
+
 def monthly_rate(annual_rate: float) -> float:
     """m = (1 + annual)^(1/12) - 1.
 
@@ -86,10 +100,19 @@ class Timeline:
         """A benefit's adoption times its escalation or growth: a_t x e_t."""
         return _frozen(self.ramp(start, months) * self._step_up(rate))
 
-    def year_starts(self) -> npt.NDArray[np.intp]:
-        """Index of the first month of each year: year 0 is month 0, then 12-month years."""
-        starts = np.concatenate(([0], np.arange(1, self.horizon + 1, 12)))
-        return np.asarray(starts, dtype=np.intp)
+    def year_starts(self, shift: int = 0) -> npt.NDArray[np.intp]:
+        """Index of the first month of each year: year 0 is month 0, then 12-month years;
+        with ``shift`` (see :func:`fiscal_shift`) the years are fiscal and the first is short.
+
+        >>> Timeline.of(30, 0.1).year_starts().tolist()
+        [0, 1, 13, 25]
+        >>> Timeline.of(30, 0.1).year_starts(11).tolist()  # starts in March, FY in April
+        [0, 1, 2, 14, 26]
+        """
+        t = np.arange(1, self.horizon + 1)
+        year = (shift + t - 1) // 12 + 1  # the year of month t (year 1: the first)
+        firsts = t[np.concatenate(([True], year[1:] != year[:-1]))]
+        return np.asarray(np.concatenate(([0], firsts)), dtype=np.intp)
 
 
 def _frozen(array: FloatArray) -> FloatArray:

@@ -80,12 +80,14 @@ def calendar(start_month: str, month: int) -> str:
     return "start" if month == 0 else month_label(start_month, month)
 
 
-def _timeline(ws: Worksheet, case: CaseFile, grid: Grid) -> None:
+def _timeline(ws: Worksheet, case: CaseFile, grid: Grid, shift: str) -> None:
+    """Month, calendar month and year rows; ``shift`` names the months of the first
+    fiscal year gone when month 1 begins (0: the case's own years)."""
     ws.cell(1, 1, f"Calculations: the monthly model ({case.currency})").font = TITLE_FONT
     ws.cell(2, 1, "Month 0 is the start (up-front, undiscounted); months 1..H end each month.")
     header_row(ws, MONTH_ROW, ["Month", "Unit", "Total", ""])
     ws.cell(CALENDAR_ROW, LABEL_COL, "Calendar month")
-    ws.cell(YEAR_ROW, LABEL_COL, "Year (year 0 = month 0)")
+    ws.cell(YEAR_ROW, LABEL_COL, "Year (year 0 = month 0; fiscal years: see Inputs)")
     ws.cell(YEAR_ROW, UNIT_COL, "year")
     for m in range(case.horizon_months + 1):
         col = FIRST_MONTH_COL + m
@@ -95,7 +97,7 @@ def _timeline(ws: Worksheet, case: CaseFile, grid: Grid) -> None:
         ws.cell(CALENDAR_ROW, col, calendar(case.start_month, m))
         letter = get_column_letter(col)
         t = grid.month(letter)
-        ws.cell(YEAR_ROW, col, f"=IF({t}=0,0,INT(({t}-1)/12)+1)")
+        ws.cell(YEAR_ROW, col, f"=IF({t}=0,0,INT(({shift}+{t}-1)/12)+1)")
 
 
 def _sum_of(rows: list[int]) -> Template:
@@ -380,7 +382,7 @@ def write_calculations(
     ws: Worksheet, case: CaseFile, result: Result, inputs: InputRefs, names: Names
 ) -> CalcRefs:
     grid = Grid(ws, case.horizon_months)
-    _timeline(ws, case, grid)
+    _timeline(ws, case, grid, inputs.fiscal_shift)
     refs = CalcRefs(grid)
     refs.costs, refs.benefits = all_line_rows(grid, case, inputs.cost_params, inputs.benefit_params)
     _flows(grid, refs, inputs, case.currency)

@@ -70,6 +70,7 @@ class InputRefs:
     irr_start: str = ""
     mirr_finance: str = ""
     mirr_reinvestment: str = ""
+    fiscal_shift: str = ""
 
 
 def param_format(param: Parameter | None, currency: str) -> str:
@@ -185,7 +186,20 @@ def _case_parameters(
             refs.mirr_finance = name
         else:
             refs.mirr_reinvestment = name
-    return 14
+    # The Annual roll-up's years: fiscal years from a calendar month, or the case's own.
+    # The start month's calendar month, read from its text ("2027-03" -> 3).
+    start_month_number = 'VALUE(RIGHT($B$10,LEN($B$10)-FIND("-",$B$10)))'
+    start = parameter(14, "fiscal_year_start", "Fiscal year starts in calendar month", "1-12")
+    if case.fiscal_year_start is None:
+        put_formula(ws.cell(14, 2), f"={start_month_number}", MONTH_INDEX, link=True)
+        ws.cell(14, 5, "the start month's (default: the case's own years)")
+    else:
+        put_input(ws.cell(14, 2), case.fiscal_year_start, MONTH_INDEX)
+    refs.fiscal_shift = parameter(
+        15, "fiscal_shift", "Months of its fiscal year gone when month 1 begins", "months"
+    )
+    put_formula(ws.cell(15, 2), f"=MOD({start_month_number}-{start},12)", MONTH_INDEX)
+    return 16
 
 
 def _assumption_register(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import calendar
+
 from openpyxl.chart import Reference, ScatterChart, Series
 from openpyxl.worksheet.worksheet import Worksheet
 
 from cxroi.engine import CaseFile, Result
+from cxroi.engine.timeline import fiscal_shift
 
 from .calculations import CalcRefs
 from .checks import CheckNames
@@ -180,12 +183,23 @@ def _chart(ws: Worksheet, calc: CalcRefs, points: list[int], anchor_row: int) ->
     ws.add_chart(chart, f"A{anchor_row}")
 
 
+def annual_convention(case: CaseFile) -> str:
+    """How the Annual sheet's years are cut, in words."""
+    if fiscal_shift(case.start_month, case.fiscal_year_start) == 0:
+        return "Year 0 is month 0; year y covers months 12(y - 1) + 1 to 12y."
+    month = calendar.month_name[case.fiscal_year_start or 1]
+    return (
+        f"Year 0 is month 0; then fiscal years starting in {month}: year 1 is the part of "
+        "the first fiscal year the case covers (shorter than 12 months)."
+    )
+
+
 def write_annual(ws: Worksheet, case: CaseFile, result: Result, calc: CalcRefs) -> dict[str, int]:
     """Year roll-up by SUMIF over the Calculations year row; returns the totals row."""
     cur = money(case.currency)
     g = calc.grid
     ws.cell(1, 1, f"Annual roll-up ({case.currency})").font = TITLE_FONT
-    ws.cell(2, 1, "Year 0 is month 0; year y covers months 12(y - 1) + 1 to 12y.")
+    ws.cell(2, 1, annual_convention(case))
     columns = ["Year", "First month", "Last month", "Costs", "Benefits", "Net", "Discounted net"]
     header_row(ws, 4, [*columns, "Cumulative net", "Cumulative discounted"])
     years = g.span(YEAR_ROW, absolute=True, sheet=True)

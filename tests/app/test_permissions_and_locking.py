@@ -104,7 +104,8 @@ def test_finance_edits_finance_owned_assumptions_only(make_case, finance_user):
 def test_cx_cannot_edit_a_finance_owned_assumption(make_case, cx_user):
     case = make_case()
     arpu = case.assumption_by_key("arpu")
-    with pytest.raises(PermissionDenied, match='"arpu" is owned by Finance'):
+    owned = '"Monthly revenue per subscriber" is owned by Finance'
+    with pytest.raises(PermissionDenied, match=owned):
         parts.delete_part(cx_user, case.id, case.lock_version, "assumptions", arpu.id)
 
 

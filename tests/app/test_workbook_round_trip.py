@@ -281,18 +281,19 @@ def test_a_month_read_back_stays_a_whole_month(cx_client, make_case) -> None:
 
 def test_a_value_that_breaks_a_rule_is_named_by_its_cell(cx_client, make_case) -> None:
     case = make_case()
+    rows: list[int] = []
 
     def edit(sheet: Any) -> None:
-        sheet.cell(_register_row(sheet, "churn_reduction"), 3).value = 0.5  # above its high
+        rows.append(_register_row(sheet, "churn_reduction"))
+        sheet.cell(rows[0], 3).value = 0.5  # above its high
 
     preview = _upload(cx_client, case.id, _edited(cx_client, case.id, edit))
     before = case.case_hash
     refused = cx_client.post(f"/cases/{case.id}/workbook/apply", data=_apply_fields(preview.text))
     assert refused.status_code == 400
     text = re.sub(r"<[^>]+>", "", unescape(refused.text))
-    assert (
-        "Inputs!C19 (Relative churn reduction (churn_reduction): value) 0.5 is above high" in text
-    )
+    where = f"Inputs!C{rows[0]} (Relative churn reduction (churn_reduction): value)"
+    assert f"{where} 0.5 is above high" in text
     db.session.refresh(case)
     assert case.case_hash == before
 

@@ -70,7 +70,7 @@ def test_cx_finance_and_sponsor_take_a_case_to_approval(live_app, live_server, n
     author.get_by_role("link", name="What awaits me").click()
     author.wait_for_url("**/awaiting")  # read the page once it has loaded, not mid-navigation
     author.wait_for_load_state()
-    assert "answer Fran Ince's challenge on churn_reduction" in author.content().replace(
+    assert "answer Fran Ince's challenge on Relative churn reduction" in author.content().replace(
         "&#39;", "'"
     )
     author.goto(review_url)
@@ -80,7 +80,7 @@ def test_cx_finance_and_sponsor_take_a_case_to_approval(live_app, live_server, n
     )
     author.get_by_role("button", name="Withdraw to revise").click()
     author.goto(f"{base}/cases/{case_id}/inputs")
-    author.get_by_role("link", name="Edit churn_reduction").click()
+    author.get_by_role("link", name="Edit Relative churn reduction").click()
     author.locator("#value").fill("0.04")
     author.locator("#source").fill("Exit survey and 12-week pilot, two regions")
     author.get_by_role("button", name="Save assumption").click()
@@ -177,7 +177,7 @@ def test_cx_finance_and_sponsor_take_a_case_to_approval(live_app, live_server, n
     author.get_by_role("link", name="Inputs").click()
     author.get_by_role("button", name="Edit: start a new draft").click()
     author.goto(f"{base}/cases/{case_id}/inputs")
-    author.get_by_role("link", name="Edit churn_reduction").click()
+    author.get_by_role("link", name="Edit Relative churn reduction").click()
     author.locator("#value").fill("0.05")
     author.get_by_role("button", name="Save assumption").click()
     author.wait_for_url("**/inputs")
@@ -193,7 +193,7 @@ def test_cx_finance_and_sponsor_take_a_case_to_approval(live_app, live_server, n
     with live_app.app_context():
         assert db.session.get(Case, case_id).status == "draft"
     author.goto(f"{base}/cases/{case_id}/history")
-    assert "approve by Sam Sponsor" in author.locator("main").inner_text()
+    assert "approved by Sam Sponsor" in author.locator("main").inner_text()
     screenshot(author, "approval-history")
     author.goto(f"{base}/cases/{case_id}/versions")
     screenshot(author, "approval-versions")

@@ -96,7 +96,7 @@ def test_the_month_form_saves_and_shows_errors_beside_the_cell(cx_client):
         MetricEntry("2027-04", "store_visits", "visits", 1200.0),
     ]
     page = cx_client.get("/metrics").text
-    assert "Store visits" in page and "1200" in page
+    assert "Store visits" in page and "1,200" in page  # a figure as people write it
 
 
 def test_a_case_metrics_upload_previews_then_commits(finance_client, approved):

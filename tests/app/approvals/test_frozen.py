@@ -81,7 +81,7 @@ def _headline_npv(html: str) -> str:
 def _diff_npv(html: str) -> tuple[str, str]:
     """(old, new) NPV of the versions page's comparison."""
     match = re.search(
-        r'id="metric-npv"><th[^>]*>npv</th><td class="num">([^<]*)</td><td class="num">([^<]*)<',
+        r'id="metric-npv"><th[^>]*>NPV</th><td class="num">([^<]*)</td><td class="num">([^<]*)<',
         html,
     )
     assert match, "no NPV row in the comparison"
@@ -171,7 +171,7 @@ def test_a_frozen_version_does_not_move_when_the_engine_does(app, ready_case, us
     assert before["headline"] == _money(frozen_npv)
     assert before["workbook_checks"]["npv"] == pytest.approx(frozen_npv, abs=1e-6)
     assert before["versions_page_hash"] == [v1.case_hash]
-    assert before["versions_diff_npv"] == (f"{frozen_npv:,.2f}", f"{frozen_npv:,.2f}")
+    assert before["versions_diff_npv"] == (_money(frozen_npv), _money(frozen_npv))
 
     with changed_engine():
         moved_npv = evaluate_metrics(load_case(v1.case_json)).npv
@@ -222,7 +222,7 @@ def test_a_new_version_freezes_the_new_price_beside_the_old_one(app, ready_case,
 
         diff = cx.get(f"/cases/{case.id}/versions?old=1&new=2")
         assert diff.status_code == 200
-        assert _diff_npv(diff.text) == (f"{frozen_npv:,.2f}", f"{moved_npv:,.2f}")
+        assert _diff_npv(diff.text) == (_money(frozen_npv), _money(moved_npv))
         # Version 1, now superseded, still reads as it was frozen.
         page = sponsor.get(f"/s/{link.token}")
         assert "A newer version exists" in page.text

@@ -45,7 +45,9 @@ def test_the_journey_through_the_pages(app, case, users):
     )
     page = cx.get(url).text
     assert "Pilot too short." in page and 'data-review="churn_reduction">challenged' in page
-    assert "answer Fran Finance&#39;s challenge on churn_reduction" in cx.get("/awaiting").text
+    # The inbox names the assumption by its label, not its key.
+    awaiting = cx.get("/awaiting").text
+    assert "answer Fran Finance&#39;s challenge on Relative churn reduction" in awaiting
     thread_id = re.search(r'id="thread-(\d+)"', page).group(1)
     post_form(
         cx, url, f"/cases/{case.id}/comments/{thread_id}/reply", {"body": "Pilot ran 12 weeks."}
@@ -145,7 +147,11 @@ def test_versions_list_and_diff_show_what_changed_and_superseded_approvals(app, 
     assert "Approved by Dana (superseded)" in page
     diff = cx.get(f"/cases/{case.id}/versions?old=1&new=2")
     assert diff.status_code == 200
-    assert "<strong>arpu</strong> changed: value 29 → 31" in diff.text
+    # By the assumption's label and in its unit (GBP/month), not by its key.
+    assert (
+        "<strong>Monthly revenue per subscriber</strong> changed: "
+        "Value £29 per month → £31 per month" in diff.text
+    )
     assert cx.get(f"/cases/{case.id}/versions?old=1&new=7").status_code == 400
     assert cx.get(f"/cases/{case.id}/versions?old=x&new=2").status_code == 400
     review = cx.get(_review_url(case)).text
@@ -159,8 +165,12 @@ def test_history_shows_the_chain_and_the_trail(app, ready_case, users):
     cx = sign_in(app, users["cx"])
     page = cx.get(f"/cases/{ready_case.id}/history")
     assert page.status_code == 200
-    assert "sign_off by fin@example.com: in_review → ready" in page.text
-    assert "item_review accept_selected · arpu" in page.text
+    # Steps, states, people and items by their words, not their keys or emails.
+    assert (
+        "signed off and frozen by Fran Finance: In finance review → Ready for approval" in page.text
+    )
+    assert "Review accepted with a selection · Monthly revenue per subscriber" in page.text
+    assert "fin@example.com" not in page.text.split('id="trail-h"')[0]
 
 
 def test_pages_need_a_sign_in_and_an_existing_case(app, case, users):

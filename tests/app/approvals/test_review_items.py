@@ -89,7 +89,10 @@ def test_a_line_changed_since_accepted_says_what_changed(in_review, users):
     card = page[page.index('id="item-b2"') :]
     card = card[: card.index('class="review-card"')]
     assert "Changed since accepted" in card
-    assert "<code>risk</code>: 0.1 → 0.35" in card and "<code>ramp_months</code>: 3 → 5" in card
+    # By the field's name and as people write it: the risk a percentage.
+    assert (
+        f"<li>Risk: {old_risk:.1%} → 35.0%</li>" in card and "<li>Ramp months: 3 → 5</li>" in card
+    )
 
 
 def test_the_discount_rate_is_an_item_finance_reaccepts_after_changing_it(in_review, users):
@@ -253,7 +256,9 @@ def test_the_changes_page_and_the_unchanged_button(app, ready_case, users):
     _forget_verdicts(case, lambda i: not i.startswith("a"))
     fin = sign_in(app, users["finance"])
     page = fin.get(f"/cases/{case.id}/review/changes").text
-    assert 'id="change-horizon_months"' in page and "<code>horizon_months</code>: 36 → 30" in page
+    assert (
+        'id="change-horizon_months"' in page and "<li>Horizon: 36 months → 30 months</li>" in page
+    )
     review_page = fin.get(f"/cases/{case.id}/review").text
     assert 'id="bulk-accept-unchanged"' in review_page
     confirm = post_form(

@@ -389,9 +389,15 @@ def tax_doc() -> dict[str, Any]:
     )
 
 
+def fiscal_doc() -> dict[str, Any]:
+    """Gordon's case from October, in fiscal years starting in April (year 1: 6 months)."""
+    return {**gordon_doc(), "title": "Fiscal", "start_month": "2026-10", "fiscal_year_start": 4}
+
+
 def synthetic_docs() -> dict[str, dict[str, Any]]:
     return {
         "tax": tax_doc(),
+        "fiscal": fiscal_doc(),
         "annual-churn": annual_churn_doc(),
         "runoff": runoff_doc(),
         "gordon": gordon_doc(),

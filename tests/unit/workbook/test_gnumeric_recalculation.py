@@ -105,6 +105,14 @@ def test_the_continuing_value_and_after_tax_after_gnumeric_recalculation_equal_t
     assert_scope_recalculated(lambda name: named(wb, name), whole)
 
 
+def test_annual_net_after_gnumeric_recalculation_equals_the_engine(converted: Converted) -> None:
+    """Each year's net (fiscal years included), as exported and after the what-if."""
+    wb, _metrics, _net, whole = converted
+    ws = wb["Annual"]
+    got = [ws[f"F{5 + i}"].value for i in range(len(whole.annual))]
+    assert got == pytest.approx([year.net for year in whole.annual], abs=0.01)
+
+
 def test_no_cell_anywhere_holds_an_error_after_gnumeric_recalculation(
     converted: Converted,
 ) -> None:

@@ -90,6 +90,24 @@ def test_monthly_net_flows_after_libreoffice_recalculation_equal_the_engine(
     assert got == pytest.approx(list(result.cashflow.net), abs=0.01)
 
 
+def test_annual_roll_up_after_libreoffice_recalculation_equals_the_engine(
+    converted: tuple[openpyxl.Workbook, Result],
+) -> None:
+    """Each year's months, net and cumulative net (fiscal years included: SUMIF over the
+    year row's live formula)."""
+    wb, result = converted
+    ws = wb["Annual"]
+    for i, year in enumerate(result.annual):
+        r = 5 + i
+        assert (ws[f"A{r}"].value, ws[f"B{r}"].value, ws[f"C{r}"].value) == (
+            year.year,
+            year.first_month,
+            year.last_month,
+        )
+        assert ws[f"F{r}"].value == pytest.approx(year.net, abs=0.01)
+        assert ws[f"H{r}"].value == pytest.approx(year.cumulative, abs=0.01)
+
+
 def test_no_cell_anywhere_holds_an_error_after_libreoffice_recalculation(
     converted: tuple[openpyxl.Workbook, Result],
 ) -> None:
