@@ -268,3 +268,7 @@ def register(group: click.Group) -> None:
     from cxroi.notify_cli import notify_group  # notify send [--digest] (issue 14)
 
     group.add_command(notify_group)
+
+    from cxroi.council.cli import register as register_council  # realisation, council-pack
+
+    register_council(group)

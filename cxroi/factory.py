@@ -104,9 +104,10 @@ def register_blueprints(app: Flask) -> None:
     from cxroi.admin.views import bp as admin_bp
     from cxroi.auth.views import bp as auth_bp
     from cxroi.cases.views import bp as cases_bp
+    from cxroi.council.views import bp as council_bp
     from cxroi.portfolio.views import bp as portfolio_bp
 
-    for bp in (auth_bp, admin_bp, cases_bp, portfolio_bp, actuals_bp, metrics_bp):
+    for bp in (auth_bp, admin_bp, cases_bp, portfolio_bp, actuals_bp, metrics_bp, council_bp):
         app.register_blueprint(bp)
 
     from cxroi import approvals  # review, versions, shared links, sponsor page (issue 5)

@@ -361,6 +361,8 @@ class CaseWords:
         recorded = _recorded(raw)
         if isinstance(recorded, Mapping) and "name" in recorded:
             return str(recorded["name"])  # a whole line or scenario: its name
+        if isinstance(recorded, Mapping) and entity in _RECORD_TEXT:
+            return self.person(str(recorded.get(_RECORD_TEXT[entity], "")))  # what it says
         if entity in _ITEM_ENTITIES and not isinstance(recorded, str):
             return self.value(name, recorded, item_id)
         if name in self.units:
@@ -370,6 +372,8 @@ class CaseWords:
 
 #: Audit entities that are items of the case's document.
 _ITEM_ENTITIES = frozenset({"assumption", "cost", "benefit", "scenario"})
+#: A council record created whole (its audit row holds every field): the field it reads by.
+_RECORD_TEXT = {"council_action": "action", "council_decision": "what"}
 
 
 def _recorded(raw: Any) -> Any:

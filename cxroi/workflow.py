@@ -419,11 +419,15 @@ READ_OUTBOX = "read_outbox"
 SET_ORG_SETTINGS = "set_org_settings"
 #: Entering the organisation-wide CX and business metrics (NPS, churn rate ...).
 ENTER_ORG_METRICS = "enter_org_metrics"
+#: Keeping the CX council's records: meetings and their notes, the actions and decisions
+#: logs. The council is run jointly by CX and finance (admins stand in), so all three
+#: roles hold it; anyone signed in may read the council page and download its pack.
+MANAGE_COUNCIL = "manage_council"
 ACCOUNT_RIGHTS: Mapping[str, frozenset[str]] = MappingProxyType(
     {
-        "admin": frozenset({MANAGE_APPROVERS, READ_OUTBOX, SET_ORG_SETTINGS}),
-        "finance": frozenset({SET_ORG_SETTINGS, ENTER_ORG_METRICS}),
-        "cx": frozenset({ENTER_ORG_METRICS}),
+        "admin": frozenset({MANAGE_APPROVERS, READ_OUTBOX, SET_ORG_SETTINGS, MANAGE_COUNCIL}),
+        "finance": frozenset({SET_ORG_SETTINGS, ENTER_ORG_METRICS, MANAGE_COUNCIL}),
+        "cx": frozenset({ENTER_ORG_METRICS, MANAGE_COUNCIL}),
     }
 )
 

@@ -9,6 +9,7 @@ from models.approval import CaseVersion, ChainEntry, Decision, LinkUse, SharedLi
 from models.approver import Approver, DecisionCode
 from models.audit import AuditEvent
 from models.case import Case
+from models.council import CouncilAction, CouncilDecision, CouncilMeeting, CouncilNote
 from models.notification import Notification, NotificationSetting
 from models.portfolio_total import PortfolioTotal
 from models.review import REVIEW_STATUSES, AssumptionReview, Comment, ItemReview
@@ -28,6 +29,10 @@ __all__ = [
     "CaseVersion",
     "ChainEntry",
     "Comment",
+    "CouncilAction",
+    "CouncilDecision",
+    "CouncilMeeting",
+    "CouncilNote",
     "Decision",
     "DecisionCode",
     "ItemReview",

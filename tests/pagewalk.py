@@ -46,7 +46,7 @@ NAMES = _names()
 
 #: Routes that are not pages for a person: files, machine endpoints, the static folder.
 #: Decided by what the route serves (its extension or its blueprint), not page by page.
-_NOT_PAGES = re.compile(r"\.(json|xlsx|csv|png|svg)$|^/(api|static)/|^/(healthz|livez|readyz)$")
+_NOT_PAGES = re.compile(r"\.(json|xlsx|pdf|csv|png|svg)$|^/(api|static)/|^/(healthz|livez|readyz)$")
 _JSON_ENDPOINTS = {"simulations.status"}
 
 _TOKEN = re.compile(r"/s/([A-Za-z0-9_-]{20,100})")
@@ -62,6 +62,7 @@ class Seed:
     months: dict[int, list[str]] = field(default_factory=dict)  # case -> months to walk
     #: (what the link shows, token): view, approve (open), decided, superseded
     links: dict[str, str] = field(default_factory=dict)
+    council_months: list[str] = field(default_factory=list)  # the council's meetings
 
 
 def _example(name: str) -> dict:
@@ -83,7 +84,8 @@ def seed(app: Flask) -> Seed:
     """Cases in every state (draft, in review with a challenge and a reply, ready, approved,
     a superseded version with its approve link, changed since its sign-off), an empty draft,
     view and approve links, the outbox, an approver switched off, the organisation's
-    default rate set, actuals and metrics (organisation-wide and of the approved case)."""
+    default rate set, actuals and metrics (organisation-wide and of the approved case), and
+    the council's meetings, actions and decisions."""
     from cxroi import mail
     from cxroi.approvals import links, review
     from cxroi.approvals.demo import prepare_demo_approvals
@@ -134,6 +136,14 @@ def seed(app: Flask) -> Seed:
         assert approved is not None and ready is not None
         _settings_and_approvers(users["admin"], users["finance"])
         month = _actuals_and_metrics(approved, users["finance"], users["cx"])
+        # The demo's council: two meetings with notes, actions and decisions on the case.
+        from cxroi.council.demo import prepare_demo_council
+        from models import CouncilMeeting
+
+        assert prepare_demo_council() is not None
+        out.council_months = list(
+            db.session.scalars(select(CouncilMeeting.month).order_by(CouncilMeeting.month))
+        )
         create_case(
             users["cx"],
             {
@@ -304,6 +314,8 @@ def _values(rule: Rule, arg: str, case_id: int | None, data: Seed) -> list[str]:
         return data.outbox[:1]
     if arg == "month" and case_id is not None:
         return data.months.get(case_id, [])
+    if arg == "month" and rule.endpoint.startswith("council."):
+        return data.council_months
     raise Unreachable(f"{rule.rule}: the walk does not know how to fill <{arg}>")
 
 

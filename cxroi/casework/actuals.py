@@ -38,6 +38,7 @@ from typing import Any
 
 from cxroi.engine.casefile import BenefitLine, CaseFile, CostLine
 from cxroi.engine.kinds import KINDS
+from cxroi.engine.realisation import month_label
 from cxroi.engine.schema import MONTH_PATTERN, text_problem
 
 #: The values of a line's month besides its drivers.
@@ -126,17 +127,11 @@ def driver_columns(case: CaseFile) -> list[str]:
     return list(names)
 
 
-def _shift(month: str, by: int) -> str:
-    year, mon = int(month[:4]), int(month[5:7])
-    index = year * 12 + (mon - 1) + by
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
 def case_months(case: CaseFile) -> list[str]:
     """The calendar months that take actuals: case month 0 (the month before
-    ``start_month``) to the horizon."""
-    first = _shift(case.start_month, -1)
-    return [_shift(first, i) for i in range(case.horizon_months + 1)]
+    ``start_month``) to the horizon (:func:`~cxroi.engine.realisation.month_label`,
+    so the realisation engine reads them by the same calendar)."""
+    return [month_label(case.start_month, t) for t in range(case.horizon_months + 1)]
 
 
 def month_problem(case: CaseFile, month: Any) -> str | None:

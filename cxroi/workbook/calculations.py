@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from openpyxl.worksheet.worksheet import Worksheet
 
 from cxroi.engine import METRIC_KEYS, CaseFile, Result
+from cxroi.engine.realisation import month_label
 
 from .inputs import InputRefs
 from .layout import (
@@ -76,11 +77,7 @@ class CalcRefs:
 
 def calendar(start_month: str, month: int) -> str:
     """The calendar month of case month ``month`` (month 1 is ``start_month``)."""
-    if month == 0:
-        return "start"
-    year, mon = (int(x) for x in start_month.split("-"))
-    index = year * 12 + (mon - 1) + (month - 1)
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+    return "start" if month == 0 else month_label(start_month, month)
 
 
 def _timeline(ws: Worksheet, case: CaseFile, grid: Grid, shift: str) -> None:

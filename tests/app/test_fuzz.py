@@ -127,6 +127,14 @@ class World:
         # an approve link to an approver of the directory, its token read from the mail
         self.link, self.token = send_approve_link(self.ready, self.cx, "d@example.com")
         self.api_row, self.api_token = create_token(self.cx, "fuzz", "write")
+        # the council's records: a meeting (its month) and an action (its id)
+        from cxroi.council import services as council
+
+        self.meeting = council.create_meeting(self.finance, {"month": "2026-04"})
+        self.action = council.add_action(
+            self.cx, {"action": "Fuzz", "owner": "Dana", "due_date": "2026-05-01"}
+        )
+        db.session.commit()
 
     def path_values(self, endpoint: str, arguments: set[str], rule: str) -> dict[str, Any]:
         case = self.ready if endpoint.startswith(("approvals.", "links.")) else self.draft
@@ -148,12 +156,14 @@ class World:
             "link_id": self.link.link.id,
             "approver_id": self.link.link.approver_id,
             "item_id": doc["assumptions"][0]["id"],
-            "month": doc["start_month"],
+            # a case's month (actuals, metrics) or the council meeting's month
+            "month": self.meeting.month if endpoint.startswith("council.") else doc["start_month"],
             "name": "nps",
             "token_id": self.api_row.id,
             "user_id": self.cx.id,
             "token": self.token,
             "case_id_api": case.id,
+            "action_id": self.action.id,
         }
         return {name: values[name] for name in arguments}
 
