@@ -16,12 +16,11 @@ from typing import Any
 from flask import flash, jsonify, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
-from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, HiddenField
 
 from cxroi import casework
 from cxroi.cases import permissions, services
-from cxroi.cases.forms import AssumptionForm
+from cxroi.cases.forms import AssumptionForm, EditForm
 from cxroi.cases.views import bp, user
 from cxroi.engine import CaseValidationError, analyse, load_case
 from cxroi.errors import StaleEdit
@@ -44,8 +43,9 @@ for _name in (*COLUMNS, "confidence", "notes"):
     setattr(AssumptionRow, _name, getattr(AssumptionForm, _name))
 
 
-class GridForm(FlaskForm):
-    lock_version = HiddenField()
+class GridForm(EditForm):
+    """The case's lock (read as every edit form reads it) and one row per assumption."""
+
     rows = FieldList(FormField(AssumptionRow), min_entries=0, max_entries=MAX_ROWS)
 
 
@@ -164,7 +164,7 @@ def save_grid(case_id: int) -> ResponseReturnValue:
         message = "Some cells need attention: each says what is wrong. Nothing was saved."
         return _page(case, form, errors, message, 400)
     try:
-        saved = services.apply_edit(me, case_id, int(form.lock_version.data or 0), _edit(form))
+        saved = services.apply_edit(me, case_id, form.lock(), _edit(form))
     except StaleEdit as exc:
         return _page(case, form, {}, exc.message, 409)
     except services.PartInUse as exc:

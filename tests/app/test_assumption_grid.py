@@ -153,3 +153,15 @@ def test_too_many_rows_are_refused(cx_client, make_case) -> None:
     for i in range(40, 345):
         data[f"rows-{i}-key"] = f"k{i}"
     assert cx_client.post(f"/cases/{case.id}/grid", data=data).status_code == 400
+
+
+@pytest.mark.parametrize("lock", ["abc", "", "9" * 30])
+def test_a_lock_that_is_not_the_case_s_is_a_409_and_saves_nothing(
+    cx_client, make_case, lock
+) -> None:
+    case = make_case()
+    before = case.case_hash
+    data = {**_grid(case, {"churn_reduction": {"value": "0.07"}}), "lock_version": lock}
+    assert cx_client.post(f"/cases/{case.id}/grid", data=data).status_code == 409
+    db.session.refresh(case)
+    assert case.case_hash == before
