@@ -201,6 +201,11 @@ def replace_months(
             db.session.add(row)
         row.cost, row.benefit, row.drivers = entry.cost, entry.benefit, dict(entry.drivers)
         row.updated_at, row.updated_by_id = utcnow(), actor.id
+    if changes:
+        from cxroi.realisation.alerts import alert_drifts  # realisation reads actuals
+
+        db.session.flush()
+        alert_drifts(case, actor)
     db.session.commit()
     return Saved(tuple(month_list), tuple(changes))
 
