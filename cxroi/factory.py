@@ -106,8 +106,18 @@ def register_blueprints(app: Flask) -> None:
     from cxroi.cases.views import bp as cases_bp
     from cxroi.council.views import bp as council_bp
     from cxroi.portfolio.views import bp as portfolio_bp
+    from cxroi.realisation.views import bp as realisation_bp
 
-    for bp in (auth_bp, admin_bp, cases_bp, portfolio_bp, actuals_bp, metrics_bp, council_bp):
+    for bp in (
+        auth_bp,
+        admin_bp,
+        cases_bp,
+        portfolio_bp,
+        actuals_bp,
+        metrics_bp,
+        council_bp,
+        realisation_bp,
+    ):
         app.register_blueprint(bp)
 
     from cxroi import approvals  # review, versions, shared links, sponsor page (issue 5)

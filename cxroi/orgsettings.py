@@ -15,6 +15,7 @@ from flask import current_app
 
 from cxroi.audit.services import record_change
 from cxroi.engine import validate_case
+from cxroi.engine.realisation import DEFAULT_RAG_RULES, RagRule
 from cxroi.errors import DomainError, PermissionDenied
 from cxroi.extensions import db
 from cxroi.formatting import pct
@@ -23,6 +24,7 @@ from models import OrgSetting, User
 from models._types import utcnow
 
 DEFAULT_DISCOUNT_RATE = "default_discount_rate"
+RAG_RULES = "rag_rules"
 
 
 class SettingInvalid(DomainError):
@@ -88,6 +90,66 @@ def set_default_discount_rate(actor: User, rate: float) -> float:
     )
     db.session.commit()
     return rate
+
+
+def rag_rules() -> tuple[RagRule, ...]:
+    """The rules that colour an approved case's realisation: stored, else the defaults."""
+    stored = _get(RAG_RULES)
+    if isinstance(stored, list):
+        try:
+            return tuple(
+                RagRule(str(r["colour"]), float(r["below_share"]), int(r["months_running"]))
+                for r in stored
+            )
+        except (KeyError, TypeError, ValueError):
+            pass
+    return DEFAULT_RAG_RULES
+
+
+def _rules_text(rules: tuple[RagRule, ...]) -> str:
+    return json.dumps(
+        [
+            {"colour": r.colour, "below_share": r.below_share, "months_running": r.months_running}
+            for r in rules
+        ],
+        sort_keys=True,
+    )
+
+
+def set_rag_rules(
+    actor: User, amber: tuple[float, int], red: tuple[float, int]
+) -> tuple[RagRule, ...]:
+    """Finance or an admin sets when a realisation turns amber and red; audited; commits.
+
+    Each is (share of planned benefit, months running): "below 80 % of plan for two
+    months running". Red must be at least as strict as amber (a lower share)."""
+    if not may_set_org_settings(actor.role):
+        raise PermissionDenied("Only finance or an administrator sets the status rules.")
+    for colour, (share, months) in (("amber", amber), ("red", red)):
+        if not 0 < share <= 1:
+            raise SettingInvalid(
+                f"{colour}_share", f"The {colour} share must be above 0 % and at most 100 %."
+            )
+        if not 1 <= months <= 12:
+            raise SettingInvalid(f"{colour}_months", f"The {colour} months must be from 1 to 12.")
+    if red[0] > amber[0]:
+        raise SettingInvalid(
+            "red_share", "Red must be stricter than amber: a share at most amber's."
+        )
+    rules = (RagRule("red", red[0], red[1]), RagRule("amber", amber[0], amber[1]))
+    old = _rules_text(rag_rules())
+    row = db.session.get(OrgSetting, RAG_RULES)
+    if row is None:
+        row = OrgSetting(key=RAG_RULES)
+        db.session.add(row)
+    row.value = _rules_text(rules)
+    row.updated_at, row.updated_by_id = utcnow(), actor.id
+    record_change(
+        actor=actor, entity="setting", entity_id=None, action="update", field=RAG_RULES,
+        old=old, new=row.value,
+    )  # fmt: skip
+    db.session.commit()
+    return rules
 
 
 def rate_notice(default: float, requested: float | None) -> str:

@@ -81,6 +81,56 @@ class SettingsForm(FlaskForm):
     )
 
 
+class RagRulesForm(FlaskForm):
+    amber_share = NumberField(
+        "Amber below (% of planned benefit)", allow_percent=False, minimum=0, maximum=100
+    )
+    amber_months = NumberField("Amber after (months running)", integer=True, minimum=1, maximum=12)
+    red_share = NumberField(
+        "Red below (% of planned benefit)", allow_percent=False, minimum=0, maximum=100
+    )
+    red_months = NumberField("Red after (months running)", integer=True, minimum=1, maximum=12)
+
+
+def _rag_form() -> RagRulesForm:
+    form = RagRulesForm(formdata=None)
+    by_colour = {r.colour: r for r in orgsettings.rag_rules()}
+    for colour in ("amber", "red"):
+        rule = by_colour.get(colour)
+        if rule is not None:
+            getattr(form, f"{colour}_share").data = f"{rule.below_share * 100:g}"
+            getattr(form, f"{colour}_months").data = str(rule.months_running)
+    return form
+
+
+@bp.post("/settings/status-rules")
+@login_required
+def status_rules() -> ResponseReturnValue:
+    """When an approved case's realisation turns amber or red (finance or an admin)."""
+    if not may_set_org_settings(current_user.role):
+        raise PermissionDenied("Only finance or an administrator sets the status rules.")
+    form = RagRulesForm()
+    if form.validate_on_submit():
+        try:
+            orgsettings.set_rag_rules(
+                current_user,
+                ((form.amber_share.number or 0) / 100, int(form.amber_months.number or 0)),
+                ((form.red_share.number or 0) / 100, int(form.red_months.number or 0)),
+            )
+        except orgsettings.SettingInvalid as exc:
+            getattr(form, exc.field).errors = [exc.message]
+        else:
+            flash("The status rules are saved: every realisation page uses them now.", "success")
+            return redirect(url_for("admin.settings"))
+    return render_template("admin/settings.html", form=_settings_form(), rag_form=form), 400
+
+
+def _settings_form() -> SettingsForm:
+    form = SettingsForm(formdata=None)
+    form.discount_rate.data = percent_text(orgsettings.default_discount_rate())
+    return form
+
+
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
 def settings() -> ResponseReturnValue:
@@ -105,7 +155,7 @@ def settings() -> ResponseReturnValue:
             return redirect(url_for("admin.settings"))
     elif request.method == "POST":
         status = 400
-    return render_template("admin/settings.html", form=form), status
+    return render_template("admin/settings.html", form=form, rag_form=_rag_form()), status
 
 
 # -- the approver directory ------------------------------------------------------------------

@@ -317,7 +317,7 @@ def _same_setting(stored: str, recorded: str | None) -> bool:
             return float(recorded) == float(value)
         except ValueError:
             return False
-    return str(value) == recorded
+    return str(value) == recorded or json.dumps(value, sort_keys=True) == recorded
 
 
 def _check_settings(out: _Collector) -> None:

@@ -73,10 +73,11 @@ def council_pack(month: str, output: Path) -> None:
 def _after_demo() -> None:
     from cxroi.app_cli import _app
     from cxroi.council.demo import prepare_demo_council
+    from cxroi.realisation.demo import prepare_demo_actuals
 
     with _app():
-        lines = prepare_demo_council()
-    for line in lines or ():
+        lines = [*(prepare_demo_actuals() or ()), *(prepare_demo_council() or ())]
+    for line in lines:
         click.echo(line)
 
 

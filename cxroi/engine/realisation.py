@@ -200,7 +200,7 @@ def _lines(case: CaseFile) -> list[CostLine | BenefitLine]:
     return [*case.costs, *case.benefits]
 
 
-def _plan_lines(case: CaseFile, plan: Mapping[str, Any]) -> dict[str, FloatArray]:
+def plan_lines(case: CaseFile, plan: Mapping[str, Any]) -> dict[str, FloatArray]:
     """Line id -> the approved monthly values (risk-adjusted), months 0..H."""
     stored = plan["lines"]
     lines = _lines(case)
@@ -259,7 +259,7 @@ def realise(
     _check(case, actuals)
     tl = Timeline.of(case.horizon_months, case.discount_rate)
     width = case.horizon_months + 1
-    planned = _plan_lines(case, plan)
+    planned = plan_lines(case, plan)
     last = _last_month(actuals)
     n = last + 1
     per_line: dict[str, LineVariance] = {}

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from cxroi import orgsettings
 from cxroi.approvals.errors import Conflict, NotFound
 from cxroi.approvals.versions import current_version, documents
 from cxroi.engine import load_case
@@ -34,7 +35,9 @@ def realisation_of(case: Case) -> Initiative:
         raise Conflict(f"Case {case.id} has no current approved version.")
     case_doc, result = documents(version)
     case_file = load_case(case_doc)
-    return Initiative(case, version, realise(case_file, result, actuals_for(case.id, case_file)))
+    actuals = actuals_for(case.id, case_file)
+    rules = orgsettings.rag_rules()
+    return Initiative(case, version, realise(case_file, result, actuals, rules=rules))
 
 
 def get_case(case_id: int) -> Case:
