@@ -24,10 +24,17 @@ from typing import Any
 import requests
 import sqlalchemy as sa
 
+from cxroi.gunicorn import KEEPALIVE_SECONDS
 from tests.appsupport import PASSWORD
 from tests.reliability.seed import Seeded
 
 TIMEOUT = (5, 120)  # connect, read: a save under load can take seconds, never minutes
+# A session left idle this long drops its pooled connections before the next request, as
+# a browser or proxy does: the server closes idle keep-alive connections after
+# KEEPALIVE_SECONDS, and a request sent on one at that instant meets a closed socket
+# (the one ConnectionError in 3,788 requests of a CI run). Half the server's figure
+# leaves room for a loaded machine's scheduling.
+CLIENT_IDLE_SECONDS = KEEPALIVE_SECONDS / 2
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 LOCK = re.compile(r'name="lock_version" type="hidden" value="(\d+)"')
 
@@ -73,6 +80,7 @@ class Recorder:
     failures: list[Failure] = field(default_factory=list)  # 5xx
     refused: list[Failure] = field(default_factory=list)  # unexpected 4xx
     connection_errors: Counter[str] = field(default_factory=Counter)
+    connection_error_details: list[str] = field(default_factory=list)  # the first few, whole
     acks: list[Ack] = field(default_factory=list)
 
     def response(self, kind: str, seconds: float, r: requests.Response) -> None:
@@ -93,6 +101,8 @@ class Recorder:
     def connection_error(self, kind: str, exc: Exception) -> None:
         with self.lock:
             self.connection_errors[f"{kind}: {type(exc).__name__}"] += 1
+            if len(self.connection_error_details) < 5:
+                self.connection_error_details.append(f"{kind}: {exc!r}")
 
     def ack(self, ack: Ack) -> None:
         with self.lock:
@@ -117,6 +127,7 @@ class Recorder:
             "5xx": len(self.failures),
             "unexpected_4xx": len(self.refused),
             "connection_errors": dict(self.connection_errors),
+            "connection_error_details": list(self.connection_error_details),
             "acknowledged_writes": dict(Counter(a.kind for a in self.acks)),
         }
 
@@ -143,6 +154,7 @@ class SimUser:
         self.sponsor = requests.Session()
         self.api = requests.Session()
         self.api.headers["Authorization"] = f"Bearer {self.account.api_token}"
+        self.last_used: dict[int, float] = {}
         self.signed_in = False
         self.serial = 0
 
@@ -156,6 +168,8 @@ class SimUser:
         self, kind: str, session: requests.Session, method: str, path: str, **kw: Any
     ) -> requests.Response | None:
         start = time.perf_counter()
+        if start - self.last_used.get(id(session), start) > CLIENT_IDLE_SECONDS:
+            session.close()  # its adapters stay mounted and open fresh connections
         try:
             r = session.request(
                 method, self.base + path, timeout=TIMEOUT, allow_redirects=False, **kw
@@ -163,6 +177,8 @@ class SimUser:
         except requests.RequestException as exc:
             self.recorder.connection_error(kind, exc)
             return None
+        finally:
+            self.last_used[id(session)] = time.perf_counter()
         self.recorder.response(kind, time.perf_counter() - start, r)
         return r
 
