@@ -84,9 +84,11 @@ def notify(
     link: str,
     *,
     skip: User | None = None,
+    topic: str | None = None,
 ) -> list[Notification]:
     """Tell each active person in ``people`` (once each, never ``skip``, who acted) about
-    ``case``; in the caller's transaction. ``link`` is a path in the app."""
+    ``case``; in the caller's transaction. ``link`` is a path in the app; ``topic`` names
+    what it is about, for :func:`already_told`."""
     assert kind in KINDS, kind
     seen: set[int] = set()
     rows = []
@@ -103,12 +105,27 @@ def notify(
             subject=subject[:300],
             body=body,
             link=link[:500],
+            topic=topic,
         )
         db.session.add(row)
         rows.append(row)
     if rows and has_request_context():
         g.setdefault(_PENDING, []).extend(rows)
     return rows
+
+
+def already_told(case: Case, kind: str, topic: str) -> bool:
+    """Whether anyone has been told about ``topic`` of ``case`` under ``kind``."""
+    found = db.session.scalar(
+        select(Notification.id)
+        .where(
+            Notification.case_id == case.id,
+            Notification.kind == kind,
+            Notification.topic == topic,
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 def finance_team() -> list[User]:

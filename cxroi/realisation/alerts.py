@@ -15,7 +15,7 @@ from cxroi import notify
 from cxroi.casework.actuals import lines_of
 from cxroi.extensions import db
 from cxroi.realisation.services import realisation_of
-from models import Case, Notification, User
+from models import Case, User
 
 
 def _owner(case: Case, line_id: str) -> User | None:
@@ -30,18 +30,11 @@ def alert_drifts(case: Case, actor: User | None = None) -> int:
     """Notify each drift not yet notified for its month; returns how many drifts were new."""
     new = 0
     for drift in realisation_of(case).realisation.drifts:
-        subject = f'Driver drift on "{case.title}": {drift.label} in {drift.month}'
-        known = db.session.scalar(
-            select(func.count())
-            .select_from(Notification)
-            .where(
-                Notification.case_id == case.id,
-                Notification.kind == "drift",
-                Notification.subject == subject[:300],
-            )
-        )
-        if known:
+        # Once per line, driver and month, whatever the case or driver is called now.
+        topic = f"{drift.line_id}:{drift.driver}:{drift.month}"
+        if notify.already_told(case, "drift", topic):
             continue
+        subject = f'Driver drift on "{case.title}": {drift.label} in {drift.month}'
         notify.notify(
             [_owner(case, drift.line_id), *notify.finance_team()],
             "drift",
@@ -49,6 +42,7 @@ def alert_drifts(case: Case, actor: User | None = None) -> int:
             subject,
             f"{drift.text}. The re-forecast and the council pack show what it does to the case.",
             f"/cases/{case.id}/actuals",
+            topic=topic,
         )
         new += 1
     return new

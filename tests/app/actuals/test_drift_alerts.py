@@ -65,6 +65,16 @@ def test_a_driver_outside_its_range_alerts_the_owner_and_finance_once(
         ["2027-05"],
     )  # fmt: skip
     assert len(_drifts(owner)) == 1
+    # Nor after the case is renamed: "told once" reads the line, driver and month, not
+    # the subject's words.
+    case.title = "Renamed retention programme"
+    db.session.commit()
+    services.replace_months(
+        finance_user, case.id, [Entry("2027-05", "b1", None, 1900.0, {"annual_churn": 0.13})],
+        ["2027-05"],
+    )  # fmt: skip
+    (alert,) = _drifts(owner)
+    assert alert.topic == "b1:annual_churn:2027-05"
     # The owner sees it on What awaits me.
     page = login(owner).get("/awaiting").text
     assert "Driver drift" in page and "Baseline annual churn in 2027-05" in page
