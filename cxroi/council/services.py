@@ -83,6 +83,24 @@ def _meeting_id(value: str | None, field: str = "meeting_id") -> int | None:
     return int(text)
 
 
+def _status(value: str | None) -> str:
+    status = (value or "").strip()
+    if status not in ACTION_STATUSES:
+        raise InputError("status", "status: choose " + ", ".join(ACTION_STATUS_LABELS.values()))
+    return status
+
+
+def _add_logged(
+    actor: User, row: CouncilAction | CouncilDecision, entity: str, new: dict[str, str]
+) -> None:
+    """Add a log row (an action or a decision) and audit its creation, in one transaction."""
+    db.session.add(row)
+    db.session.flush()
+    record_change(
+        actor=actor, entity=entity, entity_id=row.id, action="create", case_id=row.case_id, new=new
+    )
+
+
 def meetings() -> list[CouncilMeeting]:
     return list(db.session.scalars(select(CouncilMeeting).order_by(CouncilMeeting.month.desc())))
 
@@ -176,9 +194,7 @@ def add_action(actor: User, form: Mapping[str, str]) -> CouncilAction:
     action = _text(form.get("action"), "action")
     owner = _text(form.get("owner"), "owner", MAX_NAME)
     due = _date(form.get("due_date", ""), "due_date")
-    status = (form.get("status") or "open").strip()
-    if status not in ACTION_STATUSES:
-        raise InputError("status", "status: choose " + ", ".join(ACTION_STATUS_LABELS.values()))
+    status = _status(form.get("status") or "open")
     case_id = _case_id(form.get("case_id"))
     meeting_id = _meeting_id(form.get("meeting_id"))
     row = CouncilAction(
@@ -189,16 +205,8 @@ def add_action(actor: User, form: Mapping[str, str]) -> CouncilAction:
         case_id=case_id,
         meeting_id=meeting_id,
     )
-    db.session.add(row)
-    db.session.flush()
-    record_change(
-        actor=actor,
-        entity="council_action",
-        entity_id=row.id,
-        action="create",
-        case_id=case_id,
-        new={"action": action, "owner": owner, "due_date": due.isoformat(), "status": status},
-    )
+    new = {"action": action, "owner": owner, "due_date": due.isoformat(), "status": status}
+    _add_logged(actor, row, "council_action", new)
     return row
 
 
@@ -207,9 +215,7 @@ def set_action_status(actor: User, action_id: int, status: str) -> CouncilAction
     row = db.session.get(CouncilAction, action_id)
     if row is None:
         raise NotFound(f"There is no action {action_id}.")
-    status = (status or "").strip()
-    if status not in ACTION_STATUSES:
-        raise InputError("status", "status: choose " + ", ".join(ACTION_STATUS_LABELS.values()))
+    status = _status(status)
     if status != row.status:
         record_change(
             actor=actor,
@@ -239,14 +245,6 @@ def add_decision(actor: User, form: Mapping[str, str]) -> CouncilDecision:
         case_id=case_id,
         meeting_id=meeting_id,
     )
-    db.session.add(row)
-    db.session.flush()
-    record_change(
-        actor=actor,
-        entity="council_decision",
-        entity_id=row.id,
-        action="create",
-        case_id=case_id,
-        new={"what": what, "decided_on": decided_on.isoformat(), "decided_by": decided_by},
-    )
+    new = {"what": what, "decided_on": decided_on.isoformat(), "decided_by": decided_by}
+    _add_logged(actor, row, "council_decision", new)
     return row
