@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from cxroi import formatting
-from cxroi.engine.metrics import IRR_CAUTION, irr_needs_caution, irr_words
+from cxroi.engine.metrics import IRR_CAUTION, irr_needs_caution
+from cxroi.headline import after_tax_rows, continuing_rows, irr_text, lead_npv
 
 TOP_RISKS = 3
 KEY_ASSUMPTIONS = 8
@@ -37,10 +38,6 @@ def plain_number(x: Any) -> str:
     if float(x).is_integer():
         return f"{x:,.0f}"
     return f"{x:,.4g}" if abs(x) < 1000 else f"{x:,.2f}"
-
-
-def irr_text(metrics: Mapping[str, Any]) -> str:
-    return irr_words(metrics.get("irr"), metrics.get("irr_note"), percent)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +135,8 @@ class SponsorSummary:
     currency: str
     horizon: str
     headlines: tuple[Headline, ...]
+    #: (label, risk-adjusted, unadjusted): both NPVs with a continuing value, after tax.
+    beside: tuple[tuple[str, str, str], ...]
     chart: CumulativeChart
     scenarios: tuple[ScenarioRow, ...]
     risks: tuple[RiskRow, ...]
@@ -204,9 +203,10 @@ def build_summary(
     cur = case.get("currency", "")
     m, u = result.get("metrics", {}), result.get("unadjusted", {})
     reviews = reviews or {}
+    lead = lead_npv(result)
     headlines = (
         Headline(
-            "NPV", money(m.get("npv"), cur), money(u.get("npv"), cur), (m.get("npv") or 0) < 0
+            lead.label, money(lead.adjusted, cur), money(lead.unadjusted, cur), lead.adjusted < 0
         ),
         Headline("ROI", percent(m.get("roi")), percent(u.get("roi")), (m.get("roi") or 0) < 0),
         Headline("Payback", months(m.get("payback_months")), months(u.get("payback_months"))),
@@ -270,7 +270,7 @@ def build_summary(
         pv_costs=money(m.get("pv_costs"), cur),
         problem=case.get("customer_problem") or "",
         evidence=case.get("evidence") or "",
-        npv=money(m.get("npv"), cur),
+        npv=money(lead.adjusted, cur),
         irr=irr_text(m),
         payback=months(m.get("payback_months")),
         p10=money(mc["p10"], cur) if mc else None,
@@ -286,6 +286,7 @@ def build_summary(
         horizon=f"{case.get('horizon_months')} months from {case.get('start_month')}, "
         f"discount rate {percent(case.get('discount_rate'))}",
         headlines=headlines,
+        beside=tuple(continuing_rows(result, cur) + after_tax_rows(result, cur)),
         chart=cumulative_chart(
             result.get("cashflow", {}).get("cumulative", []), m.get("payback_months"), cur
         ),

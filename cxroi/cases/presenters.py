@@ -7,8 +7,9 @@ import calendar
 from typing import Any
 
 from cxroi.engine import BenefitLine, CostLine
-from cxroi.engine.metrics import IRR_CAUTION, irr_needs_caution, irr_words
+from cxroi.engine.metrics import IRR_CAUTION, irr_needs_caution
 from cxroi.formatting import figure, money, months, pct, plain, ratio, signed_class
+from cxroi.headline import after_tax_rows, continuing_rows, irr_text, lead_npv
 from models import Case
 
 
@@ -51,48 +52,26 @@ def line_params(row: Any) -> list[tuple[str, str, bool]]:
     return out
 
 
-def _irr(m: dict[str, Any]) -> str:
-    return irr_words(m.get("irr"), m.get("irr_note"), pct)
+_irr = irr_text
 
 
-#: How the results page names each continuing value method.
-CONTINUING_METHODS = {
-    "customer_runoff": "customer run-off",
-    "gordon_growth": "Gordon growth",
-}
-
-
-def _npv_card(
-    cur: str, adjusted: dict[str, Any], raw: dict[str, Any], continuing: dict[str, Any] | None
-) -> dict[str, Any]:
+def _npv_card(cur: str, result: dict[str, Any]) -> dict[str, Any]:
     """The NPV the case leads with: within the horizon, or with its continuing value."""
-    if continuing and continuing["headline"] == "with_continuing_value":
-        value = continuing["npv_with_continuing_value"]
-        return {
-            "label": "NPV with continuing value",
-            "value": money(value, cur),
-            "raw": money(continuing["npv_with_continuing_value_unadjusted"], cur),
-            "negative": value < 0,
-            "id": "npv",
-        }
+    lead = lead_npv(result)
     return {
-        "label": "NPV" if not continuing else "NPV within the horizon",
-        "value": money(adjusted["npv"], cur),
-        "raw": money(raw["npv"], cur),
-        "negative": adjusted["npv"] < 0,
+        "label": lead.label,
+        "value": money(lead.adjusted, cur),
+        "raw": money(lead.unadjusted, cur),
+        "negative": lead.adjusted < 0,
         "id": "npv",
     }
 
 
-def headline(
-    case: Case,
-    adjusted: dict[str, Any],
-    raw: dict[str, Any],
-    continuing: dict[str, Any] | None = None,
-) -> list[dict[str, Any]]:
+def headline(case: Case, result: dict[str, Any]) -> list[dict[str, Any]]:
     cur = case.currency
+    adjusted, raw = result["metrics"], result["unadjusted"]
     return [
-        _npv_card(cur, adjusted, raw, continuing),
+        _npv_card(cur, result),
         {
             "label": "ROI",
             "value": pct(adjusted["roi"]),
@@ -118,31 +97,10 @@ def headline(
     ]
 
 
-def detail_rows(
-    case: Case,
-    adjusted: dict[str, Any],
-    raw: dict[str, Any],
-    continuing: dict[str, Any] | None = None,
-) -> list[tuple[str, str, str]]:
+def detail_rows(case: Case, result: dict[str, Any]) -> list[tuple[str, str, str]]:
     cur = case.currency
-    rows = []
-    if continuing:
-        method = CONTINUING_METHODS.get(continuing["method"], continuing["method"])
-        if continuing.get("growth") is not None:
-            method += f", growth {pct(continuing['growth'])} a year"
-        rows += [
-            ("NPV within the horizon", money(adjusted["npv"], cur), money(raw["npv"], cur)),
-            (
-                f"Continuing value, PV ({method})",
-                money(continuing["pv"], cur),
-                money(continuing["pv_unadjusted"], cur),
-            ),
-            (
-                "NPV with continuing value",
-                money(continuing["npv_with_continuing_value"], cur),
-                money(continuing["npv_with_continuing_value_unadjusted"], cur),
-            ),
-        ]
+    adjusted, raw = result["metrics"], result["unadjusted"]
+    rows = continuing_rows(result, cur)
     rows += [
         ("MIRR", pct(adjusted.get("mirr")), pct(raw.get("mirr"))),
         ("Benefit/cost ratio", ratio(adjusted["bcr"]), ratio(raw["bcr"])),
@@ -160,24 +118,6 @@ def detail_rows(
     ):
         rows.append((label, money(adjusted[key], cur), money(raw[key], cur)))
     return rows
-
-
-def after_tax_rows(case: Case, after: dict[str, Any] | None) -> list[tuple[str, str, str]]:
-    """After-tax NPV, IRR and payback beside the pre-tax ones (risk-adjusted only)."""
-    if not after:
-        return []
-    m, cur = after["metrics"], case.currency
-    lag = f", paid {after['lag_months']} months later" if after["lag_months"] else ""
-    tax = f"tax {pct(after['rate'])}{lag}"
-    return [
-        (f"NPV after tax ({tax})", money(m["npv"], cur), "—"),
-        (
-            "IRR after tax",
-            _irr(m) + (f" ({IRR_CAUTION})" if irr_needs_caution(m["irr"]) else ""),
-            "—",
-        ),
-        ("Payback after tax", months(m["payback_months"]), "—"),
-    ]
 
 
 def histogram_chart(mc: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -202,7 +142,7 @@ def results_view(case: Case, mc: dict[str, Any] | None) -> dict[str, Any] | None
     r = case.result
     if not r:
         return None
-    m, u, cf = r["metrics"], r["unadjusted"], r["cashflow"]
+    m, cf = r["metrics"], r["cashflow"]
     horizon = len(cf["net"]) - 1
     labels = [month_label(case.start_month, t) for t in range(horizon + 1)]
     base_npv = m["npv"]
@@ -242,10 +182,9 @@ def results_view(case: Case, mc: dict[str, Any] | None) -> dict[str, Any] | None
         )
         for t in range(horizon + 1)
     ]
-    continuing = r.get("continuing_value")
     return {
-        "headline": headline(case, m, u, continuing),
-        "details": detail_rows(case, m, u, continuing) + after_tax_rows(case, r.get("after_tax")),
+        "headline": headline(case, r),
+        "details": detail_rows(case, r) + after_tax_rows(r, cur),
         "annual": r["annual"],
         "monthly": monthly,
         "final_cumulative": cf["cumulative"][-1],

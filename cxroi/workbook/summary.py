@@ -51,6 +51,22 @@ HEADLINES = (
     ("pv_benefits", "PV of benefits", "money"),
 )
 
+#: Shown below the headlines when the case has them (a continuing value, a tax rate):
+#: (defined name, label, format, the unadjusted figure in the result or None).
+BESIDE = (
+    ("headline_npv", "Headline NPV (the case's choice)", "money", None),
+    ("continuing_value", "Continuing value, PV", "money", "pv_unadjusted"),
+    (
+        "npv_with_continuing_value",
+        "NPV with continuing value",
+        "money",
+        "npv_with_continuing_value_unadjusted",
+    ),
+    ("npv_after_tax", "NPV after tax", "money", None),
+    ("irr_after_tax", "IRR after tax (a year)", PERCENT, None),
+    ("payback_months_after_tax", "Payback after tax", MONTHS, None),
+)
+
 
 def write_summary(
     ws: Worksheet,
@@ -100,6 +116,21 @@ def write_summary(
             ws.cell(r, 3, "n/a" if key != "irr" else "no unique IRR")
         else:
             put_value(ws.cell(r, 3), raw, number_format)
+        r += 1
+    cv = result.continuing_value
+    for key, label, fmt, unadjusted in BESIDE:
+        if key not in calc.metrics:
+            continue
+        number_format = cur if fmt == "money" else fmt
+        ws.cell(r, 1, label)
+        put_formula(ws.cell(r, 2), f"={calc.metrics[key]}", number_format, link=True)
+        if unadjusted is not None and cv is not None:
+            put_value(ws.cell(r, 3), getattr(cv, unadjusted), number_format)
+        elif key == "headline_npv" and cv is not None:
+            leads = "with continuing value" if key in cv.headline else "within the horizon"
+            ws.cell(r, 3, f"the case leads with NPV {leads}")
+        else:
+            ws.cell(r, 3, "n/a: risk-adjusted only")
         r += 1
     ws.cell(r, 1, "IRR: the only rate? (live check)")
     unique = calc.metrics["irr_unique"]

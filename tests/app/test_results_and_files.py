@@ -180,19 +180,57 @@ def test_results_page_shows_after_tax_figures_beside_pre_tax(cx_client, make_cas
 
 
 def test_an_after_tax_irr_above_1000_percent_carries_the_caution():
-    from types import SimpleNamespace
-
-    from cxroi.cases.presenters import after_tax_rows
     from cxroi.engine.metrics import IRR_CAUTION
+    from cxroi.headline import after_tax_rows
 
     def irr_row(irr: float) -> str:
         metrics = {"npv": 1.0, "irr": irr, "irr_note": None, "payback_months": 1.0}
         after = {"rate": 0.25, "lag_months": 0, "metrics": metrics}
-        rows = {
-            label: value
-            for label, value, _ in after_tax_rows(SimpleNamespace(currency="GBP"), after)
-        }  # type: ignore[arg-type]
+        rows = {label: value for label, value, _ in after_tax_rows({"after_tax": after}, "GBP")}
         return rows["IRR after tax"]
 
     assert irr_row(12.5) == f"1250.0% ({IRR_CAUTION})"
     assert irr_row(10.0) == "1000.0%"  # exactly 1,000 %: no caution
+
+
+def test_the_sponsor_reads_the_same_headline_npv_as_the_results_page_and_the_figures_beside_it(
+    app, cx_client, make_case, cx_user, finance_user
+):
+    from cxroi.approvals import links
+    from tests.app.api.conftest import freeze
+
+    doc = {
+        **example_document(),
+        "format": "cxroi-case/2",
+        "continuing_value": "customer_runoff",
+        "headline_npv": "with_continuing_value",
+        "tax_rate": 0.25,
+    }
+    expected = analyse(load_case(doc), trials=0)
+    cv, after = expected.continuing_value, expected.after_tax
+    assert cv is not None and after is not None and cv.pv > 0
+    case = freeze(make_case(doc), cx_user, finance_user)
+    view = links.create_link(
+        case, cx_user, recipient_name="Board", recipient_email="board@example.com", scope="view"
+    )
+    html = unescape(app.test_client().get(f"/s/{view.token}").text)
+    lead = re.search(
+        r'<span class="h-label">([^<]*)</span>\s*<span[^>]*id="headline-npv">([^<]*)<', html
+    )
+    assert lead and lead.groups() == (
+        "NPV with continuing value",
+        money(cv.npv_with_continuing_value, "GBP"),
+    )
+    assert metric(unescape(cx_client.get(f"/cases/{case.id}").text), "npv") == lead.group(2)
+    beside = {
+        label: (adjusted, unadjusted)
+        for label, adjusted, unadjusted in re.findall(
+            r'<tr><th scope="row">([^<]*)</th><td class="num">([^<]*)</td>'
+            r'<td class="num">([^<]*)</td></tr>',
+            html.split('id="beside"')[1].split("</table>")[0],
+        )
+    }
+    assert beside["NPV within the horizon"][0] == money(cv.npv_within_horizon, "GBP")
+    assert beside["Continuing value, PV (customer run-off)"][0] == money(cv.pv, "GBP")
+    assert beside["NPV after tax (tax 25.0%)"] == (money(after.metrics.npv, "GBP"), "—")
+    assert beside["Payback after tax"][0] == months(after.metrics.payback_months)

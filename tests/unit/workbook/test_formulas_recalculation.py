@@ -48,6 +48,34 @@ def test_the_continuing_value_and_after_tax_metrics_recalculate_to_the_engine(
         assert got == pytest.approx(list(paid), abs=0.01)
 
 
+def test_the_summary_shows_the_continuing_value_and_after_tax_figures_live(
+    evaluated: Evaluation,
+) -> None:
+    """The Summary sheet's rows beside the headlines are live links to the named cells:
+    a finance partner reading only the Summary sees the NPV the case leads with."""
+    from cxroi.workbook.summary import BESIDE
+
+    model, result, wb = evaluated
+    shown = {
+        key: find_row(wb["Summary"], label)
+        for key, label, _fmt, _raw in BESIDE
+        if key in wb.defined_names
+    }
+    expected = set()
+    if result.continuing_value is not None:
+        expected |= {"headline_npv", "continuing_value", "npv_with_continuing_value"}
+    if result.after_tax is not None:
+        expected |= {"npv_after_tax", "irr_after_tax", "payback_months_after_tax"}
+    assert set(shown) == expected
+    for key, row in shown.items():
+        assert wb["Summary"][f"B{row}"].value == f"={key}"
+        got, want = model.cell("Summary", f"B{row}"), model.name(key)
+        assert got == want or got == pytest.approx(want, rel=1e-12), key
+    if result.continuing_value is not None:
+        lead = model.cell("Summary", f"B{shown['headline_npv']}")
+        assert lead == pytest.approx(result.continuing_value.headline_npv, abs=0.01)
+
+
 def test_every_monthly_net_flow_equals_the_engine(
     evaluated: Evaluation,
 ) -> None:
