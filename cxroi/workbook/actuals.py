@@ -16,13 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from io import BytesIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from cxroi.engine.realisation import Realisation, month_index
+
+from .writer import workbook_bytes
 
 ACTUALS_HEADERS = (
     "Initiative",
@@ -134,6 +135,4 @@ def build_pack_workbook(month: str, initiatives: Sequence[PackInitiative]) -> Wo
 
 
 def pack_workbook_bytes(month: str, initiatives: Sequence[PackInitiative]) -> bytes:
-    out = BytesIO()
-    build_pack_workbook(month, initiatives).save(out)
-    return out.getvalue()
+    return workbook_bytes(build_pack_workbook(month, initiatives))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from io import BytesIO
 
 from openpyxl import Workbook
 
@@ -21,6 +20,7 @@ from .notes import write_audit, write_notes
 from .styles import clean_text, protect
 from .summary import write_annual, write_summary
 from .tax import TAX_KEYS, write_tax, write_tax_inputs
+from .writer import workbook_bytes
 
 
 def _irr_start(result: Result) -> float:
@@ -88,6 +88,4 @@ def build_workbook(
     props.lastModifiedBy = "cxroi"
     props.description = clean_text(case.description or "")
     props.keywords = "cxroi, business case, NPV, IRR, payback"
-    buffer = BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)
