@@ -6,15 +6,27 @@ All arithmetic is the engine's (:mod:`cxroi.engine.realisation`); this page only
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import login_required
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
 
 from cxroi import orgsettings
+from cxroi.approvals.versions import documents
 from cxroi.casework import cx_metrics
-from cxroi.engine.realisation import lagged_correlation, reading
+from cxroi.casework.actuals import all_lines
+from cxroi.engine import load_case
+from cxroi.engine.casefile import CostLine
+from cxroi.engine.realisation import (
+    lagged_correlation,
+    plan_lines,
+    reading,
+)
 from cxroi.extensions import db
+from cxroi.realisation import forecast as finance_forecast
 from cxroi.realisation.charts import cumulative_svg, two_series_svg
 from cxroi.realisation.services import get_case, realisation_of
 from models import MetricValue
@@ -85,4 +97,83 @@ def page(case_id: int) -> ResponseReturnValue:
         names=names,
         metric=metric,
         label=cx_metrics.label,
+        may_adjust=finance_forecast.may_adjust(current_user),
     )
+
+
+class ForecastForm(FlaskForm):
+    """CSRF only: the cells are read by name (``<line_id>.<YYYY-MM>``)."""
+
+
+@bp.route("/<int:case_id>/realisation/forecast", methods=["GET", "POST"])
+@login_required
+def forecast(case_id: int) -> ResponseReturnValue:
+    """Finance's adjusted forecast: per line, a value for each month left (blank: the plan)."""
+    case = get_case(case_id)
+    me = current_user._get_current_object()
+    finance_forecast.require_may_adjust(me)
+    initiative = realisation_of(case)
+    r = initiative.realisation
+    case_doc, result = documents(initiative.version)
+    case_file = load_case(case_doc)
+    plan = plan_lines(case_file, result)
+    n = len(r.months)
+    months = finance_forecast.months_left(case_file, n)
+    stored = initiative.forecast.values
+    cells = {
+        finance_forecast.cell_name(line_id, month): _shown(value)
+        for line_id, by_month in stored.items()
+        for month, value in by_month.items()
+    }
+    form = ForecastForm()
+    problems: list[Any] = []
+    status = 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            problems = ["The form expired; nothing was saved. Enter it again."]
+            status = 400
+        else:
+            posted = {k: v for k, v in request.form.items() if k != "csrf_token"}
+            try:
+                changed = finance_forecast.save(me, case, case_file, n, posted)
+            except finance_forecast.ForecastRejected as exc:
+                problems, status = exc.problems, 400
+                cells.update({k: str(v)[:40] for k, v in posted.items()})
+            else:
+                flash(
+                    f"Adjusted forecast saved: {changed} value{'s' if changed != 1 else ''} "
+                    "changed.",
+                    "success",
+                )
+                return redirect(url_for("realisation.page", case_id=case.id))
+    lines = [
+        {
+            "line": line,
+            "side": "cost" if isinstance(line, CostLine) else "benefit",
+            "plan": {
+                month: float(plan[line.id][t])
+                for t, month in enumerate(months, start=n)
+                if t < len(plan[line.id])
+            },
+        }
+        for line in all_lines(case_file)
+    ]
+    errors = {p.cell: p.message for p in problems if not isinstance(p, str)}
+    return render_template(
+        "realisation/forecast.html",
+        case=case,
+        tab="realisation",
+        initiative=initiative,
+        r=r,
+        months=months,
+        lines=lines,
+        cells=cells,
+        errors=errors,
+        problems=problems,
+        form=form,
+        cell_name=finance_forecast.cell_name,
+    ), status
+
+
+def _shown(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(value)
