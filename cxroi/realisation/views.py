@@ -22,6 +22,8 @@ from cxroi.engine import load_case
 from cxroi.engine.casefile import CostLine
 from cxroi.engine.realisation import (
     lagged_correlation,
+    month_index,
+    month_label,
     plan_lines,
     reading,
 )
@@ -45,7 +47,7 @@ def _metric_names(case_id: int) -> list[str]:
     return list(rows)
 
 
-def _series(case_id: int, name: str, months: list[str]) -> list[float | None]:
+def _by_month(case_id: int, name: str) -> dict[str, float]:
     """The metric by month (the case's own value before the organisation's)."""
     rows = db.session.execute(
         select(MetricValue.month, MetricValue.value, MetricValue.case_id).where(
@@ -56,7 +58,60 @@ def _series(case_id: int, name: str, months: list[str]) -> list[float | None]:
     by_month: dict[str, float] = {}
     for month, value, _owner in sorted(rows, key=lambda r: r[2] is not None):
         by_month[month] = float(value)  # the case's own row (sorted last) wins
+    return by_month
+
+
+def _series(case_id: int, name: str, months: list[str]) -> list[float | None]:
+    by_month = _by_month(case_id, name)
     return [by_month.get(m) for m in months]
+
+
+#: The most months a metric is read against another over (the latest ones).
+MAX_METRIC_MONTHS = 120
+
+
+def _calendar(first: str, last: str) -> list[str]:
+    """Every calendar month from ``first`` to ``last`` (at most the latest
+    :data:`MAX_METRIC_MONTHS`): a month without a value is a gap, so a lag is in months."""
+    span = month_index(first, last) - 1  # months after the first
+    start = max(0, span - MAX_METRIC_MONTHS + 1)
+    return [month_label(first, t + 1) for t in range(start, span + 1)]
+
+
+def _pair(case_id: int, r: Any, chosen: str, against: str) -> dict[str, Any]:
+    """The chosen metric read against the realised benefit (``against`` empty) or another
+    metric: both series by month, the lagged correlation and its reading."""
+    first_label = cx_metrics.label(chosen)
+    if against:
+        a, b = _by_month(case_id, chosen), _by_month(case_id, against)
+        known = sorted(set(a) | set(b))
+        months = _calendar(known[0], known[-1]) if known else []
+        first = [a.get(m) for m in months]
+        second: list[float | None] = [b.get(m) for m in months]
+        second_label, second_format = cx_metrics.label(against), ",.4g"
+    else:
+        months, first = r.months, _series(case_id, chosen, r.months)
+        second = list(r.actual_benefit)
+        second_label, second_format = "realised benefit", ",.0f"
+    corrs = lagged_correlation(first, second)
+    return {
+        "name": chosen,
+        "label": first_label,
+        "against": against,
+        "against_label": second_label,
+        "months": months,
+        "values": first,
+        "correlations": corrs,
+        "reading": reading(corrs, first_label, second_label),
+        "chart": two_series_svg(
+            months,
+            first,
+            second,
+            first_name=first_label,
+            second_name=second_label,
+            second_format=second_format,
+        ),
+    }
 
 
 @bp.get("/<int:case_id>/realisation")
@@ -68,24 +123,9 @@ def page(case_id: int) -> ResponseReturnValue:
     names = _metric_names(case.id)
     chosen = request.args.get("metric", "")
     chosen = chosen if chosen in names else (names[0] if names else "")
-    metric = None
-    if chosen:
-        values = _series(case.id, chosen, r.months)
-        corrs = lagged_correlation(values, r.actual_benefit)
-        metric = {
-            "name": chosen,
-            "label": cx_metrics.label(chosen),
-            "values": values,
-            "correlations": corrs,
-            "reading": reading(corrs, cx_metrics.label(chosen), "realised benefit"),
-            "chart": two_series_svg(
-                r.months,
-                values,
-                r.actual_benefit,
-                first_name=cx_metrics.label(chosen),
-                second_name="realised benefit",
-            ),
-        }
+    against = request.args.get("against", "")
+    against = against if against in names and against != chosen else ""
+    metric = _pair(case.id, r, chosen, against) if chosen else None
     return render_template(
         "realisation/page.html",
         case=case,
