@@ -2,8 +2,9 @@
 
 A database is populated through the services (cases, edits, reviews, comments, links,
 their uses, a decision, two versions, actuals, finance's forecast, the council's records),
-once per backend: SQLite, and PostgreSQL when ``CXROI_TEST_DATABASE_URL`` or ``CXROI_TEST_POSTGRES_URL`` names a server (a database
-``<name>_seal`` is created beside it). Then, each inside a transaction rolled back
+once per backend: SQLite, and PostgreSQL when ``CXROI_TEST_DATABASE_URL`` or
+``CXROI_TEST_POSTGRES_URL`` names a server (a database ``<name>_seal`` is created beside
+it). Then, each inside a transaction rolled back
 afterwards, an attacker with database access (past PostgreSQL's append-only triggers)
 edits every column of a row of every sealed table and of the chain, deletes rows,
 forges a status, un-revokes a link, rewrites a version with a recomputed hash and
