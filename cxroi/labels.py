@@ -56,6 +56,7 @@ FIELDS: dict[str, str] = {
     "recurrence": "Recurrence",
     "amount": "Amount",
     "month": "Month",
+    "forecast": "Finance-adjusted forecast",
     "escalation": "Annual escalation",
     "risk": "Risk",
     "overrides": "Assumptions set",
@@ -289,7 +290,7 @@ class CaseWords:
         parameter = _parameter(self._kind_of(item_id), name)
         if parameter is not None:
             return _by_unit(number, parameter.unit, self.currency)
-        if name in ("amount", "cost", "benefit"):
+        if name in ("amount", "cost", "benefit", "forecast"):
             return formatting.money(number, self.currency)
         if name in _MONTH_NUMBERS:
             return formatting.number(number)
@@ -331,7 +332,7 @@ class CaseWords:
         if entity in _ITEM_ENTITIES and item_id in self.names and name != item_id:
             return f"{self.names[item_id or '']} · {self.field(name, item_id)}"
         month, _, rest = name.partition(" ")
-        if entity == "actual" and rest:
+        if entity in ("actual", "forecast") and rest:
             line = self.names.get(item_id or "", item_id or "")
             return f"{month} · {line} · {self.field(rest, item_id)}"
         if entity == "metric" and rest:
@@ -345,7 +346,7 @@ class CaseWords:
     ) -> str:
         if raw is None or raw == "":
             return ""
-        if entity == "actual" and name and " " in name:
+        if entity in ("actual", "forecast") and name and " " in name:
             try:
                 return self._number(name.partition(" ")[2], float(raw), item_id)
             except ValueError:

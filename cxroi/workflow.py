@@ -423,10 +423,15 @@ ENTER_ORG_METRICS = "enter_org_metrics"
 #: logs. The council is run jointly by CX and finance (admins stand in), so all three
 #: roles hold it; anyone signed in may read the council page and download its pack.
 MANAGE_COUNCIL = "manage_council"
+#: Setting a finance-adjusted forecast of an approved case (per line, for the months left):
+#: the re-forecast that finance stands behind, shown beside the plain one and the approved.
+ADJUST_FORECAST = "adjust_forecast"
 ACCOUNT_RIGHTS: Mapping[str, frozenset[str]] = MappingProxyType(
     {
         "admin": frozenset({MANAGE_APPROVERS, READ_OUTBOX, SET_ORG_SETTINGS, MANAGE_COUNCIL}),
-        "finance": frozenset({SET_ORG_SETTINGS, ENTER_ORG_METRICS, MANAGE_COUNCIL}),
+        "finance": frozenset(
+            {SET_ORG_SETTINGS, ENTER_ORG_METRICS, MANAGE_COUNCIL, ADJUST_FORECAST}
+        ),
         "cx": frozenset({ENTER_ORG_METRICS, MANAGE_COUNCIL}),
     }
 )

@@ -10,6 +10,7 @@ from models.approver import Approver, DecisionCode
 from models.audit import AuditEvent
 from models.case import Case
 from models.council import CouncilAction, CouncilDecision, CouncilMeeting, CouncilNote
+from models.forecast import ForecastValue
 from models.notification import Notification, NotificationSetting
 from models.portfolio_total import PortfolioTotal
 from models.review import REVIEW_STATUSES, AssumptionReview, Comment, ItemReview
@@ -35,6 +36,7 @@ __all__ = [
     "CouncilNote",
     "Decision",
     "DecisionCode",
+    "ForecastValue",
     "ItemReview",
     "LinkUse",
     "LoginSession",

@@ -84,8 +84,8 @@ def seed(app: Flask) -> Seed:
     """Cases in every state (draft, in review with a challenge and a reply, ready, approved,
     a superseded version with its approve link, changed since its sign-off), an empty draft,
     view and approve links, the outbox, an approver switched off, the organisation's
-    default rate set, actuals and metrics (organisation-wide and of the approved case), and
-    the council's meetings, actions and decisions."""
+    default rate set, actuals, metrics (organisation-wide and of the approved case), a
+    finance-adjusted forecast, and the council's meetings, actions and decisions."""
     from cxroi import mail
     from cxroi.approvals import links, review
     from cxroi.approvals.demo import prepare_demo_approvals
@@ -276,7 +276,28 @@ def _actuals_and_metrics(case: Any, finance: Any, cx: Any) -> str:
             MetricEntry(months[1], "contacts", "count", 41000),
         ],
     )
+    _forecast(case, finance)
     return months[0]
+
+
+def _forecast(case: Any, finance: Any) -> None:
+    """Finance's adjusted forecast of the first two months left of every line (so the
+    realisation page shows it, and the history its audit rows)."""
+    from cxroi.approvals.versions import documents
+    from cxroi.casework.actuals import all_lines
+    from cxroi.engine import load_case
+    from cxroi.realisation import forecast
+    from cxroi.realisation.services import realisation_of
+
+    initiative = realisation_of(case)
+    case_file = load_case(documents(initiative.version)[0])
+    n = len(initiative.realisation.months)
+    cells = {
+        forecast.cell_name(line.id, month): "1500.25"
+        for line in all_lines(case_file)
+        for month in forecast.months_left(case_file, n)[:2]
+    }
+    forecast.save(finance, case, case_file, n, cells)
 
 
 @dataclass(frozen=True)

@@ -25,18 +25,21 @@ import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 GENESIS = "0" * 64
 
 
 def json_ready(value: Any) -> Any:
-    """JSON-ready form: datetimes as UTC ISO text, integral floats as ints, tuples as lists."""
+    """JSON-ready form: datetimes as UTC ISO text, dates as ISO text (``2026-04-30``),
+    integral floats as ints, tuples as lists."""
     if isinstance(value, datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if isinstance(value, date):  # a calendar date (a council action's due date), as ISO
+        return value.isoformat()
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         return int(value)
     if isinstance(value, Mapping):

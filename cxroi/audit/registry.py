@@ -95,6 +95,35 @@ SEALED: tuple[SealedTable, ...] = (
         ("id", "case_id", "name", "unit", "month", "value", "updated_at", "updated_by_id"),
         guarded=False,
     ),
+    # Finance's adjusted forecast of an approved case: replaced as finance changes it.
+    SealedTable(
+        "forecast_values",
+        ("id", "case_id", "line_id", "month", "value", "updated_at", "updated_by_id"),
+        guarded=False,
+    ),
+    # The CX council's records (dates sealed as ISO text): a meeting and its agenda notes
+    # (a note is rewritten as the meeting goes), the actions log (an action's status moves)
+    # and the decisions log. Each change is sealed as it is flushed.
+    SealedTable(
+        "council_meetings",
+        ("id", "month", "held_on", "created_at"),
+        guarded=False,
+    ),
+    SealedTable(
+        "council_notes",
+        ("id", "meeting_id", "item", "body"),
+        guarded=False,
+    ),
+    SealedTable(
+        "council_actions",
+        ("id", "meeting_id", "action", "owner", "due_date", "status", "case_id", "created_at"),
+        guarded=False,
+    ),
+    SealedTable(
+        "council_decisions",
+        ("id", "meeting_id", "what", "decided_on", "decided_by", "case_id", "created_at"),
+        guarded=False,
+    ),
     # The approver directory: edited and switched off or on, never deleted.
     SealedTable(
         "approvers",

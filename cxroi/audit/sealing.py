@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -89,11 +89,19 @@ def _sealed_changes(session: Session) -> list[tuple[SealedTable, str, dict[str, 
     return out
 
 
-def seal_existing_rows(connection: Connection, key: bytes, batch: int = 1000) -> int:
-    """Append a ``baseline`` seal of every row of every sealed table present; returns how many.
+def seal_existing_rows(
+    connection: Connection,
+    key: bytes,
+    batch: int = 1000,
+    only: Collection[str] | None = None,
+) -> int:
+    """Append a ``baseline`` seal of every row of every sealed table present (of the tables
+    named in ``only``, when given); returns how many.
 
-    For a migration: the first sealing of rows written before sealing began, and again
-    after a migration that gives a sealed table a column with values in it.
+    For a migration: the first sealing of rows written before sealing began (a table newly
+    added to the registry: ``only`` it, so that rows sealed already are not re-sealed as
+    they are now), and again after a migration that gives a sealed table a column with
+    values in it.
     """
     from cxroi.approvals.ledger import ROW, insert_entry, lock_chain
 
@@ -101,7 +109,7 @@ def seal_existing_rows(connection: Connection, key: bytes, batch: int = 1000) ->
     present = set(inspect(connection).get_table_names())
     count = 0
     for spec in SEALED:
-        if spec.name not in present:
+        if spec.name not in present or (only is not None and spec.name not in only):
             continue
         table = Table(spec.name, MetaData(), autoload_with=connection)
         columns = [table.c[c] for c in spec.columns if c in table.c]

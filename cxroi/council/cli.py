@@ -18,17 +18,17 @@ from cxroi.errors import DomainError
 def realisation(case_id: int, as_json: bool) -> None:
     """Plan against actuals of an approved case, its re-forecast and status."""
     from cxroi.app_cli import _app
-    from cxroi.engine.realisation import to_dict
     from cxroi.formatting import money, months
-    from cxroi.realisation.services import get_case, realisation_of
+    from cxroi.realisation.services import get_case, realisation_json, realisation_of
 
     with _app():
         try:
-            r = realisation_of(get_case(case_id)).realisation
+            initiative = realisation_of(get_case(case_id))
         except DomainError as exc:
             raise click.ClickException(exc.message) from None
+        r, adjusted = initiative.realisation, initiative.adjusted
         if as_json:
-            click.echo(json.dumps(to_dict(r), indent=2, allow_nan=False))
+            click.echo(json.dumps(realisation_json(initiative), indent=2, allow_nan=False))
             return
         cur = r.currency
         click.echo(f"{r.title}: {r.status.upper()} ({r.status_reason})")
@@ -41,6 +41,12 @@ def realisation(case_id: int, as_json: bool) -> None:
             f"{months(r.forecast_payback_months)} (approved {money(r.approved_npv, cur)}, "
             f"{months(r.approved_payback_months)})"
         )
+        if adjusted is not None:
+            click.echo(
+                f"Finance-adjusted forecast NPV: {money(adjusted.forecast_npv, cur)}, payback "
+                f"{months(adjusted.forecast_payback_months)} (set by "
+                f"{initiative.forecast.set_by or 'finance'})"
+            )
         for d in r.driver_variances:
             click.echo(f"  {d.text}")
         for drift in r.drifts:

@@ -85,11 +85,13 @@ def two_series_svg(
     *,
     first_name: str,
     second_name: str,
+    second_format: str = ",.0f",
     width: int = 520,
     height: int = 200,
 ) -> Markup:
     """Two monthly series on one time axis, each on its own scale (left and right), so a
-    metric and money can be read together; a gap where a month has no value."""
+    metric and money (or two metrics) can be read together; a gap where a month has no
+    value. ``second_format`` formats the right scale (money by default)."""
     left, right, top, bottom = 56, 56, 12, 28
     inner_w, inner_h = width - left - right, height - top - bottom
     n = max(len(months), 1)
@@ -126,9 +128,9 @@ def two_series_svg(
         f'<text x="{left - 6}" y="{top + inner_h}" font-size="10" text-anchor="end" '
         f'fill="{PLAN_COLOUR}">{low1:,.4g}</text>',
         f'<text x="{width - right + 6}" y="{top + 4}" font-size="10" '
-        f'fill="{ACTUAL_COLOUR}">{high2:,.0f}</text>',
+        f'fill="{ACTUAL_COLOUR}">{high2:{second_format}}</text>',
         f'<text x="{width - right + 6}" y="{top + inner_h}" font-size="10" '
-        f'fill="{ACTUAL_COLOUR}">{low2:,.0f}</text>',
+        f'fill="{ACTUAL_COLOUR}">{low2:{second_format}}</text>',
         one,
         two,
     ]

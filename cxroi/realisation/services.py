@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 
@@ -10,8 +11,9 @@ from cxroi import orgsettings
 from cxroi.approvals.errors import Conflict, NotFound
 from cxroi.approvals.versions import current_version, documents
 from cxroi.engine import load_case
-from cxroi.engine.realisation import Realisation, realise
+from cxroi.engine.realisation import Realisation, realise, to_dict
 from cxroi.extensions import db
+from cxroi.realisation import forecast as finance_forecast
 from cxroi.realisation.data import actuals_for
 from cxroi.workflow import APPROVED
 from models import Case, CaseVersion
@@ -24,6 +26,12 @@ class Initiative:
     case: Case
     version: CaseVersion
     realisation: Realisation
+    #: The re-forecast with finance's adjusted forecast for the months left (None: finance
+    #: has set no value for a month left), and the stored forecast (who set it, when).
+    adjusted: Realisation | None = None
+    forecast: finance_forecast.Stored = field(
+        default_factory=lambda: finance_forecast.Stored({}, None, None)
+    )
 
 
 def realisation_of(case: Case) -> Initiative:
@@ -37,7 +45,29 @@ def realisation_of(case: Case) -> Initiative:
     case_file = load_case(case_doc)
     actuals = actuals_for(case.id, case_file)
     rules = orgsettings.rag_rules()
-    return Initiative(case, version, realise(case_file, result, actuals, rules=rules))
+    plain = realise(case_file, result, actuals, rules=rules)
+    stored = finance_forecast.stored(case.id)
+    adjusted = None
+    if stored.values:
+        chosen = finance_forecast.forecast_for(stored.values, case_file, len(plain.months))
+        if chosen:
+            adjusted = realise(case_file, result, actuals, rules=rules, forecast=chosen)
+    return Initiative(case, version, plain, adjusted, stored)
+
+
+def realisation_json(initiative: Initiative) -> dict[str, Any]:
+    """The JSON of ``cxroi realisation --json``: the engine's, with finance's adjusted
+    forecast beside the plain re-forecast (null when finance has set none)."""
+    adjusted, stored = initiative.adjusted, initiative.forecast
+    return {
+        **to_dict(initiative.realisation),
+        "adjusted_forecast_npv": adjusted.forecast_npv if adjusted else None,
+        "adjusted_forecast_payback_months": adjusted.forecast_payback_months if adjusted else None,
+        "adjusted_forecast_set_by": stored.set_by if adjusted else None,
+        "adjusted_forecast_set_at": stored.set_at.isoformat()
+        if adjusted and stored.set_at
+        else None,
+    }
 
 
 def get_case(case_id: int) -> Case:

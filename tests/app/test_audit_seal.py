@@ -1,9 +1,10 @@
 """Direct SQL tampering with the sealed record is detected, every time (issue 9, item 5).
 
 A database is populated through the services (cases, edits, reviews, comments, links,
-their uses, a decision, two versions), once per backend: SQLite, and PostgreSQL when
-``CXROI_TEST_DATABASE_URL`` or ``CXROI_TEST_POSTGRES_URL`` names a server (a database
-``<name>_seal`` is created beside it). Then, each inside a transaction rolled back
+their uses, a decision, two versions, actuals, finance's forecast, the council's records),
+once per backend: SQLite, and PostgreSQL when ``CXROI_TEST_DATABASE_URL`` or
+``CXROI_TEST_POSTGRES_URL`` names a server (a database ``<name>_seal`` is created beside
+it). Then, each inside a transaction rolled back
 afterwards, an attacker with database access (past PostgreSQL's append-only triggers)
 edits every column of a row of every sealed table and of the chain, deletes rows,
 forges a status, un-revokes a link, rewrites a version with a recomputed hash and
@@ -16,7 +17,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +28,13 @@ from flask import Flask
 from cxroi.approvals import links, review
 from cxroi.approvals.chain import GENESIS, seal
 from cxroi.approvals.steps import take_case_step
+from cxroi.approvals.versions import documents
 from cxroi.audit.anchor import read_anchor
 from cxroi.audit.guards import guarded_tables, remove_guards
 from cxroi.audit.registry import SEALED
 from cxroi.audit.verify import Problem, verify_audit
 from cxroi.cases.services import update_case
+from cxroi.engine import load_case
 from cxroi.extensions import db
 from tests.approving import approve_case
 from tests.appsupport import TEST_AUDIT_KEY, make_app, reset_schema
@@ -140,6 +143,29 @@ def _populate() -> None:
     month = case.doc.start_month
     replace_months(cx, case.id, [Entry(month, "c1", cost=1200.0)], [month])
     cx_metrics.save(cx, case.id, [MetricEntry(month, "nps", "points", 31.0)])
+    # Finance's adjusted forecast of a month left, and the council's records: a meeting
+    # (held on a date) with its notes, an action whose status then moves, a decision.
+    from cxroi.council import services as council
+    from cxroi.realisation import forecast
+    from cxroi.realisation.services import realisation_of
+
+    initiative = realisation_of(case)
+    case_doc, _ = documents(initiative.version)
+    n = len(initiative.realisation.months)
+    left = forecast.months_left(load_case(case_doc), n)
+    forecast.save(finance, case, load_case(case_doc), n, {f"c1.{left[0]}": "950.5"})
+    meeting = council.create_meeting(finance, {"month": "2026-04", "held_on": "2026-04-28"})
+    council.save_notes(cx, meeting, {"note_results": "On plan.", "note_next_steps": "Review."})
+    action = council.add_action(
+        cx, {"action": "Call Dana", "owner": "Casey", "due_date": "2026-05-15",
+             "case_id": str(case.id), "meeting_id": str(meeting.id)},
+    )  # fmt: skip
+    council.set_action_status(finance, action.id, "in_progress")
+    council.add_decision(
+        finance, {"what": "Carry on.", "decided_on": "2026-04-28", "decided_by": "The council",
+                  "case_id": str(case.id), "meeting_id": str(meeting.id)},
+    )  # fmt: skip
+    db.session.commit()
 
 
 @pytest.fixture
@@ -187,6 +213,7 @@ def _other(value: Any, column: sa.Column[Any]) -> Any:
             int: 1,
             float: 1.5,
             datetime: datetime(2030, 1, 1),
+            date: date(2030, 1, 1),
             dict: {"forged": 1.0},
         }[kind]
     if isinstance(value, bool):
@@ -199,6 +226,8 @@ def _other(value: Any, column: sa.Column[Any]) -> Any:
         return {**value, "forged": 1.0}
     if isinstance(value, datetime):
         return value + timedelta(seconds=1)
+    if isinstance(value, date):  # a calendar date (a council action's due date)
+        return value + timedelta(days=1)
     if isinstance(value, str):
         return value[:-1] + ("0" if value[-1:] != "0" else "1") if value else "x"
     raise AssertionError(f"no other value for {value!r}")
@@ -535,3 +564,58 @@ def test_concurrent_anchor_writers_keep_the_highest_head(tmp_path: Path) -> None
     for t in threads:
         t.join()
     assert read_anchor(path) == heads[-1]
+
+
+def test_the_council_seal_migration_seals_the_council_rows_written_before_it(
+    tmp_path: Path,
+) -> None:
+    """Council rows written under 0710_council (unsealed then) get a baseline seal from
+    0721_council_seal: the record verifies, and a later SQL edit of one is named."""
+    from tests.app.test_document_migration import alembic
+
+    app = make_app(
+        f"sqlite:///{tmp_path / 'council.db'}", AUDIT_ANCHOR_PATH=str(tmp_path / "audit-head")
+    )
+    try:
+        alembic(app, "upgrade", "0710_council")
+        with app.app_context(), db.engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO council_meetings (id, month, held_on, created_at) "
+                    "VALUES (1, '2026-04', '2026-04-28', '2026-04-28 10:00:00')"
+                )
+            )
+            conn.execute(
+                sa.text("INSERT INTO council_notes (id, meeting_id, item, body) "
+                        "VALUES (1, 1, 'results', 'On plan.')")
+            )  # fmt: skip
+            conn.execute(
+                sa.text(
+                    "INSERT INTO council_actions (id, meeting_id, action, owner, due_date, "
+                    "status, created_at) VALUES (1, 1, 'Call Dana', 'Casey', '2026-05-15', "
+                    "'open', '2026-04-28 10:00:00')"
+                )
+            )
+        alembic(app, "upgrade", "head")
+        with app.app_context():
+            report = verify_audit()
+            assert report.problems == [] and report.entries == 3 and report.rows == 3
+            tables = db.session.scalars(sa.text("SELECT payload FROM audit_chain")).all()
+            assert sorted(json.loads(p)["table"] for p in tables) == [
+                "council_actions", "council_meetings", "council_notes",
+            ]  # fmt: skip
+            anchor = read_anchor(tmp_path / "audit-head")
+            assert anchor is not None and anchor.seq == 3
+            db.session.execute(sa.text("UPDATE council_actions SET due_date = '2026-06-15'"))
+            (problem,) = verify_audit().problems
+            assert (problem.table, problem.row, problem.column) == (
+                "council_actions",
+                1,
+                "due_date",
+            )
+            assert "due_date is '2026-06-15', sealed '2026-05-15'" in problem.what
+            db.session.rollback()
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()

@@ -14,6 +14,7 @@ from cxroi.actuals import metrics
 from cxroi.actuals import services as actuals
 from cxroi.audit.verify import verify_audit
 from cxroi.casework.cx_metrics import MetricEntry
+from cxroi.casework.cx_metrics import label as cx_metrics_label
 from cxroi.formatting import money
 from tests.app.test_council import (
     ACTUAL_NET,
@@ -92,3 +93,49 @@ def test_a_metric_is_read_against_the_realised_benefit(case, finance_user, cx_cl
 def test_a_case_not_approved_has_no_realisation(make_case, cx_client) -> None:
     case = make_case()
     assert cx_client.get(f"/cases/{case.id}/realisation").status_code == 409
+
+
+def test_a_metric_is_read_against_another_metric_month_by_month(
+    case, finance_user, cx_client
+) -> None:
+    """NPS (the case's) against contacts (the organisation's), on the calendar of their
+    own months (not the actuals'): contacts has no value in 2026-05 and one in 2026-06."""
+    nps = {"2026-01": 1.0, "2026-02": 2.0, "2026-03": 3.0, "2026-04": 4.0}
+    contacts = {"2026-01": 2.0, "2026-02": 1.0, "2026-03": 4.0, "2026-04": 3.0, "2026-06": 9.0}
+    metrics.save(
+        finance_user, case.id, [MetricEntry(m, "nps", "points", v) for m, v in nps.items()]
+    )
+    metrics.save(
+        finance_user, None, [MetricEntry(m, "contacts", "count", v) for m, v in contacts.items()]
+    )
+    page = cx_client.get(f"/cases/{case.id}/realisation?metric=nps&against=contacts")
+    assert page.status_code == 200
+    text = _text(page)
+    # Worked by hand. Lag 0: x 1,2,3,4 against y 2,1,4,3; deviations -1.5,-0.5,0.5,1.5 and
+    # -0.5,-1.5,1.5,0.5: sum of products 3, sums of squares 5 and 5: r = 3/5.
+    assert "0 0.60 4" in text
+    # Lag 1: x 1,2,3 against y 1,4,3 (x's April meets May, which has no contacts):
+    # products 2, squares 2 and 42/9: r = 2 / sqrt(2 * 42/9) = 0.6547.
+    assert f"1 {2 / (2 * 42 / 9) ** 0.5:.2f} 3" in text and "1 0.65 3" in text
+    # Lag 2: x 1,2,4 against y 4,3,9 (March meets the empty May, April meets June):
+    # products 78/9, squares 42/9 and 186/9: r = 78 / sqrt(42 * 186) = 0.8825.
+    assert "2 0.88 3" in text
+    assert "3 too few 2" in text  # (1, 3) and (3, 9) only
+    nps_label, contacts_label = cx_metrics_label("nps"), cx_metrics_label("contacts")
+    assert (
+        f"A strong link: when {nps_label} moves, {contacts_label} tends to move the same way "
+        "2 months later (r = 0.88, 3 months)."
+    ) in text
+    assert "Correlation is not causation" in text
+    assert f"{nps_label} (left) and {contacts_label} (right), by month" in text
+    assert "2026-01" in page.text and "2026-06" in page.text  # the chart's calendar ends
+
+
+def test_against_an_unknown_or_the_same_metric_falls_back_to_the_realised_benefit(
+    case, finance_user, cx_client
+) -> None:
+    metrics.save(finance_user, case.id, [MetricEntry("2026-01", "nps", "points", 30.0)])
+    for against in ("nps", "nope", "<script>"):
+        page = cx_client.get(f"/cases/{case.id}/realisation?metric=nps&against={against}")
+        assert page.status_code == 200
+        assert "(left) and realised benefit (right)" in _text(page)
