@@ -55,6 +55,11 @@
     Array.prototype.slice.call(template.content.children).forEach(function (el) {
       var old = el.id && document.getElementById(el.id);
       if (old) {
+        // A card ticked for "Accept the selected items" stays ticked.
+        old.querySelectorAll("input[type=checkbox][id]").forEach(function (box) {
+          var twin = el.querySelector("#" + CSS.escape(box.id));
+          if (twin) twin.checked = box.checked;
+        });
         old.replaceWith(el);
         if (!replaced && old.contains(form)) replaced = el;
       }

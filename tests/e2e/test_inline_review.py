@@ -84,7 +84,9 @@ def test_finance_challenges_accepts_and_replies_without_a_reload(
     )
     _shot(page, "review-inline-error-1280")
 
-    # The challenge itself: the card shows it, the count stays, the page announces it.
+    # The challenge itself: the card shows it, the count stays, the page announces it,
+    # and the card stays ticked for a bulk acceptance.
+    churn.locator("input[type=checkbox]").check()
     page.locator("#challenge-churn_reduction").fill("An 8-week pilot is thin evidence for 6%.")
     page.locator("#challenge-btn-churn_reduction").click()
     expect(churn.locator('[data-review="churn_reduction"]')).to_have_text("challenged")
@@ -95,6 +97,7 @@ def test_finance_challenges_accepts_and_replies_without_a_reload(
         "“Relative churn reduction” is challenged: your challenge is in its thread."
     )
     expect(churn.locator("[data-error-message]")).to_have_count(0)
+    expect(churn.locator("input[type=checkbox]")).to_be_checked()
     assert _focused_id(page) == "challenge-btn-churn_reduction"
     _still_here(page, navigations)
     _shot(page, "review-inline-challenged-1280")
