@@ -208,7 +208,8 @@ def _verdict_done(status: review.ReviewStatus) -> str:
 
 def _first_error(form: FlaskForm) -> InputError:
     """A form's first invalid field, as the error that names it."""
-    name, messages = next(iter(form.errors.items()))
+    unread = ("form", ["The form could not be read; try again."])
+    name, messages = next(iter(form.errors.items()), unread)
     return InputError(str(name), " ".join(str(m) for m in messages))
 
 
