@@ -126,12 +126,15 @@ def _page_without_database(status: int, message: str) -> ResponseReturnValue:
 
 
 def register_error_handlers(app: Flask) -> None:
+    from cxroi import fragments
     from cxroi.api.problems import for_app_error  # under /api/v1: problem+json, never HTML
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError) -> ResponseReturnValue:
         if (problem := for_app_error(exc)) is not None:
             return problem
+        if fragments.wanted():  # a page's script: the message, beside the field it names
+            return fragments.error(exc.message, exc.status, getattr(exc, "field", None))
         return render_template("errors/error.html", status=exc.status, message=exc.message), (
             exc.status
         )
@@ -142,6 +145,10 @@ def register_error_handlers(app: Flask) -> None:
             "The form had expired or did not come from this site, so nothing was saved. "
             "Go back, reload the page and try again."
         )
+        if fragments.wanted():
+            return fragments.error(
+                "The page had expired, so nothing was saved. Reload the page and try again.", 400
+            )
         return render_template("errors/error.html", status=400, message=message), 400
 
     @app.errorhandler(Exception)
@@ -159,12 +166,16 @@ def register_error_handlers(app: Flask) -> None:
             )
         else:
             message = unexpected_error_message()
+        if fragments.wanted():
+            return fragments.error(message, 500)
         return _page_without_database(500, message)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> ResponseReturnValue:
         if (problem := for_app_error(exc)) is not None:
             return problem
+        if fragments.wanted():
+            return fragments.error(exc.description or exc.name, exc.code or 500)
         return (
             render_template(
                 "errors/error.html", status=exc.code, message=exc.description, title=exc.name

@@ -40,6 +40,9 @@ class ReviewForm(FlaskForm):
         ],
         description="Required for a challenge.",
     )
+    #: The item's fingerprint as the page showed it: a verdict on content since changed
+    #: is refused (409), not recorded against what the reviewer never saw.
+    fingerprint = HiddenField()
 
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)

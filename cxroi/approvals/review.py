@@ -226,13 +226,27 @@ def _set_verdict(
 
 
 def review_item(
-    case: Case, item_id: str, verdict: str, user: User, comment: str | None = None
+    case: Case,
+    item_id: str,
+    verdict: str,
+    user: User,
+    comment: str | None = None,
+    *,
+    seen: str | None = None,
 ) -> ReviewStatus:
-    """Finance accepts or challenges one item (a challenge needs a comment); commits."""
+    """Finance accepts or challenges one item (a challenge needs a comment); commits.
+
+    ``seen`` is the item's fingerprint as the reviewer's page showed it: if the item has
+    changed since, nothing is recorded (a page reviewed without reloading lives long)."""
     _may_review(case, user)
     if verdict not in (ACCEPTED, CHALLENGED, UNREVIEWED):
         raise InputError("verdict", "Choose accept, challenge or unreviewed.")
     item = _item(case, item_id)
+    if seen is not None and seen != item.fingerprint:
+        raise Conflict(
+            f"“{item.label}” has changed since this page was loaded, so nothing was "
+            "recorded. Reload the page to review it as it stands now."
+        )
     body = _clean_body(comment, "comment") if verdict == CHALLENGED else (comment or "").strip()
     _set_verdict(case, item, verdict, user, _verdicts(case).get(item.id))
     if body:
@@ -427,6 +441,11 @@ def start_thread(
     comment = _add_comment(case, item_id, user, _clean_body(body))
     db.session.commit()
     return comment
+
+
+def get_thread(case: Case, thread_id: int) -> Comment:
+    """A thread of the case by its root comment's id, replies loaded."""
+    return _thread(case, thread_id)
 
 
 def _thread(case: Case, thread_id: int) -> Comment:

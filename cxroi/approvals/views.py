@@ -20,7 +20,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from cxroi import labels, notify
+from cxroi import fragments, labels, notify
 from cxroi.approvals import approvers, inbox, ledger, links, review, steps, versions
 from cxroi.approvals import tokens as link_tokens
 from cxroi.approvals.errors import DomainError, InputError
@@ -174,13 +174,68 @@ def review_assumption(case_id: int, key: str) -> ResponseReturnValue:
 @bp.post("/cases/<int:case_id>/items/<item_id>/review")
 @login_required
 def review_item(case_id: int, item_id: str) -> ResponseReturnValue:
+    """Accept or challenge one item. The page's script sends the same form by fetch and
+    gets the item's card back (:mod:`cxroi.fragments`); the plain form is redirected."""
     case = _case(case_id)
     form = ReviewForm()
     if not form.validate_on_submit():
+        if fragments.wanted():
+            raise _first_error(form)
         flash(f'Item "{item_id}": {_form_errors(form)}', "error")
         return _back(case_id, f"item-{item_id}")
-    review.review_item(case, item_id, form.verdict.data, current_user, form.comment.data)
+    status = review.review_item(
+        case,
+        item_id,
+        form.verdict.data,
+        current_user,
+        form.comment.data,
+        seen=form.fingerprint.data or None,
+    )
+    if fragments.wanted():
+        return _item_fragment(case, status.item.id, _verdict_done(status))
     return _back(case_id, f"item-{item_id}")
+
+
+def _verdict_done(status: review.ReviewStatus) -> str:
+    """What the page announces once a verdict is recorded."""
+    name = f"“{status.item.label}”"
+    if status.status == review.ACCEPTED:
+        return f"{name} is accepted."
+    if status.status == review.CHALLENGED:
+        return f"{name} is challenged: your challenge is in its thread."
+    return f"{name} is unreviewed again."
+
+
+def _first_error(form: FlaskForm) -> InputError:
+    """A form's first invalid field, as the error that names it."""
+    unread = ("form", ["The form could not be read; try again."])
+    name, messages = next(iter(form.errors.items()), unread)
+    return InputError(str(name), " ".join(str(m) for m in messages))
+
+
+def _item_fragment(case: Case, item_id: str, message: str) -> ResponseReturnValue:
+    """One item's card as the review page renders it (the same partial), the count of
+    accepted items, and what to announce."""
+    context = review_context(case)
+    row = next(r for r in context["rows"] if r.item.id == item_id)
+    return fragments.answer(
+        render_template("approvals/_review_fragment.html", row=row, message=message, **context)
+    )
+
+
+def _thread_fragment(case: Case, thread_id: int, message: str) -> ResponseReturnValue:
+    """One thread as the review page renders it (the same partial), and what to announce."""
+    thread = review.get_thread(case, thread_id)
+    return fragments.answer(
+        render_template(
+            "approvals/_review_fragment.html",
+            case=case,
+            t=thread,
+            message=message,
+            step_form=StepForm(),
+            comment_form=CommentForm(),
+        )
+    )
 
 
 @bp.post("/cases/<int:case_id>/review/accept")
@@ -276,9 +331,13 @@ def reply(case_id: int, thread_id: int) -> ResponseReturnValue:
     case = _case(case_id)
     form = CommentForm()
     if not form.validate_on_submit():
+        if fragments.wanted():
+            raise _first_error(form)
         flash(_form_errors(form), "error")
         return _back(case_id, f"thread-{thread_id}")
     review.reply(case, thread_id, current_user, form.body.data or "")
+    if fragments.wanted():
+        return _thread_fragment(case, thread_id, "Your reply is in the thread.")
     return _back(case_id, f"thread-{thread_id}")
 
 
@@ -288,9 +347,15 @@ def resolve(case_id: int, thread_id: int) -> ResponseReturnValue:
     case = _case(case_id)
     form = StepForm()
     if not form.validate_on_submit():
+        if fragments.wanted():
+            raise _first_error(form)
         flash(_form_errors(form), "error")
         return _back(case_id, f"thread-{thread_id}")
-    review.resolve(case, thread_id, current_user, resolved=request.form.get("resolved") != "0")
+    resolved = request.form.get("resolved") != "0"
+    review.resolve(case, thread_id, current_user, resolved=resolved)
+    if fragments.wanted():
+        done = "The thread is resolved." if resolved else "The thread is open again."
+        return _thread_fragment(case, thread_id, done)
     return _back(case_id, f"thread-{thread_id}")
 
 

@@ -91,7 +91,8 @@ def new_page(browser: Browser, live_app: Flask) -> Iterator[Callable[..., Page]]
         context = browser.new_context(viewport={"width": width, "height": height})
         contexts.append(context)
         page = context.new_page()
-        # A form re-rendered with 400 or 409 is expected; a CSP refusal ("Refused to ..."),
+        # A form re-rendered with 400 or 409 is expected, and so is an inline form's
+        # refusal (a 4xx fragment, cxroi/fragments.py); a CSP refusal ("Refused to ..."),
         # a script error or a missing stylesheet/script/image is not.
         page.on(
             "console",
@@ -106,7 +107,9 @@ def new_page(browser: Browser, live_app: Flask) -> Iterator[Callable[..., Page]]
             "response",
             lambda r: (
                 errors.append(f"{r.status} {r.url}")
-                if r.status >= 400 and r.request.resource_type != "document"
+                if r.status >= 400
+                and r.request.resource_type != "document"
+                and not (r.status < 500 and r.headers.get("x-cxroi-fragment") == "1")
                 else None
             ),
         )

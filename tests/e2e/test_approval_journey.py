@@ -11,6 +11,7 @@ import json
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from cxroi.auth.services import create_user
 from cxroi.cases.services import import_case
@@ -62,8 +63,8 @@ def test_cx_finance_and_sponsor_take_a_case_to_approval(live_app, live_server, n
     finance.get_by_role("link", name="What awaits me").click()
     finance.get_by_role("link", name=re.compile("First-contact resolution")).first.click()
     finance.locator("#challenge-churn_reduction").fill("An 8-week pilot is thin evidence for 6%.")
-    finance.locator("#challenge-btn-churn_reduction").click()
-    assert finance.locator('[data-review="churn_reduction"]').inner_text() == "challenged"
+    finance.locator("#challenge-btn-churn_reduction").click()  # inline: no reload
+    expect(finance.locator('[data-review="churn_reduction"]')).to_have_text("challenged")
     screenshot(finance, "approval-review-challenge")
 
     # CX sees the challenge, withdraws the case to revise it, answers, resubmits.
@@ -88,6 +89,7 @@ def test_cx_finance_and_sponsor_take_a_case_to_approval(live_app, live_server, n
     author.goto(review_url)
     author.locator(".thread textarea").first.fill("Revised to 4% with the 12-week pilot.")
     author.get_by_role("button", name="Reply").first.click()
+    expect(author.locator(".thread .comment.reply").first).to_contain_text("Revised to 4%")
     author.get_by_role("button", name="Submit for finance review").click()
     assert review_state(author) == "In finance review"
 
@@ -98,7 +100,7 @@ def test_cx_finance_and_sponsor_take_a_case_to_approval(live_app, live_server, n
     for accept in finance.locator("button[id^=accept-]").all():
         key = accept.get_attribute("id").removeprefix("accept-")
         finance.locator(f"#accept-{key}").click()
-        assert finance.locator(f'[data-review="{key}"]').inner_text() == "accepted"
+        expect(finance.locator(f'[data-review="{key}"]')).to_have_text("accepted")
     finance.get_by_role("button", name="Sign off and freeze").click()
     assert review_state(finance) == "Ready for approval"
     with live_app.app_context():
