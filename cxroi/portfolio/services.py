@@ -190,7 +190,7 @@ class PortfolioQuery:
         }
         return cls(
             q=q,
-            status=status if status in STATES else "",
+            status=status if status in STATES or status == workflow.ARCHIVED else "",
             owner=owner,
             currency=currency if re.fullmatch(r"[A-Z]{3}", currency) else "",
             sort=sort,
@@ -248,8 +248,13 @@ def _conditions(query: PortfolioQuery) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if query.q:
         conditions.append(search_condition(query.q))
-    if query.status:
-        conditions.append(Case.status == query.status)
+    # Archived cases are listed (and added up) only under their own filter.
+    if query.status == workflow.ARCHIVED:
+        conditions.append(Case.archived_at.is_not(None))
+    else:
+        conditions.append(Case.archived_at.is_(None))
+        if query.status:
+            conditions.append(Case.status == query.status)
     if query.owner:
         conditions.append(Case.owner_id == query.owner)
     if query.currency:
@@ -287,10 +292,13 @@ def totals(
             func.sum(kept.pv_costs),
             func.sum(kept.pv_benefits),
         )
+        # An archived case is kept under the status "archived" (models.portfolio_total).
         if query.status:
             stmt = stmt.where(kept.status == query.status)
         elif scoped:
             stmt = stmt.where(kept.status.in_(counted))
+        else:
+            stmt = stmt.where(kept.status != workflow.ARCHIVED)
         if query.owner:
             stmt = stmt.where(kept.owner_id == query.owner)
         if query.currency:

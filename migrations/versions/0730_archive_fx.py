@@ -1,0 +1,42 @@
+"""archive and FX: a case can be archived (when, by whom), and the portfolio keeps archived
+cases' figures apart
+
+- ``cases.archived_at`` and ``cases.archived_by_id`` (both empty: no case is archived). Plain
+  ADD COLUMN, no table rebuild (a rebuilt ``cases`` on SQLite would break the foreign keys
+  of the tables that point at it); ``archived_by_id`` has no database foreign key. Both are sealed with the row (cxroi.audit.registry);
+  being empty, they leave every existing row's seal as it is.
+- the triggers that keep ``portfolio_totals`` put an archived case under the ``archived``
+  bucket instead of its state, and the totals are recomputed.
+
+The organisation's FX rates are an organisation setting (``org_settings``): no schema.
+
+Revision ID: 0730_archive_fx
+Revises: 0710_council
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from models.portfolio_total import create_triggers, rebuild_totals
+
+revision = "0730_archive_fx"
+down_revision = "0710_council"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    conn = op.get_bind()
+    op.add_column("cases", sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True))
+    # No foreign key (as shared_links.approver_id): accounts are never deleted.
+    op.add_column("cases", sa.Column("archived_by_id", sa.Integer(), nullable=True))
+    create_triggers(conn, archived=True)
+    rebuild_totals(conn, archived=True)
+
+
+def downgrade() -> None:
+    conn = op.get_bind()
+    create_triggers(conn, archived=False)
+    op.drop_column("cases", "archived_by_id")
+    op.drop_column("cases", "archived_at")
+    rebuild_totals(conn, archived=False)
