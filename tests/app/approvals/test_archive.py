@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from html import unescape
+
 import pytest
 from sqlalchemy import select
 
@@ -182,9 +183,7 @@ def _lock(case_id: int) -> int:
     return db.session.get(Case, case_id).lock_version
 
 
-def test_an_open_approve_link_refuses_decisions_while_archived_and_says_so(
-    app, users, ready_case
-):
+def test_an_open_approve_link_refuses_decisions_while_archived_and_says_so(app, users, ready_case):
     _, token = send_approve_link(ready_case, users["cx"])
     archive.archive_case(users["finance"], ready_case.id, "Budget frozen", ready_case.lock_version)
 
@@ -196,7 +195,7 @@ def test_an_open_approve_link_refuses_decisions_while_archived_and_says_so(
     assert "by Fran Finance" in text
     assert "Your decision" not in text and f"/s/{token}/decision" not in page.text
 
-    with pytest.raises(Conflict, match="no decision can be recorded .* Your decision was not"):
+    with pytest.raises(Conflict, match=r"no decision can be recorded .* Your decision was not"):
         decide_with_code(token, code="000000")
     db.session.rollback()
     assert db.session.scalars(select(Decision)).all() == []
@@ -215,9 +214,7 @@ def test_an_open_approve_link_refuses_decisions_while_archived_and_says_so(
     assert db.session.get(Case, ready_case.id).status == "approved"
 
 
-def test_an_approved_archived_case_keeps_its_versions_and_history_traceable(
-    app, users, ready_case
-):
+def test_an_approved_archived_case_keeps_its_versions_and_history_traceable(app, users, ready_case):
     _, token = send_approve_link(ready_case, users["cx"])
     decide_with_code(token)
     archive.archive_case(users["cx"], ready_case.id, "Delivered", _lock(ready_case.id))
