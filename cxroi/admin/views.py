@@ -110,7 +110,7 @@ class FxRateForm(FlaskForm):
     rate = NumberField(
         "Rate (one unit in the reporting currency)",
         description="What one unit of the currency is worth in the reporting currency: "
-        "0.86 means 1 EUR = £0.86.",
+        "0.86 means one unit buys 0.86 of the reporting currency.",
     )
     as_of = StringField("As of (YYYY-MM-DD)", description="The date the rate is quoted for.")
 
