@@ -167,3 +167,17 @@ def test_only_finance_and_admins_set_rates(cx_user, cx_client, admin_user):
     r = cx_client.post("/admin/settings/fx-rates", data={"currency": "EUR", "rate": "1"})
     assert r.status_code == 403
     assert orgsettings.set_reporting_currency(admin_user, "GBP").reporting == "GBP"
+
+
+def test_nothing_convertible_shows_the_note_and_no_empty_total(
+    finance_client, finance_user, make_case
+):
+    euro = make_case(example_document(), title="Lyon", currency="EUR")
+    db.session.execute(
+        db.text("UPDATE cases SET status = 'approved' WHERE id = :i"), {"i": euro.id}
+    )
+    db.session.commit()
+    orgsettings.set_reporting_currency(finance_user, "GBP")
+    text = _text(finance_client.get("/").text)
+    assert "1 case in EUR is listed but not in the GBP total" in text
+    assert "converted to GBP" not in text
