@@ -13,7 +13,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from cxroi import edge, formatting, notify, workflow
-from cxroi.cases.permissions import can_create_case, can_edit_anything
+from cxroi.cases.permissions import (
+    archived_notice,
+    can_create_case,
+    can_edit_anything,
+    may_archive,
+)
 from cxroi.config import INSTANCE_DIR, ROOT, settings
 from cxroi.errors import register_error_handlers
 from cxroi.extensions import csrf, db, limiter, login_manager
@@ -52,6 +57,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["workflow"] = workflow  # templates read the rules, never copy them
     app.jinja_env.globals["can_create_case"] = can_create_case
     app.jinja_env.globals["can_edit_anything"] = can_edit_anything
+    app.jinja_env.globals["may_archive"] = may_archive
+    app.jinja_env.globals["archived_notice"] = archived_notice
     return app
 
 

@@ -6,7 +6,7 @@ sign; percentages and months one decimal.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask import Flask
@@ -128,6 +128,22 @@ def when(value: datetime | None) -> str:
     return "" if value is None else value.strftime("%d %b %Y %H:%M")
 
 
+def day(value: date | None) -> str:
+    """A date as people write it: ``01 Nov 2026``."""
+    return "" if value is None else value.strftime("%d %b %Y")
+
+
+def fx_rate(rate: float | None, currency: str, reporting: str) -> str:
+    """An exchange rate as money: one unit of ``currency`` in ``reporting``, four decimals.
+
+    >>> fx_rate(0.86, "EUR", "GBP")
+    '1 EUR = £0.8600'
+    >>> fx_rate(151.2, "JPY", "CHF")
+    '1 JPY = CHF 151.2000'
+    """
+    return f"1 {currency} = {money(rate, reporting, 4)}"
+
+
 def register(app: Flask) -> None:
     filters: dict[str, Any] = {
         "money": money,
@@ -142,6 +158,8 @@ def register(app: Flask) -> None:
         "signed_class": signed_class,
         "money_cell": money_cell,
         "when": when,
+        "day": day,
+        "fx_rate": fx_rate,
     }
     app.jinja_env.filters.update(filters)
     from cxroi import labels  # labels formats values through this module

@@ -71,6 +71,8 @@ FIELDS: dict[str, str] = {
     "target_date": "Target date",
     "outcome": "Outcome",
     "attribution": "Attribution",
+    # Archiving and restoring a case.
+    "reason": "Reason",
     # Actuals of a line.
     "cost": "Cost",
     "benefit": "Benefit",
@@ -90,6 +92,8 @@ ACTIONS: dict[str, str] = {
     "freeze": "frozen",
     "version": "Version",
     "case": "Case",
+    "archive": "archived",
+    "restore": "restored",
 }
 
 

@@ -1,4 +1,5 @@
-"""The organisation's settings, stored in the database: the default discount rate.
+"""The organisation's settings, stored in the database: the default discount rate, the
+status rules of realisation, and the reporting currency with its exchange rates.
 
 Finance or an admin sets them (:func:`cxroi.workflow.may_set_org_settings`), each change
 with an audit row. Until someone sets the default rate, it is the configuration's
@@ -9,13 +10,19 @@ inputs (a CX user, by the form, an import or the API) gets this rate.
 from __future__ import annotations
 
 import json
+import math
+import re
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import select
 
 from cxroi.audit.services import record_change
 from cxroi.engine import validate_case
 from cxroi.engine.realisation import DEFAULT_RAG_RULES, RagRule
+from cxroi.engine.schema import text_problem
 from cxroi.errors import DomainError, PermissionDenied
 from cxroi.extensions import db
 from cxroi.formatting import pct
@@ -162,3 +169,181 @@ def rate_notice(default: float, requested: float | None) -> str:
     return (
         f"This case uses the organisation's default discount rate, {pct(default)}, set by Finance."
     )
+
+
+# -- exchange rates to the reporting currency ------------------------------------------------
+
+FX_RATES = "fx_rates"
+#: The largest and smallest rate accepted (one unit of a currency in the reporting one).
+MAX_FX_RATE = 1_000_000.0
+MIN_FX_RATE = 1e-6
+#: The earliest as-of date a rate may carry.
+EARLIEST_AS_OF = date(2000, 1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class FxRate:
+    """One unit of ``currency`` is ``rate`` units of the reporting currency, as of ``as_of``;
+    set by the account ``set_by_id`` on ``set_on``."""
+
+    currency: str
+    rate: float
+    as_of: date
+    set_by_id: int | None
+    set_on: date
+
+    @property
+    def set_by(self) -> str:
+        user = db.session.get(User, self.set_by_id) if self.set_by_id else None
+        return user.display_name if user is not None else "someone no longer known"
+
+
+@dataclass(frozen=True, slots=True)
+class FxRates:
+    """The organisation's reporting currency and the rates finance set to it."""
+
+    reporting: str
+    rates: dict[str, FxRate]
+
+    def rate_of(self, currency: str) -> float | None:
+        """What one unit of ``currency`` is in the reporting currency (None: no rate set)."""
+        if currency == self.reporting:
+            return 1.0
+        found = self.rates.get(currency)
+        return found.rate if found is not None else None
+
+
+def _fx_text(reporting: str, rates: dict[str, FxRate]) -> str:
+    """The stored (and audited) JSON of the table: sorted, so that verify-audit compares."""
+    return json.dumps(
+        {
+            "reporting": reporting,
+            "rates": {
+                code: {
+                    "rate": r.rate,
+                    "as_of": r.as_of.isoformat(),
+                    "set_by": r.set_by_id,
+                    "set_on": r.set_on.isoformat(),
+                }
+                for code, r in sorted(rates.items())
+            },
+        },
+        sort_keys=True,
+    )
+
+
+def fx_rates() -> FxRates | None:
+    """The reporting currency and its rates, or None until finance chooses the currency."""
+    stored = _get(FX_RATES)
+    if not isinstance(stored, dict) or not isinstance(stored.get("reporting"), str):
+        return None
+    rates: dict[str, FxRate] = {}
+    for code, r in (stored.get("rates") or {}).items():
+        try:
+            rates[code] = FxRate(
+                code,
+                float(r["rate"]),
+                date.fromisoformat(r["as_of"]),
+                r.get("set_by") if isinstance(r.get("set_by"), int) else None,
+                date.fromisoformat(r["set_on"]),
+            )
+        except (KeyError, TypeError, ValueError):
+            continue  # a damaged entry is no rate: its cases stay out of the total
+    return FxRates(stored["reporting"], rates)
+
+
+def known_currencies() -> list[str]:
+    """The currencies a rate may be set for: those a case form offers, and any a case uses."""
+    from cxroi.cases.forms import CURRENCIES
+    from models import Case
+
+    used = db.session.scalars(select(Case.currency).distinct())
+    return sorted(set(CURRENCIES) | {c for c in used if c})
+
+
+def _currency(field: str, raw: str | None) -> str:
+    text = (raw or "").strip()
+    if (problem := text_problem(text)) is not None:
+        raise SettingInvalid(field, f"The currency {problem}.")
+    if not text:
+        raise SettingInvalid(field, "Choose a currency.")
+    code = text.upper()
+    if code not in known_currencies():
+        shown = text if len(text) <= 12 else text[:12] + "…"
+        raise SettingInvalid(
+            field,
+            f"“{shown}” is not a currency cxroi knows: choose one of "
+            f"{', '.join(known_currencies())}.",
+        )
+    return code
+
+
+def _write_fx(actor: User, reporting: str, rates: dict[str, FxRate]) -> None:
+    row = db.session.get(OrgSetting, FX_RATES)
+    old = row.value if row is not None else None
+    if row is None:
+        row = OrgSetting(key=FX_RATES)
+        db.session.add(row)
+    row.value = _fx_text(reporting, rates)
+    row.updated_at, row.updated_by_id = utcnow(), actor.id
+    record_change(
+        actor=actor, entity="setting", entity_id=None, action="update", field=FX_RATES,
+        old=old, new=row.value,
+    )  # fmt: skip
+    db.session.commit()
+
+
+def set_reporting_currency(actor: User, currency: str | None) -> FxRates:
+    """Finance or an admin chooses the currency portfolio totals are converted to; audited;
+    commits. A new reporting currency drops the rates set to the old one."""
+    if not may_set_org_settings(actor.role):
+        raise PermissionDenied("Only finance or an administrator sets the reporting currency.")
+    code = _currency("reporting_currency", currency)
+    current = fx_rates()
+    rates = current.rates if current is not None and current.reporting == code else {}
+    _write_fx(actor, code, rates)
+    return FxRates(code, rates)
+
+
+def set_fx_rate(actor: User, currency: str | None, rate: float | None, as_of: str | None) -> FxRate:
+    """Finance or an admin sets what one unit of ``currency`` is in the reporting currency,
+    as of a date; audited; commits. Each bad value is :class:`SettingInvalid` naming it."""
+    if not may_set_org_settings(actor.role):
+        raise PermissionDenied("Only finance or an administrator sets exchange rates.")
+    current = fx_rates()
+    if current is None:
+        raise SettingInvalid(
+            "reporting_currency", "Choose the reporting currency first: rates are set to it."
+        )
+    code = _currency("currency", currency)
+    if code == current.reporting:
+        raise SettingInvalid("currency", f"{code} is the reporting currency: its rate is always 1.")
+    if rate is None or not math.isfinite(rate):
+        raise SettingInvalid("rate", "The rate must be a number, like 0.86.")
+    if rate <= 0:
+        raise SettingInvalid("rate", "The rate must be above 0: one unit is worth something.")
+    if not MIN_FX_RATE <= rate <= MAX_FX_RATE:
+        raise SettingInvalid(
+            "rate", f"The rate must be from {MIN_FX_RATE:g} to {MAX_FX_RATE:,.0f}."
+        )
+    day = _as_of(as_of)
+    new = FxRate(code, float(rate), day, actor.id, utcnow().date())
+    _write_fx(actor, current.reporting, {**current.rates, code: new})
+    return new
+
+
+def _as_of(raw: str | None) -> date:
+    text = (raw or "").strip()
+    if (problem := text_problem(text)) is not None:
+        raise SettingInvalid("as_of", f"The as-of date {problem}.")
+    try:
+        day = date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise SettingInvalid("as_of", "Enter the as-of date as YYYY-MM-DD, like 2026-11-01.")
+    if day > utcnow().date():
+        raise SettingInvalid("as_of", "The as-of date cannot be in the future.")
+    if day < EARLIEST_AS_OF:
+        raise SettingInvalid("as_of", f"The as-of date must be on or after {EARLIEST_AS_OF}.")
+    return day

@@ -234,11 +234,23 @@ class WrongState(WorkflowError):
     """The step does not start from the case's current state (HTTP 409)."""
 
 
-def take_step(state: str, step: str, role: str, *, is_owner: bool = True) -> str:
+class CaseIsArchived(WrongState):
+    """The case is archived: no step, no edit until it is restored (HTTP 409)."""
+
+
+def take_step(
+    state: str, step: str, role: str, *, is_owner: bool = True, archived: bool = False
+) -> str:
     """Return the state after ``step`` taken by ``role`` from ``state``, or raise.
 
     The role (and ownership) is checked first, so that a forbidden actor learns
-    nothing about state. ``is_owner``: whether the actor owns the case.
+    nothing about state. ``is_owner``: whether the actor owns the case; ``archived``:
+    whether it is archived (then no step is taken: :data:`ARCHIVED_READ_ONLY`).
+
+    >>> take_step("draft", "submit", "cx", archived=True)
+    Traceback (most recent call last):
+    ...
+    cxroi.workflow.CaseIsArchived: cannot submit an archived case for finance review
     """
     if state not in STATES:
         raise WrongState(f"unknown state {state!r}")
@@ -254,23 +266,29 @@ def take_step(state: str, step: str, role: str, *, is_owner: bool = True) -> str
         others = sorted(spec.roles - spec.owner_only - {SPONSOR})
         who = " or ".join(["the case's owner", *others])
         raise NotOwner(f"only {who} can {spec.label.format(case='it')}")
+    if archived:
+        raise CaseIsArchived(f"cannot {spec.label.format(case='an archived case')}")
     if state not in spec.sources:
         raise WrongState(f"cannot {spec.label.format(case=where)}")
     return spec.target
 
 
-def may_take_step(state: str, step: str, role: str, *, is_owner: bool) -> bool:
+def may_take_step(
+    state: str, step: str, role: str, *, is_owner: bool, archived: bool = False
+) -> bool:
     """Whether ``role`` (owning the case or not) may take ``step`` from ``state``."""
     try:
-        take_step(state, step, role, is_owner=is_owner)
+        take_step(state, step, role, is_owner=is_owner, archived=archived)
     except WorkflowError:
         return False
     return True
 
 
-def allowed_steps(state: str, role: str, *, is_owner: bool = True) -> list[str]:
-    """The steps ``role`` may take from ``state``, in declaration order."""
-    return [s for s in STEPS if may_take_step(state, s, role, is_owner=is_owner)]
+def allowed_steps(
+    state: str, role: str, *, is_owner: bool = True, archived: bool = False
+) -> list[str]:
+    """The steps ``role`` may take from ``state``, in declaration order (none when archived)."""
+    return [s for s in STEPS if may_take_step(state, s, role, is_owner=is_owner, archived=archived)]
 
 
 # -- edit rights ---------------------------------------------------------------------------
@@ -331,13 +349,17 @@ def holds_anywhere(role: str, kind: str) -> bool:
     return any(kind in edit_kinds(state, role) for state in STATES)
 
 
-def may_edit(state: str, role: str, kind: str, *, is_owner: bool) -> bool:
+def may_edit(state: str, role: str, kind: str, *, is_owner: bool, archived: bool = False) -> bool:
     """Whether ``role`` may make an edit of ``kind`` to a case in ``state``.
 
     ``is_owner``: whether the user owns the case. In a frozen state a content edit also
     needs the right to take the ``reopen`` step, which it takes (see edit_starts_new_draft).
+    An archived case takes no edit of any kind (``archived``): it is restored first.
+
+    >>> may_edit("draft", "cx", "case", is_owner=True, archived=True)
+    False
     """
-    if kind not in edit_kinds(state, role):
+    if archived or kind not in edit_kinds(state, role):
         return False
     if (role, kind) in OWNER_ONLY_EDITS and not is_owner:
         return False
@@ -369,13 +391,14 @@ ACTUALS_OWNER_ROLES = frozenset({"cx"})
 ACCOUNT_ROLES = frozenset({"cx", "finance", "admin"})
 
 
-def takes_actuals(state: str) -> bool:
-    """Whether a case in ``state`` takes actuals (and its own metrics).
+def takes_actuals(state: str, *, archived: bool = False) -> bool:
+    """Whether a case in ``state`` takes actuals (and its own metrics); an archived case
+    takes none until it is restored.
 
-    >>> takes_actuals(APPROVED), takes_actuals(DRAFT)
-    (True, False)
+    >>> takes_actuals(APPROVED), takes_actuals(DRAFT), takes_actuals(APPROVED, archived=True)
+    (True, False, False)
     """
-    return state in TAKES_ACTUALS
+    return state in TAKES_ACTUALS and not archived
 
 
 def may_enter_actuals(role: str, *, is_owner: bool, owns_line: bool = False) -> bool:
@@ -391,6 +414,37 @@ def may_enter_actuals(role: str, *, is_owner: bool, owns_line: bool = False) -> 
     if role in ACTUALS_ROLES or (role in ACTUALS_OWNER_ROLES and is_owner):
         return True
     return owns_line and role in ACCOUNT_ROLES
+
+
+# -- archiving ------------------------------------------------------------------------------
+
+#: The portfolio's filter for archived cases, and the bucket its kept totals hold them in
+#: (:mod:`models.portfolio_total`). Not a state: an archived case keeps its state, and
+#: restoring it brings it back as it was.
+ARCHIVED = "archived"
+ARCHIVED_LABEL = "Archived"
+#: Roles that archive and restore any case.
+ARCHIVE_ROLES = frozenset({"finance", "admin"})
+#: Roles that archive and restore the cases they own.
+ARCHIVE_OWNER_ROLES = frozenset({"cx"})
+#: Who may restore a case, in words (for the messages that refuse an edit).
+RESTORERS = "its owner, finance or an administrator"
+#: What an edit (a step, a review, a comment, actuals, a link's decision) of an archived case
+#: is told: archiving is soft and undone by restoring.
+ARCHIVED_READ_ONLY = f"This case is archived, so it is read-only: {RESTORERS} can restore it."
+
+
+def may_archive(role: str, *, is_owner: bool) -> bool:
+    """Whether ``role`` archives (and restores) a case: its owner, finance or an admin.
+
+    >>> may_archive("cx", is_owner=True), may_archive("cx", is_owner=False)
+    (True, False)
+    >>> may_archive("finance", is_owner=False), may_archive("admin", is_owner=False)
+    (True, True)
+    >>> may_archive(SPONSOR, is_owner=False)
+    False
+    """
+    return role in ARCHIVE_ROLES or (role in ARCHIVE_OWNER_ROLES and is_owner)
 
 
 # -- the organisation's defaults ---------------------------------------------------------

@@ -130,6 +130,13 @@ class Case(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: When and by whom the case was archived (None: it is not). Archiving is soft: the
+    #: case, its versions, links and history stay; the portfolio hides it and it is
+    #: read-only until restored (:mod:`cxroi.cases.archive`; why is in the audit trail).
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: No database foreign key (added without rebuilding ``cases``): accounts are switched
+    #: off, never deleted.
+    archived_by_id: Mapped[int | None] = mapped_column(Integer)
 
     # What the engine said at the last save, so that no GET recomputes.
     case_hash: Mapped[str | None] = mapped_column(String(64))
@@ -158,12 +165,20 @@ class Case(Base):
 
     owner: Mapped[User] = relationship(foreign_keys=[owner_id])
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+    archived_by: Mapped[User | None] = relationship(
+        primaryjoin="foreign(Case.archived_by_id) == User.id", viewonly=True
+    )
 
     __mapper_args__ = {"version_id_col": lock_version}  # noqa: RUF012
 
     @property
     def status_label(self) -> str:
         return state_label(self.status)
+
+    @property
+    def archived(self) -> bool:
+        """Whether the case is archived (read-only, hidden from the portfolio's list)."""
+        return self.archived_at is not None
 
     # -- the document, read ------------------------------------------------------------
 

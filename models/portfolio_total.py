@@ -21,10 +21,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Float, Integer, String, event, text
+from sqlalchemy import Connection, Float, Integer, String, event, inspect, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cxroi.extensions import Base
+from cxroi.workflow import ARCHIVED
 
 #: The columns a trigger reacts to: the key and the summed figures.
 KEY = ("currency", "status", "owner_id")
@@ -44,98 +45,139 @@ class PortfolioTotal(Base):
     pv_benefits: Mapped[float] = mapped_column(Float, default=0.0)
 
 
-def _upsert(prefix: str, sign: str, table: str = "portfolio_totals") -> str:
+def _bucket(prefix: str, archived: bool) -> str:
+    """The ``status`` a row is kept under: its state, or ``archived`` once archived (the
+    portfolio's list and totals leave it out unless its "Archived" filter asks for it).
+
+    ``archived=False``: the definition before cases had ``archived_at`` (migration 0500)."""
+    if not archived:
+        return f"{prefix}.status"
+    return f"CASE WHEN {prefix}.archived_at IS NULL THEN {prefix}.status ELSE '{ARCHIVED}' END"
+
+
+def _upsert(prefix: str, sign: str, archived: bool = True, table: str = "portfolio_totals") -> str:
     """Add (sign '+') or remove (sign '-') the row ``prefix`` (NEW or OLD) from its totals."""
     figures = ", ".join(f"{sign}COALESCE({prefix}.{c}, 0.0)" for c in SUMMED)
     updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in ("cases", *SUMMED))
     return (
         f"INSERT INTO {table} (currency, status, owner_id, cases, {', '.join(SUMMED)}) "
-        f"VALUES ({prefix}.currency, {prefix}.status, {prefix}.owner_id, {sign}1, {figures}) "
-        f"ON CONFLICT (currency, status, owner_id) DO UPDATE SET {updates}"
+        f"VALUES ({prefix}.currency, {_bucket(prefix, archived)}, {prefix}.owner_id, {sign}1, "
+        f"{figures}) ON CONFLICT (currency, status, owner_id) DO UPDATE SET {updates}"
     )
 
 
-def _same_key_delta(table: str = "portfolio_totals") -> str:
+def _same_key_delta(archived: bool = True, table: str = "portfolio_totals") -> str:
     """One upsert with NEW - OLD when the key did not change (one rounding, not two)."""
     figures = ", ".join(f"COALESCE(NEW.{c}, 0.0) - COALESCE(OLD.{c}, 0.0)" for c in SUMMED)
     updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in SUMMED)
     return (
         f"INSERT INTO {table} (currency, status, owner_id, cases, {', '.join(SUMMED)}) "
-        f"VALUES (NEW.currency, NEW.status, NEW.owner_id, 0, {figures}) "
+        f"VALUES (NEW.currency, {_bucket('NEW', archived)}, NEW.owner_id, 0, {figures}) "
         f"ON CONFLICT (currency, status, owner_id) DO UPDATE SET {updates}"
     )
 
 
-_KEY_CHANGED = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in KEY)
-_ANY_CHANGED = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in (*KEY, *SUMMED))
-_PG_KEY_CHANGED = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in KEY)
-_PG_ANY_CHANGED = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in (*KEY, *SUMMED))
-_PG_OLD_FIRST = (
-    "(OLD.currency, OLD.status, OLD.owner_id) < (NEW.currency, NEW.status, NEW.owner_id)"
-)
+def _changed(columns: tuple[str, ...], archived: bool, pg: bool) -> str:
+    """SQL true when any of ``columns`` (or, with ``archived``, being archived) changed."""
+    differs = "IS DISTINCT FROM" if pg else "IS NOT"
+    parts = [f"OLD.{c} {differs} NEW.{c}" for c in columns]
+    if archived:
+        parts.append(f"(OLD.archived_at IS NULL) {differs} (NEW.archived_at IS NULL)")
+    return " OR ".join(parts)
 
-SQLITE_TRIGGERS = {
-    "cases_totals_insert": f"""
+
+def sqlite_triggers(archived: bool = True) -> dict[str, str]:
+    key_changed = _changed(KEY, archived, pg=False)
+    any_changed = _changed((*KEY, *SUMMED), archived, pg=False)
+    return {
+        "cases_totals_insert": f"""
 CREATE TRIGGER cases_totals_insert AFTER INSERT ON cases
-BEGIN {_upsert("NEW", "+")}; END""",
-    "cases_totals_delete": f"""
+BEGIN {_upsert("NEW", "+", archived)}; END""",
+        "cases_totals_delete": f"""
 CREATE TRIGGER cases_totals_delete AFTER DELETE ON cases
-BEGIN {_upsert("OLD", "-")}; END""",
-    "cases_totals_update_figures": f"""
+BEGIN {_upsert("OLD", "-", archived)}; END""",
+        "cases_totals_update_figures": f"""
 CREATE TRIGGER cases_totals_update_figures AFTER UPDATE ON cases
-WHEN NOT ({_KEY_CHANGED}) AND ({_ANY_CHANGED})
-BEGIN {_same_key_delta()}; END""",
-    "cases_totals_update_key": f"""
+WHEN NOT ({key_changed}) AND ({any_changed})
+BEGIN {_same_key_delta(archived)}; END""",
+        "cases_totals_update_key": f"""
 CREATE TRIGGER cases_totals_update_key AFTER UPDATE ON cases
-WHEN {_KEY_CHANGED}
-BEGIN {_upsert("OLD", "-")}; {_upsert("NEW", "+")}; END""",
-}
+WHEN {key_changed}
+BEGIN {_upsert("OLD", "-", archived)}; {_upsert("NEW", "+", archived)}; END""",
+    }
 
-PG_FUNCTION = f"""
+
+SQLITE_TRIGGERS = sqlite_triggers()
+
+
+def pg_function(archived: bool = True) -> str:
+    old_first = (
+        f"(OLD.currency, {_bucket('OLD', archived)}, OLD.owner_id) < "
+        f"(NEW.currency, {_bucket('NEW', archived)}, NEW.owner_id)"
+    )
+    return f"""
 CREATE OR REPLACE FUNCTION cxroi_portfolio_totals() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    {_upsert("NEW", "+")};
+    {_upsert("NEW", "+", archived)};
   ELSIF TG_OP = 'DELETE' THEN
-    {_upsert("OLD", "-")};
-  ELSIF {_PG_KEY_CHANGED} THEN
-    IF {_PG_OLD_FIRST} THEN
-      {_upsert("OLD", "-")};
-      {_upsert("NEW", "+")};
+    {_upsert("OLD", "-", archived)};
+  ELSIF {_changed(KEY, archived, pg=True)} THEN
+    IF {old_first} THEN
+      {_upsert("OLD", "-", archived)};
+      {_upsert("NEW", "+", archived)};
     ELSE
-      {_upsert("NEW", "+")};
-      {_upsert("OLD", "-")};
+      {_upsert("NEW", "+", archived)};
+      {_upsert("OLD", "-", archived)};
     END IF;
-  ELSIF {_PG_ANY_CHANGED} THEN
-    {_same_key_delta()};
+  ELSIF {_changed((*KEY, *SUMMED), archived, pg=True)} THEN
+    {_same_key_delta(archived)};
   END IF;
   RETURN NULL;
 END $$"""
+
+
+PG_FUNCTION = pg_function()
 
 PG_TRIGGER = (
     "CREATE TRIGGER cases_portfolio_totals AFTER INSERT OR UPDATE OR DELETE ON cases "
     "FOR EACH ROW EXECUTE FUNCTION cxroi_portfolio_totals()"
 )
 
+
+def rebuild_statements(archived: bool = True) -> list[str]:
+    bucket = _bucket("cases", archived)
+    return [
+        "DELETE FROM portfolio_totals",
+        "INSERT INTO portfolio_totals (currency, status, owner_id, cases, npv, pv_costs, "
+        f"pv_benefits) SELECT currency, {bucket}, owner_id, COUNT(*), "
+        "COALESCE(SUM(npv), 0.0), COALESCE(SUM(pv_costs), 0.0), "
+        f"COALESCE(SUM(pv_benefits), 0.0) FROM cases GROUP BY currency, {bucket}, owner_id",
+    ]
+
+
 #: Recompute every row from ``cases`` (the migration's first fill, and a repair).
-REBUILD = [
-    "DELETE FROM portfolio_totals",
-    "INSERT INTO portfolio_totals (currency, status, owner_id, cases, npv, pv_costs, "
-    "pv_benefits) SELECT currency, status, owner_id, COUNT(*), COALESCE(SUM(npv), 0.0), "
-    "COALESCE(SUM(pv_costs), 0.0), COALESCE(SUM(pv_benefits), 0.0) FROM cases "
-    "GROUP BY currency, status, owner_id",
-]
+REBUILD = rebuild_statements()
 
 
-def create_triggers(conn: Connection) -> None:
-    """Install the triggers that keep ``portfolio_totals`` (SQLite or PostgreSQL)."""
+def _has_archived(conn: Connection) -> bool:
+    """Whether ``cases`` has ``archived_at`` yet (a migration may run before 0730)."""
+    return any(c["name"] == "archived_at" for c in inspect(conn).get_columns("cases"))
+
+
+def create_triggers(conn: Connection, archived: bool | None = None) -> None:
+    """Install the triggers that keep ``portfolio_totals`` (SQLite or PostgreSQL).
+
+    ``archived`` (default: whether ``cases`` has the column): keep archived cases apart."""
+    if archived is None:
+        archived = _has_archived(conn)
     if conn.dialect.name == "postgresql":
-        conn.execute(text(PG_FUNCTION))
+        conn.execute(text(pg_function(archived)))
         conn.execute(text("DROP TRIGGER IF EXISTS cases_portfolio_totals ON cases"))
         conn.execute(text(PG_TRIGGER))
     else:
-        for name, ddl in SQLITE_TRIGGERS.items():
+        for name, ddl in sqlite_triggers(archived).items():
             conn.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
             conn.execute(text(ddl))
 
@@ -149,8 +191,10 @@ def drop_triggers(conn: Connection) -> None:
             conn.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
 
 
-def rebuild_totals(conn: Connection) -> None:
-    for statement in REBUILD:
+def rebuild_totals(conn: Connection, archived: bool | None = None) -> None:
+    if archived is None:
+        archived = _has_archived(conn)
+    for statement in rebuild_statements(archived):
         conn.execute(text(statement))
 
 

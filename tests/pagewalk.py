@@ -84,8 +84,9 @@ def seed(app: Flask) -> Seed:
     """Cases in every state (draft, in review with a challenge and a reply, ready, approved,
     a superseded version with its approve link, changed since its sign-off), an empty draft,
     view and approve links, the outbox, an approver switched off, the organisation's
-    default rate set, actuals, metrics (organisation-wide and of the approved case), a
-    finance-adjusted forecast, and the council's meetings, actions and decisions."""
+    default rate set, an archived case, the reporting currency and a rate, actuals and
+    metrics (organisation-wide and of the approved case), a finance-adjusted forecast, and
+    the council's meetings, actions and decisions."""
     from cxroi import mail
     from cxroi.approvals import links, review
     from cxroi.approvals.demo import prepare_demo_approvals
@@ -153,6 +154,25 @@ def seed(app: Flask) -> Seed:
                 "horizon_months": 12,
             },
         )
+        # An archived case (its pages say so and offer Restore; the portfolio's Archived
+        # filter lists it), and the organisation's FX rates (the portfolio converts).
+        from cxroi import orgsettings
+        from cxroi.cases.archive import archive_case
+
+        shelved = create_case(
+            users["cx"],
+            {
+                "title": "A shelved pilot",
+                "currency": "USD",
+                "start_month": "2027-01",
+                "horizon_months": 12,
+            },
+        )
+        archive_case(
+            users["cx"], shelved.id, "A test of the form, not an initiative.", shelved.lock_version
+        )
+        orgsettings.set_reporting_currency(users["finance"], "EUR")
+        orgsettings.set_fx_rate(users["finance"], "GBP", 1.15, "2026-11-02")
         view = links.create_link(
             approved,
             users["cx"],
@@ -168,7 +188,8 @@ def seed(app: Flask) -> Seed:
             "superseded": _approve_token("board@example.com", cc.title),
         }
         for case in db.session.scalars(select(Case).order_by(Case.id)):
-            out.cases[case.status if case.id != cc.id else "reopened"] = case.id
+            key = "reopened" if case.id == cc.id else case.status
+            out.cases["archived" if case.archived else key] = case.id
             for section in ("assumptions", "costs", "benefits", "scenarios"):
                 parts = getattr(case.doc, section)
                 if parts:

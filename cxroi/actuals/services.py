@@ -63,7 +63,9 @@ def lines_for(user: User, case: Case) -> set[str]:
 
 def may_enter(user: User, case: Case) -> bool:
     """Whether ``user`` may enter some actuals of ``case`` now (for showing the links)."""
-    return workflow.takes_actuals(case.status) and bool(lines_for(user, case))
+    return workflow.takes_actuals(case.status, archived=case.archived) and bool(
+        lines_for(user, case)
+    )
 
 
 def require_may_enter(user: User, case: Case) -> set[str]:
@@ -74,6 +76,8 @@ def require_may_enter(user: User, case: Case) -> set[str]:
             "Only finance, the case's owner, or a line's operational owner (named in its "
             "benefits register) may enter actuals for this case."
         )
+    if case.archived:
+        raise NotApproved(workflow.ARCHIVED_READ_ONLY)
     if not workflow.takes_actuals(case.status):
         raise NotApproved(
             f"Actuals go to an approved case only: “{case.title}” is "

@@ -4,12 +4,15 @@ Finance or an administrator sets the organisation's defaults (the default discou
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
 
-from cxroi import mail, orgsettings
+from cxroi import formatting, mail, orgsettings
 from cxroi.approvals import approvers
 from cxroi.approvals.errors import InputError, PermissionDenied
 from cxroi.approvals.forms import ApproverForm, StepForm
@@ -19,6 +22,7 @@ from cxroi.cases.fields import NumberField
 from cxroi.cases.presenters import percent_text
 from cxroi.formatting import pct
 from cxroi.workflow import READ_OUTBOX, has_right, may_set_org_settings
+from models._types import utcnow
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -92,6 +96,99 @@ class RagRulesForm(FlaskForm):
     red_months = NumberField("Red after (months running)", integer=True, minimum=1, maximum=12)
 
 
+class ReportingCurrencyForm(FlaskForm):
+    reporting_currency = SelectField(
+        "Reporting currency",
+        choices=[],
+        validate_choice=False,  # the service names an unknown code (one rule, one message)
+        description="Portfolio totals in other currencies are converted to this one.",
+    )
+
+
+class FxRateForm(FlaskForm):
+    currency = SelectField("Currency", choices=[], validate_choice=False)
+    rate = NumberField(
+        "Rate (one unit in the reporting currency)",
+        description="What one unit of the currency is worth in the reporting currency: "
+        "0.86 means one unit buys 0.86 of the reporting currency.",
+    )
+    as_of = StringField("As of (YYYY-MM-DD)", description="The date the rate is quoted for.")
+
+
+def _fx_forms(
+    reporting: ReportingCurrencyForm | None = None, rate: FxRateForm | None = None
+) -> dict[str, Any]:
+    """The exchange-rate forms and table of the settings page."""
+    fx = orgsettings.fx_rates()
+    known = orgsettings.known_currencies()
+    reporting = reporting or ReportingCurrencyForm(formdata=None)
+    reporting.reporting_currency.choices = [(c, c) for c in known]
+    if reporting.reporting_currency.data is None:
+        reporting.reporting_currency.data = fx.reporting if fx else "GBP"
+    rate = rate or FxRateForm(formdata=None)
+    rate.currency.choices = [(c, c) for c in known if fx is None or c != fx.reporting]
+    if rate.as_of.data is None:
+        rate.as_of.data = utcnow().date().isoformat()
+    return {"fx": fx, "reporting_form": reporting, "fx_form": rate}
+
+
+def _settings_page(status: int, **forms: Any) -> ResponseReturnValue:
+    return render_template(
+        "admin/settings.html",
+        form=forms.get("form") or _settings_form(),
+        rag_form=forms.get("rag_form") or _rag_form(),
+        **_fx_forms(forms.get("reporting_form"), forms.get("fx_form")),
+    ), status
+
+
+@bp.post("/settings/reporting-currency")
+@login_required
+def reporting_currency() -> ResponseReturnValue:
+    """The currency portfolio totals are converted to (finance or an admin)."""
+    if not may_set_org_settings(current_user.role):
+        raise PermissionDenied("Only finance or an administrator sets the reporting currency.")
+    form = ReportingCurrencyForm()
+    if form.validate_on_submit():
+        try:
+            fx = orgsettings.set_reporting_currency(current_user, form.reporting_currency.data)
+        except orgsettings.SettingInvalid as exc:
+            form.reporting_currency.errors = [exc.message]
+        else:
+            flash(f"Portfolio totals are converted to {fx.reporting}.", "success")
+            return redirect(url_for("admin.settings") + "#fx-h")
+    return _settings_page(400, reporting_form=form)
+
+
+@bp.post("/settings/fx-rates")
+@login_required
+def fx_rate() -> ResponseReturnValue:
+    """Set one currency's rate to the reporting currency, as of a date (finance or an admin)."""
+    if not may_set_org_settings(current_user.role):
+        raise PermissionDenied("Only finance or an administrator sets exchange rates.")
+    form = FxRateForm()
+    if form.validate_on_submit():
+        try:
+            rate = orgsettings.set_fx_rate(
+                current_user, form.currency.data, form.rate.number, form.as_of.data
+            )
+        except orgsettings.SettingInvalid as exc:
+            field = getattr(form, exc.field, None)
+            if field is None:  # no reporting currency yet: said beside its own form
+                reporting = ReportingCurrencyForm(formdata=None)
+                reporting.reporting_currency.errors = [exc.message]
+                return _settings_page(400, reporting_form=reporting, fx_form=form)
+            field.errors = [exc.message]
+        else:
+            fx = orgsettings.fx_rates()
+            flash(
+                f"{formatting.fx_rate(rate.rate, rate.currency, fx.reporting if fx else '')} "
+                f"as of {formatting.day(rate.as_of)}.",
+                "success",
+            )
+            return redirect(url_for("admin.settings") + "#fx-h")
+    return _settings_page(400, fx_form=form)
+
+
 def _rag_form() -> RagRulesForm:
     form = RagRulesForm(formdata=None)
     by_colour = {r.colour: r for r in orgsettings.rag_rules()}
@@ -122,7 +219,7 @@ def status_rules() -> ResponseReturnValue:
         else:
             flash("The status rules are saved: every realisation page uses them now.", "success")
             return redirect(url_for("admin.settings"))
-    return render_template("admin/settings.html", form=_settings_form(), rag_form=form), 400
+    return _settings_page(400, rag_form=form)
 
 
 def _settings_form() -> SettingsForm:
@@ -155,7 +252,7 @@ def settings() -> ResponseReturnValue:
             return redirect(url_for("admin.settings"))
     elif request.method == "POST":
         status = 400
-    return render_template("admin/settings.html", form=form, rag_form=_rag_form()), status
+    return _settings_page(status, form=form)
 
 
 # -- the approver directory ------------------------------------------------------------------

@@ -85,7 +85,10 @@ def inbox_for(user: User) -> Inbox:
 
     if user.role == "finance":
         for case in db.session.scalars(
-            select(Case).where(Case.status.in_(FOR_FINANCE)).order_by(Case.updated_at)
+            # An archived case waits for no one until it is restored.
+            select(Case)
+            .where(Case.status.in_(FOR_FINANCE), Case.archived_at.is_(None))
+            .order_by(Case.updated_at)
         ):
             waiting = pending(case)
             what = (
@@ -128,7 +131,7 @@ def inbox_for(user: User) -> Inbox:
                         )
                     )
         for case in owned:
-            if case.status in BACK_TO_AUTHOR:
+            if case.status in BACK_TO_AUTHOR and not case.archived:
                 inbox.to_submit.append(
                     Waiting(
                         case.id,

@@ -101,7 +101,10 @@ def _page(
     statuses = {a["key"]: "accepted" for a in case_doc.get("assumptions", [])}
     summary = build_summary(case_doc, result_doc, statuses)
     can_decide = (
-        opened.link.scope == "approve" and opened.state == "valid" and opened.case.status == READY
+        opened.link.scope == "approve"
+        and opened.state == "valid"
+        and opened.case.status == READY
+        and not opened.case.archived
     )
     code = links.open_code(opened.link) if can_decide else None
     if notice is None:
@@ -142,6 +145,12 @@ def _notice(opened: links.OpenLink) -> dict[str, str] | None:
             "tone": "warning",
             "heading": "A newer version exists",
             "message": links.superseded_summary(opened.version, opened.case) + " " + recorded,
+        }
+    if opened.case.archived:
+        return {
+            "tone": "warning",
+            "heading": "Archived",
+            "message": links.archived_summary(opened.case),
         }
     if opened.link.scope == "view":
         return {

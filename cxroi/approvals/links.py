@@ -37,7 +37,15 @@ from cxroi.approvals.ledger import append_entry
 from cxroi.audit.services import record_change
 from cxroi.errors import bookkeeping
 from cxroi.extensions import db
-from cxroi.workflow import READY, SPONSOR, SPONSOR_DECISIONS, STATE_LABELS, label, take_step
+from cxroi.workflow import (
+    ARCHIVED_READ_ONLY,
+    READY,
+    SPONSOR,
+    SPONSOR_DECISIONS,
+    STATE_LABELS,
+    label,
+    take_step,
+)
 from models import Case, User
 from models._types import utcnow
 from models.approval import CaseVersion, Decision, LinkUse, SharedLink
@@ -96,6 +104,8 @@ def create_link(
     """
     if not may_share(user, case):
         raise PermissionDenied("Only the case's owner or finance can share it.")
+    if case.archived:
+        raise Conflict(f"Nothing new is shared from an archived case. {ARCHIVED_READ_ONLY}")
     if idempotency_key is not None and not (
         secret and tokens.IDEMPOTENCY_KEY.fullmatch(idempotency_key)
     ):
@@ -290,6 +300,8 @@ def resend_link(case: Case, link_id: int, user: User) -> NewLink:
     """Mail an approve link again with a fresh token; the old link is revoked. Commits."""
     if not may_share(user, case):
         raise PermissionDenied("Only the case's owner or finance can resend its links.")
+    if case.archived:
+        raise Conflict(f"No link of an archived case is mailed. {ARCHIVED_READ_ONLY}")
     old = db.session.get(SharedLink, link_id)
     if old is None or old.case_id != case.id:
         raise NotFound(f"Case {case.id} has no link {link_id}.")
@@ -432,6 +444,17 @@ def superseded_message(version: CaseVersion, case: Case) -> str:
     )
 
 
+def archived_summary(case: Case) -> str:
+    """What a shared link of an archived case says, on its page and to a refused decision:
+    the version and its decisions stay readable; no decision is taken while archived."""
+    when = f" on {_aware(case.archived_at):%d %b %Y}" if case.archived_at else ""
+    by = f" by {case.archived_by.display_name}" if case.archived_by is not None else ""
+    return (
+        f"This case was archived{when}{by}: no decision can be recorded on it while it is "
+        "archived. The version and any decision recorded on it stay as shown on this page."
+    )
+
+
 def mask_email(email: str) -> str:
     """The address as a page may show it to whoever holds the link: ``d***@example.com``."""
     local, _, domain = email.partition("@")
@@ -471,6 +494,11 @@ def _may_decide(opened: OpenLink, refuse: Refuser, signed_in: User | None) -> No
         )
     if version.superseded_at is not None:
         raise refuse(Conflict(superseded_message(version, case)), "conflict: superseded")
+    if case.archived:
+        raise refuse(
+            Conflict(f"{archived_summary(case)} Your decision was not recorded."),
+            "conflict: archived",
+        )
     if case.status != READY:
         done = versions_decisions(version)
         who = f" by {done[-1].name} on {_aware(done[-1].at):%d %b %Y}" if done else ""

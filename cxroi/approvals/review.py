@@ -36,7 +36,7 @@ from cxroi.engine.review_items import (
 )
 from cxroi.engine.review_items import fingerprint as fields_fingerprint
 from cxroi.extensions import db
-from cxroi.workflow import COMMENT, REVIEW, holds_anywhere, may_edit
+from cxroi.workflow import ARCHIVED_READ_ONLY, COMMENT, REVIEW, holds_anywhere, may_edit
 from models import Case, User
 from models._types import utcnow
 from models.approval import CaseVersion
@@ -181,6 +181,8 @@ def _clean_body(body: str | None, field: str = "body") -> str:
 def _may_review(case: Case, user: User) -> None:
     if not holds_anywhere(user.role, REVIEW):
         raise PermissionDenied("Only finance reviews a case's items.")
+    if case.archived:
+        raise Conflict(ARCHIVED_READ_ONLY)
     if not may_edit(case.status, user.role, REVIEW, is_owner=case.owner_id == user.id):
         raise Conflict(
             f"Items are reviewed while a case is in finance review; this one is "
@@ -391,6 +393,10 @@ def changes_since_sign_off(
 
 
 def _may_comment(case: Case, user: User) -> None:
+    if case.archived and may_edit(
+        case.status, user.role, COMMENT, is_owner=case.owner_id == user.id
+    ):
+        raise Conflict(ARCHIVED_READ_ONLY)
     if not may_edit(case.status, user.role, COMMENT, is_owner=case.owner_id == user.id):
         raise PermissionDenied("Only CX and finance users take part in a case's discussion.")
 

@@ -20,7 +20,9 @@ from cxroi.engine import CaseValidationError
 from cxroi.errors import StaleEdit
 from cxroi.extensions import db
 from cxroi.workflow import (
+    ARCHIVED_READ_ONLY,
     IN_REVIEW,
+    CaseIsArchived,
     StepNotAllowed,
     WorkflowError,
     edit_starts_new_draft,
@@ -70,9 +72,14 @@ def take_case_step(case: Case, step: str, user: User, *, note: str = "") -> Case
 
 def _next_state(case: Case, step: str, user: User) -> str:
     try:
-        return take_step(case.status, step, user.role, is_owner=case.owner_id == user.id)
+        return take_step(
+            case.status, step, user.role, is_owner=case.owner_id == user.id,
+            archived=case.archived,
+        )  # fmt: skip
     except StepNotAllowed as exc:
         raise PermissionDenied(_sentence(exc)) from None
+    except CaseIsArchived as exc:
+        raise Conflict(f"{_sentence(exc)} {ARCHIVED_READ_ONLY}") from None
     except WorkflowError as exc:
         raise Conflict(_sentence(exc)) from None
 

@@ -107,7 +107,9 @@ def review_context(case: Case) -> dict[str, Any]:
     owner = case.owner_id == current_user.id
     role_steps = [
         s
-        for s in allowed_steps(case.status, current_user.role, is_owner=owner)
+        for s in allowed_steps(
+            case.status, current_user.role, is_owner=owner, archived=case.archived
+        )
         if s != "reopen" or version
     ]
     rows = review.review_rows(case)
@@ -128,7 +130,9 @@ def review_context(case: Case) -> dict[str, Any]:
         "steps": [STEPS[s] for s in role_steps],
         "next_holder": HOLDER_WORDS.get(NEXT_HOLDER.get(case.status) or ""),
         "state_label": label(case.status),
-        "may_review": may_edit(case.status, current_user.role, REVIEW, is_owner=owner),
+        "may_review": may_edit(
+            case.status, current_user.role, REVIEW, is_owner=owner, archived=case.archived
+        ),
         "awaits_sponsor": NEXT_HOLDER.get(case.status) == SPONSOR,
         "may_share": links.may_share(current_user, case),
         "step_form": StepForm(),

@@ -139,11 +139,13 @@ SEALED: tuple[SealedTable, ...] = (
          "used_at", "replaced_at"),
         mutable=("tries", "used_at", "replaced_at"),
     ),
+    # Archiving (when, by whom) is sealed with the row; why is in its audit event.
     # The document is sealed through its SHA-256 (case_hash; verify recomputes it); the
     # result, metrics and list columns are the engine's output for it, stored for speed.
     SealedTable(
         "cases",
-        ("id", "owner_id", "status", "case_hash", "title", "currency", "created_at"),
+        ("id", "owner_id", "status", "case_hash", "title", "currency", "created_at",
+         "archived_at", "archived_by_id"),
         guarded=False,
         unsealed=("description", "lock_version", "updated_at", "updated_by_id", "computed_at",
                   "npv", "npv_unadjusted", "irr", "roi", "bcr", "payback_months",

@@ -372,6 +372,15 @@ class StarterForm(FlaskForm):
     starter = HiddenField("Template", validators=[DataRequired("Choose a template.")])
 
 
+class ArchiveForm(EditForm):
+    """Archive (with why) or restore a case: CSRF, the lock version and the reason."""
+
+    reason = TextAreaField(
+        "Why archive it",
+        description="Kept in the case's history: a duplicate, a test, an idea dropped…",
+    )
+
+
 class CloneForm(FlaskForm):
     """A clone button: CSRF, nothing else."""
 

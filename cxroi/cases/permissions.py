@@ -12,7 +12,9 @@ In short:
 - editing a frozen case (ready, approved, rejected, changes requested) is allowed to the
   same people and starts a new draft: the save takes the ``reopen`` step first
   (:func:`cxroi.approvals.steps.start_new_draft_if_frozen`);
-- ``admin`` manages users and reads cases.
+- ``admin`` manages users and reads cases;
+- an archived case takes no edit at all until it is restored (its owner, finance or an
+  admin archive and restore it: :func:`cxroi.workflow.may_archive`).
 
 Every signed-in user may read every case (the portfolio is shared).
 """
@@ -22,7 +24,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from cxroi import workflow
-from cxroi.errors import PermissionDenied
+from cxroi.errors import DomainError, PermissionDenied
 from models import Case, User
 
 
@@ -33,8 +35,41 @@ class Assumption(Protocol):
     def finance_owned(self) -> bool: ...
 
 
+class CaseArchived(DomainError):
+    """An edit of an archived case (409): restore it first."""
+
+    status = 409
+
+
 def _may(user: User, case: Case, kind: str) -> bool:
-    return workflow.may_edit(case.status, user.role, kind, is_owner=case.owner_id == user.id)
+    return workflow.may_edit(
+        case.status, user.role, kind, is_owner=case.owner_id == user.id, archived=case.archived
+    )
+
+
+def archived_notice(case: Case) -> str:
+    """Why an archived case refuses an edit: when, by whom, and who restores it."""
+    by = case.archived_by.display_name if case.archived_by is not None else "someone"
+    when = f"{case.archived_at:%d %b %Y}" if case.archived_at is not None else ""
+    return f"Archived on {when} by {by}. {workflow.ARCHIVED_READ_ONLY}"
+
+
+def require_not_archived(case: Case) -> None:
+    """Refuse any change to an archived case (409), saying when, by whom and what to do."""
+    if case.archived:
+        raise CaseArchived(archived_notice(case))
+
+
+def may_archive(user: User, case: Case) -> bool:
+    """Whether ``user`` archives (and restores) ``case``: its owner, finance or an admin."""
+    return workflow.may_archive(user.role, is_owner=case.owner_id == user.id)
+
+
+def require_archive(user: User, case: Case) -> None:
+    require(
+        may_archive(user, case),
+        "Only the case's owner, finance or an administrator can archive or restore it.",
+    )
 
 
 def kind_of(row: Assumption | None) -> str:
@@ -94,8 +129,15 @@ def _state_reason(user: User, case: Case, kind: str) -> str | None:
     return f"This case is {state}: it cannot be edited."
 
 
+def require_edit_any(user: User, case: Case) -> None:
+    """Some content edit of the case (a page that edits finance's inputs or the case's)."""
+    require_not_archived(case)
+    require(can_edit_anything(user, case), "You cannot edit this case.")
+
+
 def require_edit(user: User, case: Case) -> None:
     """The case's own content (``case`` kind)."""
+    require_not_archived(case)
     if can_edit_case(user, case):
         return
     raise PermissionDenied(
@@ -106,6 +148,7 @@ def require_edit(user: User, case: Case) -> None:
 
 
 def require_edit_assumption(user: User, case: Case, row: Assumption | None) -> None:
+    require_not_archived(case)
     kind = kind_of(row)
     if kind != workflow.FINANCE_INPUTS:
         require_edit(user, case)

@@ -290,6 +290,7 @@ def apply_edit(
     case's (:func:`_keep_ids`).
     """
     case = get_case(case_id)
+    permissions.require_not_archived(case)
     if check is not None:
         check(case)
     check_lock(case, lock_version)
@@ -546,9 +547,7 @@ def update_case(actor: User, case_id: int, lock_version: int, header: dict[str, 
     """Change the case's details. Finance changes only the discount rate; CX everything else."""
 
     def check(case: Case) -> None:
-        permissions.require(
-            permissions.can_edit_anything(actor, case), "You cannot edit this case."
-        )
+        permissions.require_edit_any(actor, case)
 
     return apply_edit(
         actor,
@@ -645,7 +644,7 @@ def workbook_changes(actor: User, case_id: int, data: bytes) -> tuple[Case, list
     against older content, a cell could land on another input.
     """
     case = get_case(case_id)
-    permissions.require(permissions.can_edit_anything(actor, case), "You cannot edit this case.")
+    permissions.require_edit_any(actor, case)
     exported = readback.content_hash(data)
     if exported is None:
         raise WorkbookUnreadable(
@@ -670,7 +669,7 @@ def apply_workbook_changes(
     against; who may change what is decided as for any edit (finance's values stay
     finance's)."""
     case = get_case(case_id)
-    permissions.require(permissions.can_edit_anything(actor, case), "You cannot edit this case.")
+    permissions.require_edit_any(actor, case)
     if base_hash != case.case_hash:
         raise WorkbookStale(
             "The case changed after the workbook was read: upload it again to see the "
@@ -708,7 +707,7 @@ def replace_document(actor: User, case_id: int, doc: Any, if_match: str) -> Case
     is refused with ``PreconditionFailed`` and nothing is written.
     """
     case = get_case(case_id)
-    permissions.require(permissions.can_edit_anything(actor, case), "You cannot edit this case.")
+    permissions.require_edit_any(actor, case)
     if if_match != case.case_hash:
         raise PreconditionFailed(
             "The case changed since you read it: get it again and reapply your change."

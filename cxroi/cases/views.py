@@ -27,9 +27,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
 from cxroi import formatting, orgsettings, simulations
+from cxroi.approvals.errors import InputError
+from cxroi.cases import archive as archive_service
 from cxroi.cases import permissions, presenters, services, starters
 from cxroi.cases.forms import (
     CURRENCIES,
+    ArchiveForm,
     CaseForm,
     CloneForm,
     DeleteForm,
@@ -184,7 +187,7 @@ def clone(case_id: int) -> ResponseReturnValue:
 def edit(case_id: int) -> ResponseReturnValue:
     case = services.get_case(case_id)
     me = user()
-    permissions.require(permissions.can_edit_anything(me, case), "You cannot edit this case.")
+    permissions.require_edit_any(me, case)
     form = CaseForm(obj=case) if request.method == "GET" else CaseForm()
     if request.method == "GET":
         form.lock_version.data = str(case.lock_version)
@@ -295,7 +298,7 @@ def workbook_upload(case_id: int) -> ResponseReturnValue:
     """Upload a workbook edited in Excel; see what it changes before applying it."""
     me = user()
     case = services.get_case(case_id)
-    permissions.require(permissions.can_edit_anything(me, case), "You cannot edit this case.")
+    permissions.require_edit_any(me, case)
     if request.method == "GET":
         return _upload_page(case)
     form = WorkbookUploadForm()
@@ -343,7 +346,7 @@ def workbook_apply(case_id: int) -> ResponseReturnValue:
     """Apply the previewed changes as one audited edit."""
     me = user()
     case = services.get_case(case_id)
-    permissions.require(permissions.can_edit_anything(me, case), "You cannot edit this case.")
+    permissions.require_edit_any(me, case)
     form = WorkbookApplyForm()
     values = _posted_changes(form.changes.data or "") if form.validate_on_submit() else None
     if values is None:
@@ -399,6 +402,65 @@ def import_case() -> ResponseReturnValue:
                 return redirect(url_for("cases.show", case_id=case.id))
     status = 400 if request.method == "POST" else 200
     return render_template("cases/import.html", form=form, issues=issues, message=message), status
+
+
+# -- archive and restore -----------------------------------------------------------------
+
+
+@bp.route("/<int:case_id>/archive", methods=["GET", "POST"])
+@login_required
+def archive(case_id: int) -> ResponseReturnValue:
+    """Confirm, with a reason, that the case is archived (a page: keyboard, no script)."""
+    case = services.get_case(case_id)
+    me = user()
+    permissions.require_archive(me, case)
+    if case.archived:
+        flash(permissions.archived_notice(case), "info")
+        return redirect(url_for("cases.show", case_id=case.id)), 303
+    form = ArchiveForm()
+    if request.method == "GET":
+        form.lock_version.data = str(case.lock_version)
+        return render_template("cases/archive.html", case=case, form=form, tab="")
+    if form.validate_on_submit():
+        try:
+            archived = archive_service.archive_case(me, case_id, form.reason.data, form.lock())
+        except InputError as exc:
+            form.reason.errors = [exc.message]
+        except StaleEdit as exc:
+            return render_template(
+                "cases/archive.html", case=case, form=form, tab="", conflict=exc.message
+            ), 409
+        else:
+            flash(
+                f"“{archived.title}” is archived: the portfolio no longer lists or counts it "
+                "(its Archived filter shows it), and it is read-only until restored.",
+                "success",
+            )
+            return redirect(url_for("portfolio.index")), 303
+    return render_template("cases/archive.html", case=case, form=form, tab=""), 400
+
+
+@bp.post("/<int:case_id>/restore")
+@login_required
+def restore(case_id: int) -> ResponseReturnValue:
+    """Restore an archived case as it was (its state, versions and links unchanged)."""
+    case = services.get_case(case_id)
+    permissions.require_archive(user(), case)
+    form = ArchiveForm()
+    if not form.validate_on_submit():
+        flash("The form had expired: nothing was restored. Please try again.", "error")
+        return redirect(url_for("cases.show", case_id=case_id)), 303
+    try:
+        restored = archive_service.restore_case(user(), case_id, form.reason.data, form.lock())
+    except InputError as exc:
+        flash(f"Nothing was restored: {exc.message}", "error")
+        return redirect(url_for("cases.show", case_id=case_id)), 303
+    flash(
+        f"“{restored.title}” is restored: the portfolio lists and counts it again "
+        f"({restored.status_label.lower()}).",
+        "success",
+    )
+    return redirect(url_for("cases.show", case_id=case_id)), 303
 
 
 from cxroi.cases import grid, parts_views  # noqa: E402,F401  (routes on the same blueprint)

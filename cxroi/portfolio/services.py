@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, or_, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
-from cxroi import workflow
+from cxroi import orgsettings, workflow
 from cxroi.engine.schema import text_problem
 from cxroi.errors import DomainError
 from cxroi.extensions import db
@@ -190,7 +190,7 @@ class PortfolioQuery:
         }
         return cls(
             q=q,
-            status=status if status in STATES else "",
+            status=status if status in STATES or status == workflow.ARCHIVED else "",
             owner=owner,
             currency=currency if re.fullmatch(r"[A-Z]{3}", currency) else "",
             sort=sort,
@@ -232,6 +232,59 @@ class PortfolioPage:
     #: ``(currency, cases, sum NPV, sum PV costs, sum PV benefits)``; with no status
     #: chosen, of approved and in-flight cases only unless the query asks for all.
     totals: list[tuple[str, int, float, float, float]]
+    #: The same totals converted to the reporting currency at finance's rates (None: no
+    #: reporting currency chosen, or every total is in it already).
+    converted: ConvertedTotals | None = None
+
+
+@dataclass(frozen=True)
+class ConvertedTotals:
+    """Totals of several currencies in the reporting one, at the rates finance set.
+
+    A currency without a rate is left out of the sums (listed in ``missing`` with its number
+    of cases): never added up in the wrong currency."""
+
+    reporting: str
+    cases: int
+    npv: float
+    pv_costs: float
+    pv_benefits: float
+    #: The rates used (the reporting currency itself needs none).
+    rates: list[orgsettings.FxRate]
+    #: ``(currency, cases)`` of the totals left out: no rate to the reporting currency.
+    missing: list[tuple[str, int]]
+
+
+def converted_totals(
+    totals: Sequence[tuple[str, int, float, float, float]], fx: orgsettings.FxRates | None
+) -> ConvertedTotals | None:
+    """Each currency's totals times its rate, added up; None when there is nothing to convert.
+
+    >>> from datetime import date
+    >>> eur = orgsettings.FxRate("EUR", 0.85, date(2026, 11, 1), None, date(2026, 11, 2))
+    >>> fx = orgsettings.FxRates("GBP", {"EUR": eur})
+    >>> c = converted_totals([("EUR", 2, 1000.0, 400.0, 1400.0), ("GBP", 1, 10.0, 5.0, 15.0),
+    ...                       ("USD", 3, 7.0, 1.0, 8.0)], fx)
+    >>> (c.cases, c.npv, c.pv_costs, c.missing)
+    (3, 860.0, 345.0, [('USD', 3)])
+    """
+    if fx is None or all(t[0] == fx.reporting for t in totals):
+        return None
+    cases, npv, pv_costs, pv_benefits = 0, 0.0, 0.0, 0.0
+    used: list[orgsettings.FxRate] = []
+    missing: list[tuple[str, int]] = []
+    for currency, count, t_npv, t_costs, t_benefits in totals:
+        rate = fx.rate_of(currency)
+        if rate is None:
+            missing.append((currency, count))
+            continue
+        if currency != fx.reporting:
+            used.append(fx.rates[currency])
+        cases += count
+        npv += t_npv * rate
+        pv_costs += t_costs * rate
+        pv_benefits += t_benefits * rate
+    return ConvertedTotals(fx.reporting, cases, npv, pv_costs, pv_benefits, used, missing)
 
 
 def search_condition(text_query: str) -> ColumnElement[bool]:
@@ -248,8 +301,13 @@ def _conditions(query: PortfolioQuery) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if query.q:
         conditions.append(search_condition(query.q))
-    if query.status:
-        conditions.append(Case.status == query.status)
+    # Archived cases are listed (and added up) only under their own filter.
+    if query.status == workflow.ARCHIVED:
+        conditions.append(Case.archived_at.is_not(None))
+    else:
+        conditions.append(Case.archived_at.is_(None))
+        if query.status:
+            conditions.append(Case.status == query.status)
     if query.owner:
         conditions.append(Case.owner_id == query.owner)
     if query.currency:
@@ -287,10 +345,13 @@ def totals(
             func.sum(kept.pv_costs),
             func.sum(kept.pv_benefits),
         )
+        # An archived case is kept under the status "archived" (models.portfolio_total).
         if query.status:
             stmt = stmt.where(kept.status == query.status)
         elif scoped:
             stmt = stmt.where(kept.status.in_(counted))
+        else:
+            stmt = stmt.where(kept.status != workflow.ARCHIVED)
         if query.owner:
             stmt = stmt.where(kept.owner_id == query.owner)
         if query.currency:
@@ -398,6 +459,7 @@ def portfolio_page(query: PortfolioQuery, page_size: int) -> PortfolioPage:
         before=order.key(cases[0], first_rank) if has_before else None,
         after=order.key(cases[-1], first_rank + len(cases) - 1) if has_after else None,
         totals=kept,
+        converted=converted_totals(kept, orgsettings.fx_rates()),
     )
 
 

@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, render_template, request
 from flask_login import login_required
 
 from cxroi.portfolio import services
-from cxroi.workflow import STATE_LABELS
+from cxroi.workflow import ARCHIVED, ARCHIVED_LABEL, STATE_LABELS
 from models import Case
 
 bp = Blueprint("portfolio", __name__)
@@ -44,6 +44,6 @@ def index() -> str:
         page=page,
         sorts=services.SORTS,
         links=query.filters(),
-        statuses=STATE_LABELS,
+        statuses={**STATE_LABELS, ARCHIVED: ARCHIVED_LABEL},
         owners=services.owners(),
     )

@@ -2,7 +2,7 @@
 drift per line, driver and month) do not depend on its subject's wording
 
 Revision ID: 0740_notification_topic
-Revises: 0721_council_seal
+Revises: 0730_archive_fx
 
 Rows written before it have no topic (their line cannot be read back from the subject),
 so a drift told before the upgrade may be told once more after it.
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0740_notification_topic"
-down_revision = "0721_council_seal"
+down_revision = "0730_archive_fx"
 branch_labels = None
 depends_on = None
 
