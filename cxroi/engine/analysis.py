@@ -59,7 +59,7 @@ def simulate(
     this as a job; the statistics are the same numbers either way.
     """
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        tl = Timeline.of(case.horizon_months, case.discount_rate)
+        tl = Timeline.for_case(case)
         return monte_carlo(case, tl, trials=trials, seed=seed)
 
 
@@ -84,7 +84,7 @@ def _check_base(case: CaseFile, base: Priced, tl: Timeline) -> None:
 
 
 def _analyse(case: CaseFile, trials: int, seed: int) -> Result:
-    tl = Timeline.of(case.horizon_months, case.discount_rate)
+    tl = Timeline.for_case(case)
     base = price(case, tl, values_for(case), detail=True)
     _check_base(case, base, tl)
     cashflow = cashflow_of(base.costs[0], base.benefits[0], tl)

@@ -30,6 +30,9 @@ CONTINUING_METHODS: tuple[ContinuingMethod, ...] = ("none", "customer_runoff", "
 HeadlineNpv = Literal["horizon", "with_continuing_value"]
 Treatment = Literal["opex", "capex"]
 HEADLINE_NPVS: tuple[HeadlineNpv, ...] = ("horizon", "with_continuing_value")
+#: When in its month a flow is discounted (``discounting``): see the format doc.
+Discounting = Literal["end_of_month", "mid_month", "actual_365"]
+DISCOUNTINGS: tuple[Discounting, ...] = ("end_of_month", "mid_month", "actual_365")
 #: The case's own fields (the rest of the document is its items), in document order.
 CASE_FIELDS = (
     "title",
@@ -49,6 +52,7 @@ CASE_FIELDS = (
     "tax_rate",
     "tax_lag_months",
     "fiscal_year_start",
+    "discounting",
 )
 #: The case fields Finance owns: only a user who edits finance's inputs changes them in
 #: an existing case (the form, an import's replace and the API alike).
@@ -59,6 +63,7 @@ FINANCE_SETTINGS = (
     "headline_npv",
     "tax_rate",
     "tax_lag_months",
+    "discounting",
 )
 #: At most this many Monte Carlo trials for one case (``monte_carlo_trials``).
 MAX_TRIALS = 1_000_000
@@ -234,6 +239,9 @@ class CaseFile:
     #: Calendar month (1-12) the Annual roll-up's fiscal years start in; None: the case's
     #: own years (12 months from month 1).
     fiscal_year_start: int | None = None
+    #: The discounting convention: month ends (the default), mid-month, or act/365 on
+    #: calendar dates from ``start_month`` (XNPV-style).
+    discounting: Discounting = "end_of_month"
     format: str = field(default=FORMAT)
 
     @property

@@ -217,6 +217,7 @@ _V2_ONLY = {
         "tax_rate",
         "tax_lag_months",
         "fiscal_year_start",
+        "discounting",
     ),
     "assumptions": ("id", "confidence"),
     "costs": ("id", "note", "register", "treatment", "life_months"),
@@ -371,6 +372,7 @@ def _build(doc: CaseIn, benefits_in: list[BenefitBaseIn]) -> CaseFile:
         tax_rate=doc.tax_rate,
         tax_lag_months=doc.tax_lag_months,
         fiscal_year_start=doc.fiscal_year_start,
+        discounting=doc.discounting,
         assumptions=tuple(Assumption(**a.model_dump()) for a in doc.assumptions),
         costs=tuple(costs),
         benefits=tuple(benefits),
@@ -522,6 +524,7 @@ def case_to_dict(case: CaseFile) -> dict[str, Any]:
                     "continuing_growth": (case.continuing_growth, 0.0),
                     "headline_npv": (case.headline_npv, "horizon"),
                     "tax_lag_months": (case.tax_lag_months, 0),
+                    "discounting": (case.discounting, "end_of_month"),
                 }
             ),
             "tax_rate": case.tax_rate,

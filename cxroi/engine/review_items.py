@@ -125,6 +125,10 @@ def review_items(case: CaseFile) -> tuple[ReviewItem, ...]:
             items.append(ReviewItem(line["id"], kind, line["name"], fields))  # type: ignore[arg-type]
     for item_id, label, names in SETTINGS:
         fields = {name: getattr(case, name) for name in names}
+        if item_id == "discount_rate" and case.discounting != "end_of_month":
+            # The convention is part of the rate's item, only when it is not the default
+            # (month ends): a case at the default keeps its item, and its verdict, as before.
+            fields["discounting"] = case.discounting
         items.append(ReviewItem(item_id, "setting", label, fields))
     return tuple(items)
 
@@ -183,7 +187,7 @@ def npv_effects(case: CaseFile) -> dict[str, Effect]:
 
 
 def _npv_effects(case: CaseFile) -> dict[str, Effect]:
-    tl = Timeline.of(case.horizon_months, case.discount_rate)
+    tl = Timeline.for_case(case)
     base = price(case, tl, values_for(case), detail=True)
     net = (base.benefits - base.costs)[0]
     base_npv = float(net @ tl.discount_factor)
@@ -230,8 +234,7 @@ def _npv_effects(case: CaseFile) -> dict[str, Effect]:
     # Discount rate: the same flows under two other discount factors.
     low_rate, high_rate = _nudged(case.discount_rate)
     npv_at = [
-        float(net @ Timeline.of(case.horizon_months, r).discount_factor)
-        for r in (low_rate, high_rate)
+        float(net @ Timeline.for_case(case, r).discount_factor) for r in (low_rate, high_rate)
     ]
     effects["discount_rate"] = Effect(
         "discount_rate", "nudge", low_rate, high_rate, npv_at[0], npv_at[1], base_npv
@@ -246,7 +249,7 @@ def _npv_effects(case: CaseFile) -> dict[str, Effect]:
         if months == h:
             horizon_npv.append(base_npv)
             continue
-        other = Timeline.of(months, case.discount_rate)
+        other = Timeline.of(months, case.discount_rate, case.discounting, case.start_month)
         p = price(case, other, values_for(case))
         horizon_npv.append(float(npv_rows(p.costs, p.benefits, other)[0]))
     effects["horizon_months"] = Effect(

@@ -394,10 +394,33 @@ def fiscal_doc() -> dict[str, Any]:
     return {**gordon_doc(), "title": "Fiscal", "start_month": "2026-10", "fiscal_year_start": 4}
 
 
+def mid_month_doc() -> dict[str, Any]:
+    """The tax case discounted at mid-month (month 0 stays undiscounted)."""
+    return {**tax_doc(), "title": "Mid-month", "discounting": "mid_month"}
+
+
+def actual_365_doc() -> dict[str, Any]:
+    """The tax case on calendar dates from November 2027 (act/365, over a leap February)."""
+    return {
+        **tax_doc(),
+        "title": "Act/365",
+        "start_month": "2027-11",
+        "discounting": "actual_365",
+    }
+
+
+def dated_runoff_doc() -> dict[str, Any]:
+    """The run-off case on calendar dates: the continuing value takes month H's dated factor."""
+    return {**runoff_doc(), "title": "Dated run-off", "discounting": "actual_365"}
+
+
 def synthetic_docs() -> dict[str, dict[str, Any]]:
     return {
         "tax": tax_doc(),
         "fiscal": fiscal_doc(),
+        "mid_month": mid_month_doc(),
+        "actual_365": actual_365_doc(),
+        "dated_runoff": dated_runoff_doc(),
         "annual-churn": annual_churn_doc(),
         "runoff": runoff_doc(),
         "gordon": gordon_doc(),
