@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from cxroi import edge, formatting, notify, workflow
 from cxroi.cases.permissions import can_create_case, can_edit_anything
 from cxroi.config import INSTANCE_DIR, ROOT, settings
+from cxroi.engine.casefile import DISCOUNTING_LABELS
 from cxroi.errors import register_error_handlers
 from cxroi.extensions import csrf, db, limiter, login_manager
 
@@ -52,6 +53,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["workflow"] = workflow  # templates read the rules, never copy them
     app.jinja_env.globals["can_create_case"] = can_create_case
     app.jinja_env.globals["can_edit_anything"] = can_edit_anything
+    app.jinja_env.globals["discounting_labels"] = DISCOUNTING_LABELS
     return app
 
 

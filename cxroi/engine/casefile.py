@@ -33,6 +33,12 @@ HEADLINE_NPVS: tuple[HeadlineNpv, ...] = ("horizon", "with_continuing_value")
 #: When in its month a flow is discounted (``discounting``): see the format doc.
 Discounting = Literal["end_of_month", "mid_month", "actual_365"]
 DISCOUNTINGS: tuple[Discounting, ...] = ("end_of_month", "mid_month", "actual_365")
+#: Each convention as a page, the CLI and the workbook name it.
+DISCOUNTING_LABELS: dict[str, str] = {
+    "end_of_month": "month ends",
+    "mid_month": "mid-month",
+    "actual_365": "act/365 on calendar dates",
+}
 #: The case's own fields (the rest of the document is its items), in document order.
 CASE_FIELDS = (
     "title",

@@ -71,6 +71,22 @@ class InputRefs:
     mirr_finance: str = ""
     mirr_reinvestment: str = ""
     fiscal_shift: str = ""
+    #: The case's discounting convention, and the date of month 0 (a named cell, only
+    #: when the convention is not the default month ends).
+    discounting: str = "end_of_month"
+    start_date: str = ""
+
+
+#: Each discounting convention in words (Inputs, Notes).
+DISCOUNTING_WORDS = {
+    "end_of_month": "each month's flow at its end: factor (1 + m)^-t",
+    "mid_month": "each month's flow in its middle: factor (1 + m)^-(t - 0.5), month 0 at 1",
+    "actual_365": (
+        "act/365 on calendar dates (Excel's XNPV): month t on the 1st of the month after it, "
+        "factor (1 + rate)^-((date - date of month 0) / 365)"
+    ),
+}
+DATE = "yyyy-mm-dd"
 
 
 def param_format(param: Parameter | None, currency: str) -> str:
@@ -199,7 +215,18 @@ def _case_parameters(
         15, "fiscal_shift", "Months of its fiscal year gone when month 1 begins", "months"
     )
     put_formula(ws.cell(15, 2), f"=MOD({start_month_number}-{start},12)", MONTH_INDEX)
-    return 16
+    refs.discounting = case.discounting
+    if case.discounting == "end_of_month":
+        return 16  # the default: the sheet as it always was
+    ws.cell(16, 1, "Discounting convention (set in the app; see Notes)")
+    put_text(ws.cell(16, 2), case.discounting)
+    ws.cell(16, 5, DISCOUNTING_WORDS[case.discounting])
+    refs.start_date = parameter(
+        17, "start_date", "Date of month 0 (1st of the start month)", "date"
+    )
+    start_year_month = 'VALUE(LEFT($B$10,FIND("-",$B$10)-1))'
+    put_formula(ws.cell(17, 2), f"=DATE({start_year_month},{start_month_number},1)", DATE)
+    return 18
 
 
 def _assumption_register(

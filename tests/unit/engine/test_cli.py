@@ -56,6 +56,20 @@ def test_calc_shows_the_after_tax_figures(tmp_path: Path) -> None:
     assert f"{after.metrics.payback_months:.1f} months" in out
 
 
+def test_calc_states_the_discounting_convention(tmp_path: Path) -> None:
+    from tests.unit.engine.test_discounting import my_factors
+    from tests.unit.workbook.cases import mid_month_doc
+
+    path = tmp_path / "mid.json"
+    path.write_text(json.dumps(mid_month_doc()))
+    code, out, _ = run("calc", str(path), "--trials", "0")
+    result = analyse(load_case_file(path), trials=0)
+    npv = float(result.cashflow.net @ my_factors("mid_month", 0.08, 30, "2027-01"))
+    assert code == 0
+    assert "discount rate 8.0% a year (discounting: mid-month), GBP" in out
+    assert f"GBP {npv:,.0f}" in out
+
+
 def test_calc_json_prints_the_result_document() -> None:
     path = reference_case_path("field-expenses")
     code, out, _ = run("calc", str(path), "--json", "--trials", "200")
