@@ -75,6 +75,9 @@ FINANCE_SETTINGS = (
 MAX_TRIALS = 1_000_000
 
 Confidence = Literal["low", "medium", "high"]
+#: How Monte Carlo draws an assumption within its range (see the format doc).
+Distribution = Literal["triangular", "pert", "uniform", "truncated_normal"]
+DISTRIBUTIONS: tuple[Distribution, ...] = ("triangular", "pert", "uniform", "truncated_normal")
 CONFIDENCE_LEVELS: tuple[Confidence, ...] = ("low", "medium", "high")
 FINANCE_OWNER = "finance"
 
@@ -94,6 +97,8 @@ class Assumption:
     notes: str | None = None
     confidence: Confidence | None = None
     id: str = ""
+    #: How Monte Carlo draws it within [low, high]: None is triangular (the default).
+    distribution: Distribution | None = None
 
     @property
     def has_range(self) -> bool:

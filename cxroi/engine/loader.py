@@ -219,7 +219,7 @@ _V2_ONLY = {
         "fiscal_year_start",
         "discounting",
     ),
-    "assumptions": ("id", "confidence"),
+    "assumptions": ("id", "confidence", "distribution"),
     "costs": ("id", "note", "register", "treatment", "life_months"),
     "benefits": ("id", "note", "register", "reduction_applies_to"),
     "scenarios": ("id",),
@@ -350,6 +350,14 @@ def case_from_dict(doc: Mapping[str, Any]) -> CaseFile:
     return load_case(dict(doc))
 
 
+def _assumption(fields: dict[str, Any]) -> Assumption:
+    """An assumption; triangular, the default distribution, is left out (None), so a
+    document that states it has the same canonical form as one that does not."""
+    if fields.get("distribution") == "triangular":
+        fields["distribution"] = None
+    return Assumption(**fields)
+
+
 def _build(doc: CaseIn, benefits_in: list[BenefitBaseIn]) -> CaseFile:
     horizon = doc.horizon_months
     costs = [_build_cost(c, horizon) for c in doc.costs]
@@ -373,7 +381,7 @@ def _build(doc: CaseIn, benefits_in: list[BenefitBaseIn]) -> CaseFile:
         tax_lag_months=doc.tax_lag_months,
         fiscal_year_start=doc.fiscal_year_start,
         discounting=doc.discounting,
-        assumptions=tuple(Assumption(**a.model_dump()) for a in doc.assumptions),
+        assumptions=tuple(_assumption(a.model_dump()) for a in doc.assumptions),
         costs=tuple(costs),
         benefits=tuple(benefits),
         scenarios=tuple(Scenario(s.name, dict(s.overrides), s.id or "") for s in doc.scenarios),
@@ -543,6 +551,7 @@ def case_to_dict(case: CaseFile) -> dict[str, Any]:
                         "owner": a.owner,
                         "notes": a.notes,
                         "confidence": a.confidence,
+                        "distribution": a.distribution,
                     }
                 )
                 for a in case.assumptions

@@ -53,6 +53,9 @@ ItemKind = Literal["assumption", "cost", "benefit", "scenario", "setting"]
 #: What finance reviews of an assumption: its number, range, unit and provenance. Not the
 #: key (a rename keeps the verdict), nor the notes or the author's confidence.
 ASSUMPTION_FIELDS = ("label", "value", "unit", "low", "high", "source", "owner")
+#: An assumption item's fields: a distribution other than triangular (the default, None)
+#: joins them, so an item at the default reads as before.
+REVIEWED = (*ASSUMPTION_FIELDS, "distribution")
 #: A line or a scenario is reviewed whole (parameters, timing, risk, overrides, name),
 #: except its id and note. The assumptions it uses are named by their ids, not their
 #: keys: a rename keeps the verdict, while pointing a line at another assumption (or
@@ -109,7 +112,7 @@ def review_items(case: CaseFile) -> tuple[ReviewItem, ...]:
             a.id,
             "assumption",
             a.label,
-            {name: getattr(a, name) for name in ASSUMPTION_FIELDS if getattr(a, name) is not None},
+            {name: getattr(a, name) for name in REVIEWED if getattr(a, name) is not None},
             key=a.key,
         )
         for a in case.assumptions

@@ -172,6 +172,7 @@ class AssumptionIn(_Strict):
     owner: Text | None = None
     notes: Narrative | None = None
     confidence: Literal["low", "medium", "high"] | None = None
+    distribution: Literal["triangular", "pert", "uniform", "truncated_normal"] | None = None
 
 
 DATE_PATTERN = re.compile(r"(\d{4})-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?")
