@@ -29,6 +29,7 @@ from cxroi.engine import (
 from cxroi.engine.casefile import DISCOUNTING_LABELS
 from cxroi.engine.loader import parse_json
 from cxroi.engine.metrics import irr_needs_caution, irr_words
+from cxroi.labels import expected_npv_label
 
 INVALID = 2
 
@@ -242,6 +243,7 @@ def summary(case: CaseFile, result: Result) -> str:
         lines += [
             "",
             f"Monte Carlo ({mc.trials:,} trials, seed {mc.seed})",
+            f"  E{expected_npv_label(mc.trials)[1:]} {_money(mc.mean, cur)}",
             f"  NPV P10 {_money(mc.p10, cur)}   P50 {_money(mc.p50, cur)}"
             f"   P90 {_money(mc.p90, cur)}",
             f"  P(NPV > 0) {_pct(mc.prob_npv_positive)}"

@@ -13,6 +13,7 @@ from typing import Any
 
 from cxroi import formatting
 from cxroi.engine.metrics import IRR_CAUTION, irr_needs_caution, irr_words
+from cxroi.labels import expected_npv_label
 
 TOP_RISKS = 3
 KEY_ASSUMPTIONS = 8
@@ -50,6 +51,8 @@ class Headline:
     unadjusted: str
     negative: bool = False
     caution: str | None = None
+    #: Beside the NPV: the Monte Carlo mean, in words (None without a simulation).
+    expected: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,9 +207,17 @@ def build_summary(
     cur = case.get("currency", "")
     m, u = result.get("metrics", {}), result.get("unadjusted", {})
     reviews = reviews or {}
+    mc = result.get("monte_carlo")
+    expected = None
+    if mc and mc.get("mean") is not None:
+        expected = f"{expected_npv_label(int(mc['trials']))}: {money(mc['mean'], cur)}"
     headlines = (
         Headline(
-            "NPV", money(m.get("npv"), cur), money(u.get("npv"), cur), (m.get("npv") or 0) < 0
+            "NPV",
+            money(m.get("npv"), cur),
+            money(u.get("npv"), cur),
+            (m.get("npv") or 0) < 0,
+            expected=expected,
         ),
         Headline("ROI", percent(m.get("roi")), percent(u.get("roi")), (m.get("roi") or 0) < 0),
         Headline("Payback", months(m.get("payback_months")), months(u.get("payback_months"))),

@@ -9,6 +9,7 @@ from typing import Any
 from cxroi.engine import BenefitLine, CostLine
 from cxroi.engine.metrics import IRR_CAUTION, irr_needs_caution, irr_words
 from cxroi.formatting import figure, money, months, pct, plain, ratio, signed_class
+from cxroi.labels import expected_npv_label
 from models import Case
 
 
@@ -84,15 +85,33 @@ def _npv_card(
     }
 
 
+def expected_npv(
+    cur: str, mc: dict[str, Any] | None, continuing: dict[str, Any] | None
+) -> str | None:
+    """The Monte Carlo mean beside the base case's NPV, in words (None without one).
+
+    Monte Carlo prices NPVs within the horizon: beside an NPV with continuing value it
+    says so.
+    """
+    if not mc:
+        return None
+    beside_continuing = (continuing or {}).get("headline") == "with_continuing_value"
+    label = expected_npv_label(int(mc["trials"]), within_horizon=beside_continuing)
+    return f"{label}: {money(mc['mean'], cur)}"
+
+
 def headline(
     case: Case,
     adjusted: dict[str, Any],
     raw: dict[str, Any],
     continuing: dict[str, Any] | None = None,
+    mc: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     cur = case.currency
+    npv_card = {**_npv_card(cur, adjusted, raw, continuing)}
+    npv_card["expected"] = expected_npv(cur, mc, continuing)
     return [
-        _npv_card(cur, adjusted, raw, continuing),
+        npv_card,
         {
             "label": "ROI",
             "value": pct(adjusted["roi"]),
@@ -244,7 +263,7 @@ def results_view(case: Case, mc: dict[str, Any] | None) -> dict[str, Any] | None
     ]
     continuing = r.get("continuing_value")
     return {
-        "headline": headline(case, m, u, continuing),
+        "headline": headline(case, m, u, continuing, mc),
         "details": detail_rows(case, m, u, continuing) + after_tax_rows(case, r.get("after_tax")),
         "annual": r["annual"],
         "monthly": monthly,

@@ -28,6 +28,9 @@ def test_calc_prints_a_readable_summary() -> None:
     assert f"GBP {npv:,.0f}" in out
     assert "Payback" in out and "16.0 months" in out
     assert "Conservative" in out and "churn_reduction" in out and "P50" in out
+    mc = analyse(load_case_file(path), trials=500).monte_carlo
+    assert mc is not None
+    assert f"Expected NPV (mean of 500 trials) GBP {mc.mean:,.0f}" in out
 
 
 def test_calc_shows_the_continuing_value_and_both_npvs(tmp_path: Path) -> None:
