@@ -190,13 +190,13 @@ def discount_factor_rows(grid: Grid, rows: dict[str, int], names: InputRefs) -> 
         timing = grid.add(
             "Discount timing: mid-month, t - 0.5 (month 0 up front, at 0)",
             "months",
-            lambda c, p: f"=IF({grid.month(c)}=0,0,{grid.month(c)}-0.5)",
+            lambda c, p: f"=IF({grid.month(c)}=0,0,{grid.month(c)}-{names.mid_month})",
             "0.0",
         )
         rows["xirr_dates"] = grid.add(
             "XIRR clock: date of month 0 + 30 days per month of timing",
             "date",
-            lambda c, p: f"={start}+30*{c}{timing}",
+            lambda c, p: f"={start}+{names.clock_days}*{c}{timing}",
             DATE,
         )
         return grid.add(
@@ -216,7 +216,7 @@ def discount_factor_rows(grid: Grid, rows: dict[str, int], names: InputRefs) -> 
     years = grid.add(
         "Years from month 0, act/365 = (date - date of month 0) / 365",
         "years",
-        lambda c, p: f"=({c}{dates}-${first}${dates})/365",
+        lambda c, p: f"=({c}{dates}-${first}${dates})/{names.days_per_year}",
         EXACT,
     )
     return grid.add(
@@ -284,13 +284,15 @@ def annual_irr(
     clock = mt.put(
         f"{what}: XIRR over the mid-month clock (a rate per 365 days of 30 a month)",
         "rate",
-        f'={none}IFERROR(XIRR({span},{dates},(1+{start})^(365/30)-1),"{IRR_NOT_FOUND}"))',
+        f"={none}IFERROR(XIRR({span},{dates},"
+        f'(1+{start})^({names.days_per_year}/{names.clock_days})-1),"{IRR_NOT_FOUND}"))',
         EXACT,
     )
     return mt.put(
         f"{what} = (1 + clock rate)^(360/365) - 1 (mid-month)",
         "a year",
-        f"=IF(ISNUMBER({clock}),(1+{clock})^(360/365)-1,{clock})",
+        f"=IF(ISNUMBER({clock}),"
+        f"(1+{clock})^(12*{names.clock_days}/{names.days_per_year})-1,{clock})",
         PERCENT,
         key,
     )

@@ -75,6 +75,9 @@ class InputRefs:
     #: when the convention is not the default month ends).
     discounting: str = "end_of_month"
     start_date: str = ""
+    days_per_year: str = ""
+    mid_month: str = ""
+    clock_days: str = ""
 
 
 #: Each discounting convention in words (Inputs, Notes).
@@ -226,7 +229,16 @@ def _case_parameters(
     )
     start_year_month = 'VALUE(LEFT($B$10,FIND("-",$B$10)-1))'
     put_formula(ws.cell(17, 2), f"=DATE({start_year_month},{start_month_number},1)", DATE)
-    return 18
+    # The conventions' constants, named so that no formula types a number of its own.
+    for r, key, label, value, attribute in (
+        (18, "days_per_year", "Days in a year of the day count (act/365)", 365, "days_per_year"),
+        (19, "mid_month_offset", "Mid-month: months before the month's end", 0.5, "mid_month"),
+        (20, "clock_days", "Mid-month XIRR clock: days per month", 30, "clock_days"),
+    ):
+        setattr(refs, attribute, parameter(r, key, label, "days" if r != 19 else "months"))
+        ws.cell(r, 2, value)
+        ws.cell(r, 5, "a convention, not an input")
+    return 21
 
 
 def _assumption_register(
