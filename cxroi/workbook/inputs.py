@@ -63,6 +63,8 @@ class InputRefs:
     """Where the formulas find their inputs."""
 
     assumption_names: dict[str, str] = field(default_factory=dict)
+    #: Each assumption's row on the register (its low in column E, its high in F).
+    assumption_rows: dict[str, int] = field(default_factory=dict)
     cost_params: list[dict[str, str]] = field(default_factory=list)
     benefit_params: list[dict[str, str]] = field(default_factory=list)
     discount_rate: str = ""
@@ -252,6 +254,7 @@ def _assumption_register(
     for a in case.assumptions:
         name = names.claim(a.key)
         refs.assumption_names[a.key] = name
+        refs.assumption_rows[a.key] = r
         names.point(name, INPUTS, f"$C${r}")
         fmt = assumption_format(a, case.currency)
         put_text(ws.cell(r, 1), a.key)

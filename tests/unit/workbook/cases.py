@@ -417,8 +417,50 @@ def dated_runoff_doc() -> dict[str, Any]:
     return {**doc, "title": "Dated run-off", "discounting": "actual_365"}
 
 
+def distributions_doc() -> dict[str, Any]:
+    """Gordon's case with four ranged assumptions, one per distribution (the first, in
+    key order, is the what-if's: its value moves, and with it its distribution's mean)."""
+    doc = gordon_doc()
+    doc["title"] = "Distributions"
+    doc["assumptions"] = [
+        {
+            "key": "a_fee",
+            "label": "Fee",
+            "value": 900,
+            "unit": "GBP",
+            "low": 800,
+            "high": 1200,
+            "distribution": "pert",
+        },
+        {
+            "key": "b_build",
+            "label": "Build",
+            "value": 20000,
+            "unit": "GBP",
+            "low": 15000,
+            "high": 30000,
+            "distribution": "uniform",
+        },
+        {
+            "key": "c_saving",
+            "label": "Saving",
+            "value": 2500,
+            "unit": "GBP",
+            "low": 2200,
+            "high": 2600,
+            "distribution": "truncated_normal",
+        },
+        {"key": "d_risk", "label": "Risk", "value": 0.2, "unit": "ratio", "low": 0.1, "high": 0.4},
+    ]
+    doc["costs"][0]["amount"] = "b_build"
+    doc["costs"][1]["amount"] = "a_fee"
+    doc["benefits"][0].update(amount="c_saving", risk="d_risk")
+    return doc
+
+
 def synthetic_docs() -> dict[str, dict[str, Any]]:
     return {
+        "distributions": distributions_doc(),
         "tax": tax_doc(),
         "fiscal": fiscal_doc(),
         "mid_month": mid_month_doc(),
