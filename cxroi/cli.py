@@ -26,8 +26,10 @@ from cxroi.engine import (
     result_to_dict,
     validate_case,
 )
+from cxroi.engine.casefile import DISCOUNTING_LABELS
 from cxroi.engine.loader import parse_json
 from cxroi.engine.metrics import irr_needs_caution, irr_words
+from cxroi.labels import expected_npv_label
 
 INVALID = 2
 
@@ -168,13 +170,20 @@ def _metric_rows(result: Result, cur: str) -> list[tuple[str, str, str]]:
     ]
 
 
+def _discounting(case: CaseFile) -> str:
+    """The convention after the rate, when it is not the default month ends."""
+    if case.discounting == "end_of_month":
+        return ""
+    return f" (discounting: {DISCOUNTING_LABELS[case.discounting]})"
+
+
 def summary(case: CaseFile, result: Result) -> str:
     """A plain-text report of the result, for a terminal."""
     cur = case.currency
     lines = [
         case.title,
         f"{case.horizon_months} months from {case.start_month}, "
-        f"discount rate {_pct(case.discount_rate)} a year, {cur}",
+        f"discount rate {_pct(case.discount_rate)} a year{_discounting(case)}, {cur}",
         "",
         f"{'':22}{'risk-adjusted':>20}{'unadjusted':>20}",
     ]
@@ -234,6 +243,7 @@ def summary(case: CaseFile, result: Result) -> str:
         lines += [
             "",
             f"Monte Carlo ({mc.trials:,} trials, seed {mc.seed})",
+            f"  E{expected_npv_label(mc.trials)[1:]} {_money(mc.mean, cur)}",
             f"  NPV P10 {_money(mc.p10, cur)}   P50 {_money(mc.p50, cur)}"
             f"   P90 {_money(mc.p90, cur)}",
             f"  P(NPV > 0) {_pct(mc.prob_npv_positive)}"

@@ -20,6 +20,7 @@ from cxroi.cases.permissions import (
     may_archive,
 )
 from cxroi.config import INSTANCE_DIR, ROOT, settings
+from cxroi.engine.casefile import DISCOUNTING_LABELS
 from cxroi.errors import register_error_handlers
 from cxroi.extensions import csrf, db, limiter, login_manager
 
@@ -59,6 +60,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["can_edit_anything"] = can_edit_anything
     app.jinja_env.globals["may_archive"] = may_archive
     app.jinja_env.globals["archived_notice"] = archived_notice
+    app.jinja_env.globals["discounting_labels"] = DISCOUNTING_LABELS
     return app
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from cxroi.engine.metrics import IRR_CAUTION, irr_needs_caution, irr_words
 from cxroi.formatting import money, months, pct
+from cxroi.labels import expected_npv_label
 
 #: How each continuing value method reads.
 CONTINUING_METHODS = {
@@ -30,19 +31,37 @@ class LeadNpv:
     unadjusted: float
 
 
+def leads_with_continuing_value(result: Mapping[str, Any]) -> bool:
+    return (result.get("continuing_value") or {}).get("headline") == "with_continuing_value"
+
+
 def lead_npv(result: Mapping[str, Any]) -> LeadNpv:
     """The NPV the case leads with (risk-adjusted and unadjusted), and its name."""
     m, u = result["metrics"], result["unadjusted"]
     cv = result.get("continuing_value")
     if not cv:
         return LeadNpv("NPV", m["npv"], u["npv"])
-    if cv["headline"] == "with_continuing_value":
+    if leads_with_continuing_value(result):
         return LeadNpv(
             "NPV with continuing value",
             cv["npv_with_continuing_value"],
             cv["npv_with_continuing_value_unadjusted"],
         )
     return LeadNpv("NPV within the horizon", m["npv"], u["npv"])
+
+
+def expected_npv(result: Mapping[str, Any], mc: Mapping[str, Any] | None, cur: str) -> str | None:
+    """The Monte Carlo mean beside the headline NPV, in words (None without one).
+
+    Monte Carlo prices NPVs within the horizon: beside an NPV with continuing value it
+    says so.
+    """
+    if not mc or mc.get("mean") is None:
+        return None
+    within = leads_with_continuing_value(result)
+    return (
+        f"{expected_npv_label(int(mc['trials']), within_horizon=within)}: {money(mc['mean'], cur)}"
+    )
 
 
 def continuing_rows(result: Mapping[str, Any], cur: str) -> list[tuple[str, str, str]]:

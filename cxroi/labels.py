@@ -16,6 +16,18 @@ from cxroi import formatting
 from cxroi.engine.kinds import Parameter
 from cxroi.workflow import STATE_LABELS, STEPS
 
+
+def expected_npv_label(trials: int, within_horizon: bool = False) -> str:
+    """How the Monte Carlo mean reads beside the base case's NPV (the same words on the
+    results page, the sponsor page and ``cxroi calc``).
+
+    >>> expected_npv_label(10000), expected_npv_label(500, within_horizon=True)
+    ('expected NPV (mean of 10,000 trials)', 'expected NPV within the horizon (mean of 500 trials)')
+    """
+    scope = " within the horizon" if within_horizon else ""
+    return f"expected NPV{scope} (mean of {trials:,} trials)"
+
+
 #: Result metrics and case fields.
 FIELDS: dict[str, str] = {
     "npv": "NPV",

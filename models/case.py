@@ -236,6 +236,11 @@ class Case(Base):
     def discount_rate(self) -> float:
         return self.doc.discount_rate
 
+    @property
+    def discounting(self) -> str:
+        """The case's discounting convention (the case form's choice)."""
+        return self.doc.discounting
+
     def assumption_by_key(self, key: str) -> Assumption | None:
         return next((a for a in self.assumptions if a.key == key), None)
 

@@ -190,10 +190,16 @@ def authority_needed(version: CaseVersion) -> Authority:
     case_doc, result_doc = documents(version)
     needed = float(result_doc["metrics"]["pv_costs"])
     growth = 1.0 + float(result_doc["monthly_rate"])
+    # The stored discount factors (the case's discounting convention); (1 + m)^-t where
+    # an older result has none.
+    stored = result_doc.get("cashflow", {}).get("discount_factor")
     for line in result_doc.get("lines", []):
         if line.get("side") == "benefit":
             values = np.asarray(line["values"], dtype=np.float64)
-            factor = growth ** -np.arange(values.size, dtype=np.float64)  # (1 + m)^-t
+            if stored is not None and len(stored) == values.size:
+                factor = np.asarray(stored, dtype=np.float64)
+            else:
+                factor = growth ** -np.arange(values.size, dtype=np.float64)  # (1 + m)^-t
             needed -= float(np.minimum(values, 0.0) @ factor)
     return Authority(needed, str(case_doc["currency"]))
 

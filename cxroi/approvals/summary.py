@@ -13,7 +13,7 @@ from typing import Any
 
 from cxroi import formatting
 from cxroi.engine.metrics import IRR_CAUTION, irr_needs_caution
-from cxroi.headline import after_tax_rows, continuing_rows, irr_text, lead_npv
+from cxroi.headline import after_tax_rows, continuing_rows, expected_npv, irr_text, lead_npv
 
 TOP_RISKS = 3
 KEY_ASSUMPTIONS = 8
@@ -47,6 +47,8 @@ class Headline:
     unadjusted: str
     negative: bool = False
     caution: str | None = None
+    #: Beside the NPV: the Monte Carlo mean, in words (None without a simulation).
+    expected: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,9 +206,14 @@ def build_summary(
     m, u = result.get("metrics", {}), result.get("unadjusted", {})
     reviews = reviews or {}
     lead = lead_npv(result)
+    mc = result.get("monte_carlo")
     headlines = (
         Headline(
-            lead.label, money(lead.adjusted, cur), money(lead.unadjusted, cur), lead.adjusted < 0
+            lead.label,
+            money(lead.adjusted, cur),
+            money(lead.unadjusted, cur),
+            lead.adjusted < 0,
+            expected=expected_npv(result, mc, cur),
         ),
         Headline("ROI", percent(m.get("roi")), percent(u.get("roi")), (m.get("roi") or 0) < 0),
         Headline("Payback", months(m.get("payback_months")), months(u.get("payback_months"))),

@@ -147,6 +147,23 @@ class CaseForm(EditForm):
         description="How the Annual roll-up cuts years; it changes no NPV.",
     )
 
+    discounting = SelectField(
+        "Discounting",
+        default="end_of_month",
+        choices=choices(
+            [
+                ("end_of_month", "Month ends: each month's flow at its end (the default)"),
+                ("mid_month", "Mid-month: each month's flow in its middle"),
+                (
+                    "actual_365",
+                    "Calendar dates, act/365 (as Excel's XNPV and XIRR)",
+                ),
+            ]
+        ),
+        description="Set by Finance: when in its month each flow is discounted. It moves "
+        "the NPV, the IRR and the discounted payback.",
+    )
+
     def header(self) -> dict[str, Any]:
         rate = self.discount_rate.number
         trials = self.monte_carlo_trials.number
@@ -162,6 +179,10 @@ class CaseForm(EditForm):
             "discount_rate": None if rate is None else round(rate / 100, 12),
             "monte_carlo_trials": None if trials is None else int(trials),
             "fiscal_year_start": int(fiscal) if fiscal else None,
+            # The default is left out of the document, as the canonical form does.
+            "discounting": None
+            if self.discounting.data in (None, "", "end_of_month")
+            else self.discounting.data,
         }
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from cxroi.engine import BenefitLine, CostLine
 from cxroi.engine.metrics import IRR_CAUTION, irr_needs_caution
 from cxroi.formatting import figure, money, months, pct, plain, ratio, signed_class
-from cxroi.headline import after_tax_rows, continuing_rows, irr_text, lead_npv
+from cxroi.headline import after_tax_rows, continuing_rows, expected_npv, irr_text, lead_npv
 from models import Case
 
 
@@ -67,11 +67,15 @@ def _npv_card(cur: str, result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def headline(case: Case, result: dict[str, Any]) -> list[dict[str, Any]]:
+def headline(
+    case: Case, result: dict[str, Any], mc: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     cur = case.currency
     adjusted, raw = result["metrics"], result["unadjusted"]
+    npv_card = _npv_card(cur, result)
+    npv_card["expected"] = expected_npv(result, mc, cur)
     return [
-        _npv_card(cur, result),
+        npv_card,
         {
             "label": "ROI",
             "value": pct(adjusted["roi"]),
@@ -183,7 +187,7 @@ def results_view(case: Case, mc: dict[str, Any] | None) -> dict[str, Any] | None
         for t in range(horizon + 1)
     ]
     return {
-        "headline": headline(case, r),
+        "headline": headline(case, r, mc),
         "details": detail_rows(case, r) + after_tax_rows(r, cur),
         "annual": r["annual"],
         "monthly": monthly,

@@ -237,8 +237,8 @@ def _split(doc: Mapping[str, Any], finance_ids: set[str]) -> tuple[Any, Any]:
 def require_rights_for(actor: User, case: Case, before: Document, after: Document) -> None:
     """The rights a change needs, from what it changed.
 
-    Finance's settings (the discount rate, the continuing value and tax: see
-    :data:`~cxroi.engine.casefile.FINANCE_SETTINGS`) and the assumptions Finance owned
+    Finance's settings (the discount rate and its discounting, the continuing value and
+    tax: see :data:`~cxroi.engine.casefile.FINANCE_SETTINGS`) and the assumptions Finance owned
     before the change are finance's to change; everything else is the CX owner's.
     """
     finance_ids = _finance_owned_ids(before)
@@ -256,7 +256,8 @@ def require_rights_for(actor: User, case: Case, before: Document, after: Documen
         permissions.require(
             permissions.can_edit_discount_rate(actor, case),
             f"{', '.join(changed)} {'is' if len(changed) == 1 else 'are'} set by Finance "
-            f"(the continuing value and tax, like the discount rate): nothing was saved. "
+            f"(discounting, the continuing value and tax, like the discount rate): nothing "
+            f"was saved. "
             f"Keep {'it as it was' if len(changed) == 1 else 'them as they were'} to change"
             f" the rest.",
         )

@@ -10,6 +10,7 @@ from scipy.optimize import brentq
 from .batch import Batch, Prepared
 from .casefile import Assumption, CaseFile
 from .continuing import continuing_value_of
+from .distributions import draw
 from .domains import Domain
 from .loader import CaseValidationError
 from .pricing import Priced, cashflow_of, metrics_of, mirr_monthly_rates, price, values_for
@@ -59,7 +60,7 @@ def simulate(
     this as a job; the statistics are the same numbers either way.
     """
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        tl = Timeline.of(case.horizon_months, case.discount_rate)
+        tl = Timeline.for_case(case)
         return monte_carlo(case, tl, trials=trials, seed=seed)
 
 
@@ -84,7 +85,7 @@ def _check_base(case: CaseFile, base: Priced, tl: Timeline) -> None:
 
 
 def _analyse(case: CaseFile, trials: int, seed: int) -> Result:
-    tl = Timeline.of(case.horizon_months, case.discount_rate)
+    tl = Timeline.for_case(case)
     base = price(case, tl, values_for(case), detail=True)
     _check_base(case, base, tl)
     cashflow = cashflow_of(base.costs[0], base.benefits[0], tl)
@@ -303,8 +304,9 @@ def _draw_streams(
     """One generator per assumption with a spread, positioned where its draws begin.
 
     The draws are defined as one generator, ``default_rng(seed)``, drawing all of the
-    first key's ``trials`` triangular values, then all of the next key's, and so on
-    (:func:`sample_assumptions`). Each triangular value consumes exactly one 64-bit
+    first key's ``trials`` values, then all of the next key's, and so on
+    (:func:`sample_assumptions`). Each value, whatever its distribution
+    (:func:`~cxroi.engine.distributions.draw`), consumes exactly one 64-bit
     output of the PCG64 bit generator, so key j's draws start ``j x trials`` outputs in:
     advancing a copy there lets Monte Carlo draw every key chunk by chunk and still get
     the very same numbers without holding trials x keys draws in memory.
@@ -319,22 +321,16 @@ def _draw_streams(
     return streams
 
 
-def _triangular(a: Assumption, rng: np.random.Generator, size: int) -> FloatArray:
-    assert a.low is not None and a.high is not None
-    return rng.triangular(a.low, a.value, a.high, size=size)
-
-
 def sample_assumptions(case: CaseFile, trials: int, seed: int) -> dict[str, FloatArray]:
-    """Triangular(low, value, high) draws for every assumption with a range, in key order.
+    """Draws for every assumption with a range (triangular(low, value, high) unless its
+    ``distribution`` says otherwise), in key order.
 
     Monte Carlo draws the same numbers chunk by chunk (:func:`_draw_streams`).
     """
     ranged = _spread(case)
     streams = {a.key: rng for a, rng in _draw_streams(ranged, trials, seed)}
     return {
-        a.key: (
-            _triangular(a, streams[a.key], trials) if a.key in streams else np.full(trials, a.value)
-        )
+        a.key: (draw(a, streams[a.key], trials) if a.key in streams else np.full(trials, a.value))
         for a in ranged
     }
 
@@ -347,7 +343,8 @@ def monte_carlo(
     seed: int = DEFAULT_SEED,
     chunk: int | None = None,
 ) -> MonteCarlo | None:
-    """NPV distribution with every ranged assumption drawn from triangular(low, value, high).
+    """NPV distribution with every ranged assumption drawn within [low, high] by its
+    distribution (triangular(low, value, high) by default: :mod:`.distributions`).
 
     Trials are priced ``chunk`` at a time (:data:`CHUNK_TRIALS`) through a compiled
     :class:`~cxroi.engine.batch.Batch` that yields only each trial's NPV and undiscounted
@@ -367,7 +364,7 @@ def monte_carlo(
     paid_back = np.empty(trials, dtype=bool)
     for start in range(0, trials, chunk):
         stop = min(start + chunk, trials)
-        rows = {a.key: _triangular(a, rng, stop - start) for a, rng in streams}
+        rows = {a.key: draw(a, rng, stop - start) for a, rng in streams}
         projected = batch.project(rows, stop - start)
         npvs[start:stop] = projected[:, 0]
         paid_back[start:stop] = projected[:, 1] >= 0.0

@@ -30,6 +30,15 @@ CONTINUING_METHODS: tuple[ContinuingMethod, ...] = ("none", "customer_runoff", "
 HeadlineNpv = Literal["horizon", "with_continuing_value"]
 Treatment = Literal["opex", "capex"]
 HEADLINE_NPVS: tuple[HeadlineNpv, ...] = ("horizon", "with_continuing_value")
+#: When in its month a flow is discounted (``discounting``): see the format doc.
+Discounting = Literal["end_of_month", "mid_month", "actual_365"]
+DISCOUNTINGS: tuple[Discounting, ...] = ("end_of_month", "mid_month", "actual_365")
+#: Each convention as a page, the CLI and the workbook name it.
+DISCOUNTING_LABELS: dict[str, str] = {
+    "end_of_month": "month ends",
+    "mid_month": "mid-month",
+    "actual_365": "act/365 on calendar dates",
+}
 #: The case's own fields (the rest of the document is its items), in document order.
 CASE_FIELDS = (
     "title",
@@ -49,6 +58,7 @@ CASE_FIELDS = (
     "tax_rate",
     "tax_lag_months",
     "fiscal_year_start",
+    "discounting",
 )
 #: The case fields Finance owns: only a user who edits finance's inputs changes them in
 #: an existing case (the form, an import's replace and the API alike).
@@ -59,11 +69,15 @@ FINANCE_SETTINGS = (
     "headline_npv",
     "tax_rate",
     "tax_lag_months",
+    "discounting",
 )
 #: At most this many Monte Carlo trials for one case (``monte_carlo_trials``).
 MAX_TRIALS = 1_000_000
 
 Confidence = Literal["low", "medium", "high"]
+#: How Monte Carlo draws an assumption within its range (see the format doc).
+Distribution = Literal["triangular", "pert", "uniform", "truncated_normal"]
+DISTRIBUTIONS: tuple[Distribution, ...] = ("triangular", "pert", "uniform", "truncated_normal")
 CONFIDENCE_LEVELS: tuple[Confidence, ...] = ("low", "medium", "high")
 FINANCE_OWNER = "finance"
 
@@ -83,6 +97,8 @@ class Assumption:
     notes: str | None = None
     confidence: Confidence | None = None
     id: str = ""
+    #: How Monte Carlo draws it within [low, high]: None is triangular (the default).
+    distribution: Distribution | None = None
 
     @property
     def has_range(self) -> bool:
@@ -234,6 +250,9 @@ class CaseFile:
     #: Calendar month (1-12) the Annual roll-up's fiscal years start in; None: the case's
     #: own years (12 months from month 1).
     fiscal_year_start: int | None = None
+    #: The discounting convention: month ends (the default), mid-month, or act/365 on
+    #: calendar dates from ``start_month`` (XNPV-style).
+    discounting: Discounting = "end_of_month"
     format: str = field(default=FORMAT)
 
     @property

@@ -217,8 +217,9 @@ _V2_ONLY = {
         "tax_rate",
         "tax_lag_months",
         "fiscal_year_start",
+        "discounting",
     ),
-    "assumptions": ("id", "confidence"),
+    "assumptions": ("id", "confidence", "distribution"),
     "costs": ("id", "note", "register", "treatment", "life_months"),
     "benefits": ("id", "note", "register", "reduction_applies_to"),
     "scenarios": ("id",),
@@ -349,6 +350,14 @@ def case_from_dict(doc: Mapping[str, Any]) -> CaseFile:
     return load_case(dict(doc))
 
 
+def _assumption(fields: dict[str, Any]) -> Assumption:
+    """An assumption; triangular, the default distribution, is left out (None), so a
+    document that states it has the same canonical form as one that does not."""
+    if fields.get("distribution") == "triangular":
+        fields["distribution"] = None
+    return Assumption(**fields)
+
+
 def _build(doc: CaseIn, benefits_in: list[BenefitBaseIn]) -> CaseFile:
     horizon = doc.horizon_months
     costs = [_build_cost(c, horizon) for c in doc.costs]
@@ -371,7 +380,8 @@ def _build(doc: CaseIn, benefits_in: list[BenefitBaseIn]) -> CaseFile:
         tax_rate=doc.tax_rate,
         tax_lag_months=doc.tax_lag_months,
         fiscal_year_start=doc.fiscal_year_start,
-        assumptions=tuple(Assumption(**a.model_dump()) for a in doc.assumptions),
+        discounting=doc.discounting,
+        assumptions=tuple(_assumption(a.model_dump()) for a in doc.assumptions),
         costs=tuple(costs),
         benefits=tuple(benefits),
         scenarios=tuple(Scenario(s.name, dict(s.overrides), s.id or "") for s in doc.scenarios),
@@ -522,6 +532,7 @@ def case_to_dict(case: CaseFile) -> dict[str, Any]:
                     "continuing_growth": (case.continuing_growth, 0.0),
                     "headline_npv": (case.headline_npv, "horizon"),
                     "tax_lag_months": (case.tax_lag_months, 0),
+                    "discounting": (case.discounting, "end_of_month"),
                 }
             ),
             "tax_rate": case.tax_rate,
@@ -540,6 +551,7 @@ def case_to_dict(case: CaseFile) -> dict[str, Any]:
                         "owner": a.owner,
                         "notes": a.notes,
                         "confidence": a.confidence,
+                        "distribution": a.distribution,
                     }
                 )
                 for a in case.assumptions

@@ -17,7 +17,7 @@ import numpy.typing as npt
 import numpy_financial as npf
 from scipy.optimize import brentq
 
-from .timeline import FloatArray
+from .timeline import FloatArray, Timeline, flow_dates, year_fractions
 
 IrrNote = Literal["none", "multiple"]
 
@@ -162,9 +162,12 @@ def _rate_grid(months: int) -> tuple[FloatArray, FloatArray]:
     return rates, factors
 
 
-def _npv_function(values: FloatArray) -> Callable[[float], float]:
-    """NPV of ``values`` as a function of the monthly rate."""
-    exponents = -np.arange(values.size, dtype=np.float64)
+def _npv_function(
+    values: FloatArray, periods: FloatArray | None = None
+) -> Callable[[float], float]:
+    """NPV of ``values`` as a function of the monthly rate (flow k ``periods[k]`` months
+    on: k by default)."""
+    exponents = -(np.arange(values.size, dtype=np.float64) if periods is None else periods)
 
     def npv_at(rate: float) -> float:
         return float(values @ np.power(1.0 + rate, exponents))
@@ -195,10 +198,10 @@ def _roots_on_grid(values: FloatArray) -> list[float]:
     return sorted(roots)
 
 
-def _single_root(values: FloatArray) -> float | None:
+def _single_root(values: FloatArray, periods: FloatArray | None = None) -> float | None:
     """The monthly rate where NPV is 0 when flows change sign once (None if out of bracket)."""
 
-    npv_at = _npv_function(values)
+    npv_at = _npv_function(values, periods)
     low, high = _RATE_BRACKET
     with np.errstate(all="ignore"):
         f_low, f_high = npv_at(low), npv_at(high)
@@ -363,3 +366,78 @@ def irr(net: npt.ArrayLike) -> tuple[float | None, IrrNote | None]:
     if len(found) > 1:
         return None, "multiple"
     return float(found[0] ** -12.0 - 1.0), None
+
+
+def xnpv(annual_rate: float, values: npt.ArrayLike, years: npt.ArrayLike) -> float:
+    """NPV of flows ``years`` (act/365 years from the first flow) apart: Excel's XNPV.
+
+    >>> round(xnpv(0.1, [-100.0, 121.0], [0.0, 2.0]), 9) + 0.0
+    0.0
+    """
+    v, y = np.asarray(values, dtype=np.float64), np.asarray(years, dtype=np.float64)
+    return float(v @ (1.0 + annual_rate) ** -y)
+
+
+def xirr(values: npt.ArrayLike, years: npt.ArrayLike) -> tuple[float | None, IrrNote | None]:
+    """The annual rate r where :func:`xnpv` is 0 (Excel's XIRR), or None with a note.
+
+    The NPV is a sum of exponentials in ln(1 + r); by Laguerre's extension of Descartes'
+    rule it has at most as many roots as the flows (in date order) change sign. None
+    (``"none"``) without a sign change; one change: the root, by brentq. Several: every
+    crossing on a grid of rates (-99 % to +1,000 % a month, as for the IRR) refined by
+    brentq; more than one is ``"multiple"``. Unlike the monthly IRR's integer root count,
+    two roots closer than the grid's step could be seen as none there.
+
+    >>> rate, note = xirr([-100.0, 110.0], [0.0, 1.0])
+    >>> round(rate, 12), note
+    (0.1, None)
+    """
+    v = np.asarray(values, dtype=np.float64)
+    periods = 12.0 * np.asarray(years, dtype=np.float64)  # in twelfths of a 365-day year
+    changes = _sign_changes(v)
+    if changes == 0:
+        return None, "none"
+    roots: list[float] = []
+    if changes == 1:
+        root = _single_root(v, periods)
+        roots = [] if root is None else [root]
+    else:
+        rates, _factors = _rate_grid(2)
+        npv_at = _npv_function(v, periods)
+        with np.errstate(all="ignore"):
+            npvs = ((1.0 + rates)[:, None] ** -periods[None, :]) @ v
+        roots = [float(r) for r in rates[npvs == 0.0]]
+        for j in np.flatnonzero(npvs[:-1] * npvs[1:] < 0.0):
+            roots.append(float(brentq(npv_at, rates[j], rates[j + 1], xtol=1e-15, rtol=1e-15)))
+    if not roots:
+        return None, "none"
+    if len(roots) > 1:
+        return None, "multiple"
+    return float((1.0 + roots[0]) ** 12 - 1.0), None
+
+
+def irr_on(net: npt.ArrayLike, tl: Timeline) -> tuple[float | None, IrrNote | None]:
+    """The annual IRR under the timeline's discounting: the rate whose discount factors
+    (:func:`~cxroi.engine.timeline.discount_factors`) make the NPV 0.
+
+    - ``end_of_month``: :func:`irr`;
+    - ``mid_month``: with y = (1 + i)^−½ the NPV is net_0 + Σ net_t y^(2t − 1), a
+      polynomial in y: :func:`irr` on the half-month series (exact root count), and the
+      annual rate is (1 + half-month annual)^2 − 1;
+    - ``actual_365``: :func:`xirr` on the flow dates (Excel's XIRR).
+
+    >>> tl = Timeline.of(1, 0.1, "mid_month")
+    >>> rate, _ = irr_on([-100.0, 101.0], tl)  # 1 % in half a month
+    >>> round(rate, 9) == round(1.01 ** 24 - 1, 9)
+    True
+    """
+    values = np.asarray(net, dtype=np.float64)
+    if tl.discounting == "mid_month":
+        half = np.zeros(max(2 * values.size - 2, 1))
+        half[0] = values[0]
+        half[1::2] = values[1:]
+        rate, note = irr(half)
+        return (None, note) if rate is None else (float((1.0 + rate) ** 2 - 1.0), None)
+    if tl.discounting == "actual_365":
+        return xirr(values, year_fractions(flow_dates(tl.start_month, tl.horizon)))
+    return irr(values)

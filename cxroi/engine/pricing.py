@@ -15,7 +15,7 @@ import numpy as np
 from .casefile import BenefitLine, CaseFile, CostLine
 from .drivers import Resolve, cost_series, resolver
 from .kinds import KINDS, Ramp
-from .metrics import irr, mirr, npv, payback
+from .metrics import irr_on, mirr, npv, payback
 from .result import CashFlow, LineSeries, Metrics
 from .timeline import FloatArray, Timeline, Value
 
@@ -117,10 +117,10 @@ def metrics_of(
     finance, reinvest = mirr_rates or (tl.monthly_rate, tl.monthly_rate)
     pv_costs = float(costs @ tl.discount_factor)
     pv_benefits = float(benefits @ tl.discount_factor)
-    rate, note = irr(net)
+    rate, note = irr_on(net, tl)
     paybacks = payback(np.cumsum(np.stack((net, net * tl.discount_factor)), axis=1))
     return Metrics(
-        npv=npv(tl.monthly_rate, net),
+        npv=float(net @ tl.discount_factor) if tl.dated else npv(tl.monthly_rate, net),
         irr=rate,
         irr_note=note,
         roi=(pv_benefits - pv_costs) / pv_costs if pv_costs != 0 else None,
@@ -151,6 +151,6 @@ def cashflow_of(costs: FloatArray, benefits: FloatArray, tl: Timeline) -> CashFl
 
 def evaluate_metrics(case: CaseFile, overrides: Mapping[str, float] | None = None) -> Metrics:
     """Risk-adjusted metrics of the case, with optional assumption overrides."""
-    tl = Timeline.of(case.horizon_months, case.discount_rate)
+    tl = Timeline.for_case(case)
     priced = price(case, tl, values_for(case, overrides))
     return metrics_of(priced.costs[0], priced.benefits[0], tl, mirr_monthly_rates(case))

@@ -257,7 +257,7 @@ def realise(
 ) -> Realisation:
     """The case's plan against its actuals, its re-forecast and its status."""
     _check(case, actuals)
-    tl = Timeline.of(case.horizon_months, case.discount_rate)
+    tl = Timeline.for_case(case)
     width = case.horizon_months + 1
     planned = plan_lines(case, plan)
     last = _last_month(actuals)
@@ -471,7 +471,7 @@ def driver_variances(
     """
     if last is None:
         last = _last_month(actuals)
-    tl = Timeline.of(case.horizon_months, case.discount_rate)
+    tl = Timeline.for_case(case)
     out: list[DriverVariance] = []
     for line in _lines(case):
         months = actuals.get(line.id, {})

@@ -53,6 +53,9 @@ ItemKind = Literal["assumption", "cost", "benefit", "scenario", "setting"]
 #: What finance reviews of an assumption: its number, range, unit and provenance. Not the
 #: key (a rename keeps the verdict), nor the notes or the author's confidence.
 ASSUMPTION_FIELDS = ("label", "value", "unit", "low", "high", "source", "owner")
+#: An assumption item's fields: a distribution other than triangular (the default, None)
+#: joins them, so an item at the default reads as before.
+REVIEWED = (*ASSUMPTION_FIELDS, "distribution")
 #: A line or a scenario is reviewed whole (parameters, timing, risk, overrides, name),
 #: except its id and note. The assumptions it uses are named by their ids, not their
 #: keys: a rename keeps the verdict, while pointing a line at another assumption (or
@@ -109,7 +112,7 @@ def review_items(case: CaseFile) -> tuple[ReviewItem, ...]:
             a.id,
             "assumption",
             a.label,
-            {name: getattr(a, name) for name in ASSUMPTION_FIELDS if getattr(a, name) is not None},
+            {name: getattr(a, name) for name in REVIEWED if getattr(a, name) is not None},
             key=a.key,
         )
         for a in case.assumptions
@@ -125,6 +128,10 @@ def review_items(case: CaseFile) -> tuple[ReviewItem, ...]:
             items.append(ReviewItem(line["id"], kind, line["name"], fields))  # type: ignore[arg-type]
     for item_id, label, names in SETTINGS:
         fields = {name: getattr(case, name) for name in names}
+        if item_id == "discount_rate" and case.discounting != "end_of_month":
+            # The convention is part of the rate's item, only when it is not the default
+            # (month ends): a case at the default keeps its item, and its verdict, as before.
+            fields["discounting"] = case.discounting
         items.append(ReviewItem(item_id, "setting", label, fields))
     return tuple(items)
 
@@ -183,7 +190,7 @@ def npv_effects(case: CaseFile) -> dict[str, Effect]:
 
 
 def _npv_effects(case: CaseFile) -> dict[str, Effect]:
-    tl = Timeline.of(case.horizon_months, case.discount_rate)
+    tl = Timeline.for_case(case)
     base = price(case, tl, values_for(case), detail=True)
     net = (base.benefits - base.costs)[0]
     base_npv = float(net @ tl.discount_factor)
@@ -230,8 +237,7 @@ def _npv_effects(case: CaseFile) -> dict[str, Effect]:
     # Discount rate: the same flows under two other discount factors.
     low_rate, high_rate = _nudged(case.discount_rate)
     npv_at = [
-        float(net @ Timeline.of(case.horizon_months, r).discount_factor)
-        for r in (low_rate, high_rate)
+        float(net @ Timeline.for_case(case, r).discount_factor) for r in (low_rate, high_rate)
     ]
     effects["discount_rate"] = Effect(
         "discount_rate", "nudge", low_rate, high_rate, npv_at[0], npv_at[1], base_npv
@@ -246,7 +252,7 @@ def _npv_effects(case: CaseFile) -> dict[str, Effect]:
         if months == h:
             horizon_npv.append(base_npv)
             continue
-        other = Timeline.of(months, case.discount_rate)
+        other = Timeline.of(months, case.discount_rate, case.discounting, case.start_month)
         p = price(case, other, values_for(case))
         horizon_npv.append(float(npv_rows(p.costs, p.benefits, other)[0]))
     effects["horizon_months"] = Effect(

@@ -229,6 +229,12 @@ def _check_assumptions(items: list[Any]) -> Iterator[Issue]:
             yield Issue(f"assumptions[{i}].value", f"{_num(value)} is below low {_num(low)}")
         if _is_number(value) and _is_number(high) and value > high:
             yield Issue(f"assumptions[{i}].value", f"{_num(value)} is above high {_num(high)}")
+        shape = a.get("distribution")
+        if shape not in (None, "triangular") and not (_is_number(low) and _is_number(high)):
+            yield Issue(
+                f"assumptions[{i}].distribution",
+                f"{shape} needs a low and a high (Monte Carlo draws within them)",
+            )
 
 
 def _check_param(

@@ -172,6 +172,7 @@ class AssumptionIn(_Strict):
     owner: Text | None = None
     notes: Narrative | None = None
     confidence: Literal["low", "medium", "high"] | None = None
+    distribution: Literal["triangular", "pert", "uniform", "truncated_normal"] | None = None
 
 
 DATE_PATTERN = re.compile(r"(\d{4})-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?")
@@ -293,6 +294,7 @@ class CaseIn(_Strict):
     tax_rate: Number | None = None
     tax_lag_months: Whole = 0
     fiscal_year_start: Whole | None = None
+    discounting: Literal["end_of_month", "mid_month", "actual_365"] = "end_of_month"
     assumptions: Annotated[list[AssumptionIn], Field(max_length=MAX_ASSUMPTIONS)]
     costs: Annotated[list[CostIn], Field(max_length=MAX_LINES)]
     benefits: Annotated[list[dict[str, Any]], Field(max_length=MAX_LINES)]

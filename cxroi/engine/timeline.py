@@ -1,16 +1,23 @@
 """The case timeline: month 0 (up-front, undiscounted) then months 1..H at month end.
 
-All factors are numpy vectors over months ``t = 0..H``; a rate that is a batch
-of trial values arrives as a column ``(N, 1)`` and broadcasts to ``(N, H+1)``.
+Discounting follows the case's convention (``discounting``, :func:`discount_factors`):
+each month's flow at its end (the default), in its middle, or on its calendar date with
+an act/365 day count (Excel's XNPV). All factors are numpy vectors over months
+``t = 0..H``; a rate that is a batch of trial values arrives as a column ``(N, 1)``
+and broadcasts to ``(N, H+1)``.
 """
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from .casefile import CaseFile
 
 FloatArray = npt.NDArray[np.float64]
 Value = float | FloatArray
@@ -29,6 +36,55 @@ def fiscal_shift(start_month: str, fiscal_year_start: int | None) -> int:
     if fiscal_year_start is None:
         return 0
     return (int(start_month[5:7]) - fiscal_year_start) % 12
+
+
+def flow_dates(start_month: str, horizon: int) -> npt.NDArray[np.datetime64]:
+    """The calendar date of each month's flow under ``actual_365``: month 0 on the first
+    day of ``start_month``, month t >= 1 on the day its month ends, taken as the first
+    day of the following calendar month (so month t is exactly t calendar months on).
+
+    >>> [str(d) for d in flow_dates("2027-12", 3)]
+    ['2027-12-01', '2028-01-01', '2028-02-01', '2028-03-01']
+    """
+    first = np.datetime64(start_month, "M")
+    months = first + np.arange(horizon + 1)
+    return np.asarray(months.astype("datetime64[D]"))
+
+
+def year_fractions(dates: npt.ArrayLike) -> FloatArray:
+    """Act/365 years from the first date: (d − d0) / 365 (Excel's XNPV and XIRR day count).
+
+    >>> year_fractions(np.array(["2008-01-01", "2008-03-01"], dtype="datetime64[D]")).tolist()
+    [0.0, 0.1643835616438356]
+    """
+    days = np.asarray(dates, dtype="datetime64[D]")
+    return np.asarray((days - days[0]).astype(np.float64) / 365.0, dtype=np.float64)
+
+
+def discount_factors(
+    horizon: int, annual_rate: float, discounting: str = "end_of_month", start_month: str = ""
+) -> FloatArray:
+    """Month t's discount factor under a convention, t = 0..H (month 0 is never discounted):
+
+    - ``end_of_month``: (1 + m)^−t;
+    - ``mid_month``: (1 + m)^−(t − ½) for t >= 1 (a month's flow in its middle);
+    - ``actual_365``: (1 + r)^−(d_t − d_0)/365 on the dates of :func:`flow_dates`.
+
+    >>> discount_factors(2, 0.1268250301319698, "mid_month").round(6).tolist()
+    [1.0, 0.995037, 0.985185]
+    >>> discount_factors(1, 0.1, "actual_365", "2027-02").round(6).tolist()  # 28 days
+    [1.0, 0.992715]
+    """
+    t = np.arange(horizon + 1, dtype=np.float64)
+    if discounting == "actual_365":
+        return np.asarray(
+            (1.0 + annual_rate) ** -year_fractions(flow_dates(start_month, horizon)),
+            dtype=np.float64,
+        )
+    m = monthly_rate(annual_rate)
+    if discounting == "mid_month":
+        return np.asarray((1.0 + m) ** -np.maximum(t - 0.5, 0.0), dtype=np.float64)
+    return np.asarray((1.0 + m) ** -t, dtype=np.float64)
 
 
 def monthly_rate(annual_rate: float) -> float:
@@ -52,11 +108,34 @@ class Timeline:
     annual_rate: float
     months: FloatArray  # t = 0..H
     anniversaries: FloatArray  # floor((t-1)/12) for t >= 1, 0 for t = 0
-    discount_factor: FloatArray  # (1 + m)^-t
+    discount_factor: FloatArray  # (1 + m)^-t by default: see :func:`discount_factors`
+    discounting: str = "end_of_month"
+    start_month: str = ""
 
     @classmethod
-    def of(cls, horizon: int, annual_rate: float) -> Timeline:
-        return _timeline(horizon, annual_rate)
+    def of(
+        cls,
+        horizon: int,
+        annual_rate: float,
+        discounting: str = "end_of_month",
+        start_month: str = "",
+    ) -> Timeline:
+        """The shared timeline; ``start_month`` matters only under ``actual_365``."""
+        if discounting != "actual_365":
+            start_month = ""
+        return _timeline(horizon, annual_rate, discounting, start_month)
+
+    @classmethod
+    def for_case(cls, case: CaseFile, annual_rate: float | None = None) -> Timeline:
+        """The case's timeline (its horizon, discounting and start month), at its own
+        discount rate or at ``annual_rate``."""
+        rate = case.discount_rate if annual_rate is None else annual_rate
+        return cls.of(case.horizon_months, rate, case.discounting, case.start_month)
+
+    @property
+    def dated(self) -> bool:
+        """Whether discounting is not the default month ends (the IRR then follows it)."""
+        return self.discounting != "end_of_month"
 
     @property
     def monthly_rate(self) -> float:
@@ -121,10 +200,20 @@ def _frozen(array: FloatArray) -> FloatArray:
 
 
 @functools.lru_cache(maxsize=64)
-def _timeline(horizon: int, annual_rate: float) -> Timeline:
+def _timeline(horizon: int, annual_rate: float, discounting: str, start_month: str) -> Timeline:
     t = np.arange(horizon + 1, dtype=np.float64)
     anniversaries = np.where(t >= 1, np.floor((t - 1.0) / 12.0), 0.0)
-    m = monthly_rate(annual_rate)
+    if discounting == "end_of_month":
+        m = monthly_rate(annual_rate)
+        factors = (1.0 + m) ** -t  # exactly as before conventions existed
+    else:
+        factors = discount_factors(horizon, annual_rate, discounting, start_month)
     return Timeline(
-        horizon, annual_rate, _frozen(t), _frozen(anniversaries), _frozen((1.0 + m) ** -t)
+        horizon,
+        annual_rate,
+        _frozen(t),
+        _frozen(anniversaries),
+        _frozen(factors),
+        discounting,
+        start_month,
     )

@@ -12,6 +12,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from cxroi.engine import CaseFile, Metrics, Result
 
+from .distributions import write_distributions
+from .inputs import InputRefs
 from .styles import (
     MONTHS,
     NUMBER,
@@ -129,9 +131,17 @@ def write_sensitivity(ws: Worksheet, case: CaseFile, result: Result) -> None:
     print_setup(ws, title_rows="4:4")
 
 
-def write_monte_carlo(ws: Worksheet, case: CaseFile, result: Result) -> None:
+def write_monte_carlo(
+    ws: Worksheet, case: CaseFile, result: Result, inputs: InputRefs | None = None
+) -> None:
     cur = money(case.currency)
-    _title(ws, "Monte Carlo: NPV with ranged assumptions drawn from triangular(low, value, high)")
+    shapes = {a.distribution or "triangular" for a in case.assumptions if a.has_range}
+    drawn = (
+        "drawn from triangular(low, value, high)"
+        if shapes <= {"triangular"}
+        else "drawn within [low, high] by each one's distribution (table below)"
+    )
+    _title(ws, f"Monte Carlo: NPV with ranged assumptions {drawn}")
     mc = result.monte_carlo
     if mc is None:
         ws.cell(4, 1, "Not run: no assumption has both a low and a high.")
@@ -179,5 +189,7 @@ def write_monte_carlo(ws: Worksheet, case: CaseFile, result: Result) -> None:
     chart.add_data(Reference(ws, min_col=3, min_row=first - 1, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=4, min_row=first, max_row=last))
     ws.add_chart(chart, "F4")
+    if inputs is not None:
+        write_distributions(ws, case, inputs, last + 2)
     widths(ws, [44, 20, 12, 16])
     print_setup(ws)

@@ -71,7 +71,7 @@ def build_workbook(
     annual_rows = write_annual(sheets[layout.ANNUAL], case, result, calc)
     write_scenarios(sheets[layout.SCENARIOS], case, result)
     write_sensitivity(sheets[layout.SENSITIVITY], case, result)
-    write_monte_carlo(sheets[layout.MONTE_CARLO], case, result)
+    write_monte_carlo(sheets[layout.MONTE_CARLO], case, result, inputs)
     check_names = write_checks(sheets[layout.CHECKS], result, calc, annual_rows["total"], names)
     write_notes(sheets[layout.NOTES])
     if audit is not None:

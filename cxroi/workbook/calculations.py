@@ -14,7 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from cxroi.engine import METRIC_KEYS, CaseFile, Result
 from cxroi.engine.realisation import month_label
 
-from .inputs import InputRefs
+from .inputs import DATE, InputRefs
 from .layout import (
     CALCULATIONS,
     CALENDAR_ROW,
@@ -137,12 +137,7 @@ def _flows(grid: Grid, refs: CalcRefs, names: InputRefs, currency: str) -> None:
         lambda c, p: f"=SUM(${first}${rows['net']}:{c}{rows['net']})",
         fmt,
     )
-    rows["discount_factor"] = grid.add(
-        "Discount factor 1 / (1 + m)^t",
-        "factor",
-        lambda c, p: f"=1/(1+{names.monthly_rate})^{grid.month(c)}",
-        FACTOR,
-    )
+    rows["discount_factor"] = discount_factor_rows(grid, rows, names)
     rows["discounted"] = grid.add(
         "Discounted net cash flow",
         currency,
@@ -169,6 +164,138 @@ def _flows(grid: Grid, refs: CalcRefs, names: InputRefs, currency: str) -> None:
             _stays(r, last),
             "0",
         )
+
+
+def discount_factor_rows(grid: Grid, rows: dict[str, int], names: InputRefs) -> int:
+    """The discount factor row under the case's convention (and the rows it reads).
+
+    - ``end_of_month``: 1 / (1 + m)^t;
+    - ``mid_month``: a timing row t − ½ (0 in month 0), then 1 / (1 + m)^timing;
+    - ``actual_365``: a date row (month t on the 1st of the month after it), act/365
+      years from month 0, then 1 / (1 + rate)^years.
+
+    Under a dated convention ``rows["xirr_dates"]`` is what XIRR reads: the flow dates,
+    or for mid-month the date of month 0 plus 30 × timing days (a whole number of days
+    for every month, so XIRR reads it exactly; see :func:`annual_irr`).
+    """
+    if names.discounting == "end_of_month":
+        return grid.add(
+            "Discount factor 1 / (1 + m)^t",
+            "factor",
+            lambda c, p: f"=1/(1+{names.monthly_rate})^{grid.month(c)}",
+            FACTOR,
+        )
+    start = names.start_date
+    if names.discounting == "mid_month":
+        timing = grid.add(
+            "Discount timing: mid-month, t - 0.5 (month 0 up front, at 0)",
+            "months",
+            lambda c, p: f"=IF({grid.month(c)}=0,0,{grid.month(c)}-{names.mid_month})",
+            "0.0",
+        )
+        rows["xirr_dates"] = grid.add(
+            "XIRR clock: date of month 0 + 30 days per month of timing",
+            "date",
+            lambda c, p: f"={start}+{names.clock_days}*{c}{timing}",
+            DATE,
+        )
+        return grid.add(
+            "Discount factor 1 / (1 + m)^(t - 0.5)",
+            "factor",
+            lambda c, p: f"=1/(1+{names.monthly_rate})^{c}{timing}",
+            FACTOR,
+        )
+    dates = grid.add(
+        "Flow date (month t on the 1st of the month after it)",
+        "date",
+        lambda c, p: f"=DATE(YEAR({start}),MONTH({start})+{grid.month(c)},1)",
+        DATE,
+    )
+    rows["xirr_dates"] = dates
+    first = grid.first
+    years = grid.add(
+        "Years from month 0, act/365 = (date - date of month 0) / 365",
+        "years",
+        lambda c, p: f"=({c}{dates}-${first}${dates})/{names.days_per_year}",
+        EXACT,
+    )
+    return grid.add(
+        "Discount factor 1 / (1 + rate)^years (act/365)",
+        "factor",
+        lambda c, p: f"=1/(1+{names.discount_rate})^{c}{years}",
+        FACTOR,
+    )
+
+
+def present_value(grid: Grid, rows: dict[str, int], names: InputRefs, row: int) -> str:
+    """The formula of ``row``'s present value: CF0 + NPV(m, CF1:CFH) at month ends (Excel's
+    NPV discounts its first value one period), else the sum of the flows times the
+    convention's discount factors."""
+    if names.discounting == "end_of_month":
+        return f"=${grid.first}${row}+NPV({names.monthly_rate},{grid.tail(row)})"
+    factors = grid.span(rows["discount_factor"], absolute=True)
+    return f"=SUMPRODUCT({grid.span(row, absolute=True)},{factors})"
+
+
+def annual_irr(
+    mt: _Metrics,
+    rows: dict[str, int],
+    names: InputRefs,
+    net: int,
+    changes: str,
+    start: str,
+    what: str = "IRR",
+    key: str | None = None,
+) -> str:
+    """The live IRR of the ``net`` row under the case's convention; returns its cell.
+
+    Month ends: Excel's IRR over months 0..H, annualised (1 + monthly)^12 − 1. Act/365:
+    XIRR over the flow dates (already annual). Mid-month: XIRR over the clock of 30 days
+    per month gives x with (1 + x)^(30/365) = 1 + the monthly rate, so the IRR is
+    (1 + x)^(360/365) − 1.
+    ``start`` is the app's monthly root, where the search starts.
+    """
+    g = mt.grid
+    span = g.span(net, absolute=True)
+    none = f'IF({changes}=0,"{IRR_WORDS[0]}",'
+    if names.discounting == "end_of_month":
+        monthly = mt.put(
+            f"{what}, monthly ({what.split(' ')[0]} over months 0..H)",
+            "a month",
+            f'={none}IFERROR(IRR({span},{start}),"{IRR_NOT_FOUND}"))',
+            EXACT,
+        )
+        return mt.put(
+            f"{what} = (1 + monthly IRR)^12 - 1",
+            "a year",
+            f"=IF(ISNUMBER({monthly}),(1+{monthly})^12-1,{monthly})",
+            PERCENT,
+            key,
+        )
+    dates = g.span(rows["xirr_dates"], absolute=True)
+    if names.discounting == "actual_365":
+        return mt.put(
+            f"{what} = XIRR(flows, flow dates): act/365",
+            "a year",
+            f'={none}IFERROR(XIRR({span},{dates},(1+{start})^12-1),"{IRR_NOT_FOUND}"))',
+            PERCENT,
+            key,
+        )
+    clock = mt.put(
+        f"{what}: XIRR over the mid-month clock (a rate per 365 days of 30 a month)",
+        "rate",
+        f"={none}IFERROR(XIRR({span},{dates},"
+        f'(1+{start})^({names.days_per_year}/{names.clock_days})-1),"{IRR_NOT_FOUND}"))',
+        EXACT,
+    )
+    return mt.put(
+        f"{what} = (1 + clock rate)^(360/365) - 1 (mid-month)",
+        "a year",
+        f"=IF(ISNUMBER({clock}),"
+        f"(1+{clock})^(12*{names.clock_days}/{names.days_per_year})-1,{clock})",
+        PERCENT,
+        key,
+    )
 
 
 def sign_change_rows(grid: Grid, net: int, flow: str) -> tuple[int, int]:
@@ -274,10 +401,9 @@ def _metrics(
     g.heading("Metrics (risk-adjusted)")
     fmt = money(case.currency)
     mt = _Metrics(ws, g, refs, names, case.currency)
-    m = inputs.monthly_rate
 
     def pv(row: int) -> str:
-        return f"=${g.first}${row}+NPV({m},{g.tail(row)})"
+        return present_value(g, rows, inputs, row)
 
     mt.put(
         "Total costs",
@@ -295,7 +421,12 @@ def _metrics(
     )
     pv_costs = mt.put("PV of costs", case.currency, pv(rows["costs"]), fmt, "pv_costs")
     pv_benefits = mt.put("PV of benefits", case.currency, pv(rows["benefits"]), fmt, "pv_benefits")
-    mt.put("NPV = CF0 + NPV(m, CF1:CFH)", case.currency, pv(rows["net"]), fmt, "npv")
+    npv_label = (
+        "NPV = CF0 + NPV(m, CF1:CFH)"
+        if inputs.discounting == "end_of_month"
+        else "NPV = SUMPRODUCT(net flows, discount factors)"
+    )
+    mt.put(npv_label, case.currency, pv(rows["net"]), fmt, "npv")
     mt.put(
         "ROI = (PV benefits - PV costs) / PV costs",
         "ratio",
@@ -319,21 +450,7 @@ def _metrics(
         "0",
         "irr_sign_changes",
     )
-    monthly = mt.put(
-        "IRR, monthly (IRR over months 0..H)",
-        "a month",
-        f'=IF({changes}=0,"{IRR_WORDS[0]}",'
-        f"IFERROR(IRR({g.span(rows['net'], absolute=True)},{inputs.irr_start}),"
-        f'"{IRR_NOT_FOUND}"))',
-        EXACT,
-    )
-    irr = mt.put(
-        "IRR = (1 + monthly IRR)^12 - 1",
-        "a year",
-        f"=IF(ISNUMBER({monthly}),(1+{monthly})^12-1,{monthly})",
-        PERCENT,
-        "irr",
-    )
+    irr = annual_irr(mt, rows, inputs, rows["net"], changes, inputs.irr_start, key="irr")
     mirr_monthly = mt.put(
         "MIRR, monthly: MIRR(flows, finance m, reinvestment m)",
         "a month",

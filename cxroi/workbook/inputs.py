@@ -63,6 +63,8 @@ class InputRefs:
     """Where the formulas find their inputs."""
 
     assumption_names: dict[str, str] = field(default_factory=dict)
+    #: Each assumption's row on the register (its low in column E, its high in F).
+    assumption_rows: dict[str, int] = field(default_factory=dict)
     cost_params: list[dict[str, str]] = field(default_factory=list)
     benefit_params: list[dict[str, str]] = field(default_factory=list)
     discount_rate: str = ""
@@ -71,6 +73,25 @@ class InputRefs:
     mirr_finance: str = ""
     mirr_reinvestment: str = ""
     fiscal_shift: str = ""
+    #: The case's discounting convention, and the date of month 0 (a named cell, only
+    #: when the convention is not the default month ends).
+    discounting: str = "end_of_month"
+    start_date: str = ""
+    days_per_year: str = ""
+    mid_month: str = ""
+    clock_days: str = ""
+
+
+#: Each discounting convention in words (Inputs, Notes).
+DISCOUNTING_WORDS = {
+    "end_of_month": "each month's flow at its end: factor (1 + m)^-t",
+    "mid_month": "each month's flow in its middle: factor (1 + m)^-(t - 0.5), month 0 at 1",
+    "actual_365": (
+        "act/365 on calendar dates (Excel's XNPV): month t on the 1st of the month after it, "
+        "factor (1 + rate)^-((date - date of month 0) / 365)"
+    ),
+}
+DATE = "yyyy-mm-dd"
 
 
 def param_format(param: Parameter | None, currency: str) -> str:
@@ -199,7 +220,27 @@ def _case_parameters(
         15, "fiscal_shift", "Months of its fiscal year gone when month 1 begins", "months"
     )
     put_formula(ws.cell(15, 2), f"=MOD({start_month_number}-{start},12)", MONTH_INDEX)
-    return 16
+    refs.discounting = case.discounting
+    if case.discounting == "end_of_month":
+        return 16  # the default: the sheet as it always was
+    ws.cell(16, 1, "Discounting convention (set in the app; see Notes)")
+    put_text(ws.cell(16, 2), case.discounting)
+    ws.cell(16, 5, DISCOUNTING_WORDS[case.discounting])
+    refs.start_date = parameter(
+        17, "start_date", "Date of month 0 (1st of the start month)", "date"
+    )
+    start_year_month = 'VALUE(LEFT($B$10,FIND("-",$B$10)-1))'
+    put_formula(ws.cell(17, 2), f"=DATE({start_year_month},{start_month_number},1)", DATE)
+    # The conventions' constants, named so that no formula types a number of its own.
+    for r, key, label, value, attribute in (
+        (18, "days_per_year", "Days in a year of the day count (act/365)", 365, "days_per_year"),
+        (19, "mid_month_offset", "Mid-month: months before the month's end", 0.5, "mid_month"),
+        (20, "clock_days", "Mid-month XIRR clock: days per month", 30, "clock_days"),
+    ):
+        setattr(refs, attribute, parameter(r, key, label, "days" if r != 19 else "months"))
+        ws.cell(r, 2, value)
+        ws.cell(r, 5, "a convention, not an input")
+    return 21
 
 
 def _assumption_register(
@@ -213,6 +254,7 @@ def _assumption_register(
     for a in case.assumptions:
         name = names.claim(a.key)
         refs.assumption_names[a.key] = name
+        refs.assumption_rows[a.key] = r
         names.point(name, INPUTS, f"$C${r}")
         fmt = assumption_format(a, case.currency)
         put_text(ws.cell(r, 1), a.key)

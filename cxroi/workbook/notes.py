@@ -31,6 +31,18 @@ CONVENTIONS: Notes = (
         "NPV = CF0 + NPV(m, CF1:CFH): Excel's NPV discounts its first value by one "
         "period, so month 0 is added undiscounted.",
     ),
+    (
+        "Discounting convention",
+        "The case states one (Inputs; month ends by default). Month ends: the factor of "
+        "month t is 1 / (1 + m)^t. Mid-month: 1 / (1 + m)^(t - 0.5) for t >= 1 (month 0 "
+        "stays up front). Act/365 (Excel's XNPV): month 0 is dated the 1st of the start "
+        "month, month t the 1st of the month after it, and the factor is "
+        "1 / (1 + rate)^((date - date of month 0) / 365). Under mid-month and act/365 the "
+        "NPV and PVs are SUMPRODUCT(flows, factors) and the IRR is Excel's XIRR (over the "
+        "flow dates, or for mid-month over a clock of 30 days a month, converted to a "
+        "year); payback counts the same months, and discounted payback uses the factors. "
+        "MIRR stays on whole months.",
+    ),
     ("PV of costs and benefits", "The same discounting applied to each side."),
     (
         "ROI and benefit/cost",

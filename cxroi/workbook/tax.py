@@ -15,7 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from cxroi.engine import CaseFile, Result
 
-from .calculations import IRR_NOT_FOUND, IRR_WORDS, CalcRefs, _Metrics, sign_change_rows
+from .calculations import CalcRefs, _Metrics, annual_irr, present_value, sign_change_rows
 from .inputs import InputRefs
 from .layout import INPUTS
 from .names import Names, quote_sheet
@@ -175,9 +175,11 @@ def write_tax(
     g.heading("Metrics after tax (risk-adjusted)")
     mt = _Metrics(ws, g, calc, names, cur)
     mt.put(
-        "NPV after tax = CF0 + NPV(m, CF1:CFH)",
+        "NPV after tax = CF0 + NPV(m, CF1:CFH)"
+        if inputs.discounting == "end_of_month"
+        else "NPV after tax = SUMPRODUCT(after-tax flows, discount factors)",
         cur,
-        f"=${g.first}${net}+NPV({inputs.monthly_rate},{g.tail(net)})",
+        present_value(g, rows, inputs, net),
         fmt,
         "npv_after_tax",
     )
@@ -189,20 +191,7 @@ def write_tax(
         f"=SUM({g.span(sign_change, absolute=True)})",
         "0",
     )
-    monthly = mt.put(
-        "IRR after tax, monthly (IRR over months 0..H)",
-        "a month",
-        f'=IF({changes}=0,"{IRR_WORDS[0]}",'
-        f'IFERROR(IRR({g.span(net, absolute=True)},{tax.irr_start}),"{IRR_NOT_FOUND}"))',
-        EXACT,
-    )
-    mt.put(
-        "IRR after tax = (1 + monthly IRR)^12 - 1",
-        "a year",
-        f"=IF(ISNUMBER({monthly}),(1+{monthly})^12-1,{monthly})",
-        PERCENT,
-        "irr_after_tax",
-    )
+    annual_irr(mt, rows, inputs, net, changes, tax.irr_start, "IRR after tax", "irr_after_tax")
     mt.put(
         "IRR after tax is the only rate (1 = proved by one sign change, 0 = not proved)",
         "flag",

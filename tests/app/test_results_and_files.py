@@ -193,6 +193,32 @@ def test_an_after_tax_irr_above_1000_percent_carries_the_caution():
     assert irr_row(10.0) == "1000.0%"  # exactly 1,000 %: no caution
 
 
+def test_results_page_shows_the_expected_npv_beside_the_headline(cx_client, make_case):
+    """The Monte Carlo mean, labelled with its trials, under the base case's NPV; the
+    same trials and seed in the engine give the same mean."""
+    from cxroi.engine import DEFAULT_SEED, simulate
+
+    case = make_case()
+    html = unescape(cx_client.get(f"/cases/{case.id}").text)
+    match = re.search(
+        r'data-expected="npv">expected NPV \(mean of ([\d,]+) trials\): ([^<]*)<', html
+    )
+    assert match, "no expected NPV beside the headline"
+    trials = int(match.group(1).replace(",", ""))
+    mc = simulate(load_case(example_document()), trials=trials, seed=DEFAULT_SEED)
+    assert mc is not None and match.group(2) == money(mc.mean, "GBP")
+    assert metric(html, "expected-npv") == money(mc.mean, "GBP")
+    # Beside an NPV with continuing value, it says it is the NPV within the horizon.
+    doc = {
+        **example_document(),
+        "format": "cxroi-case/2",
+        "continuing_value": "customer_runoff",
+        "headline_npv": "with_continuing_value",
+    }
+    html = unescape(cx_client.get(f"/cases/{make_case(doc).id}").text)
+    assert "expected NPV within the horizon (mean of" in html
+
+
 def test_the_sponsor_reads_the_same_headline_npv_as_the_results_page_and_the_figures_beside_it(
     app, cx_client, make_case, cx_user, finance_user
 ):

@@ -75,8 +75,11 @@ def test_the_finance_scope_fields_round_trip(cx_user):
         headline_npv="with_continuing_value",
         tax_rate=0.25,
         tax_lag_months=2,
+        discounting="actual_365",
     )
     doc["costs"][0].update(treatment="capex", life_months=36)
+    ranged = next(a for a in doc["assumptions"] if "low" in a and "high" in a)
+    ranged["distribution"] = "pert"
     churn = next(b for b in doc["benefits"] if b["kind"] == "churn")
     churn["reduction_applies_to"] = "annual_churn"
     with org_default_rate(doc["discount_rate"]):
@@ -97,3 +100,7 @@ def test_the_finance_scope_fields_round_trip(cx_user):
     assert (out["costs"][0]["treatment"], out["costs"][0]["life_months"]) == ("capex", 36)
     kept = next(b for b in out["benefits"] if b["kind"] == "churn")
     assert kept["reduction_applies_to"] == "annual_churn"
+    assert out["discounting"] == "actual_365"
+    assert (
+        next(a for a in out["assumptions"] if a["key"] == ranged["key"])["distribution"] == "pert"
+    )

@@ -154,6 +154,7 @@ def test_tax_and_the_continuing_value_are_finance_s_to_change_on_the_api(app, us
         {"tax_lag_months": 0},
         {"continuing_value": "customer_runoff"},
         {"continuing_value": "gordon_growth", "continuing_growth": 0.01},
+        {"discounting": "actual_365"},
     ):
         edited = {**body["document"], **change}
         r = client.put(f"/api/v1/cases/{case_id}", json=edited, headers={**cx, "If-Match": etag})
@@ -170,3 +171,48 @@ def test_tax_and_the_continuing_value_are_finance_s_to_change_on_the_api(app, us
     assert r.status_code == 200, r.text
     assert r.get_json()["document"]["tax_rate"] == 0.3
     assert r.get_json()["document"]["continuing_value"] == "customer_runoff"
+
+
+def test_finance_sets_the_discounting_on_the_form_and_a_cx_post_of_it_is_refused(app, users, case):
+    """The case form offers the convention to finance only; a CX user's post of another
+    one is refused naming the field, nothing saved; the case header then states it."""
+
+    def form(client, discounting: str) -> dict[str, str]:
+        page = client.get(f"/cases/{case.id}/edit").text
+        db.session.expire_all()
+        stored = db.session.get(Case, case.id)
+        return {
+            "csrf_token": csrf_from(page),
+            "lock_version": str(stored.lock_version),
+            "title": stored.title,
+            "currency": stored.currency,
+            "start_month": stored.start_month,
+            "horizon_months": str(stored.horizon_months),
+            "description": stored.doc.description or "",
+            "customer_problem": stored.doc.customer_problem or "",
+            "evidence": stored.doc.evidence or "",
+            "monte_carlo_trials": str(stored.doc.monte_carlo_trials or ""),
+            "discount_rate": "9",
+            "discounting": discounting,
+        }
+
+    cx = sign_in(app, users["cx"])
+    assert 'name="discounting" value="end_of_month"' in cx.get(f"/cases/{case.id}/edit").text
+    r = cx.post(f"/cases/{case.id}/edit", data=form(cx, "mid_month"))
+    assert r.status_code == 403 and "discounting" in r.text
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).discounting == "end_of_month"
+    fin = sign_in(app, users["finance"])
+    page = fin.get(f"/cases/{case.id}/edit").text
+    assert "Calendar dates, act/365" in page
+    r = fin.post(f"/cases/{case.id}/edit", data=form(fin, "actual_365"))
+    assert r.status_code == 302, r.text
+    db.session.expire_all()
+    stored = db.session.get(Case, case.id)
+    assert stored.discounting == "actual_365"
+    assert "discount rate 9.0% (act/365 on calendar dates)" in fin.get(f"/cases/{case.id}").text
+    # Back to the default: the document leaves the field out again.
+    r = fin.post(f"/cases/{case.id}/edit", data=form(fin, "end_of_month"))
+    assert r.status_code == 302, r.text
+    db.session.expire_all()
+    assert "discounting" not in db.session.get(Case, case.id).document

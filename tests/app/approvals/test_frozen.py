@@ -53,7 +53,7 @@ def changed_engine() -> Iterator[None]:
 def switched_off_engine() -> Iterator[None]:
     """The engine refusing to price anything: every price starts from a timeline."""
 
-    def refuse(cls: Any, horizon: int, annual_rate: float) -> Any:
+    def refuse(cls: Any, *args: Any, **kwargs: Any) -> Any:  # whatever the timeline asked
         raise AssertionError("a read priced a case")
 
     with pytest.MonkeyPatch.context() as mp:

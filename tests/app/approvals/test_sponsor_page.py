@@ -80,6 +80,10 @@ def test_the_page_shows_the_frozen_npv_hash_and_sends_strict_headers(ready_case,
     assert "http://" not in response.text.replace("http://cxroi.test", "")
     use = db.session.scalars(select(LinkUse)).one()
     assert (use.action, use.outcome, use.user_agent) == ("view", "valid", UA)
+    # The expected NPV (the frozen Monte Carlo mean) sits beside the headline.
+    mc = json.loads(version.result_json)["monte_carlo"]
+    expected = f"expected NPV (mean of {mc['trials']:,} trials): £{mc['mean']:,.0f}"
+    assert f'id="headline-expected-npv">{expected}<' in response.text
 
 
 def test_an_approval_through_the_page_records_the_version_hash(ready_case, users, sponsor):

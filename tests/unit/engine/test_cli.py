@@ -28,6 +28,9 @@ def test_calc_prints_a_readable_summary() -> None:
     assert f"GBP {npv:,.0f}" in out
     assert "Payback" in out and "16.0 months" in out
     assert "Conservative" in out and "churn_reduction" in out and "P50" in out
+    mc = analyse(load_case_file(path), trials=500).monte_carlo
+    assert mc is not None
+    assert f"Expected NPV (mean of 500 trials) GBP {mc.mean:,.0f}" in out
 
 
 def test_calc_shows_the_continuing_value_and_both_npvs(tmp_path: Path) -> None:
@@ -54,6 +57,20 @@ def test_calc_shows_the_after_tax_figures(tmp_path: Path) -> None:
     assert "After tax (tax 25.0%, paid 3 months later; risk-adjusted)" in out
     assert f"GBP {after.metrics.npv:,.0f}" in out
     assert f"{after.metrics.payback_months:.1f} months" in out
+
+
+def test_calc_states_the_discounting_convention(tmp_path: Path) -> None:
+    from tests.unit.engine.test_discounting import my_factors
+    from tests.unit.workbook.cases import mid_month_doc
+
+    path = tmp_path / "mid.json"
+    path.write_text(json.dumps(mid_month_doc()))
+    code, out, _ = run("calc", str(path), "--trials", "0")
+    result = analyse(load_case_file(path), trials=0)
+    npv = float(result.cashflow.net @ my_factors("mid_month", 0.08, 30, "2027-01"))
+    assert code == 0
+    assert "discount rate 8.0% a year (discounting: mid-month), GBP" in out
+    assert f"GBP {npv:,.0f}" in out
 
 
 def test_calc_json_prints_the_result_document() -> None:

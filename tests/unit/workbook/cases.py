@@ -394,10 +394,78 @@ def fiscal_doc() -> dict[str, Any]:
     return {**gordon_doc(), "title": "Fiscal", "start_month": "2026-10", "fiscal_year_start": 4}
 
 
+def mid_month_doc() -> dict[str, Any]:
+    """The tax case discounted at mid-month (month 0 stays undiscounted)."""
+    return {**tax_doc(), "title": "Mid-month", "discounting": "mid_month"}
+
+
+def actual_365_doc() -> dict[str, Any]:
+    """The tax case on calendar dates from November 2027 (act/365, over a leap February)."""
+    return {
+        **tax_doc(),
+        "title": "Act/365",
+        "start_month": "2027-11",
+        "discounting": "actual_365",
+    }
+
+
+def dated_runoff_doc() -> dict[str, Any]:
+    """The run-off case on calendar dates, with a set-up cost up front (Gnumeric's XIRR
+    finds no rate in the 100,000s of %): the continuing value takes month H's dated factor."""
+    doc = runoff_doc()
+    doc["costs"].append({"name": "Set-up", "category": "x", "recurrence": "once", "amount": 90000})
+    return {**doc, "title": "Dated run-off", "discounting": "actual_365"}
+
+
+def distributions_doc() -> dict[str, Any]:
+    """Gordon's case with four ranged assumptions, one per distribution (the first, in
+    key order, is the what-if's: its value moves, and with it its distribution's mean)."""
+    doc = gordon_doc()
+    doc["title"] = "Distributions"
+    doc["assumptions"] = [
+        {
+            "key": "a_fee",
+            "label": "Fee",
+            "value": 900,
+            "unit": "GBP",
+            "low": 800,
+            "high": 1200,
+            "distribution": "pert",
+        },
+        {
+            "key": "b_build",
+            "label": "Build",
+            "value": 20000,
+            "unit": "GBP",
+            "low": 15000,
+            "high": 30000,
+            "distribution": "uniform",
+        },
+        {
+            "key": "c_saving",
+            "label": "Saving",
+            "value": 2500,
+            "unit": "GBP",
+            "low": 2200,
+            "high": 2600,
+            "distribution": "truncated_normal",
+        },
+        {"key": "d_risk", "label": "Risk", "value": 0.2, "unit": "ratio", "low": 0.1, "high": 0.4},
+    ]
+    doc["costs"][0]["amount"] = "b_build"
+    doc["costs"][1]["amount"] = "a_fee"
+    doc["benefits"][0].update(amount="c_saving", risk="d_risk")
+    return doc
+
+
 def synthetic_docs() -> dict[str, dict[str, Any]]:
     return {
+        "distributions": distributions_doc(),
         "tax": tax_doc(),
         "fiscal": fiscal_doc(),
+        "mid_month": mid_month_doc(),
+        "actual_365": actual_365_doc(),
+        "dated_runoff": dated_runoff_doc(),
         "annual-churn": annual_churn_doc(),
         "runoff": runoff_doc(),
         "gordon": gordon_doc(),

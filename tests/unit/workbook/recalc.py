@@ -41,6 +41,17 @@ def what_if(case: CaseFile) -> tuple[dict[str, float], Metrics]:
     return changes, evaluate_metrics(moved, overrides)
 
 
+def moved_case(case: CaseFile, changes: dict[str, float]) -> CaseFile:
+    """The case with ``what_if``'s discount rate and assumption values."""
+    assumptions = tuple(
+        dataclasses.replace(a, value=changes[a.key]) if a.key in changes else a
+        for a in case.assumptions
+    )
+    return dataclasses.replace(
+        case, discount_rate=changes["discount_rate"], assumptions=assumptions
+    )
+
+
 def what_if_result(case: CaseFile, changes: dict[str, float]) -> Result:
     """The engine's whole result (continuing value, after tax) after ``what_if``'s changes.
 
@@ -126,3 +137,35 @@ def assert_scope_recalculated(read: Callable[[str], Any], result: Result) -> Non
                 assert read("irr_after_tax_unique") == 0
                 continue
             assert_metric_matches(key, read(name), expected)
+
+
+#: The header of the Monte Carlo sheet's table of distributions.
+DISTRIBUTION_HEADER = ("Assumption", "Distribution", "Mean", "Standard deviation")
+
+
+def assert_distributions_recalculated(ws: Any, read: Callable[[str], Any], case: CaseFile) -> None:
+    """The Monte Carlo sheet's live mean and standard deviation of each drawn assumption
+    equal the closed forms at the case's (possibly moved) low, value and high.
+
+    ``ws`` is the sheet (for its labels), ``read`` a cell's recalculated value by
+    reference; the closed forms are the engine's, checked on their own against samples
+    and scipy in tests/unit/engine/test_distributions.py.
+    """
+    from cxroi.engine.distributions import moments
+
+    header = next(
+        r
+        for r in range(1, ws.max_row + 1)
+        if tuple(ws.cell(r, c).value for c in range(1, 5)) == DISTRIBUTION_HEADER
+    )
+    drawn = {a.key: a for a in case.assumptions if a.has_range}
+    seen = []
+    r = header + 1
+    while ws.cell(r, 1).value:
+        a = drawn[ws.cell(r, 1).value]
+        mean, var = moments(a)
+        assert read(f"C{r}") == pytest.approx(mean, rel=1e-9), a.key
+        assert read(f"D{r}") == pytest.approx(math.sqrt(var), rel=1e-9), a.key
+        seen.append(a.key)
+        r += 1
+    assert seen == sorted(drawn)

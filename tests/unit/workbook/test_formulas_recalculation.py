@@ -12,7 +12,12 @@ from collections.abc import Callable
 import pytest
 
 from .cases import Evaluation, all_case_names, find_row
-from .recalc import assert_metric_matches, assert_recalculated, assert_scope_recalculated
+from .recalc import (
+    assert_distributions_recalculated,
+    assert_metric_matches,
+    assert_recalculated,
+    assert_scope_recalculated,
+)
 
 __all__ = ["assert_metric_matches"]
 
@@ -125,3 +130,15 @@ def _col(month: int) -> str:
     from openpyxl.utils import get_column_letter
 
     return get_column_letter(5 + month)
+
+
+def test_each_distribution_s_mean_and_sd_recalculate_to_the_closed_form(
+    evaluate: Callable[[str], Evaluation],
+) -> None:
+    from .cases import case_named
+
+    model, _result, wb = evaluate("distributions")
+    ws = wb["Monte Carlo"]
+    assert_distributions_recalculated(
+        ws, lambda ref: model.cell("Monte Carlo", ref), case_named("distributions")
+    )

@@ -20,8 +20,10 @@ from cxroi.engine import Metrics, Result, analyse, load_case
 
 from .cases import ERRORS, all_case_names, case_named, find_row, random_doc
 from .recalc import (
+    assert_distributions_recalculated,
     assert_recalculated,
     assert_scope_recalculated,
+    moved_case,
     named,
     what_if,
     what_if_result,
@@ -125,3 +127,17 @@ def test_no_cell_anywhere_holds_an_error_after_gnumeric_recalculation(
         if cell.data_type == "e" or (isinstance(cell.value, str) and cell.value in ERRORS)
     ]
     assert bad == []
+
+
+@pytest.mark.parametrize("variant", ["exported", "what-if"])
+def test_each_distribution_s_mean_and_sd_after_gnumeric_recalculation(
+    recalculated: Recalculated, variant: str
+) -> None:
+    path = recalculated[("distributions", variant)][0]
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Workbook contains no default style")
+        ws = openpyxl.load_workbook(path, data_only=True)["Monte Carlo"]
+    case = _case("distributions")
+    if variant == "what-if":
+        case = moved_case(case, what_if(case)[0])
+    assert_distributions_recalculated(ws, lambda ref: ws[ref].value, case)

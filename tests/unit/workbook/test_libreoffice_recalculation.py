@@ -18,7 +18,11 @@ import pytest
 from cxroi.engine import Result
 
 from .cases import ERRORS, all_case_names, export, find_row, name_target
-from .recalc import assert_recalculated, assert_scope_recalculated
+from .recalc import (
+    assert_distributions_recalculated,
+    assert_recalculated,
+    assert_scope_recalculated,
+)
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
 
@@ -120,3 +124,13 @@ def test_no_cell_anywhere_holds_an_error_after_libreoffice_recalculation(
         if cell.data_type == "e" or (isinstance(cell.value, str) and cell.value in ERRORS)
     ]
     assert bad == []
+
+
+def test_each_distribution_s_mean_and_sd_after_libreoffice_recalculation(
+    recalculated: dict[str, tuple[Path, Result]],
+) -> None:
+    from .cases import case_named
+
+    path, _result = recalculated["distributions"]
+    ws = openpyxl.load_workbook(path, data_only=True)["Monte Carlo"]
+    assert_distributions_recalculated(ws, lambda ref: ws[ref].value, case_named("distributions"))
