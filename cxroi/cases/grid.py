@@ -297,6 +297,19 @@ class _Edit:
         return found
 
 
+#: Text columns that hold a name or a sentence: shown wider.
+_WIDE = frozenset({"name", "label", "source", "key"})
+
+
+def _width(field_class: type, name: str) -> str:
+    """The cell's width class: a name, short text, a number or a parameter."""
+    if field_class is NumberField:
+        return "cell-number"
+    if field_class is ParamField:
+        return "cell-param"
+    return "cell-wide" if name in _WIDE else "cell-text"
+
+
 def _columns(spec: GridSpec) -> list[dict[str, Any]]:
     out = []
     for name in spec.columns:
@@ -309,6 +322,7 @@ def _columns(spec: GridSpec) -> list[dict[str, Any]]:
                 "select": _is_select(spec, name),
                 "decimal": unbound.field_class is NumberField,
                 "param": unbound.field_class is ParamField,
+                "width": _width(unbound.field_class, name),
             }
         )
     return out
