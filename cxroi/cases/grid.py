@@ -224,6 +224,7 @@ def _cell_problems(spec: GridSpec, case: Case, form: Any) -> Problems:
     found = Problems({}, [], [])
     ids = {i["id"] for i in spec.items(services.document_of(case))}
     keys = [a.key for a in case.assumptions]
+    seen: dict[str, int] = {}  # item id -> its row
     for n, row in enumerate(form.rows):
         if _is_blank(spec, row):
             continue
@@ -234,6 +235,14 @@ def _cell_problems(spec: GridSpec, case: Case, form: Any) -> Problems:
                 "(someone may have removed it). Reload the grid."
             )
             continue
+        if row_id and row_id in seen:
+            found.rows.append(
+                f"{_where(spec, n, None)}: it is the same item as row {seen[row_id] + 1}; "
+                "keep one of them. Reload the grid."
+            )
+            continue
+        if row_id:
+            seen[row_id] = n
         if isinstance(row.form, LineForm):
             row.form.set_keys(keys)  # a parameter may name an assumption of the case
         for name in spec.columns:

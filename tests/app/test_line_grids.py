@@ -286,3 +286,23 @@ def test_a_renamed_assumption_is_followed_by_the_lines_grid(cx_client, make_case
     assert cx_client.post(f"/cases/{case.id}/grid", data=data).status_code == 302
     page = unescape(cx_client.get(f"/cases/{case.id}/grid/costs").text)
     assert 'value="platform_licence"' in page
+
+
+def test_one_line_in_two_rows_is_refused(cx_client, make_case) -> None:
+    case = make_case()
+    before = case.case_hash
+    doc = example_document()
+    first = doc["costs"][0]
+    twin = {
+        "id": first["id"],
+        "name": "Twin",
+        "category": "technology",
+        "recurrence": "once",
+        "month": "0",
+        "amount": "1",
+    }
+    response = cx_client.post(f"/cases/{case.id}/grid/costs", data=_costs(case, extra=[twin]))
+    assert response.status_code == 400
+    assert "Row 5: it is the same item as row 1" in unescape(response.text)
+    db.session.refresh(case)
+    assert case.case_hash == before

@@ -291,6 +291,8 @@ def test_a_new_user_builds_the_case_from_a_template_in_at_most_25_entries(
     # The churn line's grid: it starts with the assistant, in month 3.
     page.get_by_role("link", name="Customers kept lines").click()
     entries.fill(page.locator("#rows-0-ramp_start"), "3")
+    page.keyboard.press("Enter")  # as in a spreadsheet: down the column, no submit
+    assert focused(page) == "rows-1-ramp_start"
     live_npv_is(page, engine_npv(expected))
     save(page)
 
