@@ -139,3 +139,39 @@ def test_random_flows_count_like_the_reference_calculator() -> None:
         assert got == expected or got > expected >= 1, flows
         checked += got == expected
     assert checked > 250
+
+
+def _exact_first_variations(flows: list[float]) -> int:
+    """The sign changes of the Taylor shift by 1 of ``flows`` reversed, in exact
+    rational arithmetic with binomials: q_j = sum_k C(k, j) r_k."""
+    from math import comb
+
+    r = [Fraction(v) for v in reversed(flows)]
+    q = [sum(comb(k, j) * r[k] for k in range(j, len(r))) for j in range(len(r))]
+    signs = [c > 0 for c in q if c != 0]
+    return sum(1 for a, b in itertools.pairwise(signs) if a != b)
+
+
+def test_the_float_shortcut_never_states_a_sign_it_is_not_sure_of() -> None:
+    """The certified float path (used when it proves 0 or 1 sign change) returns the
+    exact count or abstains, on ordinary flows, on flows built around close and repeated
+    roots, and at 121 months."""
+    from cxroi.engine.metrics import _certified_variations
+
+    rng = random.Random(29)
+    cases = [three_close_rates(m)[0] for m in (36, 60, 121)]
+    for _ in range(400):
+        n = rng.choice([2, 3, 5, 13, 37, 61, 121])
+        scale = 10.0 ** rng.randint(-2, 9)
+        cases.append([round(rng.uniform(-1, 1) * scale, 2) for _ in range(n)])
+    cases += [[-1.0, 3.0, -3.0, 1.0], [-1.0, 2.0, -1.0], [1.0, -1.0, 1.0], [-100.0, 110.0]]
+    decided = 0
+    for flows in cases:
+        for part in (flows, flows[::-1]):
+            quick = _certified_variations(np.asarray(part, dtype=np.float64))
+            if quick is not None:
+                assert quick == _exact_first_variations(part), part
+                decided += 1
+    assert decided > 600  # it decides nearly always, and is right each time
+    # A repeated root at 0 % makes a shifted coefficient exactly 0: it abstains.
+    assert _certified_variations(np.array([-1.0, 2.0, -1.0])) is None
