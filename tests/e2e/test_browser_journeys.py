@@ -77,7 +77,7 @@ def test_new_user_builds_a_case_and_sees_npv_and_chart(live_app, live_server, ne
     page.get_by_role("button", name="Save cost").click()
     page.wait_for_url("**/inputs")
 
-    page.get_by_role("link", name="Customers kept").click()
+    page.get_by_role("link", name="Customers kept", exact=True).click()
     fill(
         page,
         {
