@@ -16,7 +16,10 @@
     if (a >= 1e3) { return s + (a / 1e3).toFixed(0) + "k"; }
     return s + a.toFixed(0);
   }
-  function clip(t) { return t.length > 34 ? t.slice(0, 33) + "\u2026" : t; }
+  // Labels share the width with the bars: on a phone a long title would be cut at the
+  // chart's left edge, so the longest label follows the width (about a third of it).
+  var longest = Math.max(12, Math.min(34, Math.floor(canvas.parentNode.clientWidth / 21)));
+  function clip(t) { return t.length > longest ? t.slice(0, longest - 1) + "\u2026" : t; }
   // Height by number of bars (CSSOM, allowed under the CSP; no style attribute in markup).
   canvas.parentNode.style.height = (50 + 30 * data.rows.length) + "px";
   var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
