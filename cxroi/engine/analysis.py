@@ -10,6 +10,7 @@ from scipy.optimize import brentq
 from .batch import Batch, Prepared
 from .casefile import Assumption, CaseFile
 from .continuing import continuing_value_of
+from .correlation import correlated_keys, iman_conover, reorder_generator, target_matrix
 from .distributions import draw
 from .domains import Domain
 from .loader import CaseValidationError
@@ -328,11 +329,42 @@ def sample_assumptions(case: CaseFile, trials: int, seed: int) -> dict[str, Floa
     Monte Carlo draws the same numbers chunk by chunk (:func:`_draw_streams`).
     """
     ranged = _spread(case)
-    streams = {a.key: rng for a, rng in _draw_streams(ranged, trials, seed)}
+    streams = _draw_streams(ranged, trials, seed)
+    drawn = _correlated_draws(case, streams, trials, seed)
+    varying = {a.key: rng for a, rng in streams}
     return {
-        a.key: (draw(a, streams[a.key], trials) if a.key in streams else np.full(trials, a.value))
+        a.key: (
+            drawn[a.key]
+            if a.key in drawn
+            else draw(a, varying[a.key], trials)
+            if a.key in varying
+            else np.full(trials, a.value)
+        )
         for a in ranged
     }
+
+
+def _correlated_draws(
+    case: CaseFile,
+    streams: list[tuple[Assumption, np.random.Generator]],
+    trials: int,
+    seed: int,
+) -> dict[str, FloatArray]:
+    """All ``trials`` draws of each correlated assumption that varies, reordered together
+    by Iman–Conover to the case's rank correlations (:mod:`.correlation`, which says why
+    the whole trial set and not each chunk). Each is drawn from its own stream as before,
+    so its values are those an uncorrelated case draws; empty when the case states no
+    pairs. Draws of an assumption with low == high do not vary: its pairs are left out.
+    """
+    varying = {a.key: (a, rng) for a, rng in streams}
+    pairs = [c for c in case.correlations if c.a in varying and c.b in varying]
+    if not pairs:
+        return {}
+    keys = correlated_keys(pairs)
+    # Each stream is advanced by these draws: Monte Carlo skips the keys' chunks after.
+    columns = np.column_stack([draw(*varying[k], trials) for k in keys])
+    reordered = iman_conover(columns, target_matrix(keys, pairs), reorder_generator(seed))
+    return {k: reordered[:, j] for j, k in enumerate(keys)}
 
 
 def monte_carlo(
@@ -344,7 +376,9 @@ def monte_carlo(
     chunk: int | None = None,
 ) -> MonteCarlo | None:
     """NPV distribution with every ranged assumption drawn within [low, high] by its
-    distribution (triangular(low, value, high) by default: :mod:`.distributions`).
+    distribution (triangular(low, value, high) by default: :mod:`.distributions`), and
+    the case's correlated assumptions reordered to its rank correlations (Iman–Conover
+    on the whole trial set: :mod:`.correlation`); with no pairs every draw is as before.
 
     Trials are priced ``chunk`` at a time (:data:`CHUNK_TRIALS`) through a compiled
     :class:`~cxroi.engine.batch.Batch` that yields only each trial's NPV and undiscounted
@@ -362,9 +396,12 @@ def monte_carlo(
     chunk = chunk or CHUNK_TRIALS
     npvs = np.empty(trials)
     paid_back = np.empty(trials, dtype=bool)
+    correlated = _correlated_draws(case, streams, trials, seed)
+    independent = [(a, rng) for a, rng in streams if a.key not in correlated]
     for start in range(0, trials, chunk):
         stop = min(start + chunk, trials)
-        rows = {a.key: draw(a, rng, stop - start) for a, rng in streams}
+        rows = {a.key: draw(a, rng, stop - start) for a, rng in independent}
+        rows.update({key: values[start:stop] for key, values in correlated.items()})
         projected = batch.project(rows, stop - start)
         npvs[start:stop] = projected[:, 0]
         paid_back[start:stop] = projected[:, 1] >= 0.0

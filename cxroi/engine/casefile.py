@@ -110,6 +110,16 @@ class Assumption:
         return (self.owner or "").strip().lower() == FINANCE_OWNER
 
 
+@dataclass(frozen=True, slots=True)
+class Correlation:
+    """The rank correlation ``rho`` of the Monte Carlo draws of assumptions ``a`` and ``b``
+    (:mod:`cxroi.engine.correlation`)."""
+
+    a: str
+    b: str
+    rho: float
+
+
 #: The benefits register's fields of a line, in document order (see :class:`Register`).
 REGISTER_FIELDS = (
     "owner_name",
@@ -253,6 +263,8 @@ class CaseFile:
     #: The discounting convention: month ends (the default), mid-month, or act/365 on
     #: calendar dates from ``start_month`` (XNPV-style).
     discounting: Discounting = "end_of_month"
+    #: Rank correlations between ranged assumptions' draws; none: independent draws.
+    correlations: tuple[Correlation, ...] = ()
     format: str = field(default=FORMAT)
 
     @property

@@ -30,6 +30,7 @@ from .casefile import (
     Assumption,
     BenefitLine,
     CaseFile,
+    Correlation,
     CostLine,
     Param,
     Register,
@@ -218,6 +219,7 @@ _V2_ONLY = {
         "tax_lag_months",
         "fiscal_year_start",
         "discounting",
+        "correlations",
     ),
     "assumptions": ("id", "confidence", "distribution"),
     "costs": ("id", "note", "register", "treatment", "life_months"),
@@ -307,7 +309,7 @@ def _validated(doc: Any) -> tuple[list[Issue], CaseFile | None]:
 
 
 def _in_document_order(issues: list[Issue]) -> list[Issue]:
-    order = ["format", *CASE_FIELDS, *SECTIONS]
+    order = ["format", *CASE_FIELDS, *SECTIONS, "correlations"]
 
     def key(issue: Issue) -> tuple[int, list[int | str]]:
         head = issue.path.split("[")[0].split(".")[0]
@@ -385,6 +387,7 @@ def _build(doc: CaseIn, benefits_in: list[BenefitBaseIn]) -> CaseFile:
         costs=tuple(costs),
         benefits=tuple(benefits),
         scenarios=tuple(Scenario(s.name, dict(s.overrides), s.id or "") for s in doc.scenarios),
+        correlations=tuple(Correlation(c.a, c.b, c.rho) for c in doc.correlations),
     )
 
 
@@ -561,6 +564,12 @@ def case_to_dict(case: CaseFile) -> dict[str, Any]:
             "scenarios": [
                 {"id": s.id, "name": s.name, "overrides": dict(s.overrides)} for s in case.scenarios
             ],
+            # Written only when there are pairs, so older documents keep their hash.
+            **(
+                {"correlations": [{"a": c.a, "b": c.b, "rho": c.rho} for c in case.correlations]}
+                if case.correlations
+                else {}
+            ),
         }
     )
 

@@ -12,13 +12,15 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeGuard
 
-from .casefile import MAX_TRIALS
+from .casefile import MAX_TRIALS, Correlation
+from .correlation import matrix_problem, target_matrix
 from .domains import RATE, Domain, number_text
 from .kinds import COST_DOMAINS, KINDS
 from .schema import (
     CURRENCY_PATTERN,
     KEY_PATTERN,
     MAX_ASSUMPTIONS,
+    MAX_CORRELATIONS,
     MAX_LINES,
     MAX_MAGNITUDE,
     MAX_SCENARIOS,
@@ -73,6 +75,7 @@ def check_limits(doc: Mapping[str, Any]) -> list[Issue]:
     for section, limit, what in (
         ("assumptions", MAX_ASSUMPTIONS, "assumptions"),
         ("scenarios", MAX_SCENARIOS, "scenarios"),
+        ("correlations", MAX_CORRELATIONS, "correlation pairs"),
     ):
         n = len(_list(doc, section))
         if n > limit:
@@ -108,6 +111,7 @@ def check_document(doc: Mapping[str, Any]) -> Iterator[Issue]:
         if isinstance(benefit, dict):
             yield from _check_benefit(f"benefits[{i}]", benefit, horizon, assumptions)
     yield from _check_scenarios(doc, assumptions)
+    yield from _check_correlations(_list(doc, "correlations"), assumptions)
 
 
 SECTIONS = ("assumptions", "costs", "benefits", "scenarios")
@@ -360,3 +364,72 @@ def _check_scenarios(doc: Mapping[str, Any], assumptions: Mapping[str, Any]) -> 
                         yield Issue(
                             path, f"{_num(value)} is outside {used_by}: must be {domain.describe()}"
                         )
+
+
+def _pair_text(a: str, b: str) -> str:
+    return f'"{a}" and "{b}"'
+
+
+def _check_correlations(items: list[Any], assumptions: Mapping[str, Any]) -> Iterator[Issue]:
+    """Each pair names two different ranged assumptions once, with -1 <= rho <= 1; when
+    every pair is sound, together they must make a valid correlation matrix."""
+    seen: dict[frozenset[str], int] = {}
+    pairs: list[Correlation] = []
+    sound = True
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            sound = False
+            continue
+        path = f"correlations[{i}]"
+        a, b, rho = item.get("a"), item.get("b"), item.get("rho")
+        keys_ok = True
+        for side, key in (("a", a), ("b", b)):
+            if not isinstance(key, str) or not KEY_PATTERN.fullmatch(key):
+                keys_ok = False  # the schema reports it
+                continue
+            if key not in assumptions:
+                keys_ok = False
+                yield Issue(f"{path}.{side}", f'unknown assumption "{key}"')
+                continue
+            low, high = assumptions[key].get("low"), assumptions[key].get("high")
+            if not (_is_number(low) and _is_number(high)):
+                keys_ok = False
+                yield Issue(
+                    f"{path}.{side}",
+                    f'assumption "{key}" has no range (low and high), so Monte Carlo does'
+                    f" not draw it: give it a range to correlate it",
+                )
+        if keys_ok and a == b:
+            keys_ok = False
+            yield Issue(f"{path}.b", f'pairs "{a}" with itself: name two different assumptions')
+        if keys_ok:
+            assert isinstance(a, str) and isinstance(b, str)
+            pair = frozenset((a, b))
+            if pair in seen:
+                keys_ok = False
+                yield Issue(
+                    path,
+                    f"duplicate pair {_pair_text(a, b)} (first given by"
+                    f" correlations[{seen[pair]}])",
+                )
+            else:
+                seen[pair] = i
+        number = float(rho) if _is_number(rho) else None
+        if number is not None and not -1.0 <= number <= 1.0:
+            yield Issue(
+                f"{path}.rho",
+                f"the correlation of {_pair_text(str(a), str(b))} must be from -1 to 1,"
+                f" not {_num(number)}",
+            )
+            number = None
+        if keys_ok and number is not None:
+            pairs.append(Correlation(str(a), str(b), number))
+        else:
+            sound = False
+    if sound and pairs:
+        keys = sorted({k for p in pairs for k in (p.a, p.b)})
+        problem = matrix_problem(target_matrix(keys, pairs))
+        if problem is not None:
+            named = "; ".join(f"{_pair_text(p.a, p.b)} {_num(p.rho)}" for p in pairs[:6])
+            more = f" and {len(pairs) - 6} more" if len(pairs) > 6 else ""
+            yield Issue("correlations", f"the pairs {named}{more} are {problem}")

@@ -37,6 +37,8 @@ MAX_MAGNITUDE = 1e13
 MAX_LINES = 300
 MAX_ASSUMPTIONS = 300
 MAX_SCENARIOS = 20
+#: Most rank-correlation pairs a case may state.
+MAX_CORRELATIONS = 300
 
 
 def magnitude_text() -> str:
@@ -267,6 +269,14 @@ def _benefit_model(name: str) -> type[BenefitBaseIn]:
 BENEFIT_MODELS: dict[str, type[BenefitBaseIn]] = {name: _benefit_model(name) for name in KINDS}
 
 
+class CorrelationIn(_Strict):
+    """A rank correlation between two assumptions' Monte Carlo draws."""
+
+    a: Key
+    b: Key
+    rho: Number
+
+
 class ScenarioIn(_Strict):
     id: Id | None = None
     name: Name
@@ -299,3 +309,4 @@ class CaseIn(_Strict):
     costs: Annotated[list[CostIn], Field(max_length=MAX_LINES)]
     benefits: Annotated[list[dict[str, Any]], Field(max_length=MAX_LINES)]
     scenarios: Annotated[list[ScenarioIn], Field(max_length=MAX_SCENARIOS)] = []
+    correlations: Annotated[list[CorrelationIn], Field(max_length=MAX_CORRELATIONS)] = []
