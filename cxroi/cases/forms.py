@@ -379,6 +379,30 @@ class CostForm(LineForm):
         }
 
 
+class CorrelationForm(EditForm):
+    """One rank-correlation pair: two ranged assumptions and rho (format field
+    ``correlations``; see cxroi.engine.correlation)."""
+
+    a = SelectField("First assumption", validate_choice=True)
+    b = SelectField("Second assumption", validate_choice=True)
+    rho = NumberField(
+        "Rank correlation (rho)",
+        minimum=-1.0,
+        maximum=1.0,
+        description="From -1 to 1: 0.7 means high values of one tend to go with high values"
+        " of the other.",
+    )
+
+    def set_keys(self, keys: list[tuple[str, str]]) -> None:
+        """The assumptions with a range (only they are drawn), as (key, label)."""
+        options = [(k, f"{label} ({k})") for k, label in keys]
+        self.a.choices = choices(options)
+        self.b.choices = choices(options)
+
+    def values(self) -> dict[str, Any]:
+        return {"a": self.a.data, "b": self.b.data, "rho": self.rho.number}
+
+
 class DeleteForm(EditForm):
     """A delete button: CSRF and the lock version, nothing else."""
 

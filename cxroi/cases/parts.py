@@ -32,12 +32,14 @@ __all__ = [
     "PARTS",
     "PartInUse",
     "SavedPart",
+    "add_correlation",
     "delete_part",
     "find_assumption",
     "find_benefit",
     "find_part",
     "find_scenario",
     "item_of",
+    "remove_correlation",
     "save_assumption",
     "save_benefit",
     "save_cost",
@@ -182,3 +184,39 @@ def delete_part(
         check=_check(actor, section, row_id),
     )
     return f'{PARTS[section]} "{label}"'
+
+
+def _check_correlations(actor: User) -> Any:
+    def check(case: Case) -> None:
+        # The pairs it changes decide whose right it takes (services.require_rights_for).
+        if not permissions.can_edit_anything(actor, case):
+            permissions.require_edit(actor, case)
+
+    return check
+
+
+def add_correlation(
+    actor: User, case_id: int, lock_version: int | None, values: Mapping[str, Any]
+) -> Case:
+    """Append a rank-correlation pair; the loader refuses a bad pair or matrix."""
+
+    def edit(doc: casework.Document, _retired: frozenset[str]) -> casework.Document:
+        return casework.set_correlations(doc, [*doc.get("correlations", []), dict(values)])
+
+    return services.apply_edit(actor, case_id, lock_version, edit, check=_check_correlations(actor))
+
+
+def remove_correlation(actor: User, case_id: int, lock_version: int | None, index: int) -> str:
+    """Remove the ``index``-th pair; returns it in words."""
+    pairs = services.document_of(services.get_case(case_id)).get("correlations", [])
+    if not 0 <= index < len(pairs):
+        raise NotFound("This case has no such correlation.")
+    gone = pairs[index]
+
+    def edit(doc: casework.Document, _retired: frozenset[str]) -> casework.Document:
+        return casework.set_correlations(
+            doc, [p for i, p in enumerate(doc.get("correlations", [])) if i != index]
+        )
+
+    services.apply_edit(actor, case_id, lock_version, edit, check=_check_correlations(actor))
+    return f'the correlation of "{gone["a"]}" and "{gone["b"]}"'

@@ -14,6 +14,7 @@ from cxroi.cases.forms import (
     COST_CATEGORIES,
     DEPARTMENTS,
     AssumptionForm,
+    CorrelationForm,
     CostForm,
     DeleteForm,
     EditForm,
@@ -175,3 +176,58 @@ def delete(case_id: int, section: str, row_id: str) -> ResponseReturnValue:
     else:
         flash(saved_message(what[:1].upper() + what[1:], case, before, "deleted"), "success")
     return redirect(url_for("cases.inputs", case_id=case_id) + f"#{section}")
+
+
+@bp.route("/<int:case_id>/correlations", methods=["GET", "POST"])
+@login_required
+def correlations(case_id: int) -> ResponseReturnValue:
+    """The case's rank correlations: the pairs, a remove button each, and an add form."""
+    case = services.get_case(case_id)
+    me = user()
+    can_change = permissions.can_edit_anything(me, case)
+    if request.method == "POST" and not can_change:
+        permissions.require_edit(me, case)
+    form = CorrelationForm()
+    form.set_keys([(a.key, a.label) for a in case.assumptions if a.has_range])
+    if request.method == "GET":
+        form.lock_version.data = str(case.lock_version)
+        errors: list[str] = []
+        status = 200
+        conflict = None
+    else:
+        redirect_to, status, errors, conflict = run_form(
+            form,
+            lambda: parts.add_correlation(me, case_id, form.lock(), form.values()),
+            "Correlation",
+            snapshot(case),
+        )
+        if redirect_to:
+            return redirect(url_for("cases.correlations", case_id=case_id))
+    delete_form = DeleteForm()
+    delete_form.lock_version.data = str(case.lock_version)
+    return render_template(
+        "cases/correlations.html",
+        case=case,
+        form=form,
+        delete_form=delete_form,
+        errors=errors,
+        conflict=conflict,
+        can_change=can_change,
+    ), status
+
+
+@bp.post("/<int:case_id>/correlations/<int:index>/delete")
+@login_required
+def delete_correlation(case_id: int, index: int) -> ResponseReturnValue:
+    form = DeleteForm()
+    if not form.validate_on_submit():
+        abort(400)
+    case = services.get_case(case_id)
+    before = snapshot(case)
+    try:
+        what = parts.remove_correlation(user(), case_id, form.lock(), index)
+    except StaleEdit as exc:
+        flash(exc.message, "error")
+    else:
+        flash(saved_message(what[:1].upper() + what[1:], case, before, "deleted"), "success")
+    return redirect(url_for("cases.correlations", case_id=case_id))

@@ -227,11 +227,21 @@ def _finance_owned_ids(doc: Mapping[str, Any]) -> set[str]:
 
 
 def _split(doc: Mapping[str, Any], finance_ids: set[str]) -> tuple[Any, Any]:
-    """(what Finance owns, everything else) of a document."""
+    """(what Finance owns, everything else) of a document.
+
+    A rank-correlation pair that names an assumption Finance owns is Finance's, like the
+    assumption's range it shapes; the other pairs are the case's.
+    """
     owned = {a["id"]: a for a in doc.get("assumptions", []) if a["id"] in finance_ids}
-    rest = {k: v for k, v in doc.items() if k not in (*FINANCE_SETTINGS, "assumptions")}
+    finance_keys = {a.get("key") for a in owned.values()}
+    pairs = doc.get("correlations", [])
+    rest = {
+        k: v for k, v in doc.items() if k not in (*FINANCE_SETTINGS, "assumptions", "correlations")
+    }
     rest["assumptions"] = [a for a in doc.get("assumptions", []) if a["id"] not in finance_ids]
-    return ({k: doc.get(k) for k in FINANCE_SETTINGS}, owned), rest
+    rest["correlations"] = [p for p in pairs if not finance_keys & {p.get("a"), p.get("b")}]
+    owned_pairs = [p for p in pairs if finance_keys & {p.get("a"), p.get("b")}]
+    return ({k: doc.get(k) for k in FINANCE_SETTINGS}, owned, owned_pairs), rest
 
 
 def require_rights_for(actor: User, case: Case, before: Document, after: Document) -> None:
@@ -242,8 +252,8 @@ def require_rights_for(actor: User, case: Case, before: Document, after: Documen
     before the change are finance's to change; everything else is the CX owner's.
     """
     finance_ids = _finance_owned_ids(before)
-    (old_settings, old_owned), old_rest = _split(before, finance_ids)
-    (new_settings, new_owned), new_rest = _split(after, finance_ids)
+    (old_settings, old_owned, old_pairs), old_rest = _split(before, finance_ids)
+    (new_settings, new_owned, new_pairs), new_rest = _split(after, finance_ids)
     if old_settings["discount_rate"] != new_settings["discount_rate"]:
         permissions.require(
             permissions.can_edit_discount_rate(actor, case),
@@ -266,6 +276,12 @@ def require_rights_for(actor: User, case: Case, before: Document, after: Documen
         permissions.require(
             permissions.can_edit_discount_rate(actor, case),
             f'Assumption "{", ".join(changed)}" is owned by Finance: only Finance can change it.',
+        )
+    if old_pairs != new_pairs:
+        permissions.require(
+            permissions.can_edit_discount_rate(actor, case),
+            "A rank correlation with an assumption owned by Finance is set by Finance:"
+            " nothing was saved.",
         )
     if old_rest != new_rest:
         permissions.require_edit(actor, case)
@@ -421,7 +437,7 @@ def audit_changes(actor: User, case: Case, before: Document, after: Document) ->
         case_id=case.id,
         before=before,
         after=after,
-        fields=HEADER_FIELDS,
+        fields=(*HEADER_FIELDS, "correlations"),
     )
     for section, entity in ENTITIES.items():
         old_items = {i["id"]: i for i in before.get(section, [])}

@@ -46,6 +46,7 @@ __all__ = [
     "remove_item",
     "rename_assumption",
     "replace_item",
+    "set_correlations",
     "set_details",
     "uses_of_assumption",
 ]
@@ -114,6 +115,17 @@ def set_details(doc: Document, details: Mapping[str, Any]) -> Document:
     return out
 
 
+def set_correlations(doc: Document, pairs: list[Mapping[str, Any]]) -> Document:
+    """The case's rank correlations (``{"a", "b", "rho"}`` pairs), all of them; none
+    leaves the field out, as the canonical form does."""
+    out = copy.deepcopy(doc)
+    if pairs:
+        out["correlations"] = [dict(p) for p in pairs]
+    else:
+        out.pop("correlations", None)
+    return out
+
+
 def add_item(
     doc: Document,
     section: str,
@@ -161,6 +173,10 @@ def rename_assumption(doc: Document, item_id: str, new_key: str) -> Document:
             scenario["overrides"] = {
                 (new_key if k == old_key else k): v for k, v in overrides.items()
             }
+    for pair in out.get("correlations", []):
+        for side in ("a", "b"):
+            if pair.get(side) == old_key:
+                pair[side] = new_key
     return out
 
 
@@ -174,6 +190,11 @@ def uses_of_assumption(doc: Document, key: str) -> list[str]:
     found += [f'benefit "{b["name"]}"' for b in doc.get("benefits", []) if uses(b)]
     found += [
         f'scenario "{s["name"]}"' for s in doc.get("scenarios", []) if key in s.get("overrides", {})
+    ]
+    found += [
+        f'its correlation with "{p["b"] if p.get("a") == key else p["a"]}"'
+        for p in doc.get("correlations", [])
+        if key in (p.get("a"), p.get("b"))
     ]
     return found
 
