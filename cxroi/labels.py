@@ -54,6 +54,7 @@ FIELDS: dict[str, str] = {
     "base_revenue": "Base revenue",
     "gross_adds": "Gross adds",
     # A review item's fields (an assumption's, a line's, a scenario's).
+    "correlations": "Rank correlations",
     "label": "Label",
     "value": "Value",
     "unit": "Unit",
@@ -279,6 +280,9 @@ class CaseWords:
             if name == "kind" and raw in self.names:
                 return self.names[raw]
             return self.person(self.name(raw))
+        if isinstance(raw, Mapping) and name == "correlations":
+            # An assumption's rank correlations: the other assumption and rho (no unit).
+            return "; ".join(f"{self.name(k)}: {formatting.figure(v)}" for k, v in raw.items())
         if isinstance(raw, Mapping):
             return "; ".join(self._entry(k, v, item_id) for k, v in raw.items())
         if isinstance(raw, list | tuple):

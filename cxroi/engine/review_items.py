@@ -54,7 +54,8 @@ ItemKind = Literal["assumption", "cost", "benefit", "scenario", "setting"]
 #: key (a rename keeps the verdict), nor the notes or the author's confidence.
 ASSUMPTION_FIELDS = ("label", "value", "unit", "low", "high", "source", "owner")
 #: An assumption item's fields: a distribution other than triangular (the default, None)
-#: joins them, so an item at the default reads as before.
+#: joins them, so an item at the default reads as before; so do its rank correlations,
+#: when it has any (``correlations``: the other assumption's id and rho).
 REVIEWED = (*ASSUMPTION_FIELDS, "distribution")
 #: A line or a scenario is reviewed whole (parameters, timing, risk, overrides, name),
 #: except its id and note. The assumptions it uses are named by their ids, not their
@@ -107,17 +108,20 @@ def fingerprint(fields: Mapping[str, Any]) -> str:
 def review_items(case: CaseFile) -> tuple[ReviewItem, ...]:
     """Every item of ``case`` that finance reviews, in document order, settings last."""
     doc = case_to_dict(case)
+    ids = {a.key: a.id for a in case.assumptions}
     items: list[ReviewItem] = [
         ReviewItem(
             a.id,
             "assumption",
             a.label,
-            {name: getattr(a, name) for name in REVIEWED if getattr(a, name) is not None},
+            {
+                **{name: getattr(a, name) for name in REVIEWED if getattr(a, name) is not None},
+                **_correlations_of(case, a.key, ids),
+            },
             key=a.key,
         )
         for a in case.assumptions
     ]
-    ids = {a.key: a.id for a in case.assumptions}
     for section, kind in (("costs", "cost"), ("benefits", "benefit"), ("scenarios", "scenario")):
         for line in doc.get(section, []):
             fields = {
@@ -134,6 +138,27 @@ def review_items(case: CaseFile) -> tuple[ReviewItem, ...]:
             fields["discounting"] = case.discounting
         items.append(ReviewItem(item_id, "setting", label, fields))
     return tuple(items)
+
+
+def _correlations_of(case: CaseFile, key: str, ids: Mapping[str, str]) -> dict[str, Any]:
+    """An assumption's rank correlations, as a field of its review item only when it has
+    any (so an item without pairs reads, and keeps its verdict, as before): each other
+    assumption by its id, so a rename keeps the verdict.
+
+    >>> from cxroi.engine.casefile import Assumption, Correlation
+    >>> case = CaseFile("t", "GBP", "2027-01", 12, 0.1,
+    ...     assumptions=(Assumption("x", "X", 1, "n", 0, 2, id="a1"),
+    ...                  Assumption("y", "Y", 1, "n", 0, 2, id="a2")),
+    ...     correlations=(Correlation("x", "y", 0.5),))
+    >>> _correlations_of(case, "y", {"x": "a1", "y": "a2"})
+    {'correlations': {'assumption a1': 0.5}}
+    """
+    pairs = {
+        f"assumption {ids[p.b if p.a == key else p.a]}": p.rho
+        for p in case.correlations
+        if key in (p.a, p.b)
+    }
+    return {"correlations": pairs} if pairs else {}
 
 
 def _by_id(value: Any, ids: Mapping[str, str]) -> Any:

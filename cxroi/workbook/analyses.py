@@ -189,7 +189,26 @@ def write_monte_carlo(
     chart.add_data(Reference(ws, min_col=3, min_row=first - 1, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=4, min_row=first, max_row=last))
     ws.add_chart(chart, "F4")
+    r = last + 2
     if inputs is not None:
-        write_distributions(ws, case, inputs, last + 2)
+        r = write_distributions(ws, case, inputs, r)
+        r += 1
+    write_correlations(ws, case, r)
     widths(ws, [44, 20, 12, 16])
     print_setup(ws)
+
+
+def write_correlations(ws: Worksheet, case: CaseFile, r: int) -> int:
+    """The case's rank-correlation pairs from row ``r`` (the app drew with them; the
+    workbook does not simulate); returns the row after (``r`` when there are none)."""
+    if not case.correlations:
+        return r
+    heading(ws, r, "Rank correlations the app drew with (Iman–Conover; values at export)")
+    header_row(ws, r + 1, ["First assumption", "Second assumption", "Rank correlation"])
+    r += 2
+    for pair in case.correlations:
+        put_text(ws.cell(r, 1), pair.a)
+        put_text(ws.cell(r, 2), pair.b)
+        put_value(ws.cell(r, 3), pair.rho, "0.00")
+        r += 1
+    return r

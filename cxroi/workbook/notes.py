@@ -130,7 +130,9 @@ READING: Notes = (
     (
         "Analyses",
         "Scenarios, Sensitivity and Monte Carlo re-price the whole case many "
-        "times; they are the app's values at export.",
+        "times; they are the app's values at export. The workbook does not simulate: "
+        "the rank correlations listed on the Monte Carlo sheet are those the app drew "
+        "with (Iman–Conover), shown for reference, not recalculated.",
     ),
 )
 

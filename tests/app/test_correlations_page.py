@@ -162,3 +162,15 @@ def test_nan_in_an_import_is_a_400(cx_client):
     body = json.dumps({**example_document(), "correlations": [PAIR]}).replace("0.6", "NaN")
     response = _import(cx_client, body.encode())
     assert response.status_code == 400 and "NaN" in unescape(response.text)
+
+
+def test_finance_reviews_an_assumption_with_its_pairs(finance_client, make_case, cx_user):
+    from cxroi.approvals.steps import take_case_step
+
+    case = make_case({**example_document(), "correlations": [PAIR]})
+    take_case_step(case, "submit", cx_user)
+    page = unescape(finance_client.get(f"/cases/{case.id}/review").text)
+    assert page.count("<dt>Rank correlations</dt>") == 2  # both assumptions of the pair
+    labels = {a.key: a.label for a in case.doc.assumptions}
+    assert f"<dd>{labels['repeat_reduction']}: 0.6</dd>" in page
+    assert f"<dd>{labels['churn_reduction']}: 0.6</dd>" in page

@@ -301,3 +301,17 @@ def test_nan_and_format_1_are_refused() -> None:
     assert any(m.startswith("correlations: is not a field of cxroi-case/1") for m in _issues(v1))
     too_many = drivers_doc([{"a": "saving_a", "b": "saving_b", "rho": 0.1}] * 301)
     assert _issues(too_many)[0].startswith("correlations: a case has at most 300")
+
+
+def test_an_assumption_s_pairs_are_part_of_its_review_item() -> None:
+    from cxroi.engine.review_items import review_items
+
+    def items(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        return {i.key: dict(i.fields) for i in review_items(load_case(doc)) if i.key}
+
+    plain, paired = items(drivers_doc()), items(drivers_doc(PAIRS))
+    ids = {a["key"]: f"assumption a{n + 1}" for n, a in enumerate(drivers_doc()["assumptions"])}
+    assert paired["saving_a"]["correlations"] == {ids["saving_b"]: 0.7, ids["run"]: -0.4}
+    assert paired["saving_b"]["correlations"] == {ids["saving_a"]: 0.7}
+    # An assumption in no pair reads as it did without pairs.
+    assert paired["other"] == plain["other"] and "correlations" not in plain["saving_a"]
