@@ -395,7 +395,7 @@ class CorrelationForm(EditForm):
 
     def set_keys(self, keys: list[tuple[str, str]]) -> None:
         """The assumptions with a range (only they are drawn), as (key, label)."""
-        options = [(k, f"{label} ({k})") for k, label in keys]
+        options = list(keys)  # by label: a key is shown only as code
         self.a.choices = choices(options)
         self.b.choices = choices(options)
 
