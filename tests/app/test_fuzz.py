@@ -164,6 +164,7 @@ class World:
             "token": self.token,
             "case_id_api": case.id,
             "action_id": self.action.id,
+            "index": 0,  # a rank-correlation pair's place in the case's list
         }
         return {name: values[name] for name in arguments}
 
