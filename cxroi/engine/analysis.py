@@ -324,7 +324,8 @@ def _draw_streams(
 
 def sample_assumptions(case: CaseFile, trials: int, seed: int) -> dict[str, FloatArray]:
     """Draws for every assumption with a range (triangular(low, value, high) unless its
-    ``distribution`` says otherwise), in key order.
+    ``distribution`` says otherwise), in key order; the case's correlated assumptions
+    reordered to its rank correlations (:func:`_correlated_draws`).
 
     Monte Carlo draws the same numbers chunk by chunk (:func:`_draw_streams`).
     """
