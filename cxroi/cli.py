@@ -249,6 +249,9 @@ def summary(case: CaseFile, result: Result) -> str:
             f"  P(NPV > 0) {_pct(mc.prob_npv_positive)}"
             f"   P(payback within horizon) {_pct(mc.prob_payback_within_horizon)}",
         ]
+        if case.correlations:
+            pairs = "; ".join(f"{p.a} ~ {p.b} {p.rho:g}" for p in case.correlations)
+            lines.append(f"  Rank correlations (Iman-Conover): {pairs}")
     return "\n".join(lines)
 
 

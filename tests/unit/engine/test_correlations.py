@@ -315,3 +315,27 @@ def test_an_assumption_s_pairs_are_part_of_its_review_item() -> None:
     assert paired["saving_b"]["correlations"] == {ids["saving_a"]: 0.7}
     # An assumption in no pair reads as it did without pairs.
     assert paired["other"] == plain["other"] and "correlations" not in plain["saving_a"]
+
+
+def test_a_pair_with_an_assumption_that_does_not_vary_has_no_effect() -> None:
+    doc = drivers_doc([{"a": "saving_a", "b": "other", "rho": 0.5}])
+    doc["assumptions"][3].update(low=300, high=300)  # other: low = value = high
+    plain = drivers_doc()
+    plain["assumptions"][3].update(low=300, high=300)
+    drawn = sample_assumptions(load_case(doc), 1000, SEED)
+    before = sample_assumptions(load_case(plain), 1000, SEED)
+    assert drawn["saving_a"].tolist() == before["saving_a"].tolist()
+    assert drawn["other"].tolist() == [300.0] * 1000
+
+
+def test_cxroi_calc_names_the_pairs() -> None:
+    from cxroi.cli import summary
+    from cxroi.engine import analyse
+
+    case = load_case(drivers_doc(PAIRS))
+    text = summary(case, analyse(case, trials=200))
+    assert "  Rank correlations (Iman-Conover): saving_a ~ saving_b 0.7; run ~ saving_a -0.4" in (
+        text.splitlines()
+    )
+    plain = load_case(drivers_doc())
+    assert "Rank correlations" not in summary(plain, analyse(plain, trials=200))
