@@ -233,14 +233,18 @@ def _split(doc: Mapping[str, Any], finance_ids: set[str]) -> tuple[Any, Any]:
     assumption's range it shapes; the other pairs are the case's.
     """
     owned = {a["id"]: a for a in doc.get("assumptions", []) if a["id"] in finance_ids}
-    finance_keys = {a.get("key") for a in owned.values()}
-    pairs = doc.get("correlations", [])
+    # Pairs by the assumptions' ids, so that renaming an assumption changes no pair.
+    ids = {a.get("key"): a["id"] for a in doc.get("assumptions", [])}
+    pairs = [
+        (ids.get(p.get("a"), p.get("a")), ids.get(p.get("b"), p.get("b")), p.get("rho"))
+        for p in doc.get("correlations", [])
+    ]
     rest = {
         k: v for k, v in doc.items() if k not in (*FINANCE_SETTINGS, "assumptions", "correlations")
     }
     rest["assumptions"] = [a for a in doc.get("assumptions", []) if a["id"] not in finance_ids]
-    rest["correlations"] = [p for p in pairs if not finance_keys & {p.get("a"), p.get("b")}]
-    owned_pairs = [p for p in pairs if finance_keys & {p.get("a"), p.get("b")}]
+    rest["correlations"] = [p for p in pairs if not finance_ids & {p[0], p[1]}]
+    owned_pairs = [p for p in pairs if finance_ids & {p[0], p[1]}]
     return ({k: doc.get(k) for k in FINANCE_SETTINGS}, owned, owned_pairs), rest
 
 

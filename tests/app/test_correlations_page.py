@@ -174,3 +174,21 @@ def test_finance_reviews_an_assumption_with_its_pairs(finance_client, make_case,
     labels = {a.key: a.label for a in case.doc.assumptions}
     assert f"<dd>{labels['repeat_reduction']}: 0.6</dd>" in page
     assert f"<dd>{labels['churn_reduction']}: 0.6</dd>" in page
+
+
+def test_the_owner_renames_an_assumption_paired_with_a_finance_one(make_case):
+    from cxroi.cases import parts
+
+    case = make_case({**example_document(), "correlations": [{**PAIR, "b": "arpu"}]})
+    row = next(a for a in case.doc.assumptions if a.key == "churn_reduction")
+    values = {
+        "key": "churn_cut",
+        "label": row.label,
+        "value": row.value,
+        "unit": row.unit,
+        "low": row.low,
+        "high": row.high,
+        "owner": row.owner,
+    }
+    parts.save_assumption(case.owner, case.id, case.lock_version, row.id, values)
+    assert _doc(case)["correlations"] == [{"a": "churn_cut", "b": "arpu", "rho": 0.6}]
