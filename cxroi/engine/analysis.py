@@ -362,7 +362,7 @@ def _correlated_draws(
     if not pairs:
         return {}
     keys = correlated_keys(pairs)
-    # Each stream is advanced by these draws: Monte Carlo skips the keys' chunks after.
+    # These streams are used up here: Monte Carlo slices the reordered draws per chunk.
     columns = np.column_stack([draw(*varying[k], trials) for k in keys])
     reordered = iman_conover(columns, target_matrix(keys, pairs), reorder_generator(seed))
     return {k: reordered[:, j] for j, k in enumerate(keys)}
