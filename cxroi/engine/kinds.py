@@ -330,8 +330,9 @@ REDUCTION_APPLIES_TO = Choice(
 
 
 def _churn_shape(p: Mapping[str, Value], tl: Timeline, ramp: Ramp, choices: Choices) -> FloatArray:
-    """Customers kept (times arpu x margin, the factors, gives the benefit)."""
-    return churn_customers_kept(
+    """Customers kept (times arpu x margin, the factors, gives the benefit), inflated:
+    arpu is in today's money."""
+    kept = churn_customers_kept(
         tl,
         p["customers"],
         p["annual_churn"],
@@ -340,6 +341,7 @@ def _churn_shape(p: Mapping[str, Value], tl: Timeline, ramp: Ramp, choices: Choi
         ramp.of(tl),
         annual=choices.get(REDUCTION_APPLIES_TO.name) == ANNUAL_CHURN_CUT,
     )
+    return tl.inflated(kept)
 
 
 def _churn_workbook(g: FormulaGrid, cells: Mapping[str, str], ramp: int, currency: str) -> int:
@@ -408,12 +410,13 @@ def _linear_workbook(factors: tuple[str, ...], rate: str, label: str) -> Workboo
 def _referrals_shape(
     p: Mapping[str, Value], tl: Timeline, ramp: Ramp, choices: Choices
 ) -> FloatArray:
-    """Referred customers still with us per customer-and-uplift: R_t with adds a_t."""
+    """Referred customers still with us per customer-and-uplift: R_t with adds a_t,
+    inflated (arpu is in today's money)."""
     monthly_churn = 1.0 - (1.0 - np.asarray(p["annual_churn"], dtype=np.float64)) ** (1.0 / 12.0)
     won = np.atleast_2d(ramp.of(tl))
     shape = np.broadcast_shapes(won.shape, np.shape(monthly_churn), (1, tl.horizon + 1))
     retention = np.broadcast_to(1.0 - monthly_churn, shape)
-    return cohort(0.0, retention, np.broadcast_to(won, shape))
+    return tl.inflated(cohort(0.0, retention, np.broadcast_to(won, shape)))
 
 
 def _referrals_workbook(g: FormulaGrid, cells: Mapping[str, str], ramp: int, currency: str) -> int:

@@ -458,8 +458,30 @@ def distributions_doc() -> dict[str, Any]:
     return doc
 
 
+def inflation_doc() -> dict[str, Any]:
+    """The run-off case at 3 % inflation: an escalating fee and custom line (real growth on
+    top of inflation), churn and referrals lines inflating their arpu, a capex line taxed
+    at 20 %; the run-off continues month H's nominal flow."""
+    doc = runoff_doc()
+    doc["costs"][0]["escalation"] = 0.02
+    doc["costs"].append(
+        {
+            "name": "Kit",
+            "category": "it",
+            "recurrence": "once",
+            "month": 14,
+            "amount": 6000,
+            "treatment": "capex",
+            "life_months": 12,
+        }
+    )
+    doc["benefits"][-1]["escalation"] = 0.01
+    return {**doc, "title": "Inflation", "inflation_rate": 0.03, "tax_rate": 0.2}
+
+
 def synthetic_docs() -> dict[str, dict[str, Any]]:
     return {
+        "inflation": inflation_doc(),
         "distributions": distributions_doc(),
         "tax": tax_doc(),
         "fiscal": fiscal_doc(),
