@@ -28,6 +28,23 @@ def expected_npv_label(trials: int, within_horizon: bool = False) -> str:
     return f"expected NPV{scope} (mean of {trials:,} trials)"
 
 
+def inflation_words(rate: float) -> str:
+    """What a case with inflation says beside its figures (results page, ``cxroi calc``);
+    nothing without inflation.
+
+    >>> inflation_words(0.03)
+    "amounts in nominal terms: inflation 3.0% a year on top of each line's escalation"
+    >>> inflation_words(0.0)
+    ''
+    """
+    if rate == 0.0:
+        return ""
+    return (
+        f"amounts in nominal terms: inflation {formatting.pct(rate)} a year on top of each "
+        "line's escalation"
+    )
+
+
 #: Result metrics and case fields.
 FIELDS: dict[str, str] = {
     "npv": "NPV",

@@ -144,6 +144,10 @@ class FormulaGrid(Protocol):
 
     def step_up_row(self, label: str, rate: str) -> int: ...
 
+    def inflation_row(self) -> int | None:
+        """The row of (1 + i)^INT((t - 1) / 12) for a line without a step-up of its own
+        (None when the case has no inflation)."""
+
 
 Workbook = Callable[[FormulaGrid, Mapping[str, str], int, str], int]
 """Writes a line's rows given its input cells (a choice's cell holds its option's
@@ -368,13 +372,20 @@ def _churn_workbook(g: FormulaGrid, cells: Mapping[str, str], ramp: int, currenc
     kept = g.formula_row(
         "Customers kept", "customers", "count", lambda c, p: f"={c}{with_cx}-{c}{base}"
     )
+    inflated = _inflated(g)
     return g.formula_row(
         "Benefit before risk",
         currency,
         "money",
-        lambda c, p: f"={c}{kept}*{cells['arpu']}*{cells['margin']}",
+        lambda c, p: f"={c}{kept}*{cells['arpu']}*{cells['margin']}{inflated(c)}",
         total=True,
     )
+
+
+def _inflated(g: FormulaGrid) -> Callable[[str], str]:
+    """``*<col><row>`` of the line's inflation factor row, or nothing without inflation."""
+    row = g.inflation_row()
+    return lambda c: "" if row is None else f"*{c}{row}"
 
 
 # -- the linear kinds: a product of parameters x a yearly step-up x the ramp ---------------
@@ -433,11 +444,12 @@ def _referrals_workbook(g: FormulaGrid, cells: Mapping[str, str], ramp: int, cur
         "count",
         lambda c, p: f"=IF({g.month(c)}=0,0,{p}{g.row}*(1-{churn})^(1/12)+{c}{won})",
     )
+    inflated = _inflated(g)
     return g.formula_row(
         "Benefit before risk",
         currency,
         "money",
-        lambda c, p: f"={c}{referred}*{cells['arpu']}*{cells['margin']}",
+        lambda c, p: f"={c}{referred}*{cells['arpu']}*{cells['margin']}{inflated(c)}",
         total=True,
     )
 
