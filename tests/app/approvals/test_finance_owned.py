@@ -156,6 +156,7 @@ def test_tax_and_the_continuing_value_are_finance_s_to_change_on_the_api(app, us
         {"continuing_value": "customer_runoff"},
         {"continuing_value": "gordon_growth", "continuing_growth": 0.01},
         {"discounting": "actual_365"},
+        {"inflation_rate": 0.02},
     ):
         edited = {**body["document"], **change}
         r = client.put(f"/api/v1/cases/{case_id}", json=edited, headers={**cx, "If-Match": etag})
@@ -167,11 +168,25 @@ def test_tax_and_the_continuing_value_are_finance_s_to_change_on_the_api(app, us
     stored = db.session.get(Case, case_id)
     assert (stored.doc.tax_rate, stored.doc.continuing_value) == (0.25, "none")
     fin = _api(app, users["finance"])
-    edited = {**body["document"], "tax_rate": 0.3, "continuing_value": "customer_runoff"}
+    edited = {
+        **body["document"],
+        "tax_rate": 0.3,
+        "continuing_value": "customer_runoff",
+        "inflation_rate": 0.02,
+    }
     r = client.put(f"/api/v1/cases/{case_id}", json=edited, headers={**fin, "If-Match": etag})
     assert r.status_code == 200, r.text
     assert r.get_json()["document"]["tax_rate"] == 0.3
     assert r.get_json()["document"]["continuing_value"] == "customer_runoff"
+    assert r.get_json()["document"]["inflation_rate"] == 0.02
+    # A hostile inflation rate on the API is a 4xx naming the field, nothing saved.
+    etag = r.headers["ETag"]
+    for hostile in ("NaN", 1e308, -2, "\u0000"):
+        bad = {**edited, "inflation_rate": hostile}
+        r = client.put(f"/api/v1/cases/{case_id}", json=bad, headers={**fin, "If-Match": etag})
+        assert 400 <= r.status_code < 500 and "inflation_rate" in r.text, (hostile, r.text)
+    db.session.expire_all()
+    assert db.session.get(Case, case_id).doc.inflation_rate == 0.02
 
 
 def test_finance_sets_the_discounting_on_the_form_and_a_cx_post_of_it_is_refused(app, users, case):

@@ -692,7 +692,8 @@ def random_doc(seed: int) -> dict[str, Any]:
 
 def _random_finance_scope(rng: Any, doc: dict[str, Any]) -> None:
     """Format /2's finance scope, drawn last (the draws above stay each seed's own):
-    tax with capex lines, a continuing value, and churn cut on annual churn."""
+    tax with capex lines, a continuing value, churn cut on annual churn, and inflation
+    (drawn after the others, so their draws stay as they were)."""
     rate, horizon = doc["discount_rate"], doc["horizon_months"]
     scope: dict[str, Any] = {}
     if rng.random() < 0.5:
@@ -721,4 +722,6 @@ def _random_finance_scope(rng: Any, doc: dict[str, Any]) -> None:
         if line["kind"] == "churn" and rng.random() < 0.5:
             line["reduction_applies_to"] = "annual_churn"
             scope["format"] = "cxroi-case/2"  # what /1 cannot state
+    if rng.random() < 0.5:
+        scope.update(format="cxroi-case/2", inflation_rate=round(rng.uniform(-0.02, 0.08), 4))
     doc.update(scope)
