@@ -60,6 +60,7 @@ FIELDS: dict[str, str] = {
     "start_month": "Start month",
     "horizon_months": "Horizon",
     "discount_rate": "Discount rate",
+    "inflation_rate": "Inflation",
     "customer_problem": "Customer problem",
     "evidence": "Evidence",
     "case_hash": "case file hash",
@@ -107,7 +108,7 @@ FIELDS: dict[str, str] = {
     "benefit": "Benefit",
 }
 #: How a field's recorded value reads.
-_PERCENT = {"irr", "roi", "discount_rate", "escalation", "risk", "attribution"}
+_PERCENT = {"irr", "roi", "discount_rate", "inflation_rate", "escalation", "risk", "attribution"}
 _MONTHS = {"payback_months", "discounted_payback_months", "horizon_months", "ramp_months"}
 
 #: Audit entities and actions.
