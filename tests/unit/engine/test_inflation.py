@@ -13,9 +13,17 @@ from typing import Any
 
 import pytest
 
-from cxroi.engine import CaseValidationError, analyse, case_to_dict, load_case, load_case_file
+from cxroi.engine import (
+    CaseValidationError,
+    analyse,
+    case_to_dict,
+    load_case,
+    load_case_file,
+    result_to_dict,
+)
 from cxroi.engine.review_items import review_items
-from tests.support import reference_case_path, reference_names
+from tests.support import reference_case_path, reference_expected, reference_names
+from tests.unit.engine.test_reference_cases import assert_metrics_match
 from tests.unit.engine.test_tax import payback_by_hand
 from tests.unit.workbook.cases import inflation_doc, runoff_doc, tax_doc
 
@@ -182,6 +190,10 @@ def test_zero_inflation_leaves_every_reference_result_unchanged(name: str) -> No
     assert zero.cashflow.net.tolist() == plain.cashflow.net.tolist()
     assert zero.tornado == plain.tornado
     assert zero.monte_carlo == plain.monte_carlo
+    # ...and they are the reference's published figures, worked out before inflation.
+    expected, got = reference_expected(name), result_to_dict(zero)
+    assert_metrics_match(expected["metrics"], got["metrics"])
+    assert got["cashflow"]["net"] == pytest.approx(expected["cashflow"]["net"], abs=0.01)
 
 
 def test_the_rate_round_trips_and_joins_the_discount_rates_review_item() -> None:
