@@ -28,6 +28,23 @@ def expected_npv_label(trials: int, within_horizon: bool = False) -> str:
     return f"expected NPV{scope} (mean of {trials:,} trials)"
 
 
+def inflation_words(rate: float) -> str:
+    """What a case with inflation says beside its figures (results page, ``cxroi calc``);
+    nothing without inflation.
+
+    >>> inflation_words(0.03)
+    "amounts in nominal terms: inflation 3.0% a year on top of each line's escalation"
+    >>> inflation_words(0.0)
+    ''
+    """
+    if rate == 0.0:
+        return ""
+    return (
+        f"amounts in nominal terms: inflation {formatting.pct(rate)} a year on top of each "
+        "line's escalation"
+    )
+
+
 #: Result metrics and case fields.
 FIELDS: dict[str, str] = {
     "npv": "NPV",
@@ -43,6 +60,7 @@ FIELDS: dict[str, str] = {
     "start_month": "Start month",
     "horizon_months": "Horizon",
     "discount_rate": "Discount rate",
+    "inflation_rate": "Inflation",
     "customer_problem": "Customer problem",
     "evidence": "Evidence",
     "case_hash": "case file hash",
@@ -91,7 +109,7 @@ FIELDS: dict[str, str] = {
     "benefit": "Benefit",
 }
 #: How a field's recorded value reads.
-_PERCENT = {"irr", "roi", "discount_rate", "escalation", "risk", "attribution"}
+_PERCENT = {"irr", "roi", "discount_rate", "inflation_rate", "escalation", "risk", "attribution"}
 _MONTHS = {"payback_months", "discounted_payback_months", "horizon_months", "ramp_months"}
 
 #: Audit entities and actions.

@@ -241,6 +241,11 @@ class Case(Base):
         """The case's discounting convention (the case form's choice)."""
         return self.doc.discounting
 
+    @property
+    def inflation_rate(self) -> float:
+        """The case's annual inflation (0: none); its amounts are then nominal."""
+        return self.doc.inflation_rate
+
     def assumption_by_key(self, key: str) -> Assumption | None:
         return next((a for a in self.assumptions if a.key == key), None)
 

@@ -164,8 +164,20 @@ class CaseForm(EditForm):
         "the NPV, the IRR and the discounted payback.",
     )
 
+    inflation_rate = NumberField(
+        "Inflation (% a year)",
+        required=False,
+        allow_percent=False,
+        minimum=-99.99,
+        maximum=1000,
+        description="Set by Finance. Blank or 0 for none. Line amounts are in today's money "
+        "and each line's escalation is real growth on top of inflation; the discount rate "
+        "is nominal.",
+    )
+
     def header(self) -> dict[str, Any]:
         rate = self.discount_rate.number
+        inflation = self.inflation_rate.number
         trials = self.monte_carlo_trials.number
         fiscal = self.fiscal_year_start.data
         return {
@@ -183,6 +195,7 @@ class CaseForm(EditForm):
             "discounting": None
             if self.discounting.data in (None, "", "end_of_month")
             else self.discounting.data,
+            "inflation_rate": round(inflation / 100, 12) if inflation else None,
         }
 
 

@@ -270,8 +270,8 @@ def require_rights_for(actor: User, case: Case, before: Document, after: Documen
         permissions.require(
             permissions.can_edit_discount_rate(actor, case),
             f"{', '.join(changed)} {'is' if len(changed) == 1 else 'are'} set by Finance "
-            f"(discounting, the continuing value and tax, like the discount rate): nothing "
-            f"was saved. "
+            f"(discounting, inflation, the continuing value and tax, like the discount rate): "
+            f"nothing was saved. "
             f"Keep {'it as it was' if len(changed) == 1 else 'them as they were'} to change"
             f" the rest.",
         )

@@ -192,6 +192,8 @@ def edit(case_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         form.lock_version.data = str(case.lock_version)
         form.discount_rate.data = presenters.percent_text(case.discount_rate)
+        inflation = case.inflation_rate
+        form.inflation_rate.data = presenters.percent_text(inflation) if inflation else ""
         trials = case.doc.monte_carlo_trials
         form.monte_carlo_trials.data = "" if trials is None else str(trials)
     redirect_to, status, errors, conflict = run_form(

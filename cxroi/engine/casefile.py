@@ -59,6 +59,7 @@ CASE_FIELDS = (
     "tax_lag_months",
     "fiscal_year_start",
     "discounting",
+    "inflation_rate",
 )
 #: The case fields Finance owns: only a user who edits finance's inputs changes them in
 #: an existing case (the form, an import's replace and the API alike).
@@ -70,6 +71,7 @@ FINANCE_SETTINGS = (
     "tax_rate",
     "tax_lag_months",
     "discounting",
+    "inflation_rate",
 )
 #: At most this many Monte Carlo trials for one case (``monte_carlo_trials``).
 MAX_TRIALS = 1_000_000
@@ -265,6 +267,9 @@ class CaseFile:
     discounting: Discounting = "end_of_month"
     #: Rank correlations between ranged assumptions' draws; none: independent draws.
     correlations: tuple[Correlation, ...] = ()
+    #: Annual inflation (0: none). Line amounts are in today's money (real); each line's
+    #: escalation or growth is real growth on top of it; the discount rate is nominal.
+    inflation_rate: float = 0.0
     format: str = field(default=FORMAT)
 
     @property

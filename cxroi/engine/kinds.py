@@ -144,6 +144,10 @@ class FormulaGrid(Protocol):
 
     def step_up_row(self, label: str, rate: str) -> int: ...
 
+    def inflation_row(self) -> int | None:
+        """The row of (1 + i)^INT((t - 1) / 12) for a line without a step-up of its own
+        (None when the case has no inflation)."""
+
 
 Workbook = Callable[[FormulaGrid, Mapping[str, str], int, str], int]
 """Writes a line's rows given its input cells (a choice's cell holds its option's
@@ -330,8 +334,9 @@ REDUCTION_APPLIES_TO = Choice(
 
 
 def _churn_shape(p: Mapping[str, Value], tl: Timeline, ramp: Ramp, choices: Choices) -> FloatArray:
-    """Customers kept (times arpu x margin, the factors, gives the benefit)."""
-    return churn_customers_kept(
+    """Customers kept (times arpu x margin, the factors, gives the benefit), inflated:
+    arpu is in today's money."""
+    kept = churn_customers_kept(
         tl,
         p["customers"],
         p["annual_churn"],
@@ -340,6 +345,7 @@ def _churn_shape(p: Mapping[str, Value], tl: Timeline, ramp: Ramp, choices: Choi
         ramp.of(tl),
         annual=choices.get(REDUCTION_APPLIES_TO.name) == ANNUAL_CHURN_CUT,
     )
+    return tl.inflated(kept)
 
 
 def _churn_workbook(g: FormulaGrid, cells: Mapping[str, str], ramp: int, currency: str) -> int:
@@ -366,13 +372,20 @@ def _churn_workbook(g: FormulaGrid, cells: Mapping[str, str], ramp: int, currenc
     kept = g.formula_row(
         "Customers kept", "customers", "count", lambda c, p: f"={c}{with_cx}-{c}{base}"
     )
+    inflated = _inflated(g)
     return g.formula_row(
         "Benefit before risk",
         currency,
         "money",
-        lambda c, p: f"={c}{kept}*{cells['arpu']}*{cells['margin']}",
+        lambda c, p: f"={c}{kept}*{cells['arpu']}*{cells['margin']}{inflated(c)}",
         total=True,
     )
+
+
+def _inflated(g: FormulaGrid) -> Callable[[str], str]:
+    """``*<col><row>`` of the line's inflation factor row, or nothing without inflation."""
+    row = g.inflation_row()
+    return lambda c: "" if row is None else f"*{c}{row}"
 
 
 # -- the linear kinds: a product of parameters x a yearly step-up x the ramp ---------------
@@ -408,12 +421,13 @@ def _linear_workbook(factors: tuple[str, ...], rate: str, label: str) -> Workboo
 def _referrals_shape(
     p: Mapping[str, Value], tl: Timeline, ramp: Ramp, choices: Choices
 ) -> FloatArray:
-    """Referred customers still with us per customer-and-uplift: R_t with adds a_t."""
+    """Referred customers still with us per customer-and-uplift: R_t with adds a_t,
+    inflated (arpu is in today's money)."""
     monthly_churn = 1.0 - (1.0 - np.asarray(p["annual_churn"], dtype=np.float64)) ** (1.0 / 12.0)
     won = np.atleast_2d(ramp.of(tl))
     shape = np.broadcast_shapes(won.shape, np.shape(monthly_churn), (1, tl.horizon + 1))
     retention = np.broadcast_to(1.0 - monthly_churn, shape)
-    return cohort(0.0, retention, np.broadcast_to(won, shape))
+    return tl.inflated(cohort(0.0, retention, np.broadcast_to(won, shape)))
 
 
 def _referrals_workbook(g: FormulaGrid, cells: Mapping[str, str], ramp: int, currency: str) -> int:
@@ -430,11 +444,12 @@ def _referrals_workbook(g: FormulaGrid, cells: Mapping[str, str], ramp: int, cur
         "count",
         lambda c, p: f"=IF({g.month(c)}=0,0,{p}{g.row}*(1-{churn})^(1/12)+{c}{won})",
     )
+    inflated = _inflated(g)
     return g.formula_row(
         "Benefit before risk",
         currency,
         "money",
-        lambda c, p: f"={c}{referred}*{cells['arpu']}*{cells['margin']}",
+        lambda c, p: f"={c}{referred}*{cells['arpu']}*{cells['margin']}{inflated(c)}",
         total=True,
     )
 

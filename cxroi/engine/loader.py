@@ -220,6 +220,7 @@ _V2_ONLY = {
         "fiscal_year_start",
         "discounting",
         "correlations",
+        "inflation_rate",
     ),
     "assumptions": ("id", "confidence", "distribution"),
     "costs": ("id", "note", "register", "treatment", "life_months"),
@@ -383,6 +384,7 @@ def _build(doc: CaseIn, benefits_in: list[BenefitBaseIn]) -> CaseFile:
         tax_lag_months=doc.tax_lag_months,
         fiscal_year_start=doc.fiscal_year_start,
         discounting=doc.discounting,
+        inflation_rate=doc.inflation_rate,
         assumptions=tuple(_assumption(a.model_dump()) for a in doc.assumptions),
         costs=tuple(costs),
         benefits=tuple(benefits),
@@ -536,6 +538,7 @@ def case_to_dict(case: CaseFile) -> dict[str, Any]:
                     "headline_npv": (case.headline_npv, "horizon"),
                     "tax_lag_months": (case.tax_lag_months, 0),
                     "discounting": (case.discounting, "end_of_month"),
+                    "inflation_rate": (case.inflation_rate, 0.0),
                 }
             ),
             "tax_rate": case.tax_rate,

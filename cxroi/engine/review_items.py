@@ -136,6 +136,10 @@ def review_items(case: CaseFile) -> tuple[ReviewItem, ...]:
             # The convention is part of the rate's item, only when it is not the default
             # (month ends): a case at the default keeps its item, and its verdict, as before.
             fields["discounting"] = case.discounting
+        if item_id == "discount_rate" and case.inflation_rate != 0.0:
+            # Inflation makes the flows nominal, as the rate is: reviewed with it, and
+            # only when set, so a case without inflation keeps its verdict.
+            fields["inflation_rate"] = case.inflation_rate
         items.append(ReviewItem(item_id, "setting", label, fields))
     return tuple(items)
 
@@ -277,7 +281,9 @@ def _npv_effects(case: CaseFile) -> dict[str, Effect]:
         if months == h:
             horizon_npv.append(base_npv)
             continue
-        other = Timeline.of(months, case.discount_rate, case.discounting, case.start_month)
+        other = Timeline.of(
+            months, case.discount_rate, case.discounting, case.start_month, case.inflation_rate
+        )
         p = price(case, other, values_for(case))
         horizon_npv.append(float(npv_rows(p.costs, p.benefits, other)[0]))
     effects["horizon_months"] = Effect(

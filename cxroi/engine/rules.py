@@ -147,7 +147,7 @@ def _check_header(doc: Mapping[str, Any], horizon: int | None) -> Iterator[Issue
         yield Issue(
             "discount_rate", f"must be {RATE.describe()} (an annual rate), not {_num(rate)}"
         )
-    for field in ("mirr_finance_rate", "mirr_reinvestment_rate"):
+    for field in ("mirr_finance_rate", "mirr_reinvestment_rate", "inflation_rate"):
         value = doc.get(field)
         if _is_number(value) and not RATE.contains(float(value)):
             yield Issue(field, f"must be {RATE.describe()} (an annual rate), not {_num(value)}")

@@ -305,6 +305,7 @@ class CaseIn(_Strict):
     tax_lag_months: Whole = 0
     fiscal_year_start: Whole | None = None
     discounting: Literal["end_of_month", "mid_month", "actual_365"] = "end_of_month"
+    inflation_rate: Number = 0.0
     assumptions: Annotated[list[AssumptionIn], Field(max_length=MAX_ASSUMPTIONS)]
     costs: Annotated[list[CostIn], Field(max_length=MAX_LINES)]
     benefits: Annotated[list[dict[str, Any]], Field(max_length=MAX_LINES)]

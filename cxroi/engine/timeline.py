@@ -10,7 +10,7 @@ and broadcasts to ``(N, H+1)``.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -111,6 +111,11 @@ class Timeline:
     discount_factor: FloatArray  # (1 + m)^-t by default: see :func:`discount_factors`
     discounting: str = "end_of_month"
     start_month: str = ""
+    #: The case's annual inflation (``inflation_rate``): every line's amounts are in
+    #: today's money and inflate on the same anniversaries as escalation steps up.
+    inflation: float = 0.0
+    #: (1 + inflation)^floor((t - 1) / 12), 1 at t = 0: :meth:`step_up` at a rate of 0.
+    inflation_factor: FloatArray = field(default_factory=lambda: _frozen(np.ones(1)))
 
     @classmethod
     def of(
@@ -119,18 +124,21 @@ class Timeline:
         annual_rate: float,
         discounting: str = "end_of_month",
         start_month: str = "",
+        inflation: float = 0.0,
     ) -> Timeline:
         """The shared timeline; ``start_month`` matters only under ``actual_365``."""
         if discounting != "actual_365":
             start_month = ""
-        return _timeline(horizon, annual_rate, discounting, start_month)
+        return _timeline(horizon, annual_rate, discounting, start_month, float(inflation))
 
     @classmethod
     def for_case(cls, case: CaseFile, annual_rate: float | None = None) -> Timeline:
-        """The case's timeline (its horizon, discounting and start month), at its own
-        discount rate or at ``annual_rate``."""
+        """The case's timeline (its horizon, discounting, start month and inflation), at
+        its own discount rate or at ``annual_rate``."""
         rate = case.discount_rate if annual_rate is None else annual_rate
-        return cls.of(case.horizon_months, rate, case.discounting, case.start_month)
+        return cls.of(
+            case.horizon_months, rate, case.discounting, case.start_month, case.inflation_rate
+        )
 
     @property
     def dated(self) -> bool:
@@ -142,14 +150,32 @@ class Timeline:
         return monthly_rate(self.annual_rate)
 
     def step_up(self, rate: Value) -> FloatArray:
-        """Escalation or growth factor e_t = (1 + rate)^floor((t - 1) / 12), 1 at t = 0."""
+        """Nominal escalation or growth factor e_t = ((1 + i)(1 + rate))^floor((t - 1) / 12),
+        1 at t = 0, with i the case's inflation (``rate`` is real growth on top of it).
+
+        >>> Timeline.of(25, 0.1, inflation=0.03).step_up(0.02)[[0, 12, 13, 25]].round(6).tolist()
+        [1.0, 1.0, 1.0506, 1.10376]
+        """
         if np.ndim(rate) == 0:
             return self._step_up(float(rate))
-        return np.asarray((1.0 + rate) ** self.anniversaries, dtype=np.float64)
+        return np.asarray(self._nominal(rate) ** self.anniversaries, dtype=np.float64)
+
+    def _nominal(self, rate: Value) -> Value:
+        """1 + the nominal rate: (1 + i)(1 + rate); exactly 1 + rate without inflation."""
+        if self.inflation == 0.0:
+            return 1.0 + rate
+        return (1.0 + self.inflation) * (1.0 + rate)
 
     @functools.lru_cache(maxsize=1024)  # noqa: B019 - timelines are few and shared
     def _step_up(self, rate: float) -> FloatArray:
-        return _frozen((1.0 + rate) ** self.anniversaries)
+        return _frozen(self._nominal(rate) ** self.anniversaries)
+
+    def inflated(self, series: FloatArray) -> FloatArray:
+        """A series in today's money made nominal: x_t times (1 + i)^floor((t - 1) / 12)
+        (the series itself, unchanged, without inflation)."""
+        if self.inflation == 0.0:
+            return series
+        return np.asarray(series * self.inflation_factor, dtype=np.float64)
 
     @functools.lru_cache(maxsize=1024)  # noqa: B019
     def ramp(self, start: int, months: int) -> FloatArray:
@@ -200,7 +226,9 @@ def _frozen(array: FloatArray) -> FloatArray:
 
 
 @functools.lru_cache(maxsize=64)
-def _timeline(horizon: int, annual_rate: float, discounting: str, start_month: str) -> Timeline:
+def _timeline(
+    horizon: int, annual_rate: float, discounting: str, start_month: str, inflation: float
+) -> Timeline:
     t = np.arange(horizon + 1, dtype=np.float64)
     anniversaries = np.where(t >= 1, np.floor((t - 1.0) / 12.0), 0.0)
     if discounting == "end_of_month":
@@ -216,4 +244,6 @@ def _timeline(horizon: int, annual_rate: float, discounting: str, start_month: s
         _frozen(factors),
         discounting,
         start_month,
+        inflation,
+        _frozen((1.0 + inflation) ** anniversaries),
     )

@@ -501,7 +501,9 @@ def write_calculations(
     grid = Grid(ws, case.horizon_months)
     _timeline(ws, case, grid, inputs.fiscal_shift)
     refs = CalcRefs(grid)
-    refs.costs, refs.benefits = all_line_rows(grid, case, inputs.cost_params, inputs.benefit_params)
+    refs.costs, refs.benefits = all_line_rows(
+        grid, case, inputs.cost_params, inputs.benefit_params, inputs.inflation_rate
+    )
     _flows(grid, refs, inputs, case.currency)
     _metrics(ws, case, result, refs, names, inputs)
     widths(ws, [46, 12, 18, 3])

@@ -77,6 +77,8 @@ class InputRefs:
     #: when the convention is not the default month ends).
     discounting: str = "end_of_month"
     start_date: str = ""
+    #: The case's inflation rate's defined name (only when the case states one).
+    inflation_rate: str = ""
     days_per_year: str = ""
     mid_month: str = ""
     clock_days: str = ""
@@ -153,6 +155,7 @@ def write_inputs(ws: Worksheet, case: CaseFile, names: Names, irr_start: float) 
     ws.cell(1, 1, "Inputs").font = TITLE_FONT
     ws.cell(2, 1, "Blue on yellow cells are inputs: change one and every sheet recalculates.")
     r = _case_parameters(ws, case, names, irr_start, refs)
+    r = _inflation(ws, case, names, r, refs)
     r = _assumption_register(ws, case, names, r + 1, refs)
     _line_parameters(ws, case, r + 1, refs)
     widths(ws, [44, 34, 16, 18, 14, 14, 30, 18, 30, 22])
@@ -241,6 +244,29 @@ def _case_parameters(
         ws.cell(r, 2, value)
         ws.cell(r, 5, "a convention, not an input")
     return 21
+
+
+#: The inflation input's meaning (Inputs, Notes).
+INFLATION_WORDS = (
+    "amounts are in today's money; each line's escalation is real growth on top: "
+    "factor ((1 + inflation)(1 + escalation))^INT((t - 1) / 12); the discount rate is nominal"
+)
+
+
+def _inflation(ws: Worksheet, case: CaseFile, names: Names, r: int, refs: InputRefs) -> int:
+    """The case's inflation rate, a named input (only when the case states one, so that
+    a case without it keeps its sheet as it always was)."""
+    if case.inflation_rate == 0.0:
+        return r
+    name = names.claim("inflation_rate", prefix="case_")
+    names.point(name, INPUTS, f"$B${r}")
+    ws.cell(r, 1, "Inflation (under each line's escalation)")
+    put_input(ws.cell(r, 2), case.inflation_rate, PERCENT)
+    ws.cell(r, 3, "a year")
+    ws.cell(r, 4, name)
+    ws.cell(r, 5, INFLATION_WORDS)
+    refs.inflation_rate = name
+    return r + 1
 
 
 def _assumption_register(

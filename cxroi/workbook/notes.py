@@ -98,6 +98,15 @@ CONVENTIONS: Notes = (
         "in month 0. g_t is the same for a growth rate.",
     ),
     (
+        "Inflation (real and nominal)",
+        "When the case states an inflation rate i (Inputs), every line amount is in "
+        "today's money and each escalation or growth rate is real growth on top of it: the "
+        "factor is ((1 + i)(1 + rate))^INT((t - 1) / 12), and a churn or referrals line "
+        "is multiplied by (1 + i)^INT((t - 1) / 12). Flows, NPV, IRR and tax are then "
+        "nominal, and the discount rate is nominal. A fixed-price line sets its "
+        "escalation to 1 / (1 + i) - 1. Without an inflation rate, i is 0.",
+    ),
+    (
         "Ramp",
         "a_t = 0 before ramp_start, then min(1, (t - ramp_start + 1) / ramp_months); 1 from "
         "ramp_start when ramp_months <= 1.",

@@ -110,6 +110,11 @@ def input_cells(case: CaseFile) -> list[InputCell]:
             column, row = at(name)
             label = "MIRR finance rate" if key == "mirr_finance_rate" else "MIRR reinvestment rate"
             cells.append(InputCell(f"{column}{row}", (key,), label, value, True))
+    if refs.inflation_rate:  # written only when the case states one
+        column, row = at(refs.inflation_rate)
+        cells.append(
+            InputCell(f"{column}{row}", ("inflation_rate",), "Inflation", case.inflation_rate, True)
+        )
     for i, a in enumerate(case.assumptions):
         _, row = at(refs.assumption_names[a.key])
         percent = "%" in str(scratch.cell(row, 3).number_format)

@@ -76,6 +76,7 @@ def test_the_finance_scope_fields_round_trip(cx_user):
         tax_rate=0.25,
         tax_lag_months=2,
         discounting="actual_365",
+        inflation_rate=0.025,
     )
     doc["costs"][0].update(treatment="capex", life_months=36)
     ranged = next(a for a in doc["assumptions"] if "low" in a and "high" in a)
@@ -101,6 +102,7 @@ def test_the_finance_scope_fields_round_trip(cx_user):
     kept = next(b for b in out["benefits"] if b["kind"] == "churn")
     assert kept["reduction_applies_to"] == "annual_churn"
     assert out["discounting"] == "actual_365"
+    assert out["inflation_rate"] == 0.025
     assert (
         next(a for a in out["assumptions"] if a["key"] == ranged["key"])["distribution"] == "pert"
     )

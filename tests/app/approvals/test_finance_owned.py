@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 from sqlalchemy import select
 
@@ -155,6 +156,7 @@ def test_tax_and_the_continuing_value_are_finance_s_to_change_on_the_api(app, us
         {"continuing_value": "customer_runoff"},
         {"continuing_value": "gordon_growth", "continuing_growth": 0.01},
         {"discounting": "actual_365"},
+        {"inflation_rate": 0.02},
     ):
         edited = {**body["document"], **change}
         r = client.put(f"/api/v1/cases/{case_id}", json=edited, headers={**cx, "If-Match": etag})
@@ -166,11 +168,25 @@ def test_tax_and_the_continuing_value_are_finance_s_to_change_on_the_api(app, us
     stored = db.session.get(Case, case_id)
     assert (stored.doc.tax_rate, stored.doc.continuing_value) == (0.25, "none")
     fin = _api(app, users["finance"])
-    edited = {**body["document"], "tax_rate": 0.3, "continuing_value": "customer_runoff"}
+    edited = {
+        **body["document"],
+        "tax_rate": 0.3,
+        "continuing_value": "customer_runoff",
+        "inflation_rate": 0.02,
+    }
     r = client.put(f"/api/v1/cases/{case_id}", json=edited, headers={**fin, "If-Match": etag})
     assert r.status_code == 200, r.text
     assert r.get_json()["document"]["tax_rate"] == 0.3
     assert r.get_json()["document"]["continuing_value"] == "customer_runoff"
+    assert r.get_json()["document"]["inflation_rate"] == 0.02
+    # A hostile inflation rate on the API is a 4xx naming the field, nothing saved.
+    etag = r.headers["ETag"]
+    for hostile in ("NaN", 1e308, -2, "\u0000"):
+        bad = {**edited, "inflation_rate": hostile}
+        r = client.put(f"/api/v1/cases/{case_id}", json=bad, headers={**fin, "If-Match": etag})
+        assert 400 <= r.status_code < 500 and "inflation_rate" in r.text, (hostile, r.text)
+    db.session.expire_all()
+    assert db.session.get(Case, case_id).doc.inflation_rate == 0.02
 
 
 def test_finance_sets_the_discounting_on_the_form_and_a_cx_post_of_it_is_refused(app, users, case):
@@ -216,3 +232,65 @@ def test_finance_sets_the_discounting_on_the_form_and_a_cx_post_of_it_is_refused
     assert r.status_code == 302, r.text
     db.session.expire_all()
     assert "discounting" not in db.session.get(Case, case.id).document
+
+
+def test_finance_sets_inflation_on_the_form_and_a_cx_post_of_it_is_refused(app, users, case):
+    """Inflation is finance's, like the discount rate: a CX user's post of it is refused
+    naming the field with nothing saved; finance's is kept (a percentage on the form, a
+    ratio in the document), the results page states the amounts are nominal, and hostile
+    values are refused beside the field."""
+
+    def form(client, inflation: str) -> dict[str, str]:
+        page = client.get(f"/cases/{case.id}/edit").text
+        db.session.expire_all()
+        stored = db.session.get(Case, case.id)
+        return {
+            "csrf_token": csrf_from(page),
+            "lock_version": str(stored.lock_version),
+            "title": stored.title,
+            "currency": stored.currency,
+            "start_month": stored.start_month,
+            "horizon_months": str(stored.horizon_months),
+            "description": stored.doc.description or "",
+            "customer_problem": stored.doc.customer_problem or "",
+            "evidence": stored.doc.evidence or "",
+            "monte_carlo_trials": str(stored.doc.monte_carlo_trials or ""),
+            "discount_rate": "9",
+            "discounting": "end_of_month",
+            "inflation_rate": inflation,
+        }
+
+    cx = sign_in(app, users["cx"])
+    assert 'name="inflation_rate" value=""' in cx.get(f"/cases/{case.id}/edit").text
+    r = cx.post(f"/cases/{case.id}/edit", data=form(cx, "3"))
+    assert r.status_code == 403 and "inflation_rate" in r.text
+    db.session.expire_all()
+    assert '"inflation_rate"' not in db.session.get(Case, case.id).document
+    fin = sign_in(app, users["finance"])
+    for hostile in ("nan", "1e308", "-200", "\x00", "inf"):
+        r = fin.post(f"/cases/{case.id}/edit", data=form(fin, hostile))
+        assert r.status_code in (400, 422), (hostile, r.status_code)
+        # A NUL is refused at the edge naming the field; a number out of range beside it.
+        assert ("inflation_rate" if hostile == "\x00" else "Inflation must be") in r.text
+    db.session.expire_all()
+    assert '"inflation_rate"' not in db.session.get(Case, case.id).document
+    r = fin.post(f"/cases/{case.id}/edit", data=form(fin, "3"))
+    assert r.status_code == 302, r.text
+    db.session.expire_all()
+    stored = db.session.get(Case, case.id)
+    assert stored.inflation_rate == 0.03 and '"inflation_rate":0.03' in stored.document
+    results = fin.get(f"/cases/{case.id}").text  # the results page
+    assert (
+        "amounts in nominal terms: inflation 3.0% a year on top of each line&#39;s escalation"
+        in results
+    )
+    edit = fin.get(f"/cases/{case.id}/edit").text
+    assert re.search(r'name="inflation_rate"[^>]*value="3"', edit)
+    # A CX user may still save the rest: the hidden field carries finance's value.
+    r = cx.post(f"/cases/{case.id}/edit", data={**form(cx, "3"), "discount_rate": "9"})
+    assert r.status_code == 302, r.text
+    # Back to none: the document leaves the field out again.
+    r = fin.post(f"/cases/{case.id}/edit", data=form(fin, ""))
+    assert r.status_code == 302, r.text
+    db.session.expire_all()
+    assert '"inflation_rate"' not in db.session.get(Case, case.id).document

@@ -73,6 +73,23 @@ def test_calc_states_the_discounting_convention(tmp_path: Path) -> None:
     assert f"GBP {npv:,.0f}" in out
 
 
+def test_calc_states_inflation_and_prices_nominal_flows(tmp_path: Path) -> None:
+    from tests.unit.engine.test_inflation import RATE, hand_doc, hand_net, npv_by_hand
+
+    path = tmp_path / "inflation.json"
+    path.write_text(json.dumps(hand_doc()))
+    code, out, _ = run("calc", str(path), "--trials", "0")
+    assert code == 0
+    assert (
+        "Amounts in nominal terms: inflation 3.0% a year on top of each line's escalation"
+        " (the discount rate is nominal)"
+    ) in out
+    assert f"GBP {npv_by_hand(hand_net(0.03), RATE):,.0f}" in out
+    plain = tmp_path / "plain.json"
+    plain.write_text(json.dumps(hand_doc(inflation_rate=0)))
+    assert "nominal" not in run("calc", str(plain), "--trials", "0")[1]
+
+
 def test_calc_json_prints_the_result_document() -> None:
     path = reference_case_path("field-expenses")
     code, out, _ = run("calc", str(path), "--json", "--trials", "200")

@@ -458,8 +458,30 @@ def distributions_doc() -> dict[str, Any]:
     return doc
 
 
+def inflation_doc() -> dict[str, Any]:
+    """The run-off case at 3 % inflation: an escalating fee and custom line (real growth on
+    top of inflation), churn and referrals lines inflating their arpu, a capex line taxed
+    at 20 %; the run-off continues month H's nominal flow."""
+    doc = runoff_doc()
+    doc["costs"][0]["escalation"] = 0.02
+    doc["costs"].append(
+        {
+            "name": "Kit",
+            "category": "it",
+            "recurrence": "once",
+            "month": 14,
+            "amount": 6000,
+            "treatment": "capex",
+            "life_months": 12,
+        }
+    )
+    doc["benefits"][-1]["escalation"] = 0.01
+    return {**doc, "title": "Inflation", "inflation_rate": 0.03, "tax_rate": 0.2}
+
+
 def synthetic_docs() -> dict[str, dict[str, Any]]:
     return {
+        "inflation": inflation_doc(),
         "distributions": distributions_doc(),
         "tax": tax_doc(),
         "fiscal": fiscal_doc(),
@@ -670,7 +692,8 @@ def random_doc(seed: int) -> dict[str, Any]:
 
 def _random_finance_scope(rng: Any, doc: dict[str, Any]) -> None:
     """Format /2's finance scope, drawn last (the draws above stay each seed's own):
-    tax with capex lines, a continuing value, and churn cut on annual churn."""
+    tax with capex lines, a continuing value, churn cut on annual churn, and inflation
+    (drawn after the others, so their draws stay as they were)."""
     rate, horizon = doc["discount_rate"], doc["horizon_months"]
     scope: dict[str, Any] = {}
     if rng.random() < 0.5:
@@ -699,4 +722,6 @@ def _random_finance_scope(rng: Any, doc: dict[str, Any]) -> None:
         if line["kind"] == "churn" and rng.random() < 0.5:
             line["reduction_applies_to"] = "annual_churn"
             scope["format"] = "cxroi-case/2"  # what /1 cannot state
+    if rng.random() < 0.5:
+        scope.update(format="cxroi-case/2", inflation_rate=round(rng.uniform(-0.02, 0.08), 4))
     doc.update(scope)

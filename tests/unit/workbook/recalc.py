@@ -1,9 +1,10 @@
 """What-if edits of an exported workbook, and its checks after a spreadsheet recalculated it.
 
 Shared by the LibreOffice and Gnumeric suites: each case is exported as is and once
-more with inputs changed (the discount rate, and the first assumption) on the Inputs
-sheet, like a reader's what-if; the engine prices the same change independently, and
-the recalculated workbook must show its metrics with the master check still 0.
+more with inputs changed (the discount rate, the inflation rate where the case states
+one, and the first assumption) on the Inputs sheet, like a reader's what-if; the engine
+prices the same change independently, and the recalculated workbook must show its
+metrics with the master check still 0.
 """
 
 from __future__ import annotations
@@ -25,20 +26,32 @@ from .cases import AFTER_TAX, CONTINUING, ERRORS, METRICS, MONEY, RATES, name_ta
 
 #: The discount rate moves by this much in the what-if.
 RATE_STEP = 0.04
+#: A case's inflation rate (where it states one) moves by this much in the what-if.
+INFLATION_STEP = 0.02
+
+
+def _moved_rates(case: CaseFile, changes: dict[str, float]) -> CaseFile:
+    """The case at the what-if's discount rate, and inflation rate where it moved."""
+    return dataclasses.replace(
+        case,
+        discount_rate=changes["discount_rate"],
+        inflation_rate=changes.get("inflation_rate", case.inflation_rate),
+    )
 
 
 def what_if(case: CaseFile) -> tuple[dict[str, float], Metrics]:
     """The inputs a reader changes (by defined name) and the engine's metrics after it."""
     rate = case.discount_rate + RATE_STEP
     changes: dict[str, float] = {"discount_rate": rate}
+    if case.inflation_rate != 0.0:
+        changes["inflation_rate"] = case.inflation_rate + INFLATION_STEP
     overrides: dict[str, float] = {}
     if case.assumptions:
         a = case.assumptions[0]
         value = a.low if a.low is not None and a.low != a.value else a.value * 0.9
         changes[a.key] = value
         overrides[a.key] = value
-    moved = dataclasses.replace(case, discount_rate=rate)
-    return changes, evaluate_metrics(moved, overrides)
+    return changes, evaluate_metrics(_moved_rates(case, changes), overrides)
 
 
 def moved_case(case: CaseFile, changes: dict[str, float]) -> CaseFile:
@@ -47,9 +60,7 @@ def moved_case(case: CaseFile, changes: dict[str, float]) -> CaseFile:
         dataclasses.replace(a, value=changes[a.key]) if a.key in changes else a
         for a in case.assumptions
     )
-    return dataclasses.replace(
-        case, discount_rate=changes["discount_rate"], assumptions=assumptions
-    )
+    return dataclasses.replace(_moved_rates(case, changes), assumptions=assumptions)
 
 
 def what_if_result(case: CaseFile, changes: dict[str, float]) -> Result:
@@ -62,9 +73,7 @@ def what_if_result(case: CaseFile, changes: dict[str, float]) -> Result:
         dataclasses.replace(a, value=changes[a.key]) if a.key in changes else a
         for a in case.assumptions
     )
-    moved = dataclasses.replace(
-        case, discount_rate=changes["discount_rate"], assumptions=assumptions
-    )
+    moved = dataclasses.replace(_moved_rates(case, changes), assumptions=assumptions)
     return analyse(moved, trials=0)
 
 
@@ -72,12 +81,12 @@ def write_what_if(source: Path, target: Path, changes: dict[str, float]) -> None
     """A copy of the workbook with the discount rate and assumptions set to new values.
 
     An assumption is found by its key on the Inputs sheet's register (its defined
-    name may carry a prefix); the discount rate by its defined name.
+    name may carry a prefix); the discount and inflation rates by their defined names.
     """
     wb = openpyxl.load_workbook(source)
     inputs = wb["Inputs"]
     for key, value in changes.items():
-        if key == "discount_rate":
+        if key in ("discount_rate", "inflation_rate"):
             sheet, ref = name_target(wb, key)
             wb[sheet][ref].value = value
             continue

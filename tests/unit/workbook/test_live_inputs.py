@@ -14,7 +14,15 @@ import pytest
 
 from cxroi.engine import Result, analyse, load_case
 
-from .cases import Evaluated, Evaluation, annual_churn_doc, gordon_doc, tax_doc
+from .cases import (
+    Evaluated,
+    Evaluation,
+    annual_churn_doc,
+    find_row,
+    gordon_doc,
+    inflation_doc,
+    tax_doc,
+)
 from .test_formulas_recalculation import assert_metric_matches
 
 pytestmark = pytest.mark.slow
@@ -112,3 +120,25 @@ def test_the_tax_rate_lag_and_life_are_live_inputs(evaluate: Callable[[str], Eva
     assert got["payback_months_after_tax"] == pytest.approx(
         expected.metrics.payback_months, abs=1e-6
     )
+
+
+def test_the_inflation_rate_is_a_live_input(evaluate: Callable[[str], Evaluation]) -> None:
+    """Inflation is a named input under every escalation factor: at 6 % instead of 3 %
+    the workbook gives the engine's metrics, run-off and after-tax figures at 6 %."""
+    model, _result, wb = evaluate("inflation")
+    ws = wb["Calculations"]
+    row = find_row(ws, "Escalation factor with inflation")
+    month = find_row(ws, "Month")
+    col = next(c for c in range(1, ws.max_column + 1) if ws.cell(month, c).value == 13)
+    assert "inflation_rate" in str(ws.cell(row, col).value)
+    assert find_row(ws, "Inflation factor")  # the churn and referrals lines'
+    doc = copy.deepcopy(inflation_doc())
+    doc["inflation_rate"] = 0.06
+    expected = analyse(load_case(doc), trials=0)
+    names = [*LIVE, "continuing_value", "npv_after_tax"]
+    got = model.with_inputs({"inflation_rate": 0.06}, names)
+    for key in LIVE:
+        assert_metric_matches(key, got[key], getattr(expected.metrics, key))
+    assert expected.continuing_value is not None and expected.after_tax is not None
+    assert got["continuing_value"] == pytest.approx(expected.continuing_value.pv, abs=0.01)
+    assert got["npv_after_tax"] == pytest.approx(expected.after_tax.metrics.npv, abs=0.01)

@@ -52,3 +52,9 @@ def test_each_input_cell_reads_back_into_its_own_field(name: str) -> None:
         assert _field(doc, cell.path) == pytest.approx(cell.value)  # the original is untouched
     assert len({c.path for c in cells}) == len(cells)
     assert len({c.ref for c in cells}) == len(cells)
+
+
+def test_the_inflation_rate_reads_back_when_the_case_states_one() -> None:
+    cells = {c.path: c for c in input_cells(case_named("inflation"))}
+    assert cells[("inflation_rate",)].value == 0.03 and cells[("inflation_rate",)].percent
+    assert ("inflation_rate",) not in {c.path for c in input_cells(case_named("tax"))}
