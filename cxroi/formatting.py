@@ -1,16 +1,19 @@
 """How numbers look on a page: Jinja filters, so templates never do arithmetic.
 
 Money has thousands separators and the case's currency, negatives a real minus
-sign; percentages and months one decimal.
+sign; percentages and months one decimal. The one money format of the app: the
+engine's sentences (``short_money``) use it too, so this module loads no Flask.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
 from markupsafe import Markup, escape
+
+if TYPE_CHECKING:  # pragma: no cover
+    from flask import Flask
 
 MINUS = "\u2212"
 SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
@@ -26,6 +29,26 @@ def money(value: float | None, currency: str = "", decimals: int = 0) -> str:
     symbol = SYMBOLS.get(currency)
     body = f"{symbol}{amount}" if symbol else f"{currency} {amount}".strip()
     return f"{MINUS}{body}" if value < 0 else body
+
+
+def short_money(value: float, currency: str) -> str:
+    """A figure for a sentence: ``−£42k``, ``£1.3m``, ``£870``.
+
+    >>> short_money(-42_400, "GBP"), short_money(1_260_000, "GBP"), short_money(870, "EUR")
+    ('−£42k', '£1.3m', '€870')
+    >>> short_money(-0.2, "GBP"), short_money(5_000, "CHF")
+    ('£0', 'CHF 5k')
+    """
+    size = abs(value)
+    if size >= 1e6:
+        body = f"{size / 1e6:.1f}m"
+    elif size >= 1e3:
+        body = f"{size / 1e3:.0f}k"
+    else:
+        body = f"{size:.0f}"
+    symbol = SYMBOLS.get(currency)
+    text = f"{symbol}{body}" if symbol else f"{currency} {body}".strip()
+    return f"{MINUS}{text}" if value < 0 and body.strip("0.km") else text
 
 
 def number(value: float | None, decimals: int = 0) -> str:

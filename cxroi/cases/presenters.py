@@ -8,6 +8,7 @@ from typing import Any
 
 from cxroi.engine import BenefitLine, CostLine
 from cxroi.engine.metrics import IRR_CAUTION, irr_needs_caution
+from cxroi.engine.realisation import month_label as calendar_month
 from cxroi.formatting import figure, money, months, pct, plain, ratio, signed_class
 from cxroi.headline import after_tax_rows, continuing_rows, expected_npv, irr_text, lead_npv
 from models import Case
@@ -22,9 +23,8 @@ def month_label(start_month: str, t: int) -> str:
     """Case month ``t`` as a calendar month (month 0 is the start, before month 1)."""
     if t == 0:
         return "Start"
-    year, month = (int(p) for p in start_month.split("-"))
-    index = year * 12 + (month - 1) + (t - 1)
-    return f"{calendar.month_abbr[index % 12 + 1]} {index // 12}"
+    year, month = calendar_month(start_month, t).split("-")
+    return f"{calendar.month_abbr[int(month)]} {year}"
 
 
 def assumption_uses(case: Case) -> dict[str, list[str]]:

@@ -35,6 +35,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from cxroi.formatting import short_money
+
 from .casefile import BenefitLine, CaseFile, CostLine
 from .drivers import cost_series, resolver
 from .kinds import COST_PARAMETERS, KINDS, Parameter, Ramp
@@ -42,8 +44,6 @@ from .metrics import payback
 from .timeline import FloatArray, Timeline
 
 Colour = Literal["green", "amber", "red"]
-MINUS = "\u2212"
-_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
 
 
 @dataclass(frozen=True)
@@ -176,24 +176,6 @@ def month_index(start_month: str, label: str) -> int:
     y0, m0 = (int(p) for p in start_month.split("-")[:2])
     y, m = (int(p) for p in label.split("-")[:2])
     return (y * 12 + m - 1) - (y0 * 12 + m0 - 1) + 1
-
-
-def short_money(value: float, currency: str) -> str:
-    """A figure for a sentence: ``−£42k``, ``£1.3m``, ``£870``.
-
-    >>> short_money(-42_400, "GBP"), short_money(1_260_000, "GBP"), short_money(870, "EUR")
-    ('−£42k', '£1.3m', '€870')
-    """
-    size = abs(value)
-    if size >= 1e6:
-        body = f"{size / 1e6:.1f}m"
-    elif size >= 1e3:
-        body = f"{size / 1e3:.0f}k"
-    else:
-        body = f"{size:.0f}"
-    symbol = _SYMBOLS.get(currency)
-    text = f"{symbol}{body}" if symbol else f"{currency} {body}".strip()
-    return f"{MINUS}{text}" if value < 0 and body.strip("0.km") else text
 
 
 def _lines(case: CaseFile) -> list[CostLine | BenefitLine]:

@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from cxroi.engine.realisation import Realisation, month_index
 
+from .styles import money
 from .writer import workbook_bytes
 
 ACTUALS_HEADERS = (
@@ -49,7 +50,6 @@ INITIATIVE_HEADERS = (
     "Approved NPV",
     "Re-forecast NPV",
 )
-MONEY = "#,##0;[Red]-#,##0"
 
 
 @dataclass(frozen=True)
@@ -124,10 +124,16 @@ def build_pack_workbook(month: str, initiatives: Sequence[PackInitiative]) -> Wo
                 r.forecast_npv,
             ]
         )
-    for ws, money_cols in ((actuals, "DEFGHK"), (summary, "DEFGHI")):
-        for col in money_cols:
-            for cell in ws[col][1:]:
-                cell.number_format = MONEY
+    for s, (item, rows) in enumerate(placed, start=2):
+        # Each initiative's money in its own currency, in the workbook's one money format.
+        fmt = money(item.realisation.currency)
+        for col in "DEFGHI":
+            summary[f"{col}{s}"].number_format = fmt
+        if rows is not None:
+            for n in range(rows.first, rows.last + 1):
+                for col in "DEFGHK":
+                    actuals[f"{col}{n}"].number_format = fmt
+    for ws in (actuals, summary):
         for i in range(1, ws.max_column + 1):
             ws.column_dimensions[get_column_letter(i)].width = 40 if i == 1 else 16
     summary.cell(row=len(placed) + 3, column=1, value=f"Council pack for {month}")

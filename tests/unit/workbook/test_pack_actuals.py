@@ -76,6 +76,22 @@ def test_actuals_sheet_has_live_variance_formulas(tmp_path: Path) -> None:
     assert ws["K5"].value == "=E5*J5"
 
 
+def test_money_shows_each_initiatives_currency(tmp_path: Path) -> None:
+    """The pack's money cells carry the initiative's currency, in the workbook's one money
+    format (the Summary sheet's), not a bare number format of their own."""
+    path, realisations = _pack(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    expected = '"GBP" #,##0.00;[Red]"GBP" (#,##0.00);"GBP" 0.00'
+    rows = len(realisations[0].months) + len(realisations[1].months)
+    assert {
+        wb["Actuals"][f"{c}{n}"].number_format for c in "DEFGHK" for n in range(2, rows + 2)
+    } == {expected}
+    assert {wb["Initiatives"][f"{c}{s}"].number_format for c in "DEFGHI" for s in (2, 3)} == {
+        expected
+    }
+    assert wb["Actuals"]["C2"].number_format == "General"  # the month index is no money
+
+
 def test_formulas_recalculates_to_the_engine(tmp_path: Path) -> None:
     path, realisations = _pack(tmp_path)
     ev = Evaluated(path)
