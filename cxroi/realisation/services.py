@@ -15,7 +15,7 @@ from cxroi.engine.realisation import Realisation, realise, to_dict
 from cxroi.extensions import db
 from cxroi.realisation import forecast as finance_forecast
 from cxroi.realisation.data import actuals_for
-from cxroi.workflow import APPROVED
+from cxroi.workflow import APPROVED, TAKES_ACTUALS, takes_actuals
 from models import Case, CaseVersion
 
 
@@ -78,12 +78,17 @@ def get_case(case_id: int) -> Case:
 
 
 def approved_initiatives() -> list[Initiative]:
-    """Every approved case with a current version, by title."""
+    """Every live approved case with a current version, by title: the realisation list,
+    the council's agenda and its pack. An archived case takes no actuals
+    (:func:`~cxroi.workflow.takes_actuals`), so it leaves them until it is restored; its
+    own realisation page stays readable."""
     cases = db.session.scalars(
-        select(Case).where(Case.status == APPROVED).order_by(Case.title, Case.id)
+        select(Case)
+        .where(Case.status.in_(TAKES_ACTUALS), Case.archived_at.is_(None))
+        .order_by(Case.title, Case.id)
     )
-    out = []
-    for case in cases:
-        if current_version(case) is not None:
-            out.append(realisation_of(case))
-    return out
+    return [
+        realisation_of(case)
+        for case in cases
+        if takes_actuals(case.status, archived=case.archived) and current_version(case) is not None
+    ]

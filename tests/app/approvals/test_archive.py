@@ -228,6 +228,13 @@ def test_an_approved_archived_case_keeps_its_versions_and_history_traceable(app,
 
     with pytest.raises(NotApproved, match="archived, so it is read-only"):
         require_may_enter(users["finance"], ready_case)
+    # It leaves the realisation list and the council's agenda until it is restored; its
+    # own realisation page stays readable.
+    title = ready_case.title
+    assert title not in _text(client.get("/council/").text)
+    assert client.get(f"/cases/{ready_case.id}/realisation").status_code == 200
+    archive.restore_case(users["cx"], ready_case.id, "", _lock(ready_case.id))
+    assert title in _text(client.get("/council/").text)
 
 
 def test_archiving_and_restoring_are_sealed_and_verify(app, users, case):
