@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -164,18 +165,28 @@ def scenario(case_id: int, row_id: str | None = None) -> ResponseReturnValue:
 def delete(case_id: int, section: str, row_id: str) -> ResponseReturnValue:
     if section not in parts.PARTS:
         abort(404)
+    return _remove(
+        case_id,
+        lambda lock: parts.delete_part(user(), case_id, lock or 0, section, row_id),
+        url_for("cases.inputs", case_id=case_id) + f"#{section}",
+    )
+
+
+def _remove(case_id: int, remove: Callable[[int | None], str], back: str) -> ResponseReturnValue:
+    """A remove button's POST: the confirmed form, the service call (``remove`` takes the
+    lock version and names what it removed), the saved-or-refused message, and back."""
     form = DeleteForm()
     if not form.validate_on_submit():
         abort(400)
     case = services.get_case(case_id)
     before = snapshot(case)
     try:
-        what = parts.delete_part(user(), case_id, form.lock() or 0, section, row_id)
+        what = remove(form.lock())
     except (parts.PartInUse, StaleEdit) as exc:
         flash(exc.message, "error")
     else:
         flash(saved_message(what[:1].upper() + what[1:], case, before, "deleted"), "success")
-    return redirect(url_for("cases.inputs", case_id=case_id) + f"#{section}")
+    return redirect(back)
 
 
 @bp.route("/<int:case_id>/correlations", methods=["GET", "POST"])
@@ -219,15 +230,8 @@ def correlations(case_id: int) -> ResponseReturnValue:
 @bp.post("/<int:case_id>/correlations/<int:index>/delete")
 @login_required
 def delete_correlation(case_id: int, index: int) -> ResponseReturnValue:
-    form = DeleteForm()
-    if not form.validate_on_submit():
-        abort(400)
-    case = services.get_case(case_id)
-    before = snapshot(case)
-    try:
-        what = parts.remove_correlation(user(), case_id, form.lock(), index)
-    except StaleEdit as exc:
-        flash(exc.message, "error")
-    else:
-        flash(saved_message(what[:1].upper() + what[1:], case, before, "deleted"), "success")
-    return redirect(url_for("cases.correlations", case_id=case_id))
+    return _remove(
+        case_id,
+        lambda lock: parts.remove_correlation(user(), case_id, lock, index),
+        url_for("cases.correlations", case_id=case_id),
+    )
