@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from flask import current_app, has_request_context, url_for
 from sqlalchemy import func, select, update
@@ -210,29 +211,21 @@ def _insert_link(
     )
     db.session.add(link)
     db.session.flush()
-    record_change(
-        actor=user,
-        entity="link",
-        entity_id=link.id,
-        action="create",
-        case_id=case.id,
-        new=f"{scope} link for {name} <{email}> to version {version.number}, "
+    _log(
+        case,
+        link,
+        user,
+        "create",
+        f"{scope} link for {name} <{email}> to version {version.number}, "
         f"expires {expires_at:%Y-%m-%d}",
-    )
-    append_entry(
-        "link",
-        case.id,
-        {
-            "action": "create",
-            "link_id": link.id,
-            "scope": scope,
-            "recipient": f"{name} <{email}>",
-            "approver_id": link.approver_id,
-            "version": version.number,
-            "version_hash": version.case_hash,
-            "expires_at": expires_at,
-            "actor": user.email,
-        },
+        ("link", "create"),
+        scope=scope,
+        recipient=f"{name} <{email}>",
+        approver_id=link.approver_id,
+        version=version.number,
+        version_hash=version.case_hash,
+        expires_at=expires_at,
+        actor=user.email,
     )
     return link, token
 
@@ -263,34 +256,26 @@ def _deliver(case: Case, link: SharedLink, token: str, sender: User) -> str | No
         where = mail.send(_link_mail(case, link, token, sender))
     except mail.MailError as exc:
         link.mail_error = str(exc)[:300]
-        record_change(
-            actor=sender,
-            entity="link",
-            entity_id=link.id,
-            action="mail failed",
-            case_id=case.id,
-            new=link.mail_error,
-        )
-        append_entry(
-            "link",
-            case.id,
-            {"action": "mail failed", "link_id": link.id, "error": link.mail_error},
+        _log(
+            case,
+            link,
+            sender,
+            "mail failed",
+            link.mail_error,
+            ("link", "mail failed"),
+            error=link.mail_error,
         )
         db.session.commit()
         return link.mail_error
     link.mailed_at, link.mail_error = utcnow(), None
-    record_change(
-        actor=sender,
-        entity="link",
-        entity_id=link.id,
-        action="mailed",
-        case_id=case.id,
-        new=f"to {link.recipient_email} ({where.split()[0]})",
-    )
-    append_entry(
-        "link",
-        case.id,
-        {"action": "mailed", "link_id": link.id, "to": link.recipient_email},
+    _log(
+        case,
+        link,
+        sender,
+        "mailed",
+        f"to {link.recipient_email} ({where.split()[0]})",
+        ("link", "mailed"),
+        to=link.recipient_email,
     )
     db.session.commit()
     return None
@@ -328,19 +313,16 @@ def resend_link(case: Case, link_id: int, user: User) -> NewLink:
 def _revoke(case: Case, link: SharedLink, user: User, reason: str = "") -> None:
     link.revoked_at = utcnow()
     link.revoked_by_id = user.id
-    record_change(
-        actor=user,
-        entity="link",
-        entity_id=link.id,
-        action="revoke",
-        case_id=case.id,
+    _log(
+        case,
+        link,
+        user,
+        "revoke",
+        reason or None,
+        ("link", "revoke"),
         old=f"{link.scope} link for {link.recipient}",
-        new=reason or None,
-    )
-    append_entry(
-        "link",
-        case.id,
-        {"action": "revoke", "link_id": link.id, "actor": user.email, "reason": reason},
+        actor=user.email,
+        reason=reason,
     )
 
 
@@ -466,6 +448,33 @@ def _sponsor_actor(link: SharedLink) -> str:
 
 
 Refuser = Callable[[Exception, str], Exception]
+
+
+def _log(
+    case: Case,
+    link: SharedLink,
+    by: User | str,
+    change: str,
+    new: str | None,
+    entry: tuple[str, str],
+    *,
+    old: str | None = None,
+    **facts: Any,
+) -> None:
+    """One event of a link or its codes, in both records: the history's audit row
+    (``by`` did ``change``, ``old`` to ``new``) and the sealed ledger's entry (``entry``
+    is its stream and action; ``facts`` follow the link's id)."""
+    record_change(
+        actor=by,
+        entity="link",
+        entity_id=link.id,
+        action=change,
+        case_id=case.id,
+        old=old,
+        new=new,
+    )
+    stream, action = entry
+    append_entry(stream, case.id, {"action": action, "link_id": link.id, **facts})
 
 
 def _refuser(use: LinkUse | None) -> Refuser:
@@ -598,25 +607,17 @@ def request_code(
     )
     db.session.add(row)
     db.session.flush()
-    record_change(
-        actor=_sponsor_actor(link),
-        entity="link",
-        entity_id=link.id,
-        action="code sent",
-        case_id=case.id,
-        new=f"code {row.id} to {row.email}, valid until {row.expires_at:%H:%M UTC}",
-    )
-    append_entry(
-        "code",
-        case.id,
-        {
-            "action": "sent",
-            "link_id": link.id,
-            "code_id": row.id,
-            "to": row.email,
-            "expires_at": row.expires_at,
-            "ip": (ip or "")[:64],
-        },
+    _log(
+        case,
+        link,
+        _sponsor_actor(link),
+        "code sent",
+        f"code {row.id} to {row.email}, valid until {row.expires_at:%H:%M UTC}",
+        ("code", "sent"),
+        code_id=row.id,
+        to=row.email,
+        expires_at=row.expires_at,
+        ip=(ip or "")[:64],
     )
     if use is not None:
         use.outcome = "code sent"
@@ -637,16 +638,14 @@ def request_code(
         mail.send(message)
     except mail.MailError as exc:
         row.replaced_at = utcnow()
-        record_change(
-            actor=_sponsor_actor(link),
-            entity="link",
-            entity_id=link.id,
-            action="code mail failed",
-            case_id=case.id,
-            new=str(exc)[:300],
-        )
-        append_entry(
-            "code", case.id, {"action": "mail failed", "link_id": link.id, "code_id": row.id}
+        _log(
+            case,
+            link,
+            _sponsor_actor(link),
+            "code mail failed",
+            str(exc)[:300],
+            ("code", "mail failed"),
+            code_id=row.id,
         )
         db.session.commit()
         raise MailFailed(
@@ -727,24 +726,16 @@ def _check_code(opened: OpenLink, typed: str, refuse: Refuser, ip: str) -> Decis
         )
     if not tokens.same_hash(_code_hash(link, code), row.code_hash):
         left = tokens.CODE_TRIES - row.tries
-        record_change(
-            actor=_sponsor_actor(link),
-            entity="link",
-            entity_id=link.id,
-            action="code failed",
-            case_id=case.id,
-            new=f"code {row.id}: wrong code, {left} tries left",
-        )
-        append_entry(
-            "code",
-            case.id,
-            {
-                "action": "failed",
-                "link_id": link.id,
-                "code_id": row.id,
-                "tries": row.tries,
-                "ip": (ip or "")[:64],
-            },
+        _log(
+            case,
+            link,
+            _sponsor_actor(link),
+            "code failed",
+            f"code {row.id}: wrong code, {left} tries left",
+            ("code", "failed"),
+            code_id=row.id,
+            tries=row.tries,
+            ip=(ip or "")[:64],
         )
         if left <= 0:
             raise refuse(
@@ -764,18 +755,15 @@ def _check_code(opened: OpenLink, typed: str, refuse: Refuser, ip: str) -> Decis
             "refused: wrong code",
         )
     row.used_at = utcnow()
-    record_change(
-        actor=_sponsor_actor(link),
-        entity="link",
-        entity_id=link.id,
-        action="code verified",
-        case_id=case.id,
-        new=f"code {row.id} sent to {row.email}",
-    )
-    append_entry(
-        "code",
-        case.id,
-        {"action": "verified", "link_id": link.id, "code_id": row.id, "email": row.email},
+    _log(
+        case,
+        link,
+        _sponsor_actor(link),
+        "code verified",
+        f"code {row.id} sent to {row.email}",
+        ("code", "verified"),
+        code_id=row.id,
+        email=row.email,
     )
     return row
 
