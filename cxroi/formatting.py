@@ -119,6 +119,8 @@ def with_unit(value: float | None, unit: str = "", currency: str = "") -> str:
     '£64,000 per month'
     >>> with_unit(12500, "calls/month")
     '12,500 calls per month'
+    >>> with_unit(4.8, "money", "EUR"), with_unit(1250, "money", "EUR")
+    ('€4.80', '€1,250')
     """
     if value is None:
         return "n/a"
@@ -127,11 +129,11 @@ def with_unit(value: float | None, unit: str = "", currency: str = "") -> str:
     per_text = f" per {per}" if per and per != "year" else (" a year" if per else "")
     if head in ("ratio", "rate", "%", "percent"):
         return f"{pct(value)}{per_text}"
+    decimals = 0 if float(value).is_integer() or abs(value) >= 100 else 2
     if head.upper() in SYMBOLS or (len(head) == 3 and head.isupper()):
-        decimals = 0 if float(value).is_integer() or abs(value) >= 100 else 2
         return f"{money(value, head.upper(), decimals)}{per_text}"
     if head == "money":
-        return f"{money(value, currency)}{per_text}"
+        return f"{money(value, currency, decimals)}{per_text}"
     body = approx(value, 6)
     return f"{body} {head}{per_text}".strip() if head else body
 

@@ -35,7 +35,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from cxroi.formatting import short_money
+from cxroi.formatting import short_money, with_unit
 
 from .casefile import BenefitLine, CaseFile, CostLine
 from .drivers import cost_series, resolver
@@ -436,10 +436,10 @@ def _label(case: CaseFile, line: CostLine | BenefitLine, name: str, param: Param
     return param.label
 
 
-def _show(value: float, unit: str) -> str:
-    if unit in ("ratio", "rate"):
-        return f"{value * 100:.1f} %".replace(".0 %", " %")
-    return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
+def _show(value: float, unit: str, currency: str) -> str:
+    """A driver's value as the app writes an assumption's (a parameter's ``count`` unit
+    is a plain figure)."""
+    return with_unit(value, "" if unit == "count" else unit, currency)
 
 
 def driver_variances(
@@ -482,8 +482,8 @@ def driver_variances(
                 else "held at"
             )
             text = (
-                f"{label} {verb} {_show(mean, param.unit)} against the "
-                f"{_show(assumed[name], param.unit)} assumed: "
+                f"{label} {verb} {_show(mean, param.unit, case.currency)} against the "
+                f"{_show(assumed[name], param.unit, case.currency)} assumed: "
                 f"{short_money(effect, case.currency)} to date"
             )
             out.append(
@@ -530,6 +530,10 @@ def drifting_drivers(
                 continue
             side = "below" if value < assumption.low else "above"
             month = month_label(case.start_month, t)
+            was, low, high = (
+                _show(v, param.unit, case.currency)
+                for v in (value, assumption.low, assumption.high)
+            )
             out.append(
                 Drift(
                     line_id=line.id,
@@ -543,9 +547,8 @@ def drifting_drivers(
                     actual=value,
                     month=month,
                     text=(
-                        f"{assumption.label} was {_show(value, param.unit)} in {month}, "
-                        f"{side} the assumed range {_show(assumption.low, param.unit)} to "
-                        f"{_show(assumption.high, param.unit)} ({line.name})"
+                        f"{assumption.label} was {was} in {month}, "
+                        f"{side} the assumed range {low} to {high} ({line.name})"
                     ),
                 )
             )

@@ -156,7 +156,7 @@ def test_driver_variance_priced_by_the_kind_formula() -> None:
     assert dv.effect_to_date == pytest.approx(-120.0)
     assert dv.assumed == 1000 and dv.actual == pytest.approx(2200 / 3)
     assert (
-        dv.text == "Repeat calls per month fell to 733.3 against the 1,000 assumed: −£120 to date"
+        dv.text == "Repeat calls per month fell to 733.333 against the 1,000 assumed: −£120 to date"
     )
 
 
@@ -198,7 +198,7 @@ def test_churn_driver_variance_matches_the_cohort_by_hand() -> None:
     r = realise(case, plan, acts)
     (dv,) = r.driver_variances
     assert dv.effect_to_date == pytest.approx((kept(0.06, 2) - kept(0.12, 2)) * 10)
-    assert dv.text.startswith("Annual churn fell to 6 % against the 12 % assumed: −£")
+    assert dv.text.startswith("Annual churn fell to 6.0% against the 12.0% assumed: −£")
 
 
 def test_drift_outside_range() -> None:
