@@ -49,6 +49,22 @@ def _get(key: str) -> Any:
     return None if row is None else json.loads(row.value)
 
 
+def _store(actor: User, key: str, text: str, *, old: Any, new: Any) -> None:
+    """Write one setting (its JSON ``text``), who and when, and its audit row (``old`` to
+    ``new`` as the history shows them); commits."""
+    row = db.session.get(OrgSetting, key)
+    if row is None:
+        row = OrgSetting(key=key)
+        db.session.add(row)
+    row.value = text
+    row.updated_at, row.updated_by_id = utcnow(), actor.id
+    record_change(
+        actor=actor, entity="setting", entity_id=None, action="update", field=key,
+        old=old, new=new,
+    )  # fmt: skip
+    db.session.commit()
+
+
 def default_discount_rate() -> float:
     """The rate new cases get: the stored setting, else the configuration's default."""
     stored = _get(DEFAULT_DISCOUNT_RATE)
@@ -78,24 +94,7 @@ def set_default_discount_rate(actor: User, rate: float) -> float:
     problem = _rate_problem(rate)
     if problem:
         raise SettingInvalid("discount_rate", f"The default discount rate {problem}.")
-    old = default_discount_rate()
-    row = db.session.get(OrgSetting, DEFAULT_DISCOUNT_RATE)
-    if row is None:
-        row = OrgSetting(key=DEFAULT_DISCOUNT_RATE)
-        db.session.add(row)
-    row.value = json.dumps(rate)
-    row.updated_at = utcnow()
-    row.updated_by_id = actor.id
-    record_change(
-        actor=actor,
-        entity="setting",
-        entity_id=None,
-        action="update",
-        field=DEFAULT_DISCOUNT_RATE,
-        old=old,
-        new=rate,
-    )
-    db.session.commit()
+    _store(actor, DEFAULT_DISCOUNT_RATE, json.dumps(rate), old=default_discount_rate(), new=rate)
     return rate
 
 
@@ -144,18 +143,8 @@ def set_rag_rules(
             "red_share", "Red must be stricter than amber: a share at most amber's."
         )
     rules = (RagRule("red", red[0], red[1]), RagRule("amber", amber[0], amber[1]))
-    old = _rules_text(rag_rules())
-    row = db.session.get(OrgSetting, RAG_RULES)
-    if row is None:
-        row = OrgSetting(key=RAG_RULES)
-        db.session.add(row)
-    row.value = _rules_text(rules)
-    row.updated_at, row.updated_by_id = utcnow(), actor.id
-    record_change(
-        actor=actor, entity="setting", entity_id=None, action="update", field=RAG_RULES,
-        old=old, new=row.value,
-    )  # fmt: skip
-    db.session.commit()
+    text = _rules_text(rules)
+    _store(actor, RAG_RULES, text, old=_rules_text(rag_rules()), new=text)
     return rules
 
 
@@ -280,17 +269,8 @@ def _currency(field: str, raw: str | None) -> str:
 
 def _write_fx(actor: User, reporting: str, rates: dict[str, FxRate]) -> None:
     row = db.session.get(OrgSetting, FX_RATES)
-    old = row.value if row is not None else None
-    if row is None:
-        row = OrgSetting(key=FX_RATES)
-        db.session.add(row)
-    row.value = _fx_text(reporting, rates)
-    row.updated_at, row.updated_by_id = utcnow(), actor.id
-    record_change(
-        actor=actor, entity="setting", entity_id=None, action="update", field=FX_RATES,
-        old=old, new=row.value,
-    )  # fmt: skip
-    db.session.commit()
+    text = _fx_text(reporting, rates)
+    _store(actor, FX_RATES, text, old=row.value if row is not None else None, new=text)
 
 
 def set_reporting_currency(actor: User, currency: str | None) -> FxRates:
