@@ -217,6 +217,8 @@ def case_names(case: Any) -> dict[str, str]:
 
 
 #: A reviewed line's field that names an assumption reads ``assumption <id>``.
+#: How a rank correlation's two assumptions are joined in its name: ``churn ↔ volume``.
+PAIR = " \u2194 "
 _ASSUMPTION_REF = re.compile(r"^assumption (\S+)$")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 #: Fields of a cost line that are numbers of months (not money, not rates).
@@ -257,7 +259,10 @@ class CaseWords:
     # -- names ---------------------------------------------------------------------------
 
     def name(self, value: str) -> str:
-        """An assumption key or id, a line or scenario id, or ``assumption <id>``."""
+        """An assumption key or id, a line or scenario id, ``assumption <id>``, or a rank
+        correlation's pair of keys (``a ↔ b``, :data:`PAIR`)."""
+        if PAIR in value:
+            return PAIR.join(self.name(part) for part in value.split(PAIR))
         found = _ASSUMPTION_REF.match(value)
         if found and found.group(1) in self.names:
             return self.names[found.group(1)]

@@ -24,6 +24,7 @@ from typing import Any
 
 from cxroi.engine import METRIC_KEYS
 from cxroi.engine.casefile import CASE_FIELDS
+from cxroi.labels import PAIR
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +38,8 @@ class FieldChange:
 class ItemChange:
     """One assumption, line or scenario added, removed or changed (with its fields)."""
 
-    section: str  # assumptions, costs, benefits, scenarios
-    name: str  # the assumption key, or the line / scenario name
+    section: str  # assumptions, costs, benefits, scenarios, correlations
+    name: str  # the assumption key, the line / scenario name, or ``a ↔ b`` (a pair)
     kind: str  # added, removed, changed
     fields: tuple[FieldChange, ...] = ()
 
@@ -64,10 +65,11 @@ class VersionDiff:
     benefits: tuple[ItemChange, ...]
     scenarios: tuple[ItemChange, ...]
     metrics: tuple[MetricDelta, ...]
+    correlations: tuple[ItemChange, ...] = ()
 
     @property
     def items(self) -> tuple[ItemChange, ...]:
-        return self.assumptions + self.costs + self.benefits + self.scenarios
+        return self.assumptions + self.costs + self.benefits + self.scenarios + self.correlations
 
     @property
     def unchanged(self) -> bool:
@@ -136,6 +138,31 @@ def _by_id(
     return tuple(changes)
 
 
+def _pairs(section: Sequence[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
+    """Rank correlations by their pair of keys (in key order: a pair is unordered)."""
+    return {PAIR.join(sorted((str(p.get("a")), str(p.get("b"))))): p for p in section}
+
+
+def _correlations(
+    old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]]
+) -> tuple[ItemChange, ...]:
+    """Pairs added, removed, or with a changed ``rho``.
+
+    >>> (c,) = _correlations([{"a": "x", "b": "y", "rho": 0.5}], [{"a": "y", "b": "x", "rho": 0.6}])
+    >>> c.name, c.kind, c.fields
+    ('x ↔ y', 'changed', (FieldChange(field='rho', old=0.5, new=0.6),))
+    """
+    before, after = _pairs(old), _pairs(new)
+    changes = [ItemChange("correlations", name, "removed") for name in before if name not in after]
+    for name, pair in after.items():
+        if name not in before:
+            changes.append(ItemChange("correlations", name, "added"))
+        elif before[name].get("rho") != pair.get("rho"):
+            rho = FieldChange("rho", before[name].get("rho"), pair.get("rho"))
+            changes.append(ItemChange("correlations", name, "changed", (rho,)))
+    return tuple(changes)
+
+
 def _number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
@@ -168,5 +195,8 @@ def diff_versions(
         metrics=tuple(
             MetricDelta(k, _number(old_metrics.get(k)), _number(new_metrics.get(k)))
             for k in METRIC_KEYS
+        ),
+        correlations=_correlations(
+            old_case.get("correlations", []), new_case.get("correlations", [])
         ),
     )

@@ -252,3 +252,26 @@ def test_no_version_read_prices_anything(app, ready_case, users, switched_off_en
         assert sponsor.get(url).status_code == 200, url
     book = _book(sponsor.get(f"/s/{token}/workbook.xlsx").data)
     assert _app_values(book)["npv"] == pytest.approx(_frozen_npv(v1), abs=1e-6)
+
+
+def test_the_versions_page_names_a_changed_rank_correlation_by_its_assumptions(
+    app, ready_case, users
+):
+    """A pair added between two versions shows under its own heading, by the assumptions'
+    labels (it is no case field, and no assumption changed)."""
+    case = ready_case
+    take_case_step(case, "reopen", users["cx"])
+    doc = json.loads(case.document)
+    doc["correlations"] = [{"a": "churn_reduction", "b": "repeat_reduction", "rho": 0.6}]
+    store(case, load_case(doc))
+    db.session.commit()
+    take_case_step(case, "submit", users["cx"])
+    accept_all(case, users["finance"])
+    take_case_step(case, "sign_off", users["finance"])
+    page = sign_in(app, users["finance"]).get(f"/cases/{case.id}/versions?old=1&new=2")
+    assert page.status_code == 200
+    text = " ".join(re.sub(r"<[^>]+>", " ", page.text).split())
+    assert (
+        "Rank correlations Relative churn reduction \u2194 Share of repeat calls avoided added"
+        in (text)
+    )

@@ -80,3 +80,28 @@ def test_items_are_matched_by_id_so_a_rename_is_a_change_not_a_new_item() -> Non
     assert [(c.name, c.kind, c.fields) for c in d.assumptions] == [
         ("revenue", "changed", (FieldChange("key", "arpu", "revenue"),))
     ]
+
+
+def test_diff_names_each_rank_correlation_pair_added_removed_or_changed():
+    """A pair is unordered and named by its keys; its rho is the field that changes."""
+    old, new = _versions()
+    old["correlations"] = [
+        {"a": "churn_reduction", "b": "repeat_reduction", "rho": 0.6},
+        {"a": "arpu", "b": "cost_per_call", "rho": 0.3},
+    ]
+    new["correlations"] = [
+        {"a": "repeat_reduction", "b": "churn_reduction", "rho": 0.4},  # reversed, changed
+        {"a": "arpu", "b": "churn_reduction", "rho": -0.2},  # added
+    ]  # arpu ↔ cost_per_call removed
+    (old_doc, old_res), (new_doc, new_res) = _priced(old), _priced(new)
+    d = diff_versions(old_doc, new_doc, old_res, new_res)
+    got = [(c.name, c.kind, [(f.field, f.old, f.new) for f in c.fields]) for c in d.correlations]
+    assert got == [
+        ("arpu \u2194 cost_per_call", "removed", []),
+        ("churn_reduction \u2194 repeat_reduction", "changed", [("rho", 0.6, 0.4)]),
+        ("arpu \u2194 churn_reduction", "added", []),
+    ]
+    assert set(d.correlations) <= set(d.items) and not d.unchanged
+    # The same pair in the other order, same rho: no change.
+    new["correlations"] = [{"a": b["b"], "b": b["a"], "rho": b["rho"]} for b in old["correlations"]]
+    assert diff_versions(old_doc, _priced(new)[0], old_res, new_res).correlations == ()
