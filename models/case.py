@@ -203,6 +203,10 @@ class Case(Base):
         return self.doc.costs
 
     @property
+    def nothing_to_price(self) -> bool:
+        return self.doc.nothing_to_price
+
+    @property
     def benefits(self) -> tuple[BenefitLine, ...]:
         return self.doc.benefits
 

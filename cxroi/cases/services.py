@@ -209,8 +209,11 @@ def store(case: Case, case_file: CaseFile) -> None:
     case.computed_at = utcnow()
     case.npv, case.npv_unadjusted = m.npv, result.unadjusted.npv
     case.irr, case.roi, case.bcr = m.irr, m.roi, m.bcr
-    case.payback_months = m.payback_months
-    case.discounted_payback_months = m.discounted_payback_months
+    # With nothing to price, "pays back in month 0" would rank first by payback: none.
+    paybacks = (m.payback_months, m.discounted_payback_months)
+    case.payback_months, case.discounted_payback_months = (
+        (None, None) if case_file.nothing_to_price else paybacks
+    )
     case.total_costs, case.total_benefits = m.total_costs, m.total_benefits
     case.pv_costs, case.pv_benefits = m.pv_costs, m.pv_benefits
     case.npv_per_pv_cost = m.npv / m.pv_costs if m.pv_costs else None

@@ -282,6 +282,12 @@ class CaseFile:
         )
 
     @property
+    def nothing_to_price(self) -> bool:
+        """No cost and no benefit yet: no figure means anything (a payback of month 0, an
+        NPV of 0), so pages say so instead of showing them."""
+        return not self.costs and not self.benefits
+
+    @property
     def assumption_values(self) -> dict[str, float]:
         return {a.key: a.value for a in self.assumptions}
 
