@@ -17,9 +17,13 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask import Flask
+
+if TYPE_CHECKING:  # pragma: no cover
+    from models import Case, User
 
 
 @contextmanager
@@ -42,6 +46,29 @@ def _app() -> Iterator[Flask]:
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+def case_and_actor(case_id: int, as_email: str | None) -> tuple[Case, User]:
+    """A command's case and who acts on it (``--as``: an account's email; default the
+    case's owner); either missing is a message and exit status 2."""
+    from sqlalchemy import select
+
+    from cxroi.extensions import db
+    from models import Case, User
+
+    case = db.session.get(Case, case_id)
+    if case is None:
+        click.echo(f"There is no case {case_id}.", err=True)
+        sys.exit(2)
+    user = (
+        db.session.scalar(select(User).where(User.email == as_email.strip().lower()))
+        if as_email
+        else case.owner
+    )
+    if user is None:
+        click.echo(f"There is no user {as_email}.", err=True)
+        sys.exit(2)
+    return case, user
 
 
 @click.command("init-db")

@@ -27,27 +27,12 @@ def actuals() -> None:
 def import_actuals(case_id: int, file: Path, as_email: str | None, dry_run: bool) -> None:
     """Replace the months in FILE.csv (the page's template) with its actuals. Every problem
     is printed with its row and column, and then nothing is saved."""
-    from sqlalchemy import select
-
     from cxroi.actuals import services
-    from cxroi.app_cli import _app
+    from cxroi.app_cli import _app, case_and_actor
     from cxroi.errors import DomainError
-    from cxroi.extensions import db
-    from models import Case, User
 
     with _app():
-        case = db.session.get(Case, case_id)
-        if case is None:
-            click.echo(f"There is no case {case_id}.", err=True)
-            sys.exit(2)
-        user = (
-            db.session.scalar(select(User).where(User.email == as_email.strip().lower()))
-            if as_email
-            else case.owner
-        )
-        if user is None:
-            click.echo(f"There is no user {as_email}.", err=True)
-            sys.exit(2)
+        _case, user = case_and_actor(case_id, as_email)
         try:
             saved = services.import_csv(user, case_id, file.read_bytes(), commit=not dry_run)
         except services.ActualsRejected as exc:

@@ -56,25 +56,11 @@ def share(
 def _share(
     case_id: int, scope: str, to: str, days: int | None, as_email: str | None, base_url: str
 ) -> None:
-    from sqlalchemy import select
-
+    from cxroi.app_cli import case_and_actor
     from cxroi.approvals import links, tokens
     from cxroi.approvals.errors import DomainError
-    from cxroi.extensions import db
-    from models import Case, User
 
-    case = db.session.get(Case, case_id)
-    if case is None:
-        click.echo(f"There is no case {case_id}.", err=True)
-        sys.exit(2)
-    user = (
-        db.session.scalar(select(User).where(User.email == as_email.strip().lower()))
-        if as_email
-        else case.owner
-    )
-    if user is None:
-        click.echo(f"There is no user {as_email}.", err=True)
-        sys.exit(2)
+    case, user = case_and_actor(case_id, as_email)
     try:
         name, email = tokens.parse_recipient(to)
         new = links.create_link(
