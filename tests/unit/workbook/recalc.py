@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable
+import shutil
+import subprocess
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -178,3 +180,33 @@ def assert_distributions_recalculated(ws: Any, read: Callable[[str], Any], case:
         seen.append(a.key)
         r += 1
     assert seen == sorted(drawn)
+
+
+LIBREOFFICE_MISSING = "LibreOffice (soffice) not installed: apt-get install libreoffice-calc-nogui"
+
+
+def libreoffice_recalculated(
+    sources: Sequence[Path], out: Path, profile: Path, timeout: int = 240
+) -> list[Path]:
+    """Each workbook opened, recalculated and saved again as xlsx in ``out`` by LibreOffice
+    headless, all in one run with a private profile (the test is skipped, saying why, when
+    LibreOffice is not installed). The converted paths, in the order of ``sources``."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip(LIBREOFFICE_MISSING)
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            *map(str, sources),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=timeout,
+    )
+    return [out / path.name for path in sources]

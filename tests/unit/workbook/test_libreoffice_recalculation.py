@@ -7,8 +7,6 @@ cached values, read with ``openpyxl`` (``data_only=True``).
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -22,37 +20,19 @@ from .recalc import (
     assert_distributions_recalculated,
     assert_recalculated,
     assert_scope_recalculated,
+    libreoffice_recalculated,
 )
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
 
-SKIP_REASON = "LibreOffice (soffice) not installed: apt-get install libreoffice-calc-nogui"
-
 
 @pytest.fixture(scope="module")
 def recalculated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Result]]:
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        pytest.skip(SKIP_REASON)
     source = tmp_path_factory.mktemp("lo-in")
     out = tmp_path_factory.mktemp("lo-out")
     profile = tmp_path_factory.mktemp("lo-profile")
     exported = {name: export(name, source) for name in all_case_names()}
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--convert-to",
-            "xlsx",
-            "--outdir",
-            str(out),
-            *(str(path) for path, _case, _result in exported.values()),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=240,
-    )
+    libreoffice_recalculated([path for path, _c, _r in exported.values()], out, profile)
     return {name: (out / path.name, result) for name, (path, _c, result) in exported.items()}
 
 

@@ -6,8 +6,6 @@ Two independent recalculations: the ``formulas`` package, and LibreOffice headle
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import openpyxl
@@ -19,6 +17,7 @@ from cxroi.engine.timeline import monthly_rate
 from cxroi.workbook.actuals import PackInitiative, pack_workbook_bytes
 
 from .cases import Evaluated
+from .recalc import libreoffice_recalculated
 
 ANNUAL = 1.01**12 - 1.0
 
@@ -106,17 +105,8 @@ def test_formulas_recalculates_to_the_engine(tmp_path: Path) -> None:
 
 @pytest.mark.libreoffice
 def test_libreoffice_recalculates_to_the_engine(tmp_path: Path) -> None:
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        pytest.skip("LibreOffice (soffice) not installed: apt-get install libreoffice-calc-nogui")
     path, realisations = _pack(tmp_path)
-    out = tmp_path / "out"
-    profile = tmp_path / "profile"
-    subprocess.run(
-        [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to",
-         "xlsx", "--outdir", str(out), str(path)],
-        check=True, capture_output=True, timeout=240,
-    )  # fmt: skip
-    wb = openpyxl.load_workbook(out / path.name, data_only=True)
+    (converted,) = libreoffice_recalculated([path], tmp_path / "out", tmp_path / "profile")
+    wb = openpyxl.load_workbook(converted, data_only=True)
     _check(lambda ref: wb["Actuals"][ref].value, lambda ref: wb["Initiatives"][ref].value,
            realisations)  # fmt: skip

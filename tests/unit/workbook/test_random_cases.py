@@ -8,8 +8,6 @@ through one ``soffice`` run.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import openpyxl
@@ -19,7 +17,12 @@ from cxroi.engine import Result, analyse, load_case
 from cxroi.workbook import build_workbook
 
 from .cases import find_row, random_doc
-from .recalc import assert_recalculated, assert_scope_recalculated, named
+from .recalc import (
+    assert_recalculated,
+    assert_scope_recalculated,
+    libreoffice_recalculated,
+    named,
+)
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
 
@@ -28,9 +31,6 @@ SEEDS = range(12)
 
 @pytest.fixture(scope="module")
 def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[int, tuple[Path, Result]]:
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        pytest.skip("LibreOffice (soffice) not installed: apt-get install libreoffice-calc-nogui")
     source, out = tmp_path_factory.mktemp("random-in"), tmp_path_factory.mktemp("random-out")
     results: dict[int, tuple[Path, Result]] = {}
     for seed in SEEDS:
@@ -40,20 +40,8 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[int, tuple[Path,
         path.write_bytes(build_workbook(case, result))
         results[seed] = (out / path.name, result)
     profile = tmp_path_factory.mktemp("random-profile")
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--convert-to",
-            "xlsx",
-            "--outdir",
-            str(out),
-            *(str(source / p.name) for p, _r in results.values()),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
+    libreoffice_recalculated(
+        [source / path.name for path, _r in results.values()], out, profile, timeout=300
     )
     return results
 

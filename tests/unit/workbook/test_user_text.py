@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ from cxroi.workbook import AuditRow, WorkbookVersion, build_workbook
 from cxroi.workbook.styles import put_text
 
 from .cases import wide_doc
+from .recalc import libreoffice_recalculated
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # Characters XML 1.0 cannot hold at all (tab, LF and CR it can).
@@ -109,31 +108,15 @@ def test_characters_xml_cannot_hold_are_replaced_not_fatal() -> None:
 
 @pytest.mark.libreoffice
 def test_libreoffice_reads_formula_like_user_text_as_text(tmp_path: Path) -> None:
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        pytest.skip("LibreOffice (soffice) not installed: apt-get install libreoffice-calc-nogui")
     # texts[4] is multi-line (notes): the only kind of field a tab or CR may start
     texts = ["=1+1", "+1", "-1", "@SUM(1)", "\r=3\t=2", "=2", "=A1", "-x", "+", "=NOW()"]
     case = load_case(_doc_with_text(texts))
     source = tmp_path / "text.xlsx"
     source.write_bytes(build_workbook(case, analyse(case, trials=0)))
-    out = tmp_path / "out"
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
-            "--headless",
-            "--convert-to",
-            "xlsx",
-            "--outdir",
-            str(out),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
+    (converted,) = libreoffice_recalculated(
+        [source], tmp_path / "out", tmp_path / "profile", timeout=120
     )
-    wb = openpyxl.load_workbook(out / "text.xlsx", data_only=True)
+    wb = openpyxl.load_workbook(converted, data_only=True)
     found = _texts_in(wb)
     for text in texts:
         assert text in found, f"{text!r} lost after LibreOffice"
