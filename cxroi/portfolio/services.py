@@ -48,6 +48,9 @@ class Sort:
     #: "number", "text" or "time": what a key's value must be.
     kind: str
     default_direction: str = "desc"
+    #: Whether it compares amounts of money: cases in different currencies are then not
+    #: ranked like with like (ratios and months are the same in any currency).
+    in_money: bool = False
 
     @property
     def nullable(self) -> bool:
@@ -56,7 +59,7 @@ class Sort:
 
 #: Sort keys people can choose, and the columns behind them (each has an index).
 SORTS: dict[str, Sort] = {
-    "npv": Sort("NPV", Case.npv, "number"),
+    "npv": Sort("NPV", Case.npv, "number", in_money=True),
     "npv_per_cost": Sort("NPV per unit of PV cost", Case.npv_per_pv_cost, "number"),
     "roi": Sort("ROI", Case.roi, "number"),
     "payback": Sort("Payback", Case.payback_months, "number", "asc"),
