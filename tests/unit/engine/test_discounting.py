@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any
 
 import numpy as np
 import pytest
@@ -15,6 +14,10 @@ from cxroi.engine import CaseValidationError, analyse, case_to_dict, load_case
 from cxroi.engine.metrics import xirr, xnpv
 from cxroi.engine.review_items import review_items
 from cxroi.engine.timeline import flow_dates, year_fractions
+from tests.unit.engine.calculator import bisect, calendar_dates
+from tests.unit.engine.calculator import factors as hand_factors
+from tests.unit.engine.calculator import npv as hand_npv
+from tests.unit.engine.calculator import xnpv as xnpv_by_hand
 from tests.unit.engine.test_tax import after_tax_flow, payback_by_hand
 from tests.unit.workbook.cases import actual_365_doc, mid_month_doc, tax_doc
 
@@ -29,54 +32,16 @@ EXCEL_DATES = [
 EXCEL_FLOWS = [-10000.0, 2750.0, 4250.0, 3250.0, 2750.0]
 
 
-def my_xnpv(rate: float, flows: list[float], dates: list[dt.date]) -> float:
-    return sum(
-        v / (1 + rate) ** ((d - dates[0]).days / 365) for v, d in zip(flows, dates, strict=True)
-    )
-
-
-def my_root(f: Any, low: float, high: float) -> float:
-    """Bisection: f(low) and f(high) have opposite signs."""
-    f_low = f(low)
-    for _ in range(300):
-        mid = (low + high) / 2
-        if (f(mid) > 0) == (f_low > 0):
-            low, f_low = mid, f(mid)
-        else:
-            high = mid
-    return (low + high) / 2
-
-
-def my_dates(start: str, horizon: int) -> list[dt.date]:
-    """Month 0 on the 1st of the start month; month t on the 1st of the month after it."""
-    year, month = int(start[:4]), int(start[5:7])
-    out = []
-    for t in range(horizon + 1):
-        index = year * 12 + month - 1 + t
-        out.append(dt.date(index // 12, index % 12 + 1, 1))
-    return out
-
-
-def my_factors(convention: str, rate: float, horizon: int, start: str) -> list[float]:
-    m = (1 + rate) ** (1 / 12) - 1
-    if convention == "end_of_month":
-        return [(1 + m) ** -t for t in range(horizon + 1)]
-    if convention == "mid_month":
-        return [1.0] + [(1 + m) ** -(t - 0.5) for t in range(1, horizon + 1)]
-    dates = my_dates(start, horizon)
-    return [(1 + rate) ** -((d - dates[0]).days / 365) for d in dates]
-
-
 def test_excel_xnpv_example_to_the_cent() -> None:
-    assert round(my_xnpv(0.09, EXCEL_FLOWS, EXCEL_DATES), 2) == 2086.65
+    assert round(xnpv_by_hand(0.09, EXCEL_FLOWS, EXCEL_DATES), 2) == 2086.65
     dates = np.array([d.isoformat() for d in EXCEL_DATES], dtype="datetime64[D]")
     engine = xnpv(0.09, EXCEL_FLOWS, year_fractions(dates))
     assert round(engine, 2) == 2086.65
-    assert engine == pytest.approx(my_xnpv(0.09, EXCEL_FLOWS, EXCEL_DATES), abs=1e-9)
+    assert engine == pytest.approx(xnpv_by_hand(0.09, EXCEL_FLOWS, EXCEL_DATES), abs=1e-9)
 
 
 def test_excel_xirr_example() -> None:
-    mine = my_root(lambda r: my_xnpv(r, EXCEL_FLOWS, EXCEL_DATES), 0.0, 1.0)
+    mine = bisect(lambda r: xnpv_by_hand(r, EXCEL_FLOWS, EXCEL_DATES), 0.0, 1.0)
     dates = np.array([d.isoformat() for d in EXCEL_DATES], dtype="datetime64[D]")
     rate, note = xirr(EXCEL_FLOWS, year_fractions(dates))
     assert note is None and rate is not None
@@ -87,7 +52,7 @@ def test_excel_xirr_example() -> None:
 
 def test_flow_dates_are_calendar_month_starts_over_a_leap_february() -> None:
     got = [str(d) for d in flow_dates("2027-11", 30)]
-    assert got == [d.isoformat() for d in my_dates("2027-11", 30)]
+    assert got == [d.isoformat() for d in calendar_dates("2027-11", 30)]
     fractions = year_fractions(flow_dates("2027-11", 30))
     # 2027-11-01 -> 2028-03-01: 30 + 31 + 31 + 29 days.
     assert fractions[4] == 121 / 365
@@ -98,7 +63,7 @@ def test_a_monthly_case_under_each_convention_matches_the_calculator(convention:
     doc = {**tax_doc(), "start_month": "2027-11", "discounting": convention}
     after, paid = after_tax_flow()
     net = [x + p for x, p in zip(after, paid, strict=True)]
-    factors = my_factors(convention, 0.08, 30, "2027-11")
+    factors = hand_factors(0.08, 30, convention, "2027-11")
     result = analyse(load_case(doc), trials=0)
     m = result.metrics
     assert m.npv == pytest.approx(sum(x * f for x, f in zip(net, factors, strict=True)), abs=1e-6)
@@ -109,22 +74,18 @@ def test_a_monthly_case_under_each_convention_matches_the_calculator(convention:
 
     # The IRR: the annual rate whose own factors make the NPV 0.
     def npv_at(annual: float) -> float:
-        return sum(
-            x * f for x, f in zip(net, my_factors(convention, annual, 30, "2027-11"), strict=True)
-        )
+        return hand_npv(net, annual, convention, "2027-11")
 
-    assert m.irr == pytest.approx(my_root(npv_at, 0.0, 10.0), rel=1e-9)
+    assert m.irr == pytest.approx(bisect(npv_at, 0.0, 10.0), rel=1e-9)
     # After tax, the same convention.
     assert result.after_tax is not None
     a = result.after_tax.metrics
     assert a.npv == pytest.approx(sum(x * f for x, f in zip(after, factors, strict=True)), abs=1e-6)
 
     def after_at(annual: float) -> float:
-        return sum(
-            x * f for x, f in zip(after, my_factors(convention, annual, 30, "2027-11"), strict=True)
-        )
+        return hand_npv(after, annual, convention, "2027-11")
 
-    assert a.irr == pytest.approx(my_root(after_at, 0.0, 10.0), rel=1e-9)
+    assert a.irr == pytest.approx(bisect(after_at, 0.0, 10.0), rel=1e-9)
 
 
 def test_the_conventions_order_the_npv_as_timing_says() -> None:
@@ -180,7 +141,7 @@ def test_several_sign_changes_on_dates_are_several_rates() -> None:
     }
     for key in ("tax_rate", "tax_lag_months"):
         doc.pop(key)
-    dates = my_dates("2027-01", 24)
+    dates = calendar_dates("2027-01", 24)
     flows = dict.fromkeys(range(1, 25), 10.0)
     flows[0], flows[24] = -100.0, 10.0 - 141.0
 

@@ -23,6 +23,8 @@ from cxroi.engine import (
 )
 from cxroi.engine.review_items import review_items
 from tests.support import reference_case_path, reference_expected, reference_names
+from tests.unit.engine.calculator import bisect
+from tests.unit.engine.calculator import npv as hand_npv
 from tests.unit.engine.test_reference_cases import assert_metrics_match
 from tests.unit.engine.test_tax import payback_by_hand
 from tests.unit.workbook.cases import inflation_doc, runoff_doc, tax_doc
@@ -82,38 +84,22 @@ def hand_net(inflation: float) -> list[float]:
     return net
 
 
-def npv_by_hand(net: list[float], annual: float) -> float:
-    m = (1 + annual) ** (1 / 12) - 1
-    return sum(x / (1 + m) ** t for t, x in enumerate(net))
-
-
-def bisect(f: Any, low: float, high: float) -> float:
-    f_low = f(low)
-    for _ in range(300):
-        mid = (low + high) / 2
-        if (f(mid) > 0) == (f_low > 0):
-            low, f_low = mid, f(mid)
-        else:
-            high = mid
-    return (low + high) / 2
-
-
 def test_a_hand_worked_case_to_the_cent() -> None:
     net = hand_net(INFLATION)
     # Month 13's factor is 1.03 x 1.02 = 1.0506: the saving is 3,151.80, the service 1,575.90.
     assert net[13] == pytest.approx(3000 * 1.0506 - 1500 * 1.0506, abs=1e-9)
     result = analyse(load_case(hand_doc()), trials=0)
     m = result.metrics
-    assert round(m.npv, 2) == round(npv_by_hand(net, RATE), 2)
-    assert m.npv == pytest.approx(npv_by_hand(net, RATE), abs=1e-6)
+    assert round(m.npv, 2) == round(hand_npv(net, RATE), 2)
+    assert m.npv == pytest.approx(hand_npv(net, RATE), abs=1e-6)
     assert m.payback_months == pytest.approx(payback_by_hand(net), abs=1e-9)
     discounted = [x / (1 + ((1 + RATE) ** (1 / 12) - 1)) ** t for t, x in enumerate(net)]
     assert m.discounted_payback_months == pytest.approx(payback_by_hand(discounted), abs=1e-9)
-    assert m.irr == pytest.approx(bisect(lambda r: npv_by_hand(net, r), 0.0, 50.0), rel=1e-9)
+    assert m.irr == pytest.approx(bisect(lambda r: hand_npv(net, r), 0.0, 50.0), rel=1e-9)
     assert result.cashflow.net.tolist() == pytest.approx(net, abs=1e-9)
     # Inflation moves the answer: the same case without it is worth less (net inflows).
     flat = analyse(load_case(hand_doc(inflation_rate=0.0)), trials=0).metrics
-    assert flat.npv == pytest.approx(npv_by_hand(hand_net(0.0), RATE), abs=1e-6)
+    assert flat.npv == pytest.approx(hand_npv(hand_net(0.0), RATE), abs=1e-6)
     assert m.npv > flat.npv
 
 
