@@ -15,7 +15,8 @@ from flask import render_template
 
 from cxroi.approvals.errors import NotFound
 from cxroi.council import services
-from cxroi.engine.timeline import monthly_rate
+from cxroi.engine import load_case
+from cxroi.engine.timeline import Timeline, discount_months
 from cxroi.errors import DomainError
 from cxroi.realisation.charts import cumulative_svg
 from cxroi.realisation.services import Initiative, approved_initiatives
@@ -92,15 +93,22 @@ def pdf(month: str) -> bytes:
 
 def workbook(month: str) -> bytes:
     month = services.parse_month(month)
-    items = [
-        PackInitiative(
-            title=i.case.title,
-            start_month=str(_version_doc(i)["start_month"]),
-            monthly_rate=monthly_rate(float(_version_doc(i)["discount_rate"])),
-            realisation=i.realisation,
+    items = []
+    for i in approved_initiatives():
+        # The approved version's own timeline: the rate and convention its realised NPV
+        # to date is discounted with (cxroi.engine.realisation), so the sheet agrees.
+        approved = load_case(_version_doc(i))
+        tl = Timeline.for_case(approved)
+        timing = discount_months(tl.horizon, tl.discounting, tl.start_month)
+        items.append(
+            PackInitiative(
+                title=i.case.title,
+                start_month=approved.start_month,
+                monthly_rate=tl.monthly_rate,
+                realisation=i.realisation,
+                discount_months=timing.tolist(),
+            )
         )
-        for i in approved_initiatives()
-    ]
     return pack_workbook_bytes(month, items)
 
 

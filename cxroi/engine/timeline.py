@@ -61,6 +61,26 @@ def year_fractions(dates: npt.ArrayLike) -> FloatArray:
     return np.asarray((days - days[0]).astype(np.float64) / 365.0, dtype=np.float64)
 
 
+def discount_months(
+    horizon: int, discounting: str = "end_of_month", start_month: str = ""
+) -> FloatArray:
+    """How far month t's flow is discounted, in months, t = 0..H: month t's factor is
+    (1 + m)^−this under each convention of :func:`discount_factors` (act/365's years
+    times 12), so a spreadsheet needs only the monthly rate and this column.
+
+    >>> discount_months(2, "mid_month").tolist(), discount_months(2).tolist()
+    ([0.0, 0.5, 1.5], [0.0, 1.0, 2.0])
+    >>> float(discount_months(1, "actual_365", "2027-02")[1]) == 12 * 28 / 365
+    True
+    """
+    t = np.arange(horizon + 1, dtype=np.float64)
+    if discounting == "actual_365":
+        return np.asarray(12.0 * year_fractions(flow_dates(start_month, horizon)), dtype=np.float64)
+    if discounting == "mid_month":
+        return np.maximum(t - 0.5, 0.0)
+    return t
+
+
 def discount_factors(
     horizon: int, annual_rate: float, discounting: str = "end_of_month", start_month: str = ""
 ) -> FloatArray:

@@ -6,8 +6,10 @@ net flows are values (the approved version's and the reported months'); everythi
 else is a formula, so the workbook recalculates to the app's figures:
 
 - ``Actuals``: one row per initiative and month; variance ``= actual − plan``, the
-  cumulative plan and actual as running sums, the discount factor ``(1 + m)^−t`` with
-  the case's monthly rate, and the discounted actual;
+  cumulative plan and actual as running sums, the discount factor ``(1 + m)^−d`` with
+  the case's monthly rate and the month's discount time d in months under the case's
+  convention (t at month ends, t − ½ mid-month, 12 × days/365 on calendar dates:
+  :func:`~cxroi.engine.timeline.discount_months`), and the discounted actual;
 - ``Initiatives``: per initiative, the sums to date and the realised NPV to date
   (``SUM`` of the discounted actuals), beside the approved NPV and the re-forecast.
 """
@@ -38,6 +40,7 @@ ACTUALS_HEADERS = (
     "Monthly rate",
     "Discount factor",
     "Discounted actual",
+    "Discount time (months)",
 )
 INITIATIVE_HEADERS = (
     "Initiative",
@@ -58,6 +61,9 @@ class PackInitiative:
     start_month: str
     monthly_rate: float
     realisation: Realisation
+    #: Each case month's discount time in months (t = 0..H, the case's convention:
+    #: :func:`~cxroi.engine.timeline.discount_months`); empty: month ends, t itself.
+    discount_months: Sequence[float] = ()
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,10 @@ class Rows:
 
     first: int
     last: int
+
+
+def _discount_time(item: PackInitiative, t: int) -> float:
+    return float(item.discount_months[t]) if item.discount_months else float(t)
 
 
 def build_pack_workbook(month: str, initiatives: Sequence[PackInitiative]) -> Workbook:
@@ -99,8 +109,9 @@ def build_pack_workbook(month: str, initiatives: Sequence[PackInitiative]) -> Wo
                     f"=D{n}" if n == first else f"=G{n - 1}+D{n}",
                     f"=E{n}" if n == first else f"=H{n - 1}+E{n}",
                     item.monthly_rate,
-                    f"=(1+I{n})^(-C{n})",
+                    f"=(1+I{n})^(-L{n})",
                     f"=E{n}*J{n}",
+                    _discount_time(item, month_index(item.start_month, label)),
                 ]
             )
             row += 1

@@ -13,8 +13,9 @@ import pytest
 
 from cxroi.engine import analyse, load_case, result_to_dict
 from cxroi.engine.realisation import LineActual, Realisation, realise
-from cxroi.engine.timeline import monthly_rate
+from cxroi.engine.timeline import discount_months, monthly_rate
 from cxroi.workbook.actuals import PackInitiative, pack_workbook_bytes
+from tests.unit.engine.calculator import factors as hand_factors
 
 from .cases import Evaluated
 from .recalc import libreoffice_recalculated
@@ -43,13 +44,17 @@ ACTUALS = {
 }  # fmt: skip
 
 
-def _pack(tmp_path: Path) -> tuple[Path, list[Realisation]]:
-    case = load_case(DOC)
+CONVENTIONS = ("end_of_month", "mid_month", "actual_365")
+
+
+def _pack(tmp_path: Path, discounting: str = "end_of_month") -> tuple[Path, list[Realisation]]:
+    case = load_case({**DOC, "discounting": discounting})
     plan = result_to_dict(analyse(case, trials=0))
     first = realise(case, plan, ACTUALS)
     second = realise(case, plan, {"b1": {1: LineActual(None, 260.0, {})}})
+    timing = discount_months(12, discounting, "2026-01").tolist()
     items = [
-        PackInitiative(t, "2026-01", monthly_rate(ANNUAL), r)
+        PackInitiative(t, "2026-01", monthly_rate(ANNUAL), r, timing)
         for t, r in (("Fewer repeat calls", first), ("Second initiative", second))
     ]
     path = tmp_path / "pack.xlsx"
@@ -91,8 +96,9 @@ def test_money_shows_each_initiatives_currency(tmp_path: Path) -> None:
     assert wb["Actuals"]["C2"].number_format == "General"  # the month index is no money
 
 
-def test_formulas_recalculates_to_the_engine(tmp_path: Path) -> None:
-    path, realisations = _pack(tmp_path)
+@pytest.mark.parametrize("discounting", CONVENTIONS)
+def test_formulas_recalculates_to_the_engine(tmp_path: Path, discounting: str) -> None:
+    path, realisations = _pack(tmp_path, discounting)
     ev = Evaluated(path)
     _check(
         lambda ref: ev.cell("ACTUALS", ref), lambda ref: ev.cell("INITIATIVES", ref), realisations
@@ -101,11 +107,17 @@ def test_formulas_recalculates_to_the_engine(tmp_path: Path) -> None:
     assert [ev.cell("ACTUALS", f"F{n}") for n in range(2, 6)] == pytest.approx(
         [-100, -50, -50, -100]
     )
+    # The realised NPV to date under the case's convention, by the hand calculator.
+    for s, r in enumerate(realisations, start=2):
+        weights = hand_factors(ANNUAL, len(r.actual_net) - 1, discounting, "2026-01")
+        by_hand = sum(a * f for a, f in zip(r.actual_net, weights, strict=True))
+        assert ev.cell("INITIATIVES", f"G{s}") == pytest.approx(by_hand, abs=1e-9)
 
 
 @pytest.mark.libreoffice
-def test_libreoffice_recalculates_to_the_engine(tmp_path: Path) -> None:
-    path, realisations = _pack(tmp_path)
+@pytest.mark.parametrize("discounting", CONVENTIONS)
+def test_libreoffice_recalculates_to_the_engine(tmp_path: Path, discounting: str) -> None:
+    path, realisations = _pack(tmp_path, discounting)
     (converted,) = libreoffice_recalculated([path], tmp_path / "out", tmp_path / "profile")
     wb = openpyxl.load_workbook(converted, data_only=True)
     _check(lambda ref: wb["Actuals"][ref].value, lambda ref: wb["Initiatives"][ref].value,
