@@ -60,21 +60,22 @@ def test_calc_shows_the_after_tax_figures(tmp_path: Path) -> None:
 
 
 def test_calc_states_the_discounting_convention(tmp_path: Path) -> None:
-    from tests.unit.engine.test_discounting import my_factors
+    from tests.unit.engine.calculator import npv as hand_npv
     from tests.unit.workbook.cases import mid_month_doc
 
     path = tmp_path / "mid.json"
     path.write_text(json.dumps(mid_month_doc()))
     code, out, _ = run("calc", str(path), "--trials", "0")
     result = analyse(load_case_file(path), trials=0)
-    npv = float(result.cashflow.net @ my_factors("mid_month", 0.08, 30, "2027-01"))
+    npv = hand_npv(result.cashflow.net.tolist(), 0.08, "mid_month", "2027-01")
     assert code == 0
     assert "discount rate 8.0% a year (discounting: mid-month), GBP" in out
     assert f"GBP {npv:,.0f}" in out
 
 
 def test_calc_states_inflation_and_prices_nominal_flows(tmp_path: Path) -> None:
-    from tests.unit.engine.test_inflation import RATE, hand_doc, hand_net, npv_by_hand
+    from tests.unit.engine.calculator import npv as hand_npv
+    from tests.unit.engine.test_inflation import RATE, hand_doc, hand_net
 
     path = tmp_path / "inflation.json"
     path.write_text(json.dumps(hand_doc()))
@@ -84,7 +85,7 @@ def test_calc_states_inflation_and_prices_nominal_flows(tmp_path: Path) -> None:
         "Amounts in nominal terms: inflation 3.0% a year on top of each line's escalation"
         " (the discount rate is nominal)"
     ) in out
-    assert f"GBP {npv_by_hand(hand_net(0.03), RATE):,.0f}" in out
+    assert f"GBP {hand_npv(hand_net(0.03), RATE):,.0f}" in out
     plain = tmp_path / "plain.json"
     plain.write_text(json.dumps(hand_doc(inflation_rate=0)))
     assert "nominal" not in run("calc", str(plain), "--trials", "0")[1]
