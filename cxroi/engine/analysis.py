@@ -94,7 +94,8 @@ def _analyse(case: CaseFile, trials: int, seed: int) -> Result:
     for i, s in enumerate(cases_scenarios):
         if not math.isfinite(s.metrics.npv):
             raise _too_large(f"scenarios[{i}]", "with these overrides the amounts are")
-    rows = tornado(case, tl)
+    prepared = Prepared(case, tl)  # the lines reduced once, for tornado and break-even
+    rows = tornado(case, tl, prepared)
     keys = [a.key for a in case.assumptions]
     for row in rows:
         for bound, npv_at in (("low", row.npv_low), ("high", row.npv_high)):
@@ -127,7 +128,7 @@ def _analyse(case: CaseFile, trials: int, seed: int) -> Result:
         annual=annual(cashflow, tl, fiscal_shift(case.start_month, case.fiscal_year_start)),
         scenarios=cases_scenarios,
         tornado=rows,
-        break_even=break_even(case, tl),
+        break_even=break_even(case, tl, prepared=prepared),
         monte_carlo=monte_carlo(case, tl, trials=trials, seed=seed) if trials > 0 else None,
         monthly_rate=tl.monthly_rate,
         continuing_value=continuing,
@@ -181,8 +182,13 @@ def _npv_batch(prepared: Prepared, tl: Timeline, varying: set[str]) -> Batch:
     return prepared.compile(varying, tl.discount_factor.reshape(-1, 1))
 
 
-def tornado(case: CaseFile, tl: Timeline) -> tuple[TornadoRow, ...]:
-    """NPV at each ranged assumption's low and high, largest swing first (ties by key)."""
+def tornado(
+    case: CaseFile, tl: Timeline, prepared: Prepared | None = None
+) -> tuple[TornadoRow, ...]:
+    """NPV at each ranged assumption's low and high, largest swing first (ties by key).
+
+    ``prepared`` is the case's :class:`Prepared` lines when the caller has them already.
+    """
     ranged = [
         (a, a.low, a.high) for a in case.assumptions if a.low is not None and a.high is not None
     ]
@@ -195,7 +201,8 @@ def tornado(case: CaseFile, tl: Timeline) -> tuple[TornadoRow, ...]:
         column = np.full(rows, a.value)
         column[2 * j], column[2 * j + 1] = low, high
         overrides[a.key] = column
-    npvs = _npv_batch(Prepared(case, tl), tl, set(overrides)).project(overrides, rows)[:, 0]
+    prepared = Prepared(case, tl) if prepared is None else prepared
+    npvs = _npv_batch(prepared, tl, set(overrides)).project(overrides, rows)[:, 0]
     table = [
         TornadoRow(a.key, a.label, low, high, float(npvs[2 * j]), float(npvs[2 * j + 1]))
         for j, (a, low, high) in enumerate(ranged)
@@ -299,10 +306,15 @@ def _secant_root(
     return None
 
 
-def break_even(case: CaseFile, tl: Timeline, grid: int = 121) -> tuple[BreakEven, ...]:
-    """For each assumption, the value at which NPV is 0 (the crossing nearest its base)."""
+def break_even(
+    case: CaseFile, tl: Timeline, grid: int = 121, prepared: Prepared | None = None
+) -> tuple[BreakEven, ...]:
+    """For each assumption, the value at which NPV is 0 (the crossing nearest its base).
+
+    ``prepared`` is the case's :class:`Prepared` lines when the caller has them already.
+    """
     rows = []
-    prepared = Prepared(case, tl)
+    prepared = Prepared(case, tl) if prepared is None else prepared
     uses = _key_parameters(case)
     for a in case.assumptions:
         domain = _domain_of(uses.get(a.key, []))
