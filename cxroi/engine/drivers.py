@@ -82,7 +82,12 @@ def cohort(start: Value, retention: FloatArray, adds: Value) -> FloatArray:
         fast = _cohort_months_major(_transposed(start), months_major, _transposed(adds), monthly)
         if fast is not None:
             return np.asarray(fast.T, dtype=np.float64)
-    retention = retention.copy()
+    return _cohort_rows(start, np.array(retention, dtype=np.float64), adds, monthly)
+
+
+def _cohort_rows(start: Value, retention: FloatArray, adds: Value, monthly: bool) -> FloatArray:
+    """:func:`cohort` along rows of a C-ordered (rows, H+1) ``retention`` it overwrites
+    (``monthly``: ``adds`` is a full matrix of monthly additions)."""
     retention[:, 0] = 1.0
     survival = np.cumprod(retention, axis=1)
     if survival.min() > 1e-200:
@@ -91,12 +96,23 @@ def cohort(start: Value, retention: FloatArray, adds: Value) -> FloatArray:
         added = np.cumsum(adds * inverse, axis=1) if monthly else adds * np.cumsum(inverse, axis=1)
         return np.asarray(survival * (start + added), dtype=np.float64)
     # A retention at (or near) zero: the closed form would divide by zero. Step the
-    # recurrence instead, still vectorised across trials.
-    out = np.empty_like(retention)
-    out[:, 0] = start if np.ndim(start) == 0 else np.ravel(start)
-    for t in range(1, retention.shape[1]):
-        add_t = np.asarray(adds)[:, t] if monthly else np.ravel(adds)
-        out[:, t] = out[:, t - 1] * retention[:, t] + add_t
+    # recurrence instead, still vectorised across trials, month by month over contiguous
+    # rows of trials (the same two roundings per month as along each row).
+    rows, months = retention.shape
+    steps = np.array(retention.T, order="C")
+    add = np.array(np.asarray(adds, dtype=np.float64).T, order="C") if monthly else np.ravel(adds)
+    out = np.empty((months, rows))
+    out[0] = start if np.ndim(start) == 0 else np.ravel(start)
+    for t in range(1, months):
+        np.multiply(out[t - 1], steps[t], out=out[t])
+        np.add(out[t], add[t] if monthly else add, out=out[t])
+    return np.array(out.T, order="C")
+
+
+def _filled(value: Value, shape: tuple[int, ...]) -> FloatArray:
+    """A new (rows, months) array holding ``value`` broadcast to ``shape``."""
+    out = np.empty(shape)
+    out[...] = value
     return out
 
 
@@ -157,9 +173,9 @@ def churn_customers_kept(
         kept = _kept_months_major(monthly_churn, reduction, start, adds, ramp, shape)
         if kept is not None:
             return kept
-    base = np.broadcast_to(1.0 - monthly_churn, shape)
-    with_cx = np.broadcast_to(1.0 - monthly_churn * (1.0 - ramp * reduction), shape)
-    return cohort(start, with_cx, adds) - cohort(start, base, adds)
+    base = _filled(1.0 - monthly_churn, shape)
+    with_cx = _filled(1.0 - monthly_churn * (1.0 - ramp * reduction), shape)
+    return _cohort_rows(start, with_cx, adds, False) - _cohort_rows(start, base, adds, False)
 
 
 def _kept_cutting_annual_churn(
