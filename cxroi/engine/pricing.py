@@ -15,7 +15,7 @@ import numpy as np
 from .casefile import BenefitLine, CaseFile, CostLine
 from .drivers import Resolve, cost_series, resolver
 from .kinds import KINDS, Ramp
-from .metrics import irr_on, mirr, npv, payback
+from .metrics import irr_on, mirr, npv, payback_of
 from .result import CashFlow, LineSeries, Metrics
 from .timeline import FloatArray, Timeline, Value
 
@@ -118,7 +118,7 @@ def metrics_of(
     pv_costs = float(costs @ tl.discount_factor)
     pv_benefits = float(benefits @ tl.discount_factor)
     rate, note = irr_on(net, tl)
-    paybacks = payback(np.cumsum(np.stack((net, net * tl.discount_factor)), axis=1))
+    paybacks = (payback_of(np.cumsum(net)), payback_of(np.cumsum(net * tl.discount_factor)))
     return Metrics(
         npv=float(net @ tl.discount_factor) if tl.dated else npv(tl.monthly_rate, net),
         irr=rate,
