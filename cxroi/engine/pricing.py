@@ -65,11 +65,12 @@ def price(
         ("benefit", b, b.kind, benefit_series(b, tl, resolve), -1.0) for b in case.benefits
     ]
     for side, line, kind, raw, direction in priced_lines:
-        factor = 1.0 + direction * np.asarray(resolve(line.risk), dtype=np.float64)
+        factor = 1.0 + direction * resolve(line.risk)  # a number, or a column of rows
+        line_adjusted = raw * factor
         unadjusted[side] += raw
-        adjusted[side] += raw * factor
+        adjusted[side] += line_adjusted
         if detail:
-            lines.append(LineSeries(side, line.name, kind, float(factor), raw[0], raw[0] * factor))
+            lines.append(LineSeries(side, line.name, kind, float(factor), raw[0], line_adjusted[0]))
     return Priced(
         adjusted["cost"],
         adjusted["benefit"],
