@@ -189,7 +189,7 @@ def _kept_in_one_array(
     start: Value, churn_cx: Value, churn_base: Value, adds: Value, shape: tuple[int, ...]
 ) -> FloatArray:
     """The cohort with the initiative (monthly churn ``churn_cx``) minus the one without
-    (``churn_base``), both priced in one (2 rows, months) array: half the numpy calls of
+    (``churn_base``), both priced in one (2 x rows, months) array: half the numpy calls of
     two cohorts, each value computed by the very same operations. When either needs
     the recurrence each is priced on its own, as two cohorts always were."""
     rows = shape[0]

@@ -373,6 +373,12 @@ def count_rates(net: npt.ArrayLike) -> int:
     changes = int(np.count_nonzero(signs[1:] != signs[:-1]))
     if changes <= 1:
         return changes  # Descartes: exact for 0 or 1 sign change
+    return _count_rates_of(flows)
+
+
+def _count_rates_of(flows: FloatArray) -> int:
+    """:func:`count_rates` of flows whose first and last are not 0, with several sign
+    changes."""
     # fsum is correctly rounded, and a sum of floats that is not 0 is at least the
     # smallest subnormal: so this is the exact test of a root at rate 0.
     total = 1 if math.fsum(flows) == 0.0 else 0
@@ -425,7 +431,7 @@ def irr(net: npt.ArrayLike) -> tuple[float | None, IrrNote | None]:
         if monthly is not None:
             return float((1.0 + monthly) ** 12 - 1.0), None
     else:
-        exact = count_rates(values)
+        exact = _count_rates_of(values[nonzero[0] : nonzero[-1] + 1])
         if exact == 0:
             return None, "none"
         if exact > 1:
