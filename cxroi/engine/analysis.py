@@ -94,7 +94,8 @@ def _analyse(case: CaseFile, trials: int, seed: int) -> Result:
     for i, s in enumerate(cases_scenarios):
         if not math.isfinite(s.metrics.npv):
             raise _too_large(f"scenarios[{i}]", "with these overrides the amounts are")
-    rows = tornado(case, tl)
+    prepared = Prepared(case, tl)  # the lines reduced once, for tornado and break-even
+    rows = tornado(case, tl, prepared)
     keys = [a.key for a in case.assumptions]
     for row in rows:
         for bound, npv_at in (("low", row.npv_low), ("high", row.npv_high)):
@@ -127,7 +128,7 @@ def _analyse(case: CaseFile, trials: int, seed: int) -> Result:
         annual=annual(cashflow, tl, fiscal_shift(case.start_month, case.fiscal_year_start)),
         scenarios=cases_scenarios,
         tornado=rows,
-        break_even=break_even(case, tl),
+        break_even=break_even(case, tl, prepared=prepared),
         monte_carlo=monte_carlo(case, tl, trials=trials, seed=seed) if trials > 0 else None,
         monthly_rate=tl.monthly_rate,
         continuing_value=continuing,
@@ -181,8 +182,13 @@ def _npv_batch(prepared: Prepared, tl: Timeline, varying: set[str]) -> Batch:
     return prepared.compile(varying, tl.discount_factor.reshape(-1, 1))
 
 
-def tornado(case: CaseFile, tl: Timeline) -> tuple[TornadoRow, ...]:
-    """NPV at each ranged assumption's low and high, largest swing first (ties by key)."""
+def tornado(
+    case: CaseFile, tl: Timeline, prepared: Prepared | None = None
+) -> tuple[TornadoRow, ...]:
+    """NPV at each ranged assumption's low and high, largest swing first (ties by key).
+
+    ``prepared`` is the case's :class:`Prepared` lines when the caller has them already.
+    """
     ranged = [
         (a, a.low, a.high) for a in case.assumptions if a.low is not None and a.high is not None
     ]
@@ -195,7 +201,8 @@ def tornado(case: CaseFile, tl: Timeline) -> tuple[TornadoRow, ...]:
         column = np.full(rows, a.value)
         column[2 * j], column[2 * j + 1] = low, high
         overrides[a.key] = column
-    npvs = _npv_batch(Prepared(case, tl), tl, set(overrides)).project(overrides, rows)[:, 0]
+    prepared = Prepared(case, tl) if prepared is None else prepared
+    npvs = _npv_batch(prepared, tl, set(overrides)).project(overrides, rows)[:, 0]
     table = [
         TornadoRow(a.key, a.label, low, high, float(npvs[2 * j]), float(npvs[2 * j + 1]))
         for j, (a, low, high) in enumerate(ranged)
@@ -243,19 +250,71 @@ def _bracket(a: Assumption, domain: Domain) -> tuple[float, float]:
     return low, high
 
 
-def _root(batch: Batch, key: str, low: float, high: float) -> float:
-    """The value of ``key`` in [low, high] where NPV crosses 0 (NPV changes sign there)."""
+#: The break-even's tolerances (brentq's): a root is found to within xtol + rtol |x|.
+_BREAK_EVEN_XTOL = _BREAK_EVEN_RTOL = 1e-12
+
+
+def _root(
+    batch: Batch, key: str, low: float, high: float, npv_low: float, npv_high: float
+) -> float:
+    """The value of ``key`` in [low, high] where NPV crosses 0 (NPV changes sign there).
+
+    ``npv_low`` and ``npv_high`` are the NPVs at the ends, already known from the grid:
+    brentq asks for them first, and they are not priced again.
+    """
+    known = {float(low): float(npv_low), float(high): float(npv_high)}
 
     def npv_at(x: float) -> float:
+        if x in known:
+            return known[x]
         return float(batch.project({key: np.array([x])}, 1)[0, 0])
 
-    return float(brentq(npv_at, low, high, xtol=1e-12, rtol=1e-12))
+    return float(brentq(npv_at, low, high, xtol=_BREAK_EVEN_XTOL, rtol=_BREAK_EVEN_RTOL))
 
 
-def break_even(case: CaseFile, tl: Timeline, grid: int = 121) -> tuple[BreakEven, ...]:
-    """For each assumption, the value at which NPV is 0 (the crossing nearest its base)."""
+def _looks_affine(xs: FloatArray, npvs: FloatArray) -> bool:
+    """Whether the NPVs on the grid lie on the chord through its ends (to 1e-9 of their
+    size): most money amounts enter the NPV linearly. Only a guess that spares
+    :func:`_secant_root` an evaluation on curved assumptions (a churn rate, say); the
+    root it finds is checked whatever this says."""
+    slope = (npvs[-1] - npvs[0]) / (xs[-1] - xs[0])
+    chord = npvs[0] + slope * (xs - xs[0])
+    scale = float(np.abs(npvs).max())
+    return bool(np.all(np.abs(npvs - chord) <= 1e-9 * scale))
+
+
+def _secant_root(
+    batch: Batch, key: str, low: float, high: float, npv_low: float, npv_high: float
+) -> float | None:
+    """The crossing in [low, high] from one secant step, or None when it cannot be proved.
+
+    When the NPV is affine in the assumption (most money amounts) the secant through the
+    cell's ends is the root itself. It is accepted only with a proof: the NPV changes
+    sign (or is 0) across [x - d, x + d], d half of brentq's tolerance xtol + rtol |x|,
+    one evaluation of two rows. A root then lies within d of x, so x agrees with what
+    :func:`_root` finds to within its own tolerance; otherwise the caller bisects as
+    before (:func:`_root`).
+    """
+    x = low - npv_low * (high - low) / (npv_high - npv_low)
+    if not low <= x <= high:
+        return None
+    d = 0.5 * (_BREAK_EVEN_XTOL + _BREAK_EVEN_RTOL * abs(x))
+    left, right = max(x - d, low), min(x + d, high)
+    at = batch.project({key: np.array([left, right])}, 2)[:, 0]
+    if at[0] == 0.0 or at[1] == 0.0 or (at[0] < 0.0) != (at[1] < 0.0):
+        return float(x)
+    return None
+
+
+def break_even(
+    case: CaseFile, tl: Timeline, grid: int = 121, prepared: Prepared | None = None
+) -> tuple[BreakEven, ...]:
+    """For each assumption, the value at which NPV is 0 (the crossing nearest its base).
+
+    ``prepared`` is the case's :class:`Prepared` lines when the caller has them already.
+    """
     rows = []
-    prepared = Prepared(case, tl)
+    prepared = Prepared(case, tl) if prepared is None else prepared
     uses = _key_parameters(case)
     for a in case.assumptions:
         domain = _domain_of(uses.get(a.key, []))
@@ -270,7 +329,14 @@ def break_even(case: CaseFile, tl: Timeline, grid: int = 121) -> tuple[BreakEven
         exact = np.flatnonzero(npvs == 0.0)
         crossings = np.flatnonzero(sign[:-1] * sign[1:] < 0)
         candidates: list[float] = [float(xs[i]) for i in exact]
-        candidates += [_root(batch, a.key, xs[i], xs[i + 1]) for i in crossings]
+        affine = crossings.size > 0 and _looks_affine(xs, npvs)
+        for i in crossings:
+            root = None
+            if affine:
+                root = _secant_root(batch, a.key, xs[i], xs[i + 1], npvs[i], npvs[i + 1])
+            if root is None:
+                root = _root(batch, a.key, xs[i], xs[i + 1], npvs[i], npvs[i + 1])
+            candidates.append(root)
         if candidates:
             nearest = min(candidates, key=lambda x: abs(x - a.value))
             rows.append(BreakEven(a.key, a.label, a.value, nearest, None, (low, high)))

@@ -82,22 +82,45 @@ def cohort(start: Value, retention: FloatArray, adds: Value) -> FloatArray:
         fast = _cohort_months_major(_transposed(start), months_major, _transposed(adds), monthly)
         if fast is not None:
             return np.asarray(fast.T, dtype=np.float64)
-    retention = retention.copy()
+    return _cohort_rows(start, np.array(retention, dtype=np.float64), adds, monthly)
+
+
+def _cohort_rows(start: Value, retention: FloatArray, adds: Value, monthly: bool) -> FloatArray:
+    """:func:`cohort` along rows of a C-ordered (rows, H+1) ``retention`` whose month 0
+    it overwrites (``monthly``: ``adds`` is a full matrix of monthly additions)."""
+    closed = _cohort_closed(start, retention, adds, monthly)
+    return closed if closed is not None else _cohort_stepped(start, retention, adds, monthly)
+
+
+def _cohort_closed(
+    start: Value, retention: FloatArray, adds: Value, monthly: bool
+) -> FloatArray | None:
+    """:func:`_cohort_rows` by the closed form; None when a retention at (or near) zero
+    would make it divide by zero."""
     retention[:, 0] = 1.0
     survival = np.cumprod(retention, axis=1)
-    if survival.min() > 1e-200:
-        inverse = 1.0 / survival
-        inverse[:, 0] = 0.0
-        added = np.cumsum(adds * inverse, axis=1) if monthly else adds * np.cumsum(inverse, axis=1)
-        return np.asarray(survival * (start + added), dtype=np.float64)
+    if not survival.min() > 1e-200:
+        return None
+    inverse = 1.0 / survival
+    inverse[:, 0] = 0.0
+    added = np.cumsum(adds * inverse, axis=1) if monthly else adds * np.cumsum(inverse, axis=1)
+    return np.asarray(survival * (start + added), dtype=np.float64)
+
+
+def _cohort_stepped(start: Value, retention: FloatArray, adds: Value, monthly: bool) -> FloatArray:
+    """:func:`_cohort_rows` by the recurrence A_t = A_{t-1} r_t + adds_t."""
     # A retention at (or near) zero: the closed form would divide by zero. Step the
-    # recurrence instead, still vectorised across trials.
-    out = np.empty_like(retention)
-    out[:, 0] = start if np.ndim(start) == 0 else np.ravel(start)
-    for t in range(1, retention.shape[1]):
-        add_t = np.asarray(adds)[:, t] if monthly else np.ravel(adds)
-        out[:, t] = out[:, t - 1] * retention[:, t] + add_t
-    return out
+    # recurrence instead, still vectorised across trials, month by month over contiguous
+    # rows of trials (the same two roundings per month as along each row).
+    rows, months = retention.shape
+    steps = np.array(retention.T, order="C")
+    add = np.array(np.asarray(adds, dtype=np.float64).T, order="C") if monthly else np.ravel(adds)
+    out = np.empty((months, rows))
+    out[0] = start if np.ndim(start) == 0 else np.ravel(start)
+    for t in range(1, months):
+        np.multiply(out[t - 1], steps[t], out=out[t])
+        np.add(out[t], add[t] if monthly else add, out=out[t])
+    return np.array(out.T, order="C")
 
 
 def _cohort_months_major(
@@ -157,9 +180,29 @@ def churn_customers_kept(
         kept = _kept_months_major(monthly_churn, reduction, start, adds, ramp, shape)
         if kept is not None:
             return kept
-    base = np.broadcast_to(1.0 - monthly_churn, shape)
-    with_cx = np.broadcast_to(1.0 - monthly_churn * (1.0 - ramp * reduction), shape)
-    return cohort(start, with_cx, adds) - cohort(start, base, adds)
+    return _kept_in_one_array(
+        start, monthly_churn * (1.0 - ramp * reduction), monthly_churn, adds, shape
+    )
+
+
+def _kept_in_one_array(
+    start: Value, churn_cx: Value, churn_base: Value, adds: Value, shape: tuple[int, ...]
+) -> FloatArray:
+    """The cohort with the initiative (monthly churn ``churn_cx``) minus the one without
+    (``churn_base``), both priced in one (2 x rows, months) array: half the numpy calls of
+    two cohorts, each value computed by the very same operations. When either needs
+    the recurrence each is priced on its own, as two cohorts always were."""
+    rows = shape[0]
+    retention = np.empty((2 * rows, shape[1]))
+    retention[:rows] = 1.0 - churn_cx
+    retention[rows:] = 1.0 - churn_base
+    twice_start = start if np.ndim(start) == 0 else np.concatenate((start, start))
+    twice_adds = adds if np.ndim(adds) == 0 else np.concatenate((adds, adds))
+    both = _cohort_closed(twice_start, retention, twice_adds, False)
+    if both is not None:
+        return np.subtract(both[:rows], both[rows:])
+    with_cx, base = retention[:rows], retention[rows:]
+    return _cohort_rows(start, with_cx, adds, False) - _cohort_rows(start, base, adds, False)
 
 
 def _kept_cutting_annual_churn(

@@ -93,6 +93,23 @@ def payback(cumulative: FloatArray) -> FloatArray:
     return np.where(k <= width - 1, result, np.nan)
 
 
+def payback_of(cumulative: FloatArray) -> float:
+    """:func:`payback` of one series of cumulative flows, with the same arithmetic
+    (a number; NaN where it never pays back), without the rows' bookkeeping.
+
+    >>> payback_of(np.array([-100.0, -40.0, 20.0, 80.0])), payback_of(np.array([5.0, 1.0]))
+    (1.6666666666666665, 0.0)
+    """
+    negative = np.flatnonzero(cumulative < 0.0)
+    if negative.size == 0:
+        return 0.0
+    k = int(negative[-1]) + 1
+    if k >= cumulative.size:
+        return math.nan
+    before, after = float(cumulative[k - 1]), float(cumulative[k])
+    return (k - 1) - before / (after - before)
+
+
 def mirr(net: npt.ArrayLike, finance_rate: float, reinvestment_rate: float) -> float | None:
     """Annualised MIRR of monthly flows, Excel's ``MIRR`` on months 0..H, then (1 + m)^12 - 1.
 
@@ -106,14 +123,26 @@ def mirr(net: npt.ArrayLike, finance_rate: float, reinvestment_rate: float) -> f
     """
     values = np.asarray(net, dtype=np.float64)
     months = values.size - 1
-    t = np.arange(values.size, dtype=np.float64)
     positive, negative = np.where(values > 0, values, 0.0), np.where(values < 0, values, 0.0)
     if months < 1 or not positive.any() or not negative.any():
         return None
-    future = float(positive @ (1.0 + reinvestment_rate) ** (months - t))
-    present = float(negative @ (1.0 + finance_rate) ** -t)
+    compound, discount = _mirr_factors(months, float(finance_rate), float(reinvestment_rate))
+    future = float(positive @ compound)
+    present = float(negative @ discount)
     monthly = (future / -present) ** (1.0 / months) - 1.0
     return float((1.0 + monthly) ** 12 - 1.0)
+
+
+@functools.lru_cache(maxsize=64)
+def _mirr_factors(
+    months: int, finance_rate: float, reinvestment_rate: float
+) -> tuple[FloatArray, FloatArray]:
+    """MIRR's (1 + reinvestment)^(H - t) and (1 + finance)^-t for t = 0..H (read-only)."""
+    t = np.arange(months + 1, dtype=np.float64)
+    compound = (1.0 + reinvestment_rate) ** (months - t)
+    discount = (1.0 + finance_rate) ** -t
+    compound.flags.writeable = discount.flags.writeable = False
+    return compound, discount
 
 
 def _sign_changes(values: FloatArray) -> int:
@@ -261,19 +290,26 @@ def _certified_variations(values: FloatArray) -> int | None:
     sum of |terms| and gamma_m = m u / (1 - m u) (products and the rounded binomial
     each add one u). A sign counts only when |q^_j| is above twice that bound.
     """
-    r = values[::-1]
-    n = r.size
-    b = _binomials(n)
-    with np.errstate(all="ignore"):
-        q, size = b @ r, b @ np.abs(r)
+    return _certified_variations_of(values.reshape(1, -1))[0]
+
+
+def _certified_variations_of(series: FloatArray) -> list[int | None]:
+    """:func:`_certified_variations` of each row of ``series`` (k, n), in one matrix
+    product (the bound holds whatever order the product sums in)."""
+    k, n = series.shape
+    terms = np.empty((2 * k, n))
+    terms[:k] = series[:, ::-1]
+    np.abs(terms[:k], out=terms[k:])
     gamma = (n + 2) * _U / (1.0 - (n + 2) * _U)
-    bound = 2.0 * gamma * size / (1.0 - gamma) + 4.0 * n * _TINY
-    if not (np.all(np.isfinite(q)) and np.all(np.isfinite(bound))):
-        return None
-    if np.any(np.abs(q) <= bound):
-        return None
+    with np.errstate(all="ignore"):
+        both = terms @ _binomials(n).T
+        q = both[:k]
+        bound = both[k:] * (2.0 * gamma / (1.0 - gamma)) + 4.0 * n * _TINY
+        # A bound that is not finite compares False: no sign is sure there.
+        sure = np.isfinite(q).all(axis=1) & (np.abs(q) > bound).all(axis=1)
     signs = q > 0
-    return int(np.count_nonzero(signs[1:] != signs[:-1]))
+    changes = np.count_nonzero(signs[:, 1:] != signs[:, :-1], axis=1)
+    return [int(c) if ok else None for c, ok in zip(changes, sure, strict=True)]
 
 
 def _roots_in_unit_interval(coefficients: list[int]) -> int:
@@ -337,14 +373,20 @@ def count_rates(net: npt.ArrayLike) -> int:
     changes = int(np.count_nonzero(signs[1:] != signs[:-1]))
     if changes <= 1:
         return changes  # Descartes: exact for 0 or 1 sign change
+    return _count_rates_of(flows)
+
+
+def _count_rates_of(flows: FloatArray) -> int:
+    """:func:`count_rates` of flows whose first and last are not 0, with several sign
+    changes."""
     # fsum is correctly rounded, and a sum of floats that is not 0 is at least the
     # smallest subnormal: so this is the exact test of a root at rate 0.
     total = 1 if math.fsum(flows) == 0.0 else 0
     p: list[int] | None = None
-    for reverse in (False, True):
-        # No sign change, or one, after the first shift decides at once; a float bound
-        # certifies that (the exact shift of integers costs ~0.1 ms at 60 months).
-        quick = _certified_variations(flows[::-1] if reverse else flows)
+    # No sign change, or one, after the first shift decides at once; a float bound
+    # certifies that (the exact shift of integers costs ~0.1 ms at 60 months).
+    quicks = _certified_variations_of(np.stack((flows, flows[::-1])))
+    for reverse, quick in zip((False, True), quicks, strict=True):
         if quick is not None and quick <= 1:
             total += quick
             continue
@@ -389,7 +431,7 @@ def irr(net: npt.ArrayLike) -> tuple[float | None, IrrNote | None]:
         if monthly is not None:
             return float((1.0 + monthly) ** 12 - 1.0), None
     else:
-        exact = count_rates(values)
+        exact = _count_rates_of(values[nonzero[0] : nonzero[-1] + 1])
         if exact == 0:
             return None, "none"
         if exact > 1:

@@ -15,7 +15,7 @@ import numpy as np
 from .casefile import BenefitLine, CaseFile, CostLine
 from .drivers import Resolve, cost_series, resolver
 from .kinds import KINDS, Ramp
-from .metrics import irr_on, mirr, npv, payback
+from .metrics import irr_on, mirr, npv, payback_of
 from .result import CashFlow, LineSeries, Metrics
 from .timeline import FloatArray, Timeline, Value
 
@@ -65,11 +65,12 @@ def price(
         ("benefit", b, b.kind, benefit_series(b, tl, resolve), -1.0) for b in case.benefits
     ]
     for side, line, kind, raw, direction in priced_lines:
-        factor = 1.0 + direction * np.asarray(resolve(line.risk), dtype=np.float64)
+        factor = 1.0 + direction * resolve(line.risk)  # a number, or a column of rows
+        line_adjusted = raw * factor
         unadjusted[side] += raw
-        adjusted[side] += raw * factor
+        adjusted[side] += line_adjusted
         if detail:
-            lines.append(LineSeries(side, line.name, kind, float(factor), raw[0], raw[0] * factor))
+            lines.append(LineSeries(side, line.name, kind, float(factor), raw[0], line_adjusted[0]))
     return Priced(
         adjusted["cost"],
         adjusted["benefit"],
@@ -118,7 +119,7 @@ def metrics_of(
     pv_costs = float(costs @ tl.discount_factor)
     pv_benefits = float(benefits @ tl.discount_factor)
     rate, note = irr_on(net, tl)
-    paybacks = payback(np.cumsum(np.stack((net, net * tl.discount_factor)), axis=1))
+    paybacks = (payback_of(np.cumsum(net)), payback_of(np.cumsum(net * tl.discount_factor)))
     return Metrics(
         npv=float(net @ tl.discount_factor) if tl.dated else npv(tl.monthly_rate, net),
         irr=rate,
