@@ -184,7 +184,8 @@ def _case_parameters(
         return name
 
     refs.discount_rate = parameter(6, "discount_rate", "Discount rate", "a year")
-    put_input(ws.cell(6, 2), case.discount_rate, PERCENT)
+    if case.discount_rate_key is None:  # else a link to its assumption (write_inputs)
+        put_input(ws.cell(6, 2), case.discount_rate, PERCENT)
     refs.monthly_rate = parameter(
         7, "monthly_rate", "Monthly rate m = (1 + rate)^(1/12) - 1", "a month"
     )
