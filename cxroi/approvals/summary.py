@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cxroi import formatting
+from cxroi.engine.casefile import rate_key_of, rate_of
 from cxroi.engine.metrics import IRR_CAUTION, irr_needs_caution
 from cxroi.headline import after_tax_rows, continuing_rows, expected_npv, irr_text, lead_npv
 
@@ -291,7 +292,8 @@ def build_summary(
         ask=ask,
         currency=cur,
         horizon=f"{case.get('horizon_months')} months from {case.get('start_month')}, "
-        f"discount rate {percent(case.get('discount_rate'))}",
+        f"discount rate {percent(rate_of(case))}"
+        + (f" (assumption {key})" if (key := rate_key_of(case)) else ""),
         headlines=headlines,
         beside=tuple(continuing_rows(result, cur) + after_tax_rows(result, cur)),
         chart=cumulative_chart(

@@ -15,6 +15,7 @@ from flask import render_template
 
 from cxroi.approvals.errors import NotFound
 from cxroi.council import services
+from cxroi.engine.casefile import rate_of
 from cxroi.engine.timeline import monthly_rate
 from cxroi.errors import DomainError
 from cxroi.realisation.charts import cumulative_svg
@@ -96,7 +97,7 @@ def workbook(month: str) -> bytes:
         PackInitiative(
             title=i.case.title,
             start_month=str(_version_doc(i)["start_month"]),
-            monthly_rate=monthly_rate(float(_version_doc(i)["discount_rate"])),
+            monthly_rate=monthly_rate(rate_of(_version_doc(i)) or 0.0),
             realisation=i.realisation,
         )
         for i in approved_initiatives()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 FORMAT = "cxroi-case/2"
 FORMAT_V1 = "cxroi-case/1"
@@ -89,6 +89,23 @@ def rate_key_of(doc: Mapping[str, object]) -> str | None:
     the rate is a number (or absent)."""
     rate = doc.get("discount_rate")
     return rate if isinstance(rate, str) else None
+
+
+def rate_of(doc: Mapping[str, Any]) -> float | None:
+    """A raw (valid) document's discount rate as a number: the number, or the value of
+    the assumption it names; None when there is none.
+
+    >>> rate_of({"discount_rate": "r", "assumptions": [{"key": "r", "value": 0.07}]})
+    0.07
+    """
+    key = rate_key_of(doc)
+    if key is None:
+        rate = doc.get("discount_rate")
+        return float(rate) if isinstance(rate, int | float) else None
+    for a in doc.get("assumptions") or []:
+        if isinstance(a, Mapping) and a.get("key") == key:
+            return float(a["value"])
+    return None
 
 
 def owned_by_finance(owner: object, key: object, rate_key: str | None) -> bool:
