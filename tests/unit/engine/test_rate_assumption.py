@@ -388,3 +388,29 @@ def test_format_1_keeps_a_numeric_rate() -> None:
 def test_the_reference_files_are_in_the_repo() -> None:
     assert RATE_REFERENCE_DIR.is_dir() and rate_reference_names() == [NAME]
     assert rate_reference_path(NAME).is_file()
+
+
+# -- cxroi calc and the format doc --------------------------------------------------------
+
+
+def test_calc_prints_the_rate_with_its_assumption_as_the_format_doc_says(tmp_path: Any) -> None:
+    from click.testing import CliRunner
+
+    from cxroi.cli import main
+    from tests.support import ROOT
+
+    doc = json.loads(rate_reference_path(NAME).read_text())
+    doc["assumptions"][0]["label"] = "Cost of capital"
+    path = tmp_path / "rate.json"
+    path.write_text(json.dumps(doc))
+    out = CliRunner().invoke(main, ["calc", str(path), "--trials", "300"]).stdout
+    words = 'discount rate 9.0% a year from assumption "Cost of capital" (wacc)'
+    assert words in out
+    assert f"GBP {npv(net_of(SAVING), 0.09):,.0f}" in out
+    assert "wacc" in out.split("Sensitivity", 1)[1]  # its tornado row
+    format_doc = (ROOT / "docs" / "case-format.md").read_text()
+    assert f"`{words}`" in format_doc
+    assert "Discount rate from an assumption" in format_doc
+    number = {**doc, "discount_rate": 0.09}
+    path.write_text(json.dumps(number))
+    assert "from assumption" not in CliRunner().invoke(main, ["calc", str(path)]).stdout
