@@ -53,10 +53,10 @@ def rate_source_words(case: CaseFile) -> str:
     >>> from cxroi.engine.casefile import Assumption
     >>> rate_source_words(CaseFile("t", "GBP", "2027-01", 12, 0.0, discount_rate_key="wacc",
     ...     assumptions=(Assumption("wacc", "Cost of capital", 0.09, "a year"),)))
-    'from assumption "Cost of capital" (wacc)'
+    'from assumption "Cost of capital"'
     """
     a = case.rate_assumption
-    return "" if a is None else f'from assumption "{a.label}" ({a.key})'
+    return "" if a is None else f'from assumption "{a.label}"'
 
 
 #: Result metrics and case fields.

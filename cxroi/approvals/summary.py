@@ -25,6 +25,14 @@ def money(x: float | None, currency: str) -> str:
     return formatting.money(x, currency)
 
 
+def _rate_source(doc: Mapping[str, Any]) -> str:
+    """`` from assumption "<label>"`` when an assumption sets the rate (as the results
+    page says it), else nothing."""
+    key = rate_key_of(doc)
+    labels = {a.get("key"): a.get("label") for a in doc.get("assumptions") or []}
+    return f' from assumption "{labels.get(key, key)}"' if key is not None else ""
+
+
 def percent(x: float | None) -> str:
     return formatting.pct(x)
 
@@ -292,8 +300,7 @@ def build_summary(
         ask=ask,
         currency=cur,
         horizon=f"{case.get('horizon_months')} months from {case.get('start_month')}, "
-        f"discount rate {percent(rate_of(case))}"
-        + (f" (assumption {key})" if (key := rate_key_of(case)) else ""),
+        f"discount rate {percent(rate_of(case))}{_rate_source(case)}",
         headlines=headlines,
         beside=tuple(continuing_rows(result, cur) + after_tax_rows(result, cur)),
         chart=cumulative_chart(

@@ -90,10 +90,9 @@ FIXED_RATE = "A fixed rate (the number below)"
 
 
 def rate_source_choices(assumptions: Any) -> list[tuple[str, str]]:
-    """The discount rate's sources: a fixed rate, or each assumption (label and key)."""
-    return [("", FIXED_RATE)] + [
-        (a.key, f"The assumption {a.label} ({a.key})") for a in assumptions
-    ]
+    """The discount rate's sources: a fixed rate, or each assumption by its label (a key
+    is no word for people)."""
+    return [("", FIXED_RATE)] + [(a.key, f"The assumption {a.label}") for a in assumptions]
 
 
 class CaseForm(EditForm):

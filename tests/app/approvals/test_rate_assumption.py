@@ -22,7 +22,7 @@ WACC = {
     "key": "wacc",
     "label": "Cost of capital",
     "value": 0.09,
-    "unit": "a year",
+    "unit": "ratio/year",
     "low": 0.07,
     "high": 0.12,
 }
@@ -144,7 +144,7 @@ def test_finance_chooses_the_rate_s_assumption_on_the_case_form(app, users):
     )
     options = re.findall(r'<option[^>]*value="([^"]*)"[^>]*>([^<]*)</option>', page)
     assert ("", "A fixed rate (the number below)") in options
-    assert ("wacc", "The assumption Cost of capital (wacc)") in options
+    assert ("wacc", "The assumption Cost of capital") in options
     # Hostile sources are refused naming the field, nothing saved.
     for hostile in ("nope", "subscribers\x00", "WACC", "x" * 500):
         r = fin.post(f"/cases/{case_id}/edit", data=_form(fin, case_id, hostile))
@@ -169,13 +169,22 @@ def test_finance_chooses_the_rate_s_assumption_on_the_case_form(app, users):
     stored = db.session.get(Case, case_id)
     assert stored.doc.discount_rate_key == "wacc" and '"discount_rate":"wacc"' in stored.document
     results = fin.get(f"/cases/{case_id}").text
-    assert "discount rate 9.0% from assumption &#34;Cost of capital&#34; (wacc)" in results
+    assert "discount rate 9.0% from assumption &#34;Cost of capital&#34;" in results
     edit = fin.get(f"/cases/{case_id}/edit").text
     assert re.search(r"<option[^>]*(selected[^>]*value=\"wacc\"|value=\"wacc\"[^>]*selected)", edit)
     # The inputs page says the CX owner cannot edit it: Finance does.
     inputs = cx.get(f"/cases/{case_id}/inputs").text
     row = next(r for r in inputs.split("<tr")[1:] if "<td" in r and "Cost of capital" in r)
     assert "Finance edits" in row and "/assumptions/" not in row
+    # The CX owner still edits the details: the form carries the source as it is.
+    page = cx.get(f"/cases/{case_id}/edit").text
+    assert 'name="discount_rate_source" value="wacc"' in page
+    data = {**_form(cx, case_id, "wacc"), "title": "Kept by its owner"}
+    r = cx.post(f"/cases/{case_id}/edit", data=data)
+    assert r.status_code == 302, r.text
+    db.session.expire_all()
+    stored = db.session.get(Case, case_id)
+    assert stored.title == "Kept by its owner" and stored.doc.discount_rate_key == "wacc"
     # Back to a fixed rate: a number again.
     r = fin.post(f"/cases/{case_id}/edit", data=_form(fin, case_id, "", rate="8"))
     assert r.status_code == 302, r.text

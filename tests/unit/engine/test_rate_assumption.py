@@ -258,7 +258,7 @@ def only_rate_doc(discounting: str = "end_of_month", **extra: Any) -> dict[str, 
                 "key": "r",
                 "label": "Rate",
                 "value": 0.1,
-                "unit": "a year",
+                "unit": "ratio/year",
                 "low": 0.02,
                 "high": 0.3,
                 "distribution": "pert",
@@ -320,7 +320,7 @@ def test_a_numeric_rate_case_is_unchanged_by_naming_an_equal_fixed_assumption() 
     """A rate named through an assumption without a range prices exactly as the number."""
     doc = only_rate_doc()
     fixed = copy.deepcopy(doc)
-    fixed["assumptions"][0] = {"key": "r", "label": "Rate", "value": 0.1, "unit": "a year"}
+    fixed["assumptions"][0] = {"key": "r", "label": "Rate", "value": 0.1, "unit": "ratio/year"}
     number = {**copy.deepcopy(fixed), "discount_rate": 0.1}
     a, b = analyse(load_case(fixed), trials=0), analyse(load_case(number), trials=0)
     assert a.metrics.npv == b.metrics.npv and a.metrics.irr == b.metrics.irr
@@ -404,7 +404,7 @@ def test_calc_prints_the_rate_with_its_assumption_as_the_format_doc_says(tmp_pat
     path = tmp_path / "rate.json"
     path.write_text(json.dumps(doc))
     out = CliRunner().invoke(main, ["calc", str(path), "--trials", "300"]).stdout
-    words = 'discount rate 9.0% a year from assumption "Cost of capital" (wacc)'
+    words = 'discount rate 9.0% a year from assumption "Cost of capital"'
     assert words in out
     assert f"GBP {npv(net_of(SAVING), 0.09):,.0f}" in out
     assert "wacc" in out.split("Sensitivity", 1)[1]  # its tornado row
