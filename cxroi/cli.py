@@ -29,7 +29,7 @@ from cxroi.engine import (
 from cxroi.engine.casefile import DISCOUNTING_LABELS
 from cxroi.engine.loader import parse_json
 from cxroi.engine.metrics import irr_needs_caution, irr_words
-from cxroi.labels import expected_npv_label, inflation_words
+from cxroi.labels import expected_npv_label, inflation_words, rate_source_words
 
 INVALID = 2
 
@@ -182,13 +182,19 @@ def _inflation(case: CaseFile) -> str:
     return words[:1].upper() + words[1:]
 
 
+def _rate_source(case: CaseFile) -> str:
+    words = rate_source_words(case)
+    return f" {words}" if words else ""
+
+
 def summary(case: CaseFile, result: Result) -> str:
     """A plain-text report of the result, for a terminal."""
     cur = case.currency
     lines = [
         case.title,
         f"{case.horizon_months} months from {case.start_month}, "
-        f"discount rate {_pct(case.discount_rate)} a year{_discounting(case)}, {cur}",
+        f"discount rate {_pct(case.discount_rate)} a year{_rate_source(case)}"
+        f"{_discounting(case)}, {cur}",
         *([f"{_inflation(case)} (the discount rate is nominal)"] if case.inflation_rate else []),
         "",
         f"{'':22}{'risk-adjusted':>20}{'unadjusted':>20}",

@@ -23,7 +23,7 @@ from cxroi.config import INSTANCE_DIR, ROOT, settings
 from cxroi.engine.casefile import DISCOUNTING_LABELS
 from cxroi.errors import register_error_handlers
 from cxroi.extensions import csrf, db, limiter, login_manager
-from cxroi.labels import inflation_words
+from cxroi.labels import inflation_words, rate_source_words
 
 CSP = "default-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 
@@ -63,6 +63,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["archived_notice"] = archived_notice
     app.jinja_env.globals["discounting_labels"] = DISCOUNTING_LABELS
     app.jinja_env.globals["inflation_words"] = inflation_words
+    app.jinja_env.globals["rate_source_words"] = rate_source_words
     return app
 
 

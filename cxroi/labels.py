@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cxroi import formatting
+from cxroi.engine.casefile import CaseFile
 from cxroi.engine.kinds import Parameter
 from cxroi.workflow import STATE_LABELS, STEPS
 
@@ -43,6 +44,19 @@ def inflation_words(rate: float) -> str:
         f"amounts in nominal terms: inflation {formatting.pct(rate)} a year on top of each "
         "line's escalation"
     )
+
+
+def rate_source_words(case: CaseFile) -> str:
+    """Where a case's discount rate comes from, beside the rate (results page, ``cxroi
+    calc``): the assumption that sets it; nothing when it is a number.
+
+    >>> from cxroi.engine.casefile import Assumption
+    >>> rate_source_words(CaseFile("t", "GBP", "2027-01", 12, 0.0, discount_rate_key="wacc",
+    ...     assumptions=(Assumption("wacc", "Cost of capital", 0.09, "a year"),)))
+    'from assumption "Cost of capital"'
+    """
+    a = case.rate_assumption
+    return "" if a is None else f'from assumption "{a.label}"'
 
 
 #: Result metrics and case fields.

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cxroi import formatting
+from cxroi.engine.casefile import rate_key_of, rate_of
 from cxroi.engine.metrics import IRR_CAUTION, irr_needs_caution
 from cxroi.headline import after_tax_rows, continuing_rows, expected_npv, irr_text, lead_npv
 
@@ -22,6 +23,14 @@ KEY_ASSUMPTIONS = 8
 def money(x: float | None, currency: str) -> str:
     """``£575,053`` or ``−£12,000`` (the app's money format); n/a for null."""
     return formatting.money(x, currency)
+
+
+def _rate_source(doc: Mapping[str, Any]) -> str:
+    """`` from assumption "<label>"`` when an assumption sets the rate (as the results
+    page says it), else nothing."""
+    key = rate_key_of(doc)
+    labels = {a.get("key"): a.get("label") for a in doc.get("assumptions") or []}
+    return f' from assumption "{labels.get(key, key)}"' if key is not None else ""
 
 
 def percent(x: float | None) -> str:
@@ -291,7 +300,7 @@ def build_summary(
         ask=ask,
         currency=cur,
         horizon=f"{case.get('horizon_months')} months from {case.get('start_month')}, "
-        f"discount rate {percent(case.get('discount_rate'))}",
+        f"discount rate {percent(rate_of(case))}{_rate_source(case)}",
         headlines=headlines,
         beside=tuple(continuing_rows(result, cur) + after_tax_rows(result, cur)),
         chart=cumulative_chart(

@@ -83,8 +83,10 @@ def effect_text(row: review.ReviewRow, currency: str) -> str:
         moved = "The line 10 % lower / higher"
     elif item.id == "horizon_months":
         moved = f"{effect.low:g} / {effect.high:g} months"
-    elif item.id == "discount_rate":
+    elif item.id == "discount_rate" and effect.basis == "nudge":
         moved = f"±10 %: {pct(effect.low, 2)} / {pct(effect.high, 2)}"
+    elif item.id == "discount_rate":  # an assumption sets it: that assumption's range
+        moved = f"Its assumption's range: {pct(effect.low, 2)} / {pct(effect.high, 2)}"
     else:
         unit = str(item.fields.get("unit") or "")
         low, high = (

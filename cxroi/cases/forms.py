@@ -85,6 +85,16 @@ def line_note_field() -> TextAreaField:
     )
 
 
+#: The discount rate's source that is no assumption.
+FIXED_RATE = "A fixed rate (the number below)"
+
+
+def rate_source_choices(assumptions: Any) -> list[tuple[str, str]]:
+    """The discount rate's sources: a fixed rate, or each assumption by its label (a key
+    is no word for people)."""
+    return [("", FIXED_RATE)] + [(a.key, f"The assumption {a.label}") for a in assumptions]
+
+
 class CaseForm(EditForm):
     title = StringField(
         "Title",
@@ -120,11 +130,19 @@ class CaseForm(EditForm):
         maximum=120,
         description="How many months the case runs, 1 to 120.",
     )
+    discount_rate_source = SelectField(
+        "Discount rate comes from",
+        default="",
+        choices=choices([("", FIXED_RATE)]),
+        description="Set by Finance: a fixed rate, or one of the case's assumptions. An "
+        "assumption's value is the rate, and its range puts the rate in the sensitivity, "
+        "break-even and Monte Carlo; that assumption is then Finance's.",
+    )
     discount_rate = NumberField(
         "Discount rate (% a year)",
         allow_percent=False,
         minimum=-99.99,
-        description="Set by Finance. 10 means 10% a year.",
+        description="Set by Finance. 10 means 10% a year. Used when the rate is a fixed rate.",
     )
 
     monte_carlo_trials = NumberField(
@@ -175,8 +193,23 @@ class CaseForm(EditForm):
         "is nominal.",
     )
 
+    def use_rate_sources(self, assumptions: Any) -> None:
+        """Offer the case's assumptions as the discount rate's source, by label."""
+        self.discount_rate_source.choices = choices(rate_source_choices(assumptions))
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        # A rate an assumption sets needs no number of its own.
+        self.discount_rate.required = not (self.discount_rate_source.data or "")
+        valid = bool(super().validate(extra_validators))
+        if self.discount_rate_source.errors:
+            self.discount_rate_source.errors = [
+                "Discount rate comes from: choose a fixed rate or one of this case's assumptions."
+            ]
+        return valid
+
     def header(self) -> dict[str, Any]:
         rate = self.discount_rate.number
+        source = self.discount_rate_source.data or ""
         inflation = self.inflation_rate.number
         trials = self.monte_carlo_trials.number
         fiscal = self.fiscal_year_start.data
@@ -188,7 +221,7 @@ class CaseForm(EditForm):
             "currency": self.currency.data,
             "start_month": (self.start_month.data or "").strip(),
             "horizon_months": self.horizon_months.number,
-            "discount_rate": None if rate is None else round(rate / 100, 12),
+            "discount_rate": source or (None if rate is None else round(rate / 100, 12)),
             "monte_carlo_trials": None if trials is None else int(trials),
             "fiscal_year_start": int(fiscal) if fiscal else None,
             # The default is left out of the document, as the canonical form does.

@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from cxroi import workflow
+from cxroi.engine.casefile import owned_by_finance
 from cxroi.errors import DomainError, PermissionDenied
 from models import Case, User
 
@@ -72,9 +73,19 @@ def require_archive(user: User, case: Case) -> None:
     )
 
 
-def kind_of(row: Assumption | None) -> str:
-    """The kind of edit a change to ``row`` is (a new assumption, ``None``, is the case's)."""
-    return workflow.assumption_kind(row is not None and row.finance_owned)
+def kind_of(row: Assumption | None, case: Case | None = None) -> str:
+    """The kind of edit a change to ``row`` is (a new assumption, ``None``, is the case's).
+
+    The assumption that sets ``case``'s discount rate is Finance's, like the rate.
+    """
+    if row is None:
+        return workflow.assumption_kind(False)
+    rate_key = case.doc.discount_rate_key if case is not None else None
+    return workflow.assumption_kind(
+        owned_by_finance(
+            "finance" if row.finance_owned else None, getattr(row, "key", None), rate_key
+        )
+    )
 
 
 def can_create_case(user: User) -> bool:
@@ -97,7 +108,7 @@ can_edit_finance_inputs = can_edit_discount_rate
 
 def can_edit_assumption(user: User, case: Case, row: Assumption | None) -> bool:
     """A new assumption (``row`` None) or an existing one."""
-    return _may(user, case, kind_of(row))
+    return _may(user, case, kind_of(row, case))
 
 
 def can_edit_anything(user: User, case: Case) -> bool:
@@ -149,7 +160,7 @@ def require_edit(user: User, case: Case) -> None:
 
 def require_edit_assumption(user: User, case: Case, row: Assumption | None) -> None:
     require_not_archived(case)
-    kind = kind_of(row)
+    kind = kind_of(row, case)
     if kind != workflow.FINANCE_INPUTS:
         require_edit(user, case)
         return

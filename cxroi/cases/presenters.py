@@ -34,6 +34,9 @@ def assumption_uses(case: Case) -> dict[str, list[str]]:
         for value in line.params.values():
             if isinstance(value, str) and value in uses and line.name not in uses[value]:
                 uses[value].append(line.name)
+    rate_key = case.doc.discount_rate_key
+    if rate_key in uses:
+        uses[rate_key].append("the discount rate")
     return uses
 
 

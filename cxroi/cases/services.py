@@ -36,7 +36,7 @@ from cxroi.engine import (
     pretty_json,
     result_to_dict,
 )
-from cxroi.engine.casefile import FINANCE_SETTINGS
+from cxroi.engine.casefile import FINANCE_SETTINGS, owned_by_finance, rate_key_of
 from cxroi.engine.loader import assign_ids, parse_json
 from cxroi.engine.review_items import effects_to_dict, npv_effects
 from cxroi.errors import DomainError, NotFound, StaleEdit
@@ -222,11 +222,23 @@ def store(case: Case, case_file: CaseFile) -> None:
 
 
 def _finance_owned_ids(doc: Mapping[str, Any]) -> set[str]:
+    """Finance's assumptions: owner "finance", or the one that sets the discount rate."""
+    rate_key = rate_key_of(doc)
     return {
         a["id"]
         for a in doc.get("assumptions", [])
-        if str(a.get("owner") or "").strip().lower() == "finance"
+        if owned_by_finance(a.get("owner"), a.get("key"), rate_key)
     }
+
+
+def _rate_setting(doc: Mapping[str, Any]) -> Any:
+    """The discount rate as Finance's setting: the number, or the assumption that sets it
+    by its id (so that renaming that assumption changes no setting)."""
+    key = rate_key_of(doc)
+    if key is None:
+        return doc.get("discount_rate")
+    ids = {a.get("key"): a.get("id") for a in doc.get("assumptions", [])}
+    return ("assumption", ids.get(key, key))
 
 
 def _split(doc: Mapping[str, Any], finance_ids: set[str]) -> tuple[Any, Any]:
@@ -248,7 +260,9 @@ def _split(doc: Mapping[str, Any], finance_ids: set[str]) -> tuple[Any, Any]:
     rest["assumptions"] = [a for a in doc.get("assumptions", []) if a["id"] not in finance_ids]
     rest["correlations"] = [p for p in pairs if not finance_ids & {p[0], p[1]}]
     owned_pairs = [p for p in pairs if finance_ids & {p[0], p[1]}]
-    return ({k: doc.get(k) for k in FINANCE_SETTINGS}, owned, owned_pairs), rest
+    settings = {k: doc.get(k) for k in FINANCE_SETTINGS}
+    settings["discount_rate"] = _rate_setting(doc)
+    return (settings, owned, owned_pairs), rest
 
 
 def require_rights_for(actor: User, case: Case, before: Document, after: Document) -> None:
@@ -262,11 +276,14 @@ def require_rights_for(actor: User, case: Case, before: Document, after: Documen
     (old_settings, old_owned, old_pairs), old_rest = _split(before, finance_ids)
     (new_settings, new_owned, new_pairs), new_rest = _split(after, finance_ids)
     if old_settings["discount_rate"] != new_settings["discount_rate"]:
+        key = rate_key_of(before)
+        stays = (
+            f'set by assumption "{key}"' if key is not None else pct(before.get("discount_rate"))
+        )
         permissions.require(
             permissions.can_edit_discount_rate(actor, case),
             f"The discount rate (discount_rate) is set by Finance: it stays "
-            f"{pct(old_settings['discount_rate'])} and nothing was saved. Keep it at that "
-            f"to change the rest.",
+            f"{stays} and nothing was saved. Keep it at that to change the rest.",
         )
     changed = [k for k in FINANCE_SETTINGS if old_settings[k] != new_settings[k]]
     if changed:
@@ -605,8 +622,9 @@ def create_from_document(
     except CaseValidationError as exc:
         raise ImportInvalid(list(exc.issues), doc) from None
     rate = finance_rate_for(actor, case_file.discount_rate, notices)
-    if rate != case_file.discount_rate:
-        case_file = dataclasses.replace(case_file, discount_rate=rate)
+    if rate != case_file.discount_rate or not workflow.sets_own_discount_rate(actor.role):
+        # Not theirs to set: the default, and no assumption sets it (the key is dropped).
+        case_file = dataclasses.replace(case_file, discount_rate=rate, discount_rate_key=None)
     try:
         case = insert_case(actor, case_file, action, origin)
     except ImportInvalid:

@@ -189,9 +189,11 @@ def edit(case_id: int) -> ResponseReturnValue:
     me = user()
     permissions.require_edit_any(me, case)
     form = CaseForm(obj=case) if request.method == "GET" else CaseForm()
+    form.use_rate_sources(case.assumptions)
     if request.method == "GET":
         form.lock_version.data = str(case.lock_version)
         form.discount_rate.data = presenters.percent_text(case.discount_rate)
+        form.discount_rate_source.data = case.doc.discount_rate_key or ""
         inflation = case.inflation_rate
         form.inflation_rate.data = presenters.percent_text(inflation) if inflation else ""
         trials = case.doc.monte_carlo_trials

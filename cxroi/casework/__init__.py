@@ -13,6 +13,10 @@ result once with the engine's loader, prices it once and stores it.
 ('revenue', {'revenue': 30})
 >>> uses_of_assumption(renamed, "revenue")
 ['benefit "Kept"', 'scenario "Low"']
+>>> rename_assumption({**doc, "discount_rate": "arpu"}, "a1", "r")["discount_rate"]
+'r'
+>>> uses_of_assumption({**doc, "discount_rate": "arpu"}, "arpu")[-1]
+'the discount rate'
 >>> doc["assumptions"][0]["key"]
 'arpu'
 """
@@ -177,6 +181,8 @@ def rename_assumption(doc: Document, item_id: str, new_key: str) -> Document:
         for side in ("a", "b"):
             if pair.get(side) == old_key:
                 pair[side] = new_key
+    if out.get("discount_rate") == old_key:  # the assumption that sets the rate
+        out["discount_rate"] = new_key
     return out
 
 
@@ -196,6 +202,8 @@ def uses_of_assumption(doc: Document, key: str) -> list[str]:
         for p in doc.get("correlations", [])
         if key in (p.get("a"), p.get("b"))
     ]
+    if doc.get("discount_rate") == key:
+        found.append("the discount rate")
     return found
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 
 import numpy as np
 from scipy.optimize import brentq
@@ -12,7 +13,7 @@ from .casefile import Assumption, CaseFile
 from .continuing import continuing_value_of
 from .correlation import correlated_keys, iman_conover, reorder_generator, target_matrix
 from .distributions import draw
-from .domains import Domain
+from .domains import RATE, Domain
 from .loader import CaseValidationError
 from .pricing import Priced, cashflow_of, metrics_of, mirr_monthly_rates, price, values_for
 from .result import (
@@ -166,12 +167,16 @@ def annual(cashflow: CashFlow, tl: Timeline, shift: int = 0) -> tuple[AnnualRow,
 def scenarios(case: CaseFile, tl: Timeline) -> tuple[ScenarioResult, ...]:
     results = []
     for scenario in case.scenarios:
-        priced = price(case, tl, values_for(case, dict(scenario.overrides)))
+        # A scenario that sets the discount rate's assumption prices at that rate.
+        rate = scenario.overrides.get(case.discount_rate_key or "")
+        at = tl if rate is None else Timeline.for_case(case, rate)
+        priced = price(case, at, values_for(case, dict(scenario.overrides)))
+        mirr_rates = mirr_monthly_rates(case, rate)
         results.append(
             ScenarioResult(
                 scenario.name,
                 dict(scenario.overrides),
-                metrics_of(priced.costs[0], priced.benefits[0], tl, mirr_monthly_rates(case)),
+                metrics_of(priced.costs[0], priced.benefits[0], at, mirr_rates),
             )
         )
     return tuple(results)
@@ -180,6 +185,41 @@ def scenarios(case: CaseFile, tl: Timeline) -> tuple[ScenarioResult, ...]:
 def _npv_batch(prepared: Prepared, tl: Timeline, varying: set[str]) -> Batch:
     """A batch giving each row's NPV with only the ``varying`` keys changed."""
     return prepared.compile(varying, tl.discount_factor.reshape(-1, 1))
+
+
+NpvOf = Callable[[Mapping[str, FloatArray], int], FloatArray]
+
+
+def _rate_varies(case: CaseFile, varying: set[str] | frozenset[str]) -> bool:
+    """Whether the discount rate changes by row: it is an assumption among ``varying``."""
+    return case.discount_rate_key is not None and case.discount_rate_key in varying
+
+
+def _discounted(
+    case: CaseFile, tl: Timeline, net: FloatArray, rows: Mapping[str, FloatArray]
+) -> FloatArray:
+    """Each row's net monthly flow (n, H+1) discounted at its own rate: the rate's
+    assumption's value in ``rows`` (a (n, H+1) matrix of factors, all rows at once)."""
+    key = case.discount_rate_key
+    assert key is not None
+    n = net.shape[0]
+    rates = np.broadcast_to(np.asarray(rows.get(key, case.discount_rate), dtype=np.float64), (n,))
+    return np.asarray(np.einsum("ij,ij->i", net, tl.discount_matrix(rates)), dtype=np.float64)
+
+
+def _npv_pricer(case: CaseFile, prepared: Prepared, tl: Timeline, varying: set[str]) -> NpvOf:
+    """Each row's NPV with only the ``varying`` keys changed.
+
+    When the discount rate is an assumption among them, each row is discounted at its own
+    rate: the batch then yields each row's whole net monthly flow (weights the identity),
+    discounted by a rows x months matrix of factors (:meth:`Timeline.discount_matrix`).
+    Otherwise the rows are projected on the case's one set of factors, as always.
+    """
+    if not _rate_varies(case, varying):
+        batch = _npv_batch(prepared, tl, varying)
+        return lambda rows, n: batch.project(rows, n)[:, 0]
+    flows = prepared.compile(varying, np.eye(tl.horizon + 1))
+    return lambda rows, n: _discounted(case, tl, flows.project(rows, n), rows)
 
 
 def tornado(
@@ -202,7 +242,7 @@ def tornado(
         column[2 * j], column[2 * j + 1] = low, high
         overrides[a.key] = column
     prepared = Prepared(case, tl) if prepared is None else prepared
-    npvs = _npv_batch(prepared, tl, set(overrides)).project(overrides, rows)[:, 0]
+    npvs = _npv_pricer(case, prepared, tl, set(overrides))(overrides, rows)
     table = [
         TornadoRow(a.key, a.label, low, high, float(npvs[2 * j]), float(npvs[2 * j + 1]))
         for j, (a, low, high) in enumerate(ranged)
@@ -237,9 +277,11 @@ def _domain_of(uses: list[tuple[str, str]]) -> Domain | None:
     return Domain(low, high, low_open, high_open) if uses else None
 
 
-def _bracket(a: Assumption, domain: Domain) -> tuple[float, float]:
-    """Where to look for a break-even: ten times the assumption's scale, within its domain."""
-    scale = max(abs(a.value), abs(a.low or 0.0), abs(a.high or 0.0)) or 1.0
+def _bracket(a: Assumption, domain: Domain, scale: float | None = None) -> tuple[float, float]:
+    """Where to look for a break-even: ten times the assumption's scale (or ``scale``),
+    within its domain."""
+    if scale is None:
+        scale = max(abs(a.value), abs(a.low or 0.0), abs(a.high or 0.0)) or 1.0
     low, high = -10.0 * scale, 10.0 * scale
     if domain.low > -math.inf:
         edge = domain.low + (1e-9 * max(1.0, abs(domain.low)) if domain.low_open else 0.0)
@@ -255,7 +297,7 @@ _BREAK_EVEN_XTOL = _BREAK_EVEN_RTOL = 1e-12
 
 
 def _root(
-    batch: Batch, key: str, low: float, high: float, npv_low: float, npv_high: float
+    npv_of: NpvOf, key: str, low: float, high: float, npv_low: float, npv_high: float
 ) -> float:
     """The value of ``key`` in [low, high] where NPV crosses 0 (NPV changes sign there).
 
@@ -267,7 +309,7 @@ def _root(
     def npv_at(x: float) -> float:
         if x in known:
             return known[x]
-        return float(batch.project({key: np.array([x])}, 1)[0, 0])
+        return float(npv_of({key: np.array([x])}, 1)[0])
 
     return float(brentq(npv_at, low, high, xtol=_BREAK_EVEN_XTOL, rtol=_BREAK_EVEN_RTOL))
 
@@ -284,7 +326,7 @@ def _looks_affine(xs: FloatArray, npvs: FloatArray) -> bool:
 
 
 def _secant_root(
-    batch: Batch, key: str, low: float, high: float, npv_low: float, npv_high: float
+    npv_of: NpvOf, key: str, low: float, high: float, npv_low: float, npv_high: float
 ) -> float | None:
     """The crossing in [low, high] from one secant step, or None when it cannot be proved.
 
@@ -300,7 +342,7 @@ def _secant_root(
         return None
     d = 0.5 * (_BREAK_EVEN_XTOL + _BREAK_EVEN_RTOL * abs(x))
     left, right = max(x - d, low), min(x + d, high)
-    at = batch.project({key: np.array([left, right])}, 2)[:, 0]
+    at = npv_of({key: np.array([left, right])}, 2)
     if at[0] == 0.0 or at[1] == 0.0 or (at[0] < 0.0) != (at[1] < 0.0):
         return float(x)
     return None
@@ -318,13 +360,17 @@ def break_even(
     uses = _key_parameters(case)
     for a in case.assumptions:
         domain = _domain_of(uses.get(a.key, []))
+        is_rate = a.key == case.discount_rate_key
+        if is_rate:  # the discount rate's own domain, and that of any line using it too
+            domain = RATE if domain is None else domain.narrowed(RATE)
         if domain is None:
             rows.append(BreakEven(a.key, a.label, a.value, None, "not used by any line", None))
             continue
-        low, high = _bracket(a, domain)
+        # A rate's break-even is looked for over its whole domain (an IRR may be far off).
+        low, high = _bracket(a, domain, scale=1.0 if is_rate else None)
         xs = np.unique(np.concatenate((np.linspace(low, high, grid), [a.value])))
-        batch = _npv_batch(prepared, tl, {a.key})
-        npvs = batch.project({a.key: xs}, xs.size)[:, 0]
+        npv_of = _npv_pricer(case, prepared, tl, {a.key})
+        npvs = npv_of({a.key: xs}, xs.size)
         sign = np.sign(npvs)
         exact = np.flatnonzero(npvs == 0.0)
         crossings = np.flatnonzero(sign[:-1] * sign[1:] < 0)
@@ -333,9 +379,9 @@ def break_even(
         for i in crossings:
             root = None
             if affine:
-                root = _secant_root(batch, a.key, xs[i], xs[i + 1], npvs[i], npvs[i + 1])
+                root = _secant_root(npv_of, a.key, xs[i], xs[i + 1], npvs[i], npvs[i + 1])
             if root is None:
-                root = _root(batch, a.key, xs[i], xs[i + 1], npvs[i], npvs[i + 1])
+                root = _root(npv_of, a.key, xs[i], xs[i + 1], npvs[i], npvs[i + 1])
             candidates.append(root)
         if candidates:
             nearest = min(candidates, key=lambda x: abs(x - a.value))
@@ -458,8 +504,15 @@ def monte_carlo(
         return None
     streams = _draw_streams(ranged, trials, seed)
     # An assumption with low == high keeps its value: it does not vary.
-    weights = np.stack((tl.discount_factor, np.ones(tl.horizon + 1)), axis=1)
-    batch = Prepared(case, tl).compile({a.key for a, _ in streams}, weights)
+    varying = {a.key for a, _ in streams}
+    # A drawn discount rate: each trial's whole net flow, discounted at its own rate.
+    rate_varies = _rate_varies(case, varying)
+    weights = (
+        np.eye(tl.horizon + 1)
+        if rate_varies
+        else np.stack((tl.discount_factor, np.ones(tl.horizon + 1)), axis=1)
+    )
+    batch = Prepared(case, tl).compile(varying, weights)
     chunk = chunk or CHUNK_TRIALS
     npvs = np.empty(trials)
     paid_back = np.empty(trials, dtype=bool)
@@ -470,6 +523,10 @@ def monte_carlo(
         rows = {a.key: draw(a, rng, stop - start) for a, rng in independent}
         rows.update({key: values[start:stop] for key, values in correlated.items()})
         projected = batch.project(rows, stop - start)
+        if rate_varies:
+            npvs[start:stop] = _discounted(case, tl, projected, rows)
+            paid_back[start:stop] = projected.sum(axis=1) >= 0.0
+            continue
         npvs[start:stop] = projected[:, 0]
         paid_back[start:stop] = projected[:, 1] >= 0.0
     if not np.all(np.isfinite(npvs)):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 FORMAT = "cxroi-case/2"
 FORMAT_V1 = "cxroi-case/1"
@@ -84,6 +84,37 @@ CONFIDENCE_LEVELS: tuple[Confidence, ...] = ("low", "medium", "high")
 FINANCE_OWNER = "finance"
 
 
+def rate_key_of(doc: Mapping[str, object]) -> str | None:
+    """The key of the assumption a raw document's ``discount_rate`` names, or None when
+    the rate is a number (or absent)."""
+    rate = doc.get("discount_rate")
+    return rate if isinstance(rate, str) else None
+
+
+def rate_of(doc: Mapping[str, Any]) -> float | None:
+    """A raw (valid) document's discount rate as a number: the number, or the value of
+    the assumption it names; None when there is none.
+
+    >>> rate_of({"discount_rate": "r", "assumptions": [{"key": "r", "value": 0.07}]})
+    0.07
+    """
+    key = rate_key_of(doc)
+    if key is None:
+        rate = doc.get("discount_rate")
+        return float(rate) if isinstance(rate, int | float) else None
+    for a in doc.get("assumptions") or []:
+        if isinstance(a, Mapping) and a.get("key") == key:
+            return float(a["value"])
+    return None
+
+
+def owned_by_finance(owner: object, key: object, rate_key: str | None) -> bool:
+    """The one rule of Finance's assumptions: owner "finance", or the one that sets the
+    discount rate (``rate_key``)."""
+    named = rate_key is not None and key == rate_key
+    return named or str(owner or "").strip().lower() == FINANCE_OWNER
+
+
 @dataclass(frozen=True, slots=True)
 class Assumption:
     """One named number that drives the model, with its range and provenance."""
@@ -108,8 +139,9 @@ class Assumption:
 
     @property
     def finance_owned(self) -> bool:
-        """Numbers owned by Finance are edited by finance users only."""
-        return (self.owner or "").strip().lower() == FINANCE_OWNER
+        """Numbers owned by Finance are edited by finance users only (an assumption that
+        sets the discount rate is Finance's too: :meth:`CaseFile.finance_owned`)."""
+        return owned_by_finance(self.owner, self.key, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,7 +302,28 @@ class CaseFile:
     #: Annual inflation (0: none). Line amounts are in today's money (real); each line's
     #: escalation or growth is real growth on top of it; the discount rate is nominal.
     inflation_rate: float = 0.0
+    #: The assumption that sets the discount rate (the document's ``discount_rate`` names
+    #: its key), or None when the rate is a number. ``discount_rate`` is then always that
+    #: assumption's value (kept so on construction), and the rate enters the tornado,
+    #: break-even and Monte Carlo like any assumption.
+    discount_rate_key: str | None = None
     format: str = field(default=FORMAT)
+
+    def __post_init__(self) -> None:
+        if self.discount_rate_key is not None:
+            rate = self.assumption(self.discount_rate_key).value
+            object.__setattr__(self, "discount_rate", float(rate))
+
+    @property
+    def rate_assumption(self) -> Assumption | None:
+        """The assumption that sets the discount rate, or None when the rate is a number."""
+        if self.discount_rate_key is None:
+            return None
+        return self.assumption(self.discount_rate_key)
+
+    def finance_owned(self, a: Assumption) -> bool:
+        """Whether Finance owns ``a``: its owner says so, or it sets the discount rate."""
+        return a.finance_owned or a.key == self.discount_rate_key
 
     @property
     def mirr_rates(self) -> tuple[float, float]:

@@ -235,6 +235,10 @@ def _v2_fields_in_v1(doc: dict[str, Any]) -> list[Issue]:
         return []
     message = f"is not a field of {FORMAT_V1} (it is new in {FORMAT}: use that format)"
     issues = [Issue(name, message) for name in _V2_ONLY[""] if name in doc]
+    if isinstance(doc.get("discount_rate"), str):
+        issues.append(
+            Issue("discount_rate", f"is a number in {FORMAT_V1} (naming an assumption is {FORMAT})")
+        )
     for section in SECTIONS:
         for i, item in enumerate(_as_list(doc.get(section))):
             if isinstance(item, dict):
@@ -373,7 +377,9 @@ def _build(doc: CaseIn, benefits_in: list[BenefitBaseIn]) -> CaseFile:
         currency=doc.currency,
         start_month=doc.start_month,
         horizon_months=horizon,
-        discount_rate=doc.discount_rate,
+        # A key: the assumption's value, set when the case is made (see CaseFile).
+        discount_rate=0.0 if isinstance(doc.discount_rate, str) else doc.discount_rate,
+        discount_rate_key=doc.discount_rate if isinstance(doc.discount_rate, str) else None,
         mirr_finance_rate=doc.mirr_finance_rate,
         mirr_reinvestment_rate=doc.mirr_reinvestment_rate,
         monte_carlo_trials=doc.monte_carlo_trials,
@@ -526,7 +532,7 @@ def case_to_dict(case: CaseFile) -> dict[str, Any]:
             "currency": case.currency,
             "start_month": case.start_month,
             "horizon_months": case.horizon_months,
-            "discount_rate": case.discount_rate,
+            "discount_rate": case.discount_rate_key or case.discount_rate,
             "mirr_finance_rate": case.mirr_finance_rate,
             "mirr_reinvestment_rate": case.mirr_reinvestment_rate,
             "monte_carlo_trials": case.monte_carlo_trials,

@@ -97,9 +97,14 @@ def _optional(x: float) -> float | None:
     return None if not np.isfinite(x) else float(x)
 
 
-def mirr_monthly_rates(case: CaseFile) -> tuple[float, float]:
-    """MIRR's monthly (finance, reinvestment) rates, compounded from the case's annual ones."""
+def mirr_monthly_rates(case: CaseFile, discount_rate: float | None = None) -> tuple[float, float]:
+    """MIRR's monthly (finance, reinvestment) rates, compounded from the case's annual ones
+    (each the discount rate when not stated: ``discount_rate`` when given, as a scenario
+    that sets the rate's assumption gives it)."""
     finance, reinvest = case.mirr_rates
+    if discount_rate is not None:
+        finance = discount_rate if case.mirr_finance_rate is None else finance
+        reinvest = discount_rate if case.mirr_reinvestment_rate is None else reinvest
     return (1.0 + finance) ** (1.0 / 12.0) - 1.0, (1.0 + reinvest) ** (1.0 / 12.0) - 1.0
 
 
@@ -151,7 +156,9 @@ def cashflow_of(costs: FloatArray, benefits: FloatArray, tl: Timeline) -> CashFl
 
 
 def evaluate_metrics(case: CaseFile, overrides: Mapping[str, float] | None = None) -> Metrics:
-    """Risk-adjusted metrics of the case, with optional assumption overrides."""
-    tl = Timeline.for_case(case)
+    """Risk-adjusted metrics of the case, with optional assumption overrides (one of the
+    assumption that sets the discount rate moves the rate)."""
+    rate = (overrides or {}).get(case.discount_rate_key or "")
+    tl = Timeline.for_case(case, rate)
     priced = price(case, tl, values_for(case, overrides))
-    return metrics_of(priced.costs[0], priced.benefits[0], tl, mirr_monthly_rates(case))
+    return metrics_of(priced.costs[0], priced.benefits[0], tl, mirr_monthly_rates(case, rate))

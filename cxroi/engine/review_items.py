@@ -34,6 +34,7 @@ net flows under two other discount factors. Pure: no Flask, SQLAlchemy or models
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -132,6 +133,10 @@ def review_items(case: CaseFile) -> tuple[ReviewItem, ...]:
             items.append(ReviewItem(line["id"], kind, line["name"], fields))  # type: ignore[arg-type]
     for item_id, label, names in SETTINGS:
         fields = {name: getattr(case, name) for name in names}
+        if item_id == "discount_rate" and case.discount_rate_key is not None:
+            # The rate an assumption sets is reviewed on that assumption's item: the
+            # rate's item says which one, by id (a rename keeps the verdict).
+            fields["discount_rate"] = _by_id(case.discount_rate_key, ids)
         if item_id == "discount_rate" and case.discounting != "end_of_month":
             # The convention is part of the rate's item, only when it is not the default
             # (month ends): a case at the default keeps its item, and its verdict, as before.
@@ -242,7 +247,12 @@ def _npv_effects(case: CaseFile) -> dict[str, Effect]:
             column[2 * j, 0], column[2 * j + 1, 0] = low, high
             overrides[a.key] = column
         priced = price(case, tl, values_for(case, overrides), rows=rows)
-        npvs = npv_rows(priced.costs, priced.benefits, tl)
+        if case.discount_rate_key is None:
+            npvs = npv_rows(priced.costs, priced.benefits, tl)
+        else:  # each row at its own rate: the rate's assumption's value in that row
+            rates = np.ravel(overrides[case.discount_rate_key])
+            net_rows = priced.benefits - priced.costs
+            npvs = np.einsum("ij,ij->i", net_rows, tl.discount_matrix(rates))
         for j, (a, (low, high, basis)) in enumerate(zip(assumptions, bounds, strict=True)):
             effects[a.id] = Effect(
                 a.id, basis, low, high, float(npvs[2 * j]), float(npvs[2 * j + 1]), base_npv
@@ -263,14 +273,21 @@ def _npv_effects(case: CaseFile) -> dict[str, Effect]:
             base_npv,
         )
 
-    # Discount rate: the same flows under two other discount factors.
-    low_rate, high_rate = _nudged(case.discount_rate)
-    npv_at = [
-        float(net @ Timeline.for_case(case, r).discount_factor) for r in (low_rate, high_rate)
-    ]
-    effects["discount_rate"] = Effect(
-        "discount_rate", "nudge", low_rate, high_rate, npv_at[0], npv_at[1], base_npv
-    )
+    # Discount rate: the same flows under two other discount factors; a rate an
+    # assumption sets moves as that assumption does (its range, or the nudge).
+    rate_assumption = case.rate_assumption
+    if rate_assumption is not None:
+        effects["discount_rate"] = dataclasses.replace(
+            effects[rate_assumption.id], item_id="discount_rate"
+        )
+    else:
+        low_rate, high_rate = _nudged(case.discount_rate)
+        npv_at = [
+            float(net @ Timeline.for_case(case, r).discount_factor) for r in (low_rate, high_rate)
+        ]
+        effects["discount_rate"] = Effect(
+            "discount_rate", "nudge", low_rate, high_rate, npv_at[0], npv_at[1], base_npv
+        )
 
     # Horizon: priced again over a shorter and a longer timeline (whole months).
     h = case.horizon_months

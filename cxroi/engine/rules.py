@@ -98,11 +98,7 @@ def check_document(doc: Mapping[str, Any]) -> Iterator[Issue]:
     horizon = int(horizon) if _is_whole(horizon) else None
     yield from _check_header(doc, horizon)
     yield from _check_ids(doc)
-    assumptions = {
-        a["key"]: a
-        for a in _list(doc, "assumptions")
-        if isinstance(a, dict) and isinstance(a.get("key"), str)
-    }
+    assumptions = _assumptions_by_key(doc)
     yield from _check_assumptions(_list(doc, "assumptions"))
     for i, cost in enumerate(_list(doc, "costs")):
         if isinstance(cost, dict):
@@ -115,6 +111,41 @@ def check_document(doc: Mapping[str, Any]) -> Iterator[Issue]:
 
 
 SECTIONS = ("assumptions", "costs", "benefits", "scenarios")
+
+
+def _assumptions_by_key(doc: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        a["key"]: a
+        for a in _list(doc, "assumptions")
+        if isinstance(a, dict) and isinstance(a.get("key"), str)
+    }
+
+
+def rate_points(doc: Mapping[str, Any]) -> list[tuple[float, str]]:
+    """Every discount rate a raw document can price at, each with how to name it: the
+    number, or the named assumption's value, low and high (Monte Carlo and the tornado
+    reach both ends); empty when the rate is missing or of the wrong type.
+
+    >>> rate_points({"discount_rate": 0.08})
+    [(0.08, 'the discount rate 0.08')]
+    >>> print(rate_points({"discount_rate": "r", "assumptions": [
+    ...     {"key": "r", "value": 0.08, "low": 0.05, "high": 0.1}]})[1][1])
+    the discount rate's low 0.05 (assumption "r")
+    """
+    rate = doc.get("discount_rate")
+    if _is_number(rate):
+        return [(float(rate), f"the discount rate {_num(rate)}")]
+    if not isinstance(rate, str):
+        return []
+    a = _assumptions_by_key(doc).get(rate)
+    if not isinstance(a, dict):
+        return []
+    points = []
+    for field, words in (("value", ""), ("low", "'s low"), ("high", "'s high")):
+        x = a.get(field)
+        if _is_number(x):
+            points.append((float(x), f'the discount rate{words} {_num(x)} (assumption "{rate}")'))
+    return points
 
 
 def _check_ids(doc: Mapping[str, Any]) -> Iterator[Issue]:
@@ -147,6 +178,8 @@ def _check_header(doc: Mapping[str, Any], horizon: int | None) -> Iterator[Issue
         yield Issue(
             "discount_rate", f"must be {RATE.describe()} (an annual rate), not {_num(rate)}"
         )
+    elif isinstance(rate, str):  # the key of an assumption: its whole range is a rate
+        yield from _check_param("discount_rate", rate, RATE, _assumptions_by_key(doc))
     for field in ("mirr_finance_rate", "mirr_reinvestment_rate", "inflation_rate"):
         value = doc.get(field)
         if _is_number(value) and not RATE.contains(float(value)):
@@ -180,23 +213,25 @@ def _check_continuing_value(doc: Mapping[str, Any], horizon: int | None) -> Iter
     """Gordon growth needs growth below the discount rate and a final year; any continuing
     value needs a positive discount rate (else the sum beyond the horizon has no end)."""
     method = doc.get("continuing_value", "none")
-    rate, growth = doc.get("discount_rate"), doc.get("continuing_growth", 0.0)
+    growth = doc.get("continuing_growth", 0.0)
+    # A rate that is an assumption must satisfy these over its whole range: its lowest.
+    points = rate_points(doc)
+    lowest = min(points, default=None)
     if _is_number(growth) and not RATE.contains(float(growth)):
         yield Issue(
             "continuing_growth", f"must be {RATE.describe()} (an annual rate), not {_num(growth)}"
         )
-    if method in ("customer_runoff", "gordon_growth") and _is_number(rate) and rate <= 0:
+    if method in ("customer_runoff", "gordon_growth") and lowest is not None and lowest[0] <= 0:
         yield Issue(
             "continuing_value",
             f"{method} needs a discount rate above 0 (the value beyond the horizon"
-            f" would have no end), not {_num(rate)}",
+            f" would have no end), not {lowest[1]}",
         )
     if method == "gordon_growth":
-        if _is_number(rate) and _is_number(growth) and not float(growth) < float(rate):
+        if lowest is not None and _is_number(growth) and not float(growth) < lowest[0]:
             yield Issue(
                 "continuing_growth",
-                f"must be less than the discount rate {_num(rate)} for Gordon growth,"
-                f" not {_num(growth)}",
+                f"must be less than {lowest[1]} for Gordon growth, not {_num(growth)}",
             )
         if horizon is not None and horizon < 12:
             yield Issue(
@@ -342,6 +377,9 @@ def _domains_of_keys(doc: Mapping[str, Any]) -> dict[str, list[tuple[str, Domain
 
 def _check_scenarios(doc: Mapping[str, Any], assumptions: Mapping[str, Any]) -> Iterator[Issue]:
     uses = _domains_of_keys(doc)
+    rate = doc.get("discount_rate")
+    if isinstance(rate, str):
+        uses.setdefault(rate, []).append(("discount_rate", RATE))
     seen: set[str] = set()
     for i, scenario in enumerate(_list(doc, "scenarios")):
         if not isinstance(scenario, dict):

@@ -294,7 +294,7 @@ class CaseIn(_Strict):
     currency: Text
     start_month: Text
     horizon_months: Whole
-    discount_rate: Number
+    discount_rate: ParamField
     mirr_finance_rate: Number | None = None
     mirr_reinvestment_rate: Number | None = None
     monte_carlo_trials: Whole | None = None

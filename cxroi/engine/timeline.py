@@ -107,6 +107,26 @@ def discount_factors(
     return np.asarray((1.0 + m) ** -t, dtype=np.float64)
 
 
+def discount_matrix(
+    horizon: int, annual_rates: FloatArray, discounting: str = "end_of_month", start_month: str = ""
+) -> FloatArray:
+    """(N, H+1): row i holds :func:`discount_factors` at ``annual_rates[i]`` (a rate per
+    trial or tornado row), every convention vectorised over the rows at once.
+
+    >>> discount_matrix(2, np.array([0.1268250301319698, 0.0]), "mid_month").round(6).tolist()
+    [[1.0, 0.995037, 0.985185], [1.0, 1.0, 1.0]]
+    """
+    rates = np.reshape(np.asarray(annual_rates, dtype=np.float64), (-1, 1))
+    t = np.arange(horizon + 1, dtype=np.float64)
+    if discounting == "actual_365":
+        years = year_fractions(flow_dates(start_month, horizon))
+        return np.asarray((1.0 + rates) ** -years, dtype=np.float64)
+    m = (1.0 + rates) ** (1.0 / 12.0) - 1.0
+    if discounting == "mid_month":
+        return np.asarray((1.0 + m) ** -np.maximum(t - 0.5, 0.0), dtype=np.float64)
+    return np.asarray((1.0 + m) ** -t, dtype=np.float64)
+
+
 def monthly_rate(annual_rate: float) -> float:
     """m = (1 + annual)^(1/12) - 1.
 
@@ -159,6 +179,10 @@ class Timeline:
         return cls.of(
             case.horizon_months, rate, case.discounting, case.start_month, case.inflation_rate
         )
+
+    def discount_matrix(self, annual_rates: FloatArray) -> FloatArray:
+        """(N, H+1): this timeline's discount factors at each of N annual rates."""
+        return discount_matrix(self.horizon, annual_rates, self.discounting, self.start_month)
 
     @property
     def dated(self) -> bool:

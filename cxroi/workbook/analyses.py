@@ -87,6 +87,11 @@ def write_scenarios(ws: Worksheet, case: CaseFile, result: Result) -> None:
     print_setup(ws, title_rows="4:4")
 
 
+def _label(case: CaseFile, key: str, label: str) -> str:
+    """An assumption's label; the one that sets the discount rate says so."""
+    return f"{label} (the discount rate)" if key == case.discount_rate_key else label
+
+
 def write_sensitivity(ws: Worksheet, case: CaseFile, result: Result) -> None:
     cur = money(case.currency)
     _title(ws, "Sensitivity: NPV with each ranged assumption at its low and high")
@@ -94,7 +99,7 @@ def write_sensitivity(ws: Worksheet, case: CaseFile, result: Result) -> None:
     r = 5
     for t in result.tornado:
         put_text(ws.cell(r, 1), t.key)
-        put_text(ws.cell(r, 2), t.label)
+        put_text(ws.cell(r, 2), _label(case, t.key, t.label))
         put_value(ws.cell(r, 3), t.low, NUMBER)
         put_value(ws.cell(r, 4), t.high, NUMBER)
         put_value(ws.cell(r, 5), t.npv_low, cur)
@@ -121,7 +126,7 @@ def write_sensitivity(ws: Worksheet, case: CaseFile, result: Result) -> None:
     r += 2
     for b in result.break_even:
         put_text(ws.cell(r, 1), b.key)
-        put_text(ws.cell(r, 2), b.label)
+        put_text(ws.cell(r, 2), _label(case, b.key, b.label))
         put_value(ws.cell(r, 3), b.base, NUMBER)
         if b.value is not None:
             put_value(ws.cell(r, 4), b.value, NUMBER)

@@ -157,6 +157,10 @@ def write_inputs(ws: Worksheet, case: CaseFile, names: Names, irr_start: float) 
     r = _case_parameters(ws, case, names, irr_start, refs)
     r = _inflation(ws, case, names, r, refs)
     r = _assumption_register(ws, case, names, r + 1, refs)
+    if case.discount_rate_key is not None:  # the rate is an assumption's: a live link
+        target = refs.assumption_names[case.discount_rate_key]
+        put_formula(ws.cell(6, 2), f"={target}", PERCENT, link=True)
+        ws.cell(6, 5, f"from assumption {case.discount_rate_key}")
     _line_parameters(ws, case, r + 1, refs)
     widths(ws, [44, 34, 16, 18, 14, 14, 30, 18, 30, 22])
     ws.freeze_panes = "A4"
@@ -180,7 +184,8 @@ def _case_parameters(
         return name
 
     refs.discount_rate = parameter(6, "discount_rate", "Discount rate", "a year")
-    put_input(ws.cell(6, 2), case.discount_rate, PERCENT)
+    if case.discount_rate_key is None:  # else a link to its assumption (write_inputs)
+        put_input(ws.cell(6, 2), case.discount_rate, PERCENT)
     refs.monthly_rate = parameter(
         7, "monthly_rate", "Monthly rate m = (1 + rate)^(1/12) - 1", "a month"
     )

@@ -27,6 +27,14 @@ CONVENTIONS: Notes = (
     ),
     ("Monthly rate", "m = (1 + annual discount rate)^(1/12) - 1 (Inputs, name monthly_rate)."),
     (
+        "Discount rate from an assumption",
+        "A case may take its discount rate from one of its assumptions: the rate's cell on "
+        "Inputs is then a link to that assumption's value, so changing the assumption "
+        "reprices every sheet. The app's tornado and break-even list it like any assumption "
+        "(the break-even is the annual rate at which NPV is 0), and its Monte Carlo draws "
+        "the rate per trial and discounts each trial at its own rate.",
+    ),
+    (
         "NPV",
         "NPV = CF0 + NPV(m, CF1:CFH): Excel's NPV discounts its first value by one "
         "period, so month 0 is added undiscounted.",

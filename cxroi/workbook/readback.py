@@ -99,9 +99,12 @@ def input_cells(case: CaseFile) -> list[InputCell]:
 
     cells: list[InputCell] = []
     column, row = at(refs.discount_rate)
-    cells.append(
-        InputCell(f"{column}{row}", ("discount_rate",), "Discount rate", case.discount_rate, True)
-    )
+    if case.discount_rate_key is None:  # else a link to its assumption, read there
+        cells.append(
+            InputCell(
+                f"{column}{row}", ("discount_rate",), "Discount rate", case.discount_rate, True
+            )
+        )
     for key, name, value in (
         ("mirr_finance_rate", refs.mirr_finance, case.mirr_finance_rate),
         ("mirr_reinvestment_rate", refs.mirr_reinvestment, case.mirr_reinvestment_rate),

@@ -21,7 +21,7 @@ from cxroi.engine import KINDS, analysis, load_case, load_case_file
 from cxroi.engine.analysis import (
     _BREAK_EVEN_RTOL,
     _BREAK_EVEN_XTOL,
-    _npv_batch,
+    _npv_pricer,
     _secant_root,
     break_even,
 )
@@ -186,9 +186,9 @@ def test_the_check_refuses_a_secant_on_a_curved_assumption(
 ) -> None:
     case = _churn_case()
     tl = Timeline.for_case(case)
-    batch = _npv_batch(Prepared(case, tl), tl, {"churn"})
+    npv_of = _npv_pricer(case, Prepared(case, tl), tl, {"churn"})
     xs = np.linspace(0.0, 1.0, 121)
-    npvs = batch.project({"churn": xs}, xs.size)[:, 0]
+    npvs = npv_of({"churn": xs}, xs.size)
     # NPV rises with churn (more customers to keep), then falls: two crossings.
     crossings = np.flatnonzero(np.sign(npvs[:-1]) * np.sign(npvs[1:]) < 0)
     assert crossings.size == 2
@@ -197,7 +197,7 @@ def test_the_check_refuses_a_secant_on_a_curved_assumption(
     # The chord misses the root by far more than the tolerance ...
     assert abs(_npv(case, "churn", secant)) > 1.0
     # ... so the check refuses it, and break-even bisects as before.
-    assert _secant_root(batch, "churn", xs[i], xs[i + 1], npvs[i], npvs[i + 1]) is None
+    assert _secant_root(npv_of, "churn", xs[i], xs[i + 1], npvs[i], npvs[i + 1]) is None
     # Even tried on every crossing (the affine guess forced), break-even is unchanged.
     monkeypatch.setattr(analysis, "_looks_affine", lambda xs, npvs: True)
     answers = _shortcuts(case, monkeypatch)

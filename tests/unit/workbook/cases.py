@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,12 @@ import openpyxl
 
 from cxroi.engine import KINDS, CaseFile, Result, analyse, load_case, load_case_file
 from cxroi.workbook import build_workbook
-from tests.support import reference_case_path, reference_names
+from tests.support import (
+    rate_reference_names,
+    rate_reference_path,
+    reference_case_path,
+    reference_names,
+)
 
 METRICS = (
     "npv",
@@ -479,8 +485,67 @@ def inflation_doc() -> dict[str, Any]:
     return {**doc, "title": "Inflation", "inflation_rate": 0.03, "tax_rate": 0.2}
 
 
+def rate_gordon_doc() -> dict[str, Any]:
+    """The Gordon case with its discount rate an assumption (9 %, 7-12 %), mid-month,
+    taxed at 25 %: the rate's cell links to the assumption, and the continuing value,
+    the after-tax NPV and the MIRR's default rates follow it."""
+    doc = gordon_doc()
+    doc["assumptions"].insert(
+        0,
+        {
+            "key": "wacc",
+            "label": "WACC",
+            "value": 0.09,
+            "unit": "ratio/year",
+            "low": 0.07,
+            "high": 0.12,
+            "owner": "finance",
+        },
+    )
+    return {
+        **doc,
+        "title": "Rate assumption, Gordon",
+        "discount_rate": "wacc",
+        "discounting": "mid_month",
+        "tax_rate": 0.25,
+    }
+
+
+def rate_dated_doc() -> dict[str, Any]:
+    """The inflation case on calendar dates (act/365), its rate an assumption, with a
+    set-up cost up front (as the dated run-off case: Gnumeric's XIRR finds no rate in
+    the 1,000s of %)."""
+    doc = inflation_doc()
+    doc["costs"].append({"name": "Set-up", "category": "x", "recurrence": "once", "amount": 90000})
+    doc["assumptions"] = [
+        *doc.get("assumptions", []),
+        {
+            "key": "rate",
+            "label": "Rate",
+            "value": 0.11,
+            "unit": "ratio/year",
+            "low": 0.08,
+            "high": 0.15,
+        },
+    ]
+    return {
+        **doc,
+        "title": "Rate assumption, act/365",
+        "discount_rate": "rate",
+        "format": "cxroi-case/2",
+        "discounting": "actual_365",
+        "start_month": "2027-11",
+    }
+
+
 def synthetic_docs() -> dict[str, dict[str, Any]]:
     return {
+        **{
+            name: json.loads(rate_reference_path(name).read_text())
+            for name in rate_reference_names()
+        },
+        "rate_gordon": rate_gordon_doc(),
+        "rate_dated": rate_dated_doc(),
         "inflation": inflation_doc(),
         "distributions": distributions_doc(),
         "tax": tax_doc(),

@@ -33,22 +33,31 @@ INFLATION_STEP = 0.02
 
 
 def _moved_rates(case: CaseFile, changes: dict[str, float]) -> CaseFile:
-    """The case at the what-if's discount rate, and inflation rate where it moved."""
+    """The case at the what-if's discount rate, and inflation rate where it moved (a rate
+    an assumption sets moves with that assumption's value: :func:`moved_case`)."""
     return dataclasses.replace(
         case,
-        discount_rate=changes["discount_rate"],
+        discount_rate=changes.get("discount_rate", case.discount_rate),
         inflation_rate=changes.get("inflation_rate", case.inflation_rate),
     )
 
 
 def what_if(case: CaseFile) -> tuple[dict[str, float], Metrics]:
-    """The inputs a reader changes (by defined name) and the engine's metrics after it."""
+    """The inputs a reader changes (by defined name) and the engine's metrics after it.
+
+    When an assumption sets the discount rate, the reader moves that assumption (the
+    rate's cell is a live link to it) and the rate follows.
+    """
     rate = case.discount_rate + RATE_STEP
-    changes: dict[str, float] = {"discount_rate": rate}
+    changes: dict[str, float] = {}
+    overrides: dict[str, float] = {}
+    if case.discount_rate_key is None:
+        changes["discount_rate"] = rate
+    else:
+        changes[case.discount_rate_key] = overrides[case.discount_rate_key] = rate
     if case.inflation_rate != 0.0:
         changes["inflation_rate"] = case.inflation_rate + INFLATION_STEP
-    overrides: dict[str, float] = {}
-    if case.assumptions:
+    if case.assumptions and case.assumptions[0].key != case.discount_rate_key:
         a = case.assumptions[0]
         value = a.low if a.low is not None and a.low != a.value else a.value * 0.9
         changes[a.key] = value

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -89,8 +90,18 @@ def test_input_cells_are_unlocked_and_styled_as_inputs(workbook: openpyxl.Workbo
         assert cell.protection.locked is False, cell.coordinate
         assert cell.font.color.rgb == "000000CC", cell.coordinate
         assert cell.data_type == "n", cell.coordinate
+    assert _discount_rate_input(workbook) in inputs
+
+
+def _discount_rate_input(workbook: openpyxl.Workbook) -> Any:
+    """The cell a reader changes to move the discount rate: its own, or (when an
+    assumption sets the rate) that assumption's, which the rate's cell links to."""
     sheet, ref = name_target(workbook, "discount_rate")
-    assert workbook[sheet][ref] in inputs
+    cell = workbook[sheet][ref]
+    if isinstance(cell.value, str) and cell.value.startswith("="):
+        sheet, ref = name_target(workbook, cell.value[1:])
+        cell = workbook[sheet][ref]
+    return cell
 
 
 def test_each_calculation_row_has_one_formula_along_the_months(
@@ -249,5 +260,4 @@ def test_sheets_are_protected_without_a_password_leaving_inputs_open(
         protection = workbook[title].protection
         assert protection.sheet, title
         assert not protection.password, title
-    sheet, ref = name_target(workbook, "discount_rate")
-    assert workbook[sheet][ref].protection.locked is False
+    assert _discount_rate_input(workbook).protection.locked is False
