@@ -6,12 +6,11 @@ from collections.abc import Callable
 from copy import copy
 from dataclasses import dataclass
 
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter as _column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .names import quote_sheet
-from .styles import BOLD, TOTAL_BORDER, put_text
+from .styles import BOLD, SECTION_FONT, TOTAL_BORDER, apply_style, put_text
 
 SUMMARY = "Summary"
 INPUTS = "Inputs"
@@ -82,11 +81,11 @@ class Grid:
 
     def heading(self, text: str) -> None:
         self.row += 1
-        self.ws.cell(self.row, LABEL_COL, text).font = Font(bold=True, size=12, color="1F3864")
+        apply_style(self.ws.cell(self.row, LABEL_COL, text), font=SECTION_FONT)
         self.row += 1
 
     def line_heading(self, text: str) -> None:
-        put_text(self.ws.cell(self.row, LABEL_COL), text).font = BOLD
+        apply_style(put_text(self.ws.cell(self.row, LABEL_COL), text), font=BOLD)
         self.row += 1
 
     def add(
@@ -109,7 +108,7 @@ class Grid:
             prior = get_column_letter(FIRST_MONTH_COL + m - 1)
             cell = ws.cell(r, FIRST_MONTH_COL + m, template(col, prior))
             if style is None:
-                cell.number_format = number_format
+                apply_style(cell, number_format=number_format)
                 style = cell._style
             else:
                 # Same style on every month: share the first cell's style ids (much
@@ -117,10 +116,9 @@ class Grid:
                 cell._style = copy(style)
         if total:
             cell = ws.cell(r, TOTAL_COL, f"=SUM({self.span(r)})")
-            cell.number_format = number_format
+            apply_style(cell, number_format=number_format)
         if emphasis:
             for c in range(LABEL_COL, FIRST_MONTH_COL + self.horizon + 1):
-                ws.cell(r, c).font = BOLD
-                ws.cell(r, c).border = TOTAL_BORDER
+                apply_style(ws.cell(r, c), font=BOLD, border=TOTAL_BORDER)
         self.row += 1
         return r
