@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from copy import copy
 from dataclasses import dataclass
 
 from openpyxl.utils import get_column_letter as _column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .names import quote_sheet
-from .styles import BOLD, SECTION_FONT, TOTAL_BORDER, apply_style, put_text
+from .styles import BOLD, SECTION_FONT, TOTAL_BORDER, apply_style, put_formula_row, put_text
 
 SUMMARY = "Summary"
 INPUTS = "Inputs"
@@ -102,18 +101,9 @@ class Grid:
         ws, r = self.ws, self.row
         put_text(ws.cell(r, LABEL_COL), label)
         put_text(ws.cell(r, UNIT_COL), unit)
-        style = None
-        for m in range(self.horizon + 1):
-            col = get_column_letter(FIRST_MONTH_COL + m)
-            prior = get_column_letter(FIRST_MONTH_COL + m - 1)
-            cell = ws.cell(r, FIRST_MONTH_COL + m, template(col, prior))
-            if style is None:
-                apply_style(cell, number_format=number_format)
-                style = cell._style
-            else:
-                # Same style on every month: share the first cell's style ids (much
-                # faster than setting the number format cell by cell).
-                cell._style = copy(style)
+        letters = [get_column_letter(FIRST_MONTH_COL + m) for m in range(-1, self.horizon + 1)]
+        formulas = [template(letters[m + 1], letters[m]) for m in range(self.horizon + 1)]
+        put_formula_row(ws, r, FIRST_MONTH_COL, formulas, number_format)
         if total:
             cell = ws.cell(r, TOTAL_COL, f"=SUM({self.span(r)})")
             apply_style(cell, number_format=number_format)

@@ -167,6 +167,39 @@ def put_formula(cell: Cell, formula: str, number_format: str, link: bool = False
     return apply_style(cell, number_format=number_format, font=LINK_FONT if link else None)
 
 
+def put_formula_row(
+    ws: Worksheet, row: int, col: int, formulas: list[str], number_format: str
+) -> None:
+    """Formulas in consecutive new cells of a row, in one number format: what
+    ``put_formula`` on each cell writes, without openpyxl's per-cell work.
+
+    ``ws.cell(row, col, formula)`` checks each formula for characters a sheet cannot
+    hold, infers its type and looks its cell up; the Calculations sheet writes thousands.
+    Here the checks run once over the row and each cell is made with its style already
+    set. Anything else (a cell already there, a value that is not a formula, a character
+    openpyxl refuses) takes ``put_formula`` cell by cell, which behaves as it always did.
+    """
+    cells = ws._cells
+    if (
+        not formulas
+        or not all(type(f) is str and 1 < len(f) <= MAX_TEXT and f[0] == "=" for f in formulas)
+        or ILLEGAL_CHARACTERS_RE.search("".join(formulas)) is not None
+        or any((row, col + i) in cells for i in range(len(formulas)))
+    ):
+        for i, formula in enumerate(formulas):
+            put_formula(ws.cell(row, col + i), formula, number_format)
+        return
+    style = None
+    for i, formula in enumerate(formulas):
+        cell = Cell(ws, row=row, column=col + i, style_array=style)
+        cell._value = formula
+        cell.data_type = "f"
+        cells[(row, col + i)] = cell
+        if style is None:
+            style = apply_style(cell, number_format=number_format)._style
+    ws._current_row = max(row, ws._current_row)
+
+
 def heading(ws: Worksheet, row: int, text: str, col: int = 1) -> None:
     apply_style(ws.cell(row, col, text), font=HEADING_FONT)
 

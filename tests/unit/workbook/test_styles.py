@@ -1,5 +1,6 @@
 """``apply_style`` styles a cell as setting each part on it would, ids and styles.xml
-included: its prepared style arrays only save the work, never change the result."""
+included, and ``put_formula_row`` writes what ``put_formula`` writes cell by cell: they
+only save work, never change the result."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import io
 import zipfile
 from typing import Any
 
+import pytest
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils.exceptions import IllegalCharacterError
 
 from cxroi.workbook.styles import (
     BOLD,
@@ -16,12 +19,15 @@ from cxroi.workbook.styles import (
     INPUT_FILL,
     INPUT_FONT,
     KEY_FILL,
+    PERCENT,
     TOTAL_BORDER,
     UNLOCKED,
     VALUE_FONT,
     WRAP,
     apply_style,
     money,
+    put_formula,
+    put_formula_row,
 )
 from cxroi.workbook.writer import workbook_bytes
 
@@ -74,3 +80,38 @@ def test_apply_style_styles_as_setting_each_part_does() -> None:
     assert arrays[5] == (1, 0, 0, 0, 0, 0, 0, 0, 0)  # the same part on an unquoted cell
     assert arrays[2] == arrays[-1] and arrays[7] == arrays[9]
     assert len(set(arrays)) == 8
+
+
+def _row_of(fast: bool, formulas: list[str], before: bool = False) -> list[tuple[Any, ...]]:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    if before:
+        ws.cell(3, 4).font = BOLD  # a cell already there keeps its font
+    if fast:
+        put_formula_row(ws, 3, 2, formulas, PERCENT)
+    else:
+        for i, formula in enumerate(formulas):
+            put_formula(ws.cell(3, 2 + i), formula, PERCENT)
+    assert ws.max_row == 3 and ws._current_row == 3  # ws.append goes below it
+    return [
+        (cell.coordinate, cell.value, cell.data_type, tuple(cell._style))
+        for cell in ws._cells.values()
+    ]
+
+
+def test_a_row_of_formulas_is_what_put_formula_writes_cell_by_cell() -> None:
+    formulas = ["=A1*2", '=IF(B3<>0,"x&y",1)', "=SUM(B3:C3)"]
+    fast = _row_of(True, formulas)
+    assert fast == _row_of(False, formulas)
+    assert [c[2] for c in fast] == ["f", "f", "f"] and len({c[3] for c in fast}) == 1
+    assert _row_of(True, formulas, before=True) == _row_of(False, formulas, before=True)
+    odd = ["=1", "text", "=", "#N/A"]  # not all formulas: typed as openpyxl types them
+    assert [c[2] for c in _row_of(True, odd)] == ["f", "s", "s", "e"]
+
+
+def test_a_row_with_a_character_a_sheet_cannot_hold_is_refused_as_before() -> None:
+    ws = Workbook().active
+    assert ws is not None
+    with pytest.raises(IllegalCharacterError):
+        put_formula_row(ws, 1, 1, ["=1", '="a\x01b"'], PERCENT)
