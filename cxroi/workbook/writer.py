@@ -19,6 +19,7 @@ The parts and their bytes are otherwise openpyxl's own.
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from io import BytesIO
 from typing import Any
 from zipfile import ZIP_DEFLATED, ZipFile
@@ -68,6 +69,10 @@ def sheet_data(ws: Worksheet, rows: list[tuple[int, list[Any]]]) -> bytes | None
     row_dims = ws.row_dimensions
     out = ["<sheetData>"]
     put = out.append
+    # The previous cell's style and its id: a row's cells mostly share one style, and
+    # comparing two style arrays is far cheaper than hashing one to look it up.
+    last_style: Any = None
+    last_id = ""
     for row_idx, cells in rows:
         dims = row_dims.get(row_idx)
         if dims is None:
@@ -84,7 +89,13 @@ def sheet_data(ws: Worksheet, rows: list[tuple[int, list[Any]]]) -> bytes | None
             if value is None and not styled:
                 continue
             ref = f"{get_column_letter(cell.column)}{cell.row}"
-            s = f' s="{styles.add(style)}"' if styled else ""
+            if not styled:
+                s = ""
+            elif style == last_style:
+                s = last_id
+            else:
+                s = last_id = f' s="{styles.add(style)}"'
+                last_style = style
             kind = cell.data_type
             if value is None or value == "":
                 put(f'<c r="{ref}"{s}{"" if kind == "f" else _T.get(kind, "")}></c>')
@@ -111,6 +122,17 @@ _T = {"s": ' t="inlineStr"', "n": ' t="n"'}
 
 
 class _SheetWriter(WorksheetWriter):  # type: ignore[misc]
+    def rows(self) -> list[tuple[int, list[Any]]]:
+        # As WorksheetWriter.rows (openpyxl 3.1), sorting the coordinates alone rather
+        # than (coordinate, cell) pairs.
+        cells = self.ws._cells
+        rows: dict[int, list[Any]] = defaultdict(list)
+        for key in sorted(cells):
+            rows[key[0]].append(cells[key])
+        for row in self.ws.row_dimensions.keys() - rows.keys():
+            rows[row] = []
+        return sorted(rows.items())
+
     def write_rows(self) -> None:
         data = sheet_data(self.ws, self.rows()) if LXML else None
         if data is None:
