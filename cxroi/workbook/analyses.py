@@ -21,6 +21,7 @@ from .styles import (
     RATIO,
     TITLE_FONT,
     VALUE_FONT,
+    apply_style,
     header_row,
     heading,
     money,
@@ -35,8 +36,8 @@ VALUES_NOTE = "Values computed by the app at export, not formulas: export again 
 
 
 def _title(ws: Worksheet, title: str) -> None:
-    ws.cell(1, 1, title).font = TITLE_FONT
-    ws.cell(2, 1, VALUES_NOTE).font = VALUE_FONT
+    apply_style(ws.cell(1, 1, title), font=TITLE_FONT)
+    apply_style(ws.cell(2, 1, VALUES_NOTE), font=VALUE_FONT)
 
 
 def _metric_cells(ws: Worksheet, r: int, col: int, m: Metrics, cur: str) -> None:
@@ -52,7 +53,7 @@ def _metric_cells(ws: Worksheet, r: int, col: int, m: Metrics, cur: str) -> None
     ]
     for i, (value, fmt) in enumerate(cells):
         if value is None:
-            ws.cell(r, col + i, "n/a").font = VALUE_FONT
+            apply_style(ws.cell(r, col + i, "n/a"), font=VALUE_FONT)
         else:
             put_value(ws.cell(r, col + i), value, fmt)
 

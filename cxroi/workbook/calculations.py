@@ -40,6 +40,7 @@ from .styles import (
     PERCENT,
     RATIO,
     TITLE_FONT,
+    apply_style,
     header_row,
     money,
     print_setup,
@@ -83,7 +84,9 @@ def calendar(start_month: str, month: int) -> str:
 def _timeline(ws: Worksheet, case: CaseFile, grid: Grid, shift: str) -> None:
     """Month, calendar month and year rows; ``shift`` names the months of the first
     fiscal year gone when month 1 begins (0: the case's own years)."""
-    ws.cell(1, 1, f"Calculations: the monthly model ({case.currency})").font = TITLE_FONT
+    apply_style(
+        ws.cell(1, 1, f"Calculations: the monthly model ({case.currency})"), font=TITLE_FONT
+    )
     ws.cell(2, 1, "Month 0 is the start (up-front, undiscounted); months 1..H end each month.")
     header_row(ws, MONTH_ROW, ["Month", "Unit", "Total", ""])
     ws.cell(CALENDAR_ROW, LABEL_COL, "Calendar month")
@@ -92,8 +95,7 @@ def _timeline(ws: Worksheet, case: CaseFile, grid: Grid, shift: str) -> None:
     for m in range(case.horizon_months + 1):
         col = FIRST_MONTH_COL + m
         cell = ws.cell(MONTH_ROW, col, m)
-        cell.font = BOLD
-        cell.fill = KEY_FILL
+        apply_style(cell, font=BOLD, fill=KEY_FILL)
         ws.cell(CALENDAR_ROW, col, calendar(case.start_month, m))
         letter = get_column_letter(col)
         t = grid.month(letter)
@@ -351,8 +353,7 @@ class _Metrics:
             name = self.names.claim(key, prefix="cxroi_", reserved=self.names.reserves(key))
             self.names.point(name, CALCULATIONS, ref)
             self.refs.metrics[key] = name
-            cell.font = BOLD
-            cell.fill = KEY_FILL
+            apply_style(cell, font=BOLD, fill=KEY_FILL)
             put_text(self.ws.cell(r, FIRST_MONTH_COL), f"name: {name}")
         self.grid.row += 1
         return ref

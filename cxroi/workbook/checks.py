@@ -27,6 +27,7 @@ from .styles import (
     TITLE_FONT,
     VALUE_FONT,
     WRAP,
+    apply_style,
     header_row,
     heading,
     pass_fail,
@@ -52,7 +53,7 @@ class _Checks:
         self.ws, self.calc = ws, calc
         self.row = FIRST_CHECK_ROW
         self.tolerance: dict[str, str] = {}
-        ws.cell(1, 1, "Checks: each is 0 when fine").font = TITLE_FONT
+        apply_style(ws.cell(1, 1, "Checks: each is 0 when fine"), font=TITLE_FONT)
         ws.cell(2, 1, "Tolerances (inputs)")
         for i, (key, label, value) in enumerate(
             (
@@ -70,7 +71,7 @@ class _Checks:
 
     def add(self, label: str, formula: str) -> None:
         """One check row: ``formula`` is 0 when fine."""
-        put_text(self.ws.cell(self.row, 1), label).alignment = WRAP
+        apply_style(put_text(self.ws.cell(self.row, 1), label), alignment=WRAP)
         put_formula(self.ws.cell(self.row, 2), formula, "0")
         self.row += 1
 
@@ -155,10 +156,9 @@ def write_checks(
             f"SUMPRODUCT({net_after_tax},{factors})",
         )
     r = checks.row + 1
-    ws.cell(r, 1, "Master check (sum of the integrity checks above)").font = BOLD
+    apply_style(ws.cell(r, 1, "Master check (sum of the integrity checks above)"), font=BOLD)
     master = put_formula(ws.cell(r, 2), f"=SUM(B{FIRST_CHECK_ROW}:B{checks.row - 1})", "0")
-    master.font = BOLD
-    master.fill = KEY_FILL
+    apply_style(master, font=BOLD, fill=KEY_FILL)
     pass_fail(ws, f"B{FIRST_CHECK_ROW}:B{r}")
     name = names.claim("master_check", prefix="cxroi_")
     names.point(name, CHECKS, f"$B${r}")
@@ -166,7 +166,7 @@ def write_checks(
     # For information only: the app's values at export. Not in the master check.
     checks.row = r + 3
     heading(ws, checks.row - 1, "For information: differs from the app at export (1 = differs)")
-    ws.cell(checks.row - 1, 4, "expected after a what-if").font = VALUE_FONT
+    apply_style(ws.cell(checks.row - 1, 4, "expected after a what-if"), font=VALUE_FONT)
     first = checks.row
     m = result.metrics
     for key in ("npv", "total_costs", "total_benefits", "pv_costs", "pv_benefits"):
@@ -186,8 +186,10 @@ def write_checks(
         checks.versus_app("irr_after_tax", after.irr, "rate")
         checks.versus_app("payback_months_after_tax", after.payback_months, "months")
     r = checks.row + 1
-    ws.cell(r, 1, "Metrics that differ from the app at export (information)").font = BOLD
-    put_formula(ws.cell(r, 2), f"=SUM(B{first}:B{checks.row - 1})", "0").font = BOLD
+    apply_style(
+        ws.cell(r, 1, "Metrics that differ from the app at export (information)"), font=BOLD
+    )
+    apply_style(put_formula(ws.cell(r, 2), f"=SUM(B{first}:B{checks.row - 1})", "0"), font=BOLD)
     differs = names.claim("differs_from_app", prefix="cxroi_")
     names.point(differs, CHECKS, f"$B${r}")
     widths(ws, [60, 18, 24, 24])

@@ -19,7 +19,17 @@ from .inputs import InputRefs
 from .layout import CALCULATIONS, FIRST_MONTH_COL, INPUTS, LABEL_COL, TOTAL_COL, UNIT_COL
 from .layout import get_column_letter as column
 from .names import Names
-from .styles import BOLD, KEY_FILL, PERCENT, heading, money, put_formula, put_input, put_text
+from .styles import (
+    BOLD,
+    KEY_FILL,
+    PERCENT,
+    apply_style,
+    heading,
+    money,
+    put_formula,
+    put_input,
+    put_text,
+)
 
 #: The defined names of the block (reserved: no assumption may take them).
 CONTINUING_KEYS = ("continuing_value", "npv_with_continuing_value", "headline_npv")
@@ -72,7 +82,7 @@ def write_continuing_value(
             name = names.claim(key, reserved=True)
             names.point(name, CALCULATIONS, f"$C${r}")
             calc.metrics[key] = name
-            cell.font, cell.fill = BOLD, KEY_FILL
+            apply_style(cell, font=BOLD, fill=KEY_FILL)
             put_text(ws.cell(r, FIRST_MONTH_COL), f"name: {name}")
         g.row += 1
         return f"$C${r}"

@@ -16,7 +16,7 @@ from cxroi.engine import CaseFile
 from .inputs import InputRefs
 from .layout import INPUTS
 from .names import quote_sheet
-from .styles import EXACT, NUMBER, header_row, heading, put_formula, put_text
+from .styles import EXACT, NUMBER, apply_style, header_row, heading, put_formula, put_text
 
 #: (label, value) of each constant the formulas read, in the order of CONSTANT_KEYS.
 CONSTANTS = (
@@ -68,7 +68,7 @@ def write_distributions(ws: Worksheet, case: CaseFile, inputs: InputRefs, r: int
     r += 1
     for (label, value), key in zip(CONSTANTS, CONSTANT_KEYS, strict=True):
         ws.cell(r, 1, label)
-        ws.cell(r, 2, value).number_format = NUMBER
+        apply_style(ws.cell(r, 2, value), number_format=NUMBER)
         cells[key] = f"$B${r}"
         r += 1
     header_row(ws, r, ["Assumption", "Distribution", "Mean", "Standard deviation"])

@@ -26,6 +26,7 @@ from .styles import (
     PERCENT,
     PERCENT_FINE,
     TITLE_FONT,
+    apply_style,
     header_row,
     heading,
     money,
@@ -152,7 +153,7 @@ def benefit_parameters(case: CaseFile) -> list[dict[str, Param]]:
 def write_inputs(ws: Worksheet, case: CaseFile, names: Names, irr_start: float) -> InputRefs:
     """Write the Inputs sheet; return where formulas find each input."""
     refs = InputRefs()
-    ws.cell(1, 1, "Inputs").font = TITLE_FONT
+    apply_style(ws.cell(1, 1, "Inputs"), font=TITLE_FONT)
     ws.cell(2, 1, "Blue on yellow cells are inputs: change one and every sheet recalculates.")
     r = _case_parameters(ws, case, names, irr_start, refs)
     r = _inflation(ws, case, names, r, refs)
@@ -191,7 +192,7 @@ def _case_parameters(
     )
     put_formula(ws.cell(7, 2), f"=(1+{refs.discount_rate})^(1/12)-1", EXACT)
     parameter(8, "horizon_months", "Horizon (the columns of Calculations)", "months")
-    ws.cell(8, 2, case.horizon_months).number_format = MONTH_INDEX
+    apply_style(ws.cell(8, 2, case.horizon_months), number_format=MONTH_INDEX)
     refs.irr_start = parameter(
         9, "irr_start", "IRR search start (the app's monthly root)", "a month"
     )
@@ -319,7 +320,7 @@ def _line_parameters(ws: Worksheet, case: CaseFile, r: int, refs: InputRefs) -> 
     for side, lines, params_of, out in groups:
         for i, (line, params) in enumerate(zip(lines, params_of, strict=True), start=1):
             kind = line.recurrence if isinstance(line, CostLine) else line.kind
-            put_text(ws.cell(r, 1), f"{side} {i}: {line.name} ({kind})").font = BOLD
+            apply_style(put_text(ws.cell(r, 1), f"{side} {i}: {line.name} ({kind})"), font=BOLD)
             if isinstance(line, CostLine):
                 ws.cell(r, 2, "Category, department")
                 put_text(ws.cell(r, 3), line.category)

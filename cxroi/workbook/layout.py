@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from copy import copy
 from dataclasses import dataclass
 
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter as _column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .names import quote_sheet
-from .styles import BOLD, TOTAL_BORDER, put_text
+from .styles import BOLD, SECTION_FONT, TOTAL_BORDER, apply_style, put_formula_row, put_text
 
 SUMMARY = "Summary"
 INPUTS = "Inputs"
@@ -82,11 +80,11 @@ class Grid:
 
     def heading(self, text: str) -> None:
         self.row += 1
-        self.ws.cell(self.row, LABEL_COL, text).font = Font(bold=True, size=12, color="1F3864")
+        apply_style(self.ws.cell(self.row, LABEL_COL, text), font=SECTION_FONT)
         self.row += 1
 
     def line_heading(self, text: str) -> None:
-        put_text(self.ws.cell(self.row, LABEL_COL), text).font = BOLD
+        apply_style(put_text(self.ws.cell(self.row, LABEL_COL), text), font=BOLD)
         self.row += 1
 
     def add(
@@ -103,24 +101,14 @@ class Grid:
         ws, r = self.ws, self.row
         put_text(ws.cell(r, LABEL_COL), label)
         put_text(ws.cell(r, UNIT_COL), unit)
-        style = None
-        for m in range(self.horizon + 1):
-            col = get_column_letter(FIRST_MONTH_COL + m)
-            prior = get_column_letter(FIRST_MONTH_COL + m - 1)
-            cell = ws.cell(r, FIRST_MONTH_COL + m, template(col, prior))
-            if style is None:
-                cell.number_format = number_format
-                style = cell._style
-            else:
-                # Same style on every month: share the first cell's style ids (much
-                # faster than setting the number format cell by cell).
-                cell._style = copy(style)
+        letters = [get_column_letter(FIRST_MONTH_COL + m) for m in range(-1, self.horizon + 1)]
+        formulas = [template(letters[m + 1], letters[m]) for m in range(self.horizon + 1)]
+        put_formula_row(ws, r, FIRST_MONTH_COL, formulas, number_format)
         if total:
             cell = ws.cell(r, TOTAL_COL, f"=SUM({self.span(r)})")
-            cell.number_format = number_format
+            apply_style(cell, number_format=number_format)
         if emphasis:
             for c in range(LABEL_COL, FIRST_MONTH_COL + self.horizon + 1):
-                ws.cell(r, c).font = BOLD
-                ws.cell(r, c).border = TOTAL_BORDER
+                apply_style(ws.cell(r, c), font=BOLD, border=TOTAL_BORDER)
         self.row += 1
         return r

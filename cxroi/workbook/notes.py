@@ -14,7 +14,17 @@ from openpyxl.worksheet.worksheet import Worksheet
 from cxroi.engine.kinds import KINDS
 
 from .model import AuditRow
-from .styles import BOLD, TITLE_FONT, WRAP, header_row, heading, print_setup, put_text, widths
+from .styles import (
+    BOLD,
+    TITLE_FONT,
+    WRAP,
+    apply_style,
+    header_row,
+    heading,
+    print_setup,
+    put_text,
+    widths,
+)
 
 Notes = tuple[tuple[str, str], ...]
 
@@ -170,7 +180,7 @@ def kind_notes() -> Notes:
 
 
 def write_notes(ws: Worksheet) -> None:
-    ws.cell(1, 1, "Notes: the conventions of this model").font = TITLE_FONT
+    apply_style(ws.cell(1, 1, "Notes: the conventions of this model"), font=TITLE_FONT)
     sections = (
         ("Conventions", CONVENTIONS),
         ("Benefit kinds", kind_notes() + KIND_SYMBOLS),
@@ -181,8 +191,8 @@ def write_notes(ws: Worksheet) -> None:
         heading(ws, row, title)
         row += 1
         for topic, text in notes:
-            put_text(ws.cell(row, 1), topic).font = BOLD
-            put_text(ws.cell(row, 2), text).alignment = WRAP
+            apply_style(put_text(ws.cell(row, 1), topic), font=BOLD)
+            apply_style(put_text(ws.cell(row, 2), text), alignment=WRAP)
             row += 1
         row += 1
     widths(ws, [30, 110])
@@ -190,11 +200,11 @@ def write_notes(ws: Worksheet) -> None:
 
 
 def write_audit(ws: Worksheet, audit: Sequence[AuditRow]) -> None:
-    ws.cell(1, 1, "Audit trail").font = TITLE_FONT
+    apply_style(ws.cell(1, 1, "Audit trail"), font=TITLE_FONT)
     header_row(ws, 3, ["When", "Who", "What", "Old value", "New value"])
     for i, row in enumerate(audit, start=4):
         for col, value in enumerate((row.when, row.who, row.what, row.old, row.new), start=1):
-            put_text(ws.cell(i, col), value).alignment = WRAP
+            apply_style(put_text(ws.cell(i, col), value), alignment=WRAP)
     widths(ws, [20, 24, 40, 30, 30])
     ws.freeze_panes = "A4"
     print_setup(ws, title_rows="3:3")

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
+from weakref import WeakKeyDictionary
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.chart._chart import ChartBase
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
@@ -49,6 +52,64 @@ PASS_FONT = Font(color="006100")
 FAIL_FILL = PatternFill("solid", bgColor="FFC7CE")
 FAIL_FONT = Font(color="9C0006")
 WRAP = Alignment(wrap_text=True, vertical="top")
+HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="bottom")
+SECTION_FONT = Font(bold=True, size=12, color="1F3864")
+
+#: Per workbook: (a cell's style before, the parts set) -> the style after, and the parts.
+_PREPARED: WeakKeyDictionary[Any, dict[tuple[Any, ...], tuple[StyleArray, tuple[Any, ...]]]]
+_PREPARED = WeakKeyDictionary()
+
+
+def apply_style(
+    cell: Cell,
+    *,
+    number_format: str | None = None,
+    font: Font | None = None,
+    fill: PatternFill | None = None,
+    border: Border | None = None,
+    alignment: Alignment | None = None,
+    protection: Protection | None = None,
+) -> Cell:
+    """Style a cell: the one way every sheet sets a number format, font, fill, border,
+    alignment or protection.
+
+    Setting a style part on an openpyxl cell hashes the part (a Font hashes every field,
+    recursively) to find its id in the workbook, one part at a time. Here the first cell
+    given a combination is styled that way (so the workbook registers each part in the
+    order it always did, and styles.xml is unchanged); every later cell starting from the
+    same style and given the same parts (the same objects) copies the prepared style
+    array: no hashing, no lookups.
+    """
+    wb = cell.parent.parent
+    prepared = _PREPARED.get(wb)
+    if prepared is None:
+        prepared = _PREPARED[wb] = {}
+    parts = (font, fill, border, alignment, protection)
+    before = cell._style
+    key = (
+        None if before is None else tuple(before),
+        number_format,
+        *(id(part) for part in parts),
+    )
+    found = prepared.get(key)
+    if found is not None:
+        cell._style = StyleArray(found[0])
+        return cell
+    if number_format is not None:
+        cell.number_format = number_format
+    if font is not None:
+        cell.font = font
+    if fill is not None:
+        cell.fill = fill
+    if border is not None:
+        cell.border = border
+    if alignment is not None:
+        cell.alignment = alignment
+    if protection is not None:
+        cell.protection = protection
+    # The parts are kept with the style so that their ids stay theirs.
+    prepared[key] = (StyleArray(cell._style), parts)
+    return cell
 
 
 def money(currency: str) -> str:
@@ -90,39 +151,64 @@ def put_text(cell: Cell, value: str | None) -> Cell:
 def put_input(cell: Cell, value: float | int | str, number_format: str) -> Cell:
     """An input the reader may change: styled as an input and unlocked."""
     cell.value = value
-    cell.number_format = number_format
-    cell.font = INPUT_FONT
-    cell.fill = INPUT_FILL
-    cell.protection = UNLOCKED
-    return cell
+    return apply_style(
+        cell, number_format=number_format, font=INPUT_FONT, fill=INPUT_FILL, protection=UNLOCKED
+    )
 
 
 def put_value(cell: Cell, value: float | int | None, number_format: str) -> Cell:
     """A number copied from the engine at export (not a formula): grey italic."""
     cell.value = value
-    cell.number_format = number_format
-    cell.font = VALUE_FONT
-    return cell
+    return apply_style(cell, number_format=number_format, font=VALUE_FONT)
 
 
 def put_formula(cell: Cell, formula: str, number_format: str, link: bool = False) -> Cell:
     cell.value = formula
-    cell.number_format = number_format
-    if link:
-        cell.font = LINK_FONT
-    return cell
+    return apply_style(cell, number_format=number_format, font=LINK_FONT if link else None)
+
+
+def put_formula_row(
+    ws: Worksheet, row: int, col: int, formulas: list[str], number_format: str
+) -> None:
+    """Formulas in consecutive new cells of a row, in one number format: what
+    ``put_formula`` on each cell writes, without openpyxl's per-cell work.
+
+    ``ws.cell(row, col, formula)`` checks each formula for characters a sheet cannot
+    hold, infers its type and looks its cell up; the Calculations sheet writes thousands.
+    Here the checks run once over the row and each cell is made with its style already
+    set. Anything else (a cell already there, a value that is not a formula, a character
+    openpyxl refuses) takes ``put_formula`` cell by cell, which behaves as it always did.
+    """
+    cells = ws._cells
+    if (
+        not formulas
+        or not all(type(f) is str and 1 < len(f) <= MAX_TEXT and f[0] == "=" for f in formulas)
+        or ILLEGAL_CHARACTERS_RE.search("".join(formulas)) is not None
+        or any((row, col + i) in cells for i in range(len(formulas)))
+    ):
+        for i, formula in enumerate(formulas):
+            put_formula(ws.cell(row, col + i), formula, number_format)
+        return
+    style = None
+    for i, formula in enumerate(formulas):
+        cell = Cell(ws, row=row, column=col + i, style_array=style)
+        cell._value = formula
+        cell.data_type = "f"
+        cells[(row, col + i)] = cell
+        if style is None:
+            style = apply_style(cell, number_format=number_format)._style
+    ws._current_row = max(row, ws._current_row)
 
 
 def heading(ws: Worksheet, row: int, text: str, col: int = 1) -> None:
-    ws.cell(row, col, text).font = HEADING_FONT
+    apply_style(ws.cell(row, col, text), font=HEADING_FONT)
 
 
 def header_row(ws: Worksheet, row: int, labels: Iterable[str], col: int = 1) -> None:
     for i, label in enumerate(labels):
-        cell = ws.cell(row, col + i, label)
-        cell.font = BOLD
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="bottom")
+        apply_style(
+            ws.cell(row, col + i, label), font=BOLD, fill=HEADER_FILL, alignment=HEADER_ALIGNMENT
+        )
 
 
 def widths(ws: Worksheet, sizes: Iterable[float], first: int = 1) -> None:

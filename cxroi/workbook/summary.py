@@ -23,6 +23,7 @@ from .styles import (
     RATIO,
     TITLE_FONT,
     WRAP,
+    apply_style,
     header_row,
     heading,
     money,
@@ -78,8 +79,8 @@ def write_summary(
     version: WorkbookVersion | None,
 ) -> None:
     cur = money(case.currency)
-    put_text(ws.cell(1, 1), case.title).font = TITLE_FONT
-    put_text(ws.cell(2, 1), case.description).alignment = WRAP
+    apply_style(put_text(ws.cell(1, 1), case.title), font=TITLE_FONT)
+    apply_style(put_text(ws.cell(2, 1), case.description), alignment=WRAP)
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=6)
     ws.row_dimensions[2].height = 45
     facts: list[tuple[str, str | None]] = [
@@ -95,11 +96,11 @@ def write_summary(
             ("Frozen at", version.frozen_at),
         ]
     r = 4
-    ws.cell(r, 1, "Discount rate (a year)").font = BOLD
+    apply_style(ws.cell(r, 1, "Discount rate (a year)"), font=BOLD)
     put_formula(ws.cell(r, 2), f"={inputs.discount_rate}", PERCENT, link=True)
     r += 1
     for label, value in facts:
-        ws.cell(r, 1, label).font = BOLD
+        apply_style(ws.cell(r, 1, label), font=BOLD)
         put_text(ws.cell(r, 2), value)
         r += 1
     r += 1
@@ -110,7 +111,7 @@ def write_summary(
         number_format = cur if fmt == "money" else fmt
         ws.cell(r, 1, label)
         cell = put_formula(ws.cell(r, 2), f"={calc.metrics[key]}", number_format, link=True)
-        cell.fill = KEY_FILL
+        apply_style(cell, fill=KEY_FILL)
         raw = getattr(result.unadjusted, key)
         if raw is None:
             ws.cell(r, 3, "n/a" if key != "irr" else "no unique IRR")
@@ -143,9 +144,9 @@ def write_summary(
     put_formula(ws.cell(r, 3), f"={calc.metrics['irr_caution']}", "@", link=True)
     r += 2
     master = checks.master
-    ws.cell(r, 1, "Master check (0 = all pass)").font = BOLD
+    apply_style(ws.cell(r, 1, "Master check (0 = all pass)"), font=BOLD)
     check = put_formula(ws.cell(r, 2), f"={master}", "0", link=True)
-    check.fill = KEY_FILL
+    apply_style(check, fill=KEY_FILL)
     pass_fail(ws, check.coordinate)
     ws.cell(r, 3, f'=IF({master}=0,"all checks pass","see the Checks sheet")')
     r += 1
@@ -167,7 +168,7 @@ def write_summary(
         ws.cell(row, 1, label)
         name = calc.metrics[key]
         put_formula(ws.cell(row, 2), f'=IF(ISNUMBER({name}),{name},"never")', MONTHS, link=True)
-        ws.cell(row, 3, 0).number_format = cur
+        apply_style(ws.cell(row, 3, 0), number_format=cur)
         points.append(row)
     _chart(ws, calc, points, r + 5)
     widths(ws, [34, 26, 26, 14, 14, 14])
@@ -229,7 +230,7 @@ def write_annual(ws: Worksheet, case: CaseFile, result: Result, calc: CalcRefs) 
     """Year roll-up by SUMIF over the Calculations year row; returns the totals row."""
     cur = money(case.currency)
     g = calc.grid
-    ws.cell(1, 1, f"Annual roll-up ({case.currency})").font = TITLE_FONT
+    apply_style(ws.cell(1, 1, f"Annual roll-up ({case.currency})"), font=TITLE_FONT)
     ws.cell(2, 1, annual_convention(case))
     columns = ["Year", "First month", "Last month", "Costs", "Benefits", "Net", "Discounted net"]
     header_row(ws, 4, [*columns, "Cumulative net", "Cumulative discounted"])
@@ -248,10 +249,12 @@ def write_annual(ws: Worksheet, case: CaseFile, result: Result, calc: CalcRefs) 
         put_formula(ws.cell(r, 9), f"=SUM($G${first}:G{r})", cur)
     last = first + len(result.annual) - 1
     total = last + 1
-    ws.cell(total, 1, "Total").font = BOLD
+    apply_style(ws.cell(total, 1, "Total"), font=BOLD)
     for j in range(len(sources)):
         col = ws.cell(total, 4 + j).column_letter
-        put_formula(ws.cell(total, 4 + j), f"=SUM({col}{first}:{col}{last})", cur).font = BOLD
+        apply_style(
+            put_formula(ws.cell(total, 4 + j), f"=SUM({col}{first}:{col}{last})", cur), font=BOLD
+        )
     widths(ws, [8, 12, 12, 18, 18, 18, 18, 18, 20])
     ws.freeze_panes = "B5"
     print_setup(ws, title_rows="4:4")

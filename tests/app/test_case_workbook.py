@@ -107,3 +107,49 @@ def test_a_case_without_its_stored_result_is_priced_once_for_the_workbook(
     # A download stores nothing: the case is left as it was.
     db.session.expire_all()
     assert (case.result is None) == (loss == "no result")
+
+
+def _forbid_pricing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every binding, in every loaded cxroi module, of the engine's pricing and simulation
+    entry points raises: whatever path a download took to them, it would fail."""
+    import sys
+
+    from cxroi.engine import analysis, pricing
+
+    entry_points = {
+        id(f): f
+        for f in (
+            analysis.analyse,
+            analysis._analyse,
+            analysis.simulate,
+            analysis.monte_carlo,
+            pricing.price,
+            pricing.evaluate_metrics,
+        )
+    }
+
+    def forbidden(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("a workbook download priced or simulated the case")
+
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("cxroi") or module is None:
+            continue
+        for attr, value in list(vars(module).items()):
+            if id(value) in entry_points and value is entry_points[id(value)]:
+                monkeypatch.setattr(module, attr, forbidden)
+
+
+def test_a_download_never_prices_nor_simulates_a_case_with_its_stored_result(
+    finance_client, make_case, monkeypatch
+):
+    from cxroi.engine import analysis
+
+    case = make_case()
+    assert case.result["monte_carlo"]["trials"] > 0  # stored at the save, with its statistics
+    _forbid_pricing(monkeypatch)
+    with pytest.raises(AssertionError, match="priced or simulated"):
+        analysis.analyse(case.doc)  # the guard is in place
+    first = finance_client.get(f"/cases/{case.id}/workbook.xlsx")
+    again = finance_client.get(f"/cases/{case.id}/workbook.xlsx")
+    assert first.status_code == again.status_code == 200
+    assert _checks_npv(first.data) == _checks_npv(again.data) == case.result["metrics"]["npv"]
