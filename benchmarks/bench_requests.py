@@ -65,7 +65,7 @@ def _leave_simulations_to_a_worker(app: Any) -> None:
 
 def _imported(app: Any, doc: dict[str, Any]) -> int:
     from cxroi.auth.services import create_user
-    from cxroi.cases.services import import_case
+    from cxroi.cases.casefiles import import_case
     from models import User
 
     with app.app_context():

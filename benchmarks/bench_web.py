@@ -62,7 +62,7 @@ def seed(url: str, cases: int) -> int:
 
     from cxroi import create_app
     from cxroi.auth.services import create_user
-    from cxroi.cases.services import import_case
+    from cxroi.cases.casefiles import import_case
     from cxroi.extensions import db
     from models import Case
 
@@ -320,7 +320,7 @@ def seed_postgres(url: str, cases: int) -> int:
 
     from cxroi import create_app
     from cxroi.auth.services import create_user
-    from cxroi.cases.services import import_case
+    from cxroi.cases.casefiles import import_case
     from cxroi.engine import load_case
     from cxroi.extensions import db
     from cxroi.workflow import STATES

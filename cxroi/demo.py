@@ -6,7 +6,7 @@ import json
 import secrets
 
 from cxroi.auth.services import create_user
-from cxroi.cases.services import create_from_document
+from cxroi.cases.casefiles import create_from_document
 from cxroi.config import ROOT
 
 #: The example cases (our own, in examples/; each a whole cxroi-case/2 document with its

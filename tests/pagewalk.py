@@ -92,7 +92,8 @@ def seed(app: Flask) -> Seed:
     from cxroi.approvals.demo import prepare_demo_approvals
     from cxroi.approvals.steps import take_case_step
     from cxroi.auth.services import create_user
-    from cxroi.cases.services import create_case, create_from_document
+    from cxroi.cases.casefiles import create_from_document
+    from cxroi.cases.services import create_case
     from cxroi.casework.actuals import case_months
     from cxroi.demo import DEMO_FILES
     from cxroi.engine import KINDS

@@ -40,7 +40,7 @@ from cxroi.api.schemas import (
 )
 from cxroi.api.spec import XLSX, api, openapi_document
 from cxroi.approvals import versions
-from cxroi.cases import services
+from cxroi.cases import casefiles, services
 from cxroi.casework.actuals import Entry, RawRow, check_rows, month_problem
 from cxroi.casework.actuals import Problem as ActualProblem
 from cxroi.casework.cx_metrics import RawMetric, name_problem
@@ -274,7 +274,7 @@ def create_case() -> Any:
     """
     doc = _document_body()
     notices: list[str] = []
-    case = services.create_from_document(caller(), doc, notices=notices)
+    case = casefiles.create_from_document(caller(), doc, notices=notices)
     location = url_for("api.get_case", case_id=case.id)
     return {**_case_out(case), "notices": notices}, 201, {"Location": location, "ETag": _etag(case)}
 
@@ -310,7 +310,7 @@ def replace_case(case_id: int) -> Any:
     """
     if_match = _if_match(case_id)
     doc = _document_body()
-    case = services.replace_document(caller(), case_id, doc, if_match)
+    case = casefiles.replace_document(caller(), case_id, doc, if_match)
     # Serialised here: spectree would otherwise walk the whole result (every monthly
     # series) looking for pydantic models, a third of a save's time.
     return jsonify(_case_out(case)), 200, {"ETag": _etag(case)}

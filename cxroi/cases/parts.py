@@ -188,7 +188,7 @@ def delete_part(
 
 def _check_correlations(actor: User) -> Any:
     def check(case: Case) -> None:
-        # The pairs it changes decide whose right it takes (services.require_rights_for).
+        # The pairs it changes decide whose right it takes (rights.require_rights_for).
         if not permissions.can_edit_anything(actor, case):
             permissions.require_edit(actor, case)
 

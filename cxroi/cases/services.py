@@ -1,4 +1,4 @@
-"""Creating, changing, importing and exporting cases: one pipeline for every edit.
+"""Creating and changing cases: one pipeline for every edit.
 
 A case is stored as its document. Every change, from a form, an import or the API,
 goes the same way (:func:`apply_edit`): load the case, check permission and the
@@ -7,12 +7,13 @@ validate the result once (the engine's loader), derive the rights the change nee
 from what it changed, take the ``reopen`` step if the case is frozen (a new draft;
 the frozen version is superseded, see :mod:`cxroi.workflow`), price it once, and
 store the document, its hash, the result and the list columns together with the
-audit rows in one commit.
+audit rows in one commit. Who may change what is :mod:`cxroi.cases.rights`; case files
+in and out (import, templates, copies, workbook uploads, the API's replace, export) are
+:mod:`cxroi.cases.casefiles`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -23,7 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from cxroi import casework, orgsettings, simulations, workflow
 from cxroi.approvals.steps import start_new_draft_if_frozen
 from cxroi.audit.services import record_change, record_field_changes
-from cxroi.cases import permissions, starters
+from cxroi.cases import permissions, rights
 from cxroi.engine import (
     CaseFile,
     CaseValidationError,
@@ -33,17 +34,12 @@ from cxroi.engine import (
     case_hash,
     case_to_dict,
     load_case,
-    pretty_json,
     result_to_dict,
 )
-from cxroi.engine.casefile import FINANCE_SETTINGS, owned_by_finance, rate_key_of
-from cxroi.engine.loader import assign_ids, parse_json
+from cxroi.engine.loader import assign_ids
 from cxroi.engine.review_items import effects_to_dict, npv_effects
 from cxroi.errors import DomainError, NotFound, StaleEdit
 from cxroi.extensions import db
-from cxroi.formatting import pct
-from cxroi.workbook import readback
-from cxroi.workbook.readback import Change, WorkbookUnreadable
 from models import AuditEvent, Case, User
 from models._types import utcnow
 
@@ -221,96 +217,6 @@ def store(case: Case, case_file: CaseFile) -> None:
     case.prob_npv_positive = mc["prob_npv_positive"] if mc else None
 
 
-def _finance_owned_ids(doc: Mapping[str, Any]) -> set[str]:
-    """Finance's assumptions: owner "finance", or the one that sets the discount rate."""
-    rate_key = rate_key_of(doc)
-    return {
-        a["id"]
-        for a in doc.get("assumptions", [])
-        if owned_by_finance(a.get("owner"), a.get("key"), rate_key)
-    }
-
-
-def _rate_setting(doc: Mapping[str, Any]) -> Any:
-    """The discount rate as Finance's setting: the number, or the assumption that sets it
-    by its id (so that renaming that assumption changes no setting)."""
-    key = rate_key_of(doc)
-    if key is None:
-        return doc.get("discount_rate")
-    ids = {a.get("key"): a.get("id") for a in doc.get("assumptions", [])}
-    return ("assumption", ids.get(key, key))
-
-
-def _split(doc: Mapping[str, Any], finance_ids: set[str]) -> tuple[Any, Any]:
-    """(what Finance owns, everything else) of a document.
-
-    A rank-correlation pair that names an assumption Finance owns is Finance's, like the
-    assumption's range it shapes; the other pairs are the case's.
-    """
-    owned = {a["id"]: a for a in doc.get("assumptions", []) if a["id"] in finance_ids}
-    # Pairs by the assumptions' ids, so that renaming an assumption changes no pair.
-    ids = {a.get("key"): a["id"] for a in doc.get("assumptions", [])}
-    pairs = [
-        (ids.get(p.get("a"), p.get("a")), ids.get(p.get("b"), p.get("b")), p.get("rho"))
-        for p in doc.get("correlations", [])
-    ]
-    rest = {
-        k: v for k, v in doc.items() if k not in (*FINANCE_SETTINGS, "assumptions", "correlations")
-    }
-    rest["assumptions"] = [a for a in doc.get("assumptions", []) if a["id"] not in finance_ids]
-    rest["correlations"] = [p for p in pairs if not finance_ids & {p[0], p[1]}]
-    owned_pairs = [p for p in pairs if finance_ids & {p[0], p[1]}]
-    settings = {k: doc.get(k) for k in FINANCE_SETTINGS}
-    settings["discount_rate"] = _rate_setting(doc)
-    return (settings, owned, owned_pairs), rest
-
-
-def require_rights_for(actor: User, case: Case, before: Document, after: Document) -> None:
-    """The rights a change needs, from what it changed.
-
-    Finance's settings (the discount rate and its discounting, the continuing value and
-    tax: see :data:`~cxroi.engine.casefile.FINANCE_SETTINGS`) and the assumptions Finance owned
-    before the change are finance's to change; everything else is the CX owner's.
-    """
-    finance_ids = _finance_owned_ids(before)
-    (old_settings, old_owned, old_pairs), old_rest = _split(before, finance_ids)
-    (new_settings, new_owned, new_pairs), new_rest = _split(after, finance_ids)
-    if old_settings["discount_rate"] != new_settings["discount_rate"]:
-        key = rate_key_of(before)
-        stays = (
-            f'set by assumption "{key}"' if key is not None else pct(before.get("discount_rate"))
-        )
-        permissions.require(
-            permissions.can_edit_discount_rate(actor, case),
-            f"The discount rate (discount_rate) is set by Finance: it stays "
-            f"{stays} and nothing was saved. Keep it at that to change the rest.",
-        )
-    changed = [k for k in FINANCE_SETTINGS if old_settings[k] != new_settings[k]]
-    if changed:
-        permissions.require(
-            permissions.can_edit_discount_rate(actor, case),
-            f"{', '.join(changed)} {'is' if len(changed) == 1 else 'are'} set by Finance "
-            f"(discounting, inflation, the continuing value and tax, like the discount rate): "
-            f"nothing was saved. "
-            f"Keep {'it as it was' if len(changed) == 1 else 'them as they were'} to change"
-            f" the rest.",
-        )
-    if old_owned != new_owned:
-        changed = sorted(a.get("key", i) for i, a in old_owned.items() if new_owned.get(i) != a)
-        permissions.require(
-            permissions.can_edit_discount_rate(actor, case),
-            f'Assumption "{", ".join(changed)}" is owned by Finance: only Finance can change it.',
-        )
-    if old_pairs != new_pairs:
-        permissions.require(
-            permissions.can_edit_discount_rate(actor, case),
-            "A rank correlation with an assumption owned by Finance is set by Finance:"
-            " nothing was saved.",
-        )
-    if old_rest != new_rest:
-        permissions.require_edit(actor, case)
-
-
 def apply_edit(
     actor: User,
     case_id: int,
@@ -351,7 +257,7 @@ def apply_edit(
         index = ids.index(item_id) if item_id in ids else len(ids) - 1
     case_file = validated(after, section, index)
     normalised = case_to_dict(case_file)
-    require_rights_for(actor, case, before, normalised)
+    rights.require_rights_for(actor, case, before, normalised)
     if normalised == before:
         return case  # nothing changed: no new draft, no new row
     start_new_draft_if_frozen(case, actor)  # editing a frozen case starts a new draft
@@ -543,7 +449,7 @@ def duplicate_notice(case: Case) -> str | None:
     )
 
 
-def _warn_if_duplicate(case: Case, notices: list[str] | None) -> Case:
+def warn_if_duplicate(case: Case, notices: list[str] | None) -> Case:
     if notices is not None and (warning := duplicate_notice(case)) is not None:
         notices.append(warning)
     return case
@@ -558,7 +464,7 @@ def create_case(actor: User, header: dict[str, Any], *, notices: list[str] | Non
     header = dict(header)
     header["discount_rate"] = finance_rate_for(actor, header.get("discount_rate"), notices)
     doc = _empty_document(header)
-    return _warn_if_duplicate(insert_case(actor, validated(doc), "create"), notices)
+    return warn_if_duplicate(insert_case(actor, validated(doc), "create"), notices)
 
 
 def insert_case(actor: User, case_file: CaseFile, action: str, origin: str | None = None) -> Case:
@@ -597,171 +503,3 @@ def update_case(actor: User, case_id: int, lock_version: int, header: dict[str, 
         lambda doc, _retired: casework.set_details(doc, header),
         check=check,
     )
-
-
-# -- case files in and out -------------------------------------------------------------
-
-
-def create_from_document(
-    actor: User,
-    doc: Any,
-    action: str = "import",
-    *,
-    notices: list[str] | None = None,
-    origin: str | None = None,
-) -> Case:
-    """A new draft case from a case document (``/1`` or ``/2``); its ids are kept (commits).
-
-    The discount rate is finance's: a CX user's document gets the organisation's default
-    (:func:`finance_rate_for`; ``notices`` gets what the user should be told)."""
-    permissions.require_create(actor)
-    if not isinstance(doc, dict):
-        raise ImportInvalid([Issue("", "a case file must be a JSON object")])
-    try:
-        case_file = load_case(doc)
-    except CaseValidationError as exc:
-        raise ImportInvalid(list(exc.issues), doc) from None
-    rate = finance_rate_for(actor, case_file.discount_rate, notices)
-    if rate != case_file.discount_rate or not workflow.sets_own_discount_rate(actor.role):
-        # Not theirs to set: the default, and no assumption sets it (the key is dropped).
-        case_file = dataclasses.replace(case_file, discount_rate=rate, discount_rate_key=None)
-    try:
-        case = insert_case(actor, case_file, action, origin)
-    except ImportInvalid:
-        raise
-    except CaseInvalid as exc:  # valid, but too large to price
-        db.session.rollback()
-        raise ImportInvalid(exc.issues, doc) from None
-    return _warn_if_duplicate(case, notices)
-
-
-def create_from_starter(actor: User, slug: str, *, notices: list[str] | None = None) -> Case:
-    """A new draft from a case template (:mod:`cxroi.cases.starters`), like an import."""
-    permissions.require_create(actor)
-    doc = starters.starter_document(slug)
-    if doc is None:
-        raise NotFound("There is no such template. Choose one of those listed.")
-    return create_from_document(
-        actor, doc, "create", notices=notices, origin=f"template {starters.BY_SLUG[slug].name}"
-    )
-
-
-def clone_case(actor: User, case_id: int, *, notices: list[str] | None = None) -> Case:
-    """A new draft owned by ``actor`` with the content of case ``case_id`` as it stands.
-
-    Only the document is copied (its ids, narrative, notes and register): reviews,
-    comments, versions, approvals and actuals belong to the original. The title says
-    it is a copy; the discount rate follows the rule for any new case."""
-    permissions.require_create(actor)
-    source = get_case(case_id)
-    doc = document_of(source)
-    doc["title"] = _copy_title(str(doc["title"]))
-    return create_from_document(
-        actor, doc, "clone", notices=notices, origin=f"case {source.id} #{source.case_hash}"
-    )
-
-
-def _copy_title(title: str) -> str:
-    """ "Copy of <title>", within the title's 200 characters.
-
-    >>> _copy_title("Returns portal")
-    'Copy of Returns portal'
-    >>> len(_copy_title("x" * 200))
-    200
-    """
-    text = f"Copy of {title}"
-    return text if len(text) <= 200 else text[:199] + "…"
-
-
-class WorkbookStale(DomainError):
-    """An uploaded workbook was exported from other content than the case has now."""
-
-    status = 409
-
-
-def workbook_changes(actor: User, case_id: int, data: bytes) -> tuple[Case, list[Change]]:
-    """The case and the input changes an edited cxroi workbook of it carries (nothing saved).
-
-    The workbook must be of the case's current content (its Summary's hash): read
-    against older content, a cell could land on another input.
-    """
-    case = get_case(case_id)
-    permissions.require_edit_any(actor, case)
-    exported = readback.content_hash(data)
-    if exported is None:
-        raise WorkbookUnreadable(
-            [("file", "carries no case hash: upload a workbook downloaded from this case")]
-        )
-    if exported != case.case_hash:
-        raise WorkbookStale(
-            f"This workbook was downloaded from other content (#{exported[:10]}) than the "
-            f"case has now (#{(case.case_hash or '')[:10]}): someone changed the case since. "
-            "Download the workbook again and make your edits in it. Nothing was saved."
-        )
-    return case, readback.read_changes(case.doc, data)
-
-
-def apply_workbook_changes(
-    actor: User, case_id: int, base_hash: str, values: Mapping[str, float]
-) -> Case:
-    """Apply input values read from a workbook (by Inputs cell: ``{"C17": 70400}``) as one
-    audited edit of the case.
-
-    Only the workbook's input cells may be set, and only on the content they were read
-    against; who may change what is decided as for any edit (finance's values stay
-    finance's)."""
-    case = get_case(case_id)
-    permissions.require_edit_any(actor, case)
-    if base_hash != case.case_hash:
-        raise WorkbookStale(
-            "The case changed after the workbook was read: upload it again to see the "
-            "changes against the case as it is now. Nothing was saved."
-        )
-    inputs = {cell.ref: cell for cell in readback.input_cells(case.doc)}
-    unknown = sorted(set(values) - set(inputs))
-    if unknown:
-        raise ImportInvalid(
-            [Issue("changes", f"{', '.join(unknown[:5])} is not an input cell of the workbook")]
-        )
-    changes = [(inputs[ref].path, float(value)) for ref, value in values.items()]
-    return apply_edit(
-        actor,
-        case_id,
-        case.lock_version,
-        lambda doc, _retired: readback.apply_changes(doc, changes),
-    )
-
-
-def import_case(actor: User, data: bytes, *, notices: list[str] | None = None) -> Case:
-    """A new draft case from an uploaded case file (commits); see create_from_document."""
-    permissions.require_create(actor)
-    try:
-        doc = parse_json(data)
-    except CaseValidationError as exc:
-        raise ImportInvalid(list(exc.issues)) from None
-    return create_from_document(actor, doc, notices=notices)
-
-
-def replace_document(actor: User, case_id: int, doc: Any, if_match: str) -> Case:
-    """Replace the whole document of a case, if it is still the one the caller read.
-
-    ``if_match`` is the case hash the caller saw (the API's ETag); a case changed since
-    is refused with ``PreconditionFailed`` and nothing is written.
-    """
-    case = get_case(case_id)
-    permissions.require_edit_any(actor, case)
-    if if_match != case.case_hash:
-        raise PreconditionFailed(
-            "The case changed since you read it: get it again and reapply your change."
-        )
-    if not isinstance(doc, dict):
-        raise ImportInvalid([Issue("", "a case file must be a JSON object")])
-    return apply_edit(
-        actor, case_id, case.lock_version, lambda _old, _retired: dict(doc), client_ids=True
-    )
-
-
-def export_case(case: Case) -> tuple[str, str]:
-    """``(file name, JSON text)`` of the case as ``cxroi-case/2``."""
-    slug = re.sub(r"[^a-z0-9]+", "-", case.title.lower()).strip("-")[:60] or "case"
-    return f"{slug}.cxroi.json", pretty_json(case.doc)

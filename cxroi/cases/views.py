@@ -29,7 +29,7 @@ from sqlalchemy.orm import undefer
 from cxroi import formatting, orgsettings, simulations
 from cxroi.approvals.errors import InputError
 from cxroi.cases import archive as archive_service
-from cxroi.cases import permissions, presenters, services, starters
+from cxroi.cases import casefiles, permissions, presenters, services, starters
 from cxroi.cases.forms import (
     CURRENCIES,
     ArchiveForm,
@@ -149,7 +149,7 @@ def from_template() -> ResponseReturnValue:
         page.discount_rate.data = presenters.percent_text(orgsettings.default_discount_rate())
         return _new_page(page, [], f"Template (starter): {problem}"), 400
     notices: list[str] = []
-    case = services.create_from_starter(user(), str(slug), notices=notices)
+    case = casefiles.create_from_starter(user(), str(slug), notices=notices)
     flash(
         f'Started "{case.title}" from the template {starters.BY_SLUG[str(slug)].name}. Every '
         "number is the template's example: replace each with your own, with its source.",
@@ -171,7 +171,7 @@ def clone(case_id: int) -> ResponseReturnValue:
         flash("Your session expired before the copy was made: try again.", "error")
         return redirect(url_for("cases.show", case_id=case_id)), 303
     notices: list[str] = []
-    copy = services.clone_case(me, case_id, notices=notices)
+    copy = casefiles.clone_case(me, case_id, notices=notices)
     flash(
         f'Copied as "{copy.title}", a new draft you own. Reviews, comments, versions, '
         "approvals and actuals stay with the original.",
@@ -253,7 +253,7 @@ def inputs(case_id: int) -> ResponseReturnValue:
 @bp.get("/<int:case_id>/export.json")
 @login_required
 def export(case_id: int) -> ResponseReturnValue:
-    filename, text = services.export_case(services.get_case(case_id))
+    filename, text = casefiles.export_case(services.get_case(case_id))
     return Response(
         text,
         mimetype="application/json",
@@ -311,11 +311,11 @@ def workbook_upload(case_id: int) -> ResponseReturnValue:
     if not data:
         return _upload_page(case, "Edited workbook (workbook): choose the file to upload.", (), 400)
     try:
-        case, changes = services.workbook_changes(me, case_id, data)
+        case, changes = casefiles.workbook_changes(me, case_id, data)
     except readback.WorkbookUnreadable as exc:
         message = "The workbook could not be read back. Nothing was saved."
         return _upload_page(case, message, exc.problems, 400)
-    except services.WorkbookStale as exc:
+    except casefiles.WorkbookStale as exc:
         return _upload_page(case, exc.message, (), 409)
     apply_form = WorkbookApplyForm(formdata=None)
     apply_form.base_hash.data = case.case_hash
@@ -358,8 +358,8 @@ def workbook_apply(case_id: int) -> ResponseReturnValue:
         return _upload_page(case, message + " Upload the workbook again.", (), 400)
     npv_before = case.npv
     try:
-        case = services.apply_workbook_changes(me, case_id, form.base_hash.data or "", values)
-    except services.WorkbookStale as exc:
+        case = casefiles.apply_workbook_changes(me, case_id, form.base_hash.data or "", values)
+    except casefiles.WorkbookStale as exc:
         return _upload_page(case, exc.message, (), 409)
     except services.CaseInvalid as exc:
         cells = {c.document_path: c.where for c in readback.input_cells(case.doc)}
@@ -392,7 +392,7 @@ def import_case() -> ResponseReturnValue:
         else:
             notices: list[str] = []
             try:
-                case = services.import_case(user(), data, notices=notices)
+                case = casefiles.import_case(user(), data, notices=notices)
             except services.ImportInvalid as exc:
                 issues = exc.issues
                 message = (

@@ -16,7 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from cxroi.auth.services import create_user
-from cxroi.cases.services import import_case
+from cxroi.cases.casefiles import import_case
 from cxroi.extensions import db, limiter
 from models import Case, User
 from tests.appsupport import (

@@ -112,13 +112,13 @@ def test_redis_url_is_read_from_the_environment(monkeypatch):
 
 def test_an_api_error_after_a_commit_does_not_say_nothing_was_saved(app, cx_user, monkeypatch):
     token = create_token(cx_user, "t", "write")[1]
-    real = views.services.create_from_document
+    real = views.casefiles.create_from_document
 
     def create_then_break(*args, **kwargs):
         real(*args, **kwargs)  # commits
         raise RuntimeError("the answer could not be built")
 
-    monkeypatch.setattr(views.services, "create_from_document", create_then_break)
+    monkeypatch.setattr(views.casefiles, "create_from_document", create_then_break)
     response = app.test_client().post(
         "/api/v1/cases", json=example_document(), headers={"Authorization": f"Bearer {token}"}
     )

@@ -12,7 +12,7 @@ from html import unescape
 
 import pytest
 
-from cxroi.cases import parts, services
+from cxroi.cases import casefiles, parts, services
 from cxroi.extensions import db
 from models import Case
 from tests.appsupport import example_document, org_default_rate
@@ -86,7 +86,7 @@ def test_numbers_too_large_to_price_are_refused_naming_the_line(cx_user, monkeyp
     )  # fmt: skip
     before = _count()
     with org_default_rate(doc["discount_rate"]), pytest.raises(services.ImportInvalid) as caught:
-        services.create_from_document(cx_user, doc)
+        casefiles.create_from_document(cx_user, doc)
     assert "too large to compute" in str(caught.value.issues[0])
     assert _count() == before
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cxroi.cases import parts, services
+from cxroi.cases import casefiles, parts
 from cxroi.engine import canonical_json, load_case
 from tests.appsupport import org_default_rate
 from tests.support import EXAMPLES_DIR, reference_case_path, reference_names
@@ -20,10 +20,10 @@ def test_export_import_export_gives_the_same_canonical_document(path, cx_user):
     # Finance owns the discount rate: a CX import gets the organisation's default
     # (tests/app/approvals/test_finance_owned.py), here the file's own rate.
     with org_default_rate(json.loads(Path(path).read_text())["discount_rate"]):
-        first = services.import_case(cx_user, Path(path).read_bytes())
-        _name, exported = services.export_case(first)
-        second = services.import_case(cx_user, exported.encode())
-    _name, again = services.export_case(second)
+        first = casefiles.import_case(cx_user, Path(path).read_bytes())
+        _name, exported = casefiles.export_case(first)
+        second = casefiles.import_case(cx_user, exported.encode())
+    _name, again = casefiles.export_case(second)
     assert again == exported
     assert second.document == first.document == canonical_json(load_case(Path(path).read_bytes()))
     assert second.case_hash == first.case_hash
@@ -31,8 +31,8 @@ def test_export_import_export_gives_the_same_canonical_document(path, cx_user):
 
 def test_the_narrative_travels_with_the_case(cx_user):
     source = json.loads((EXAMPLES_DIR / "delivery-delays.json").read_text())
-    case = services.import_case(cx_user, json.dumps(source).encode())
-    exported = json.loads(services.export_case(case)[1])
+    case = casefiles.import_case(cx_user, json.dumps(source).encode())
+    exported = json.loads(casefiles.export_case(case)[1])
     assert exported["customer_problem"] == source["customer_problem"]
     assert exported["evidence"] == source["evidence"]
     assert [a.get("confidence") for a in exported["assumptions"]] == [
@@ -42,7 +42,7 @@ def test_the_narrative_travels_with_the_case(cx_user):
 
 
 def test_ids_survive_edits_renames_export_and_import(cx_user):
-    case = services.import_case(cx_user, (EXAMPLES_DIR / "returns-portal.json").read_bytes())
+    case = casefiles.import_case(cx_user, (EXAMPLES_DIR / "returns-portal.json").read_bytes())
     arpu = next(a for a in case.assumptions if a.owner != "Finance")
     values = {
         "key": "renamed_key",
@@ -59,7 +59,7 @@ def test_ids_survive_edits_renames_export_and_import(cx_user):
     saved = parts.save_assumption(cx_user, case.id, case.lock_version, arpu.id, values)
     assert saved.id == arpu.id and saved.part.key == "renamed_key"
     ids = [item.id for item in (*case.assumptions, *case.costs, *case.benefits, *case.scenarios)]
-    copy = services.import_case(cx_user, services.export_case(case)[1].encode())
+    copy = casefiles.import_case(cx_user, casefiles.export_case(case)[1].encode())
     assert [i.id for i in (*copy.assumptions, *copy.costs, *copy.benefits, *copy.scenarios)] == ids
     assert copy.assumption_by_id(arpu.id).notes == "Checked with billing"
 
@@ -84,10 +84,10 @@ def test_the_finance_scope_fields_round_trip(cx_user):
     churn = next(b for b in doc["benefits"] if b["kind"] == "churn")
     churn["reduction_applies_to"] = "annual_churn"
     with org_default_rate(doc["discount_rate"]):
-        first = services.import_case(cx_user, json.dumps(doc).encode())
-        _name, exported = services.export_case(first)
-        second = services.import_case(cx_user, exported.encode())
-    _name, again = services.export_case(second)
+        first = casefiles.import_case(cx_user, json.dumps(doc).encode())
+        _name, exported = casefiles.export_case(first)
+        second = casefiles.import_case(cx_user, exported.encode())
+    _name, again = casefiles.export_case(second)
     assert again == exported
     assert second.document == first.document == canonical_json(load_case(doc))
     assert second.case_hash == first.case_hash

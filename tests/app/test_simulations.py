@@ -19,7 +19,8 @@ from flask.testing import FlaskClient
 
 from cxroi import simulations
 from cxroi.approvals.versions import documents, freeze
-from cxroi.cases.services import ImportInvalid, apply_edit, import_case
+from cxroi.cases.casefiles import import_case
+from cxroi.cases.services import ImportInvalid, apply_edit
 from cxroi.engine import analyse, load_case, result_to_dict
 from cxroi.engine.analysis import DEFAULT_SEED
 from cxroi.extensions import db

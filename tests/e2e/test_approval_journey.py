@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cxroi.auth.services import create_user
-from cxroi.cases.services import import_case
+from cxroi.cases.casefiles import import_case
 from cxroi.extensions import db
 from models import Case
 from models.approval import CaseVersion, Decision

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from cxroi.auth.services import create_user
-from cxroi.cases.services import import_case
+from cxroi.cases.casefiles import import_case
 from cxroi.engine import analyse, load_case
 from cxroi.formatting import money
 from tests.appsupport import PASSWORD, example_document, org_default_rate

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from cxroi.approvals.steps import take_case_step
 from cxroi.auth.services import create_user
-from cxroi.cases.services import import_case
+from cxroi.cases.casefiles import import_case
 from tests.appsupport import PASSWORD, example_document
 from tests.e2e.conftest import SCREENSHOTS, screenshot, sign_in
 

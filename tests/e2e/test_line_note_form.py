@@ -8,7 +8,7 @@ import json
 import pytest
 
 from cxroi.auth.services import create_user
-from cxroi.cases.services import import_case
+from cxroi.cases.casefiles import import_case
 from tests.appsupport import PASSWORD, example_document
 from tests.e2e.conftest import SCREENSHOTS, screenshot, sign_in
 

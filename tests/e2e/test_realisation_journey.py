@@ -14,7 +14,7 @@ import pytest
 
 from cxroi.approvals.versions import freeze
 from cxroi.auth.services import create_user
-from cxroi.cases.services import import_case
+from cxroi.cases.casefiles import import_case
 from cxroi.council import pack
 from cxroi.extensions import db
 from cxroi.formatting import money

@@ -16,7 +16,7 @@ from cxroi.api.tokens import create_token
 from cxroi.approvals import links, review
 from cxroi.approvals.steps import take_case_step
 from cxroi.auth.services import create_user
-from cxroi.cases.services import create_from_document
+from cxroi.cases.casefiles import create_from_document
 from cxroi.extensions import db
 from cxroi.migrate import upgrade_to_head
 from tests.appsupport import PASSWORD, anchor_for, example_document, make_app

@@ -99,7 +99,8 @@ def test_a_cx_user_who_does_not_own_the_case_may_not(approved, make_user):
 
 
 def test_a_lines_register_owner_enters_that_line_only(approved, make_user, finance_user):
-    from cxroi.cases.services import document_of, replace_document
+    from cxroi.cases.casefiles import replace_document
+    from cxroi.cases.services import document_of
 
     owner = make_user("cx", email="ops.lead@example.com")
     doc = document_of(approved)

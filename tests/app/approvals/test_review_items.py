@@ -323,7 +323,7 @@ def test_rename_keeps_review_of_line_unchanged_parts(in_review, users):
 def test_swapping_two_assumption_keys_needs_review_again(ready_case, users):
     """The review's repro: two keys swapped (every value unchanged) multiplied the NPV and
     went through sign-off unseen. Now the lines using them are unreviewed again."""
-    from cxroi.cases.services import replace_document
+    from cxroi.cases.casefiles import replace_document
     from cxroi.engine import case_to_dict
 
     cx, finance = users["cx"], users["finance"]

@@ -111,7 +111,7 @@ def _new_assumption(actor: Any, case: Any, **values: Any) -> Any:
 
 
 def _import(actor: Any, old_checkout: Path, name: str) -> Any:
-    from cxroi.cases.services import import_case
+    from cxroi.cases.casefiles import import_case
 
     return import_case(actor, (old_checkout / "examples" / f"{name}.json").read_bytes())
 
