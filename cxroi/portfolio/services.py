@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, case, func, or_, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
 from cxroi import orgsettings, workflow
@@ -315,53 +315,67 @@ def _conditions(query: PortfolioQuery) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def totals(
-    query: PortfolioQuery, *, scoped: bool = False
-) -> list[tuple[str, int, float, float, float]]:
+Totals = list[tuple[str, int, float, float, float]]
+
+
+def totals(query: PortfolioQuery, *, scoped: bool = False) -> Totals:
     """Totals per currency of the cases the filter selects (``scoped``: only those in
-    :data:`workflow.COUNTED_IN_TOTALS`).
+    :data:`workflow.COUNTED_IN_TOTALS`)."""
+    every, counted = totals_and_counted(query)
+    return counted if scoped else every
+
+
+def totals_and_counted(query: PortfolioQuery) -> tuple[Totals, Totals]:
+    """Totals per currency of the cases the filter selects, and of those among them in
+    :data:`workflow.COUNTED_IN_TOTALS`, from one statement.
 
     Read from the kept totals (a few rows) unless the filter searches text; a search
-    aggregates the cases it matches.
+    aggregates the cases it matches, once: each figure is summed twice in the same pass,
+    the second time only where the status counts (a broad search matches thousands of
+    cases, and a second aggregate read them all again).
     """
     counted = sorted(workflow.COUNTED_IN_TOTALS)
     if query.q:
+        in_counted = Case.status.in_(counted)
+        count, figures = func.count(Case.id), (Case.npv, Case.pv_costs, Case.pv_benefits)
+        currency: Any = Case.currency
         stmt = select(
-            Case.currency,
-            func.count(Case.id),
-            func.sum(Case.npv),
-            func.sum(Case.pv_costs),
-            func.sum(Case.pv_benefits),
+            currency,
+            count,
+            *(func.sum(f) for f in figures),
+            func.count(case((in_counted, Case.id))),
+            *(func.sum(case((in_counted, f))) for f in figures),
         ).where(*_conditions(query))
-        if scoped:
-            stmt = stmt.where(Case.status.in_(counted))
-        stmt = stmt.group_by(Case.currency).order_by(Case.currency)
     else:
         kept = PortfolioTotal
+        in_counted = kept.status.in_(counted)
+        figures = (kept.npv, kept.pv_costs, kept.pv_benefits)
+        currency = kept.currency
         stmt = select(
-            kept.currency,
+            currency,
             func.sum(kept.cases),
-            func.sum(kept.npv),
-            func.sum(kept.pv_costs),
-            func.sum(kept.pv_benefits),
+            *(func.sum(f) for f in figures),
+            func.sum(case((in_counted, kept.cases), else_=0)),
+            *(func.sum(case((in_counted, f))) for f in figures),
         )
         # An archived case is kept under the status "archived" (models.portfolio_total).
         if query.status:
             stmt = stmt.where(kept.status == query.status)
-        elif scoped:
-            stmt = stmt.where(kept.status.in_(counted))
         else:
             stmt = stmt.where(kept.status != workflow.ARCHIVED)
         if query.owner:
             stmt = stmt.where(kept.owner_id == query.owner)
         if query.currency:
             stmt = stmt.where(kept.currency == query.currency)
-        stmt = stmt.group_by(kept.currency).having(func.sum(kept.cases) > 0)
-        stmt = stmt.order_by(kept.currency)
-    return [
-        (row[0], int(row[1]), row[2] or 0.0, row[3] or 0.0, row[4] or 0.0)
-        for row in db.session.execute(stmt)
-    ]
+    stmt = stmt.group_by(currency).order_by(currency)
+    every: Totals = []
+    in_scope: Totals = []
+    for row in db.session.execute(stmt):
+        if row[1]:  # a kept row may be left at zero cases
+            every.append((row[0], int(row[1]), row[2] or 0.0, row[3] or 0.0, row[4] or 0.0))
+        if row[5]:
+            in_scope.append((row[0], int(row[5]), row[6] or 0.0, row[7] or 0.0, row[8] or 0.0))
+    return every, in_scope
 
 
 class Order:
@@ -431,8 +445,8 @@ class Order:
 
 def portfolio_page(query: PortfolioQuery, page_size: int) -> PortfolioPage:
     order = Order(query)
-    every = totals(query)
-    kept = totals(query, scoped=True) if query.totals_scoped else every
+    every, counted = totals_and_counted(query)
+    kept = counted if query.totals_scoped else every
     total = sum(t[1] for t in every)
     cases: Sequence[Case] = []
     if query.before is not None:
