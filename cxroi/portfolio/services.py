@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, func, or_, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
 from cxroi import orgsettings, workflow
@@ -330,52 +330,56 @@ def totals_and_counted(query: PortfolioQuery) -> tuple[Totals, Totals]:
     :data:`workflow.COUNTED_IN_TOTALS`, from one statement.
 
     Read from the kept totals (a few rows) unless the filter searches text; a search
-    aggregates the cases it matches, once: each figure is summed twice in the same pass,
-    the second time only where the status counts (a broad search matches thousands of
-    cases, and a second aggregate read them all again).
+    aggregates the cases it matches, once, per currency and status (a broad search
+    matches thousands of cases: a second aggregate for the counted ones read them all
+    again). The few (currency, status) sums are added up here.
     """
-    counted = sorted(workflow.COUNTED_IN_TOTALS)
     if query.q:
-        in_counted = Case.status.in_(counted)
-        count, figures = func.count(Case.id), (Case.npv, Case.pv_costs, Case.pv_benefits)
-        currency: Any = Case.currency
-        stmt = select(
-            currency,
-            count,
-            *(func.sum(f) for f in figures),
-            func.count(case((in_counted, Case.id))),
-            *(func.sum(case((in_counted, f))) for f in figures),
-        ).where(*_conditions(query))
+        source: Any = Case
+        count: Any = func.count(Case.id)
+        conditions = _conditions(query)
     else:
-        kept = PortfolioTotal
-        in_counted = kept.status.in_(counted)
-        figures = (kept.npv, kept.pv_costs, kept.pv_benefits)
-        currency = kept.currency
-        stmt = select(
-            currency,
-            func.sum(kept.cases),
-            *(func.sum(f) for f in figures),
-            func.sum(case((in_counted, kept.cases), else_=0)),
-            *(func.sum(case((in_counted, f))) for f in figures),
-        )
         # An archived case is kept under the status "archived" (models.portfolio_total).
-        if query.status:
-            stmt = stmt.where(kept.status == query.status)
-        else:
-            stmt = stmt.where(kept.status != workflow.ARCHIVED)
+        source = PortfolioTotal
+        count = func.sum(PortfolioTotal.cases)
+        conditions = [
+            PortfolioTotal.status == query.status
+            if query.status
+            else PortfolioTotal.status != workflow.ARCHIVED
+        ]
         if query.owner:
-            stmt = stmt.where(kept.owner_id == query.owner)
+            conditions.append(PortfolioTotal.owner_id == query.owner)
         if query.currency:
-            stmt = stmt.where(kept.currency == query.currency)
-    stmt = stmt.group_by(currency).order_by(currency)
-    every: Totals = []
-    in_scope: Totals = []
-    for row in db.session.execute(stmt):
-        if row[1]:  # a kept row may be left at zero cases
-            every.append((row[0], int(row[1]), row[2] or 0.0, row[3] or 0.0, row[4] or 0.0))
-        if row[5]:
-            in_scope.append((row[0], int(row[5]), row[6] or 0.0, row[7] or 0.0, row[8] or 0.0))
-    return every, in_scope
+            conditions.append(PortfolioTotal.currency == query.currency)
+    stmt = (
+        select(
+            source.currency,
+            source.status,
+            count,
+            func.sum(source.npv),
+            func.sum(source.pv_costs),
+            func.sum(source.pv_benefits),
+        )
+        .where(*conditions)
+        .group_by(source.currency, source.status)
+        .order_by(source.currency, source.status)
+    )
+    every: dict[str, list[Any]] = {}
+    counted: dict[str, list[Any]] = {}
+    for currency, status, cases, *sums in db.session.execute(stmt):
+        if not cases:  # a kept row may be left at zero cases
+            continue
+        scopes = [every, counted] if status in workflow.COUNTED_IN_TOTALS else [every]
+        for scope in scopes:
+            acc = scope.setdefault(currency, [0, 0.0, 0.0, 0.0])
+            acc[0] += int(cases)
+            for i, value in enumerate(sums, start=1):
+                acc[i] += value or 0.0
+    return _listed(every), _listed(counted)
+
+
+def _listed(by_currency: dict[str, list[Any]]) -> Totals:
+    return [(currency, *acc) for currency, acc in sorted(by_currency.items())]
 
 
 class Order:
@@ -502,11 +506,26 @@ def numbered_page(query: PortfolioQuery, page: int, page_size: int) -> NumberedP
     return NumberedPage(cases=cases, total=total, page=page, pages=pages)
 
 
-def owners() -> list[User]:
-    """People who own at least one case (for the filter): users with a kept total."""
+@dataclass(frozen=True)
+class Owner:
+    """A choice of the owner filter: the user's id and the name shown."""
+
+    id: int
+    display_name: str
+
+
+def owners() -> list[Owner]:
+    """People who own at least one case (for the filter): users with a kept total.
+
+    Their ids and names only (the filter shows nothing else): no user object is built
+    per owner on every portfolio page."""
     owning = (
         select(PortfolioTotal.owner_id)
         .group_by(PortfolioTotal.owner_id)
         .having(func.sum(PortfolioTotal.cases) > 0)
     )
-    return list(db.session.scalars(select(User).where(User.id.in_(owning)).order_by(User.email)))
+    rows = db.session.execute(
+        select(User.id, User.name, User.email).where(User.id.in_(owning)).order_by(User.email)
+    )
+    # The name a user shows, as User.display_name gives it.
+    return [Owner(id_, User.shown_name(name, email)) for id_, name, email in rows]
