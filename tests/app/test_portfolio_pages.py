@@ -472,7 +472,8 @@ def test_owners_are_the_users_who_own_a_case(app, make_user, admin_user):
     db.session.add_all([a, Case(owner_id=second.id, title="B", currency="GBP", document="{}")])
     db.session.commit()
     assert [u.id for u in owners()] == [first.id, second.id]  # by email: cx1, cx2
-    assert idle.id not in [u.id for u in owners()] and admin_user not in owners()
+    assert idle.id not in [u.id for u in owners()] and admin_user.id not in [u.id for u in owners()]
+    assert [u.display_name for u in owners()] == [first.display_name, second.display_name]
     a.owner_id = second.id  # the first owner hands over their only case
     db.session.commit()
     assert [u.id for u in owners()] == [second.id]
