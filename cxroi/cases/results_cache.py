@@ -28,7 +28,7 @@ from typing import Any
 
 from flask import Flask, current_app
 from markupsafe import Markup
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Text, bindparam, cast, select
 from sqlalchemy.orm import undefer
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -129,14 +129,19 @@ def cache() -> ResultsCache:
     return found
 
 
+#: The case with its document, and its result as text (built once: every results page
+#: runs it).
+_CASE_AND_RESULT_TEXT = (
+    select(Case, cast(Case.result, Text))
+    .where(Case.id == bindparam("case_id"))
+    .options(undefer(Case.document))
+)
+
+
 def load(case_id: int) -> tuple[Case, Entry] | None:
     """The case (its result and parsed document in place, as if loaded) and its entry;
     None when there is no such case."""
-    row = db.session.execute(
-        select(Case, cast(Case.result, Text))
-        .where(Case.id == case_id)
-        .options(undefer(Case.document))
-    ).one_or_none()
+    row = db.session.execute(_CASE_AND_RESULT_TEXT, {"case_id": case_id}).one_or_none()
     if row is None:
         return None
     case, result_text = row
