@@ -132,6 +132,10 @@ def register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(bp)
 
+    from cxroi.cases import results_cache  # the results page's stored part, per content
+
+    results_cache.init_app(app)
+
     from cxroi import approvals  # review, versions, shared links, sponsor page (issue 5)
 
     approvals.init_app(app)

@@ -63,7 +63,12 @@ class User(Base):
 
     @property
     def display_name(self) -> str:
-        return self.name or self.email
+        return self.shown_name(self.name, self.email)
+
+    @staticmethod
+    def shown_name(name: str | None, email: str) -> str:
+        """The name a user is shown by: theirs, else their email address."""
+        return name or email
 
     @property
     def role_label(self) -> str:

@@ -140,12 +140,10 @@ def histogram_chart(mc: dict[str, Any] | None) -> dict[str, Any] | None:
     }
 
 
-def results_view(case: Case, mc: dict[str, Any] | None) -> dict[str, Any] | None:
-    """Everything the results page shows, or None when the case was never priced.
-
-    ``mc``: the Monte Carlo statistics of the case's current content, or None while
-    they are being simulated (never the stored result's, which may be older).
-    """
+def stored_view(case: Case) -> dict[str, Any] | None:
+    """What the results page shows from the stored result and document alone (None: the
+    case was never priced): everything but the Monte Carlo statistics, so it can be kept
+    per content (:mod:`cxroi.cases.results_cache`)."""
     r = case.result
     if not r:
         return None
@@ -172,7 +170,6 @@ def results_view(case: Case, mc: dict[str, Any] | None) -> dict[str, Any] | None
                 for t in r["tornado"][:10]
             ],
         },
-        "histogram": histogram_chart(mc),
     }
     cur = case.currency
     units = {a.key: a.unit for a in case.doc.assumptions}
@@ -190,7 +187,9 @@ def results_view(case: Case, mc: dict[str, Any] | None) -> dict[str, Any] | None
         for t in range(horizon + 1)
     ]
     return {
-        "headline": headline(case, r, mc),
+        # The headline without the simulation's expected NPV (its label, value and raw
+        # figure never depend on it): the "All metrics" table.
+        "headline": headline(case, r, None),
         "details": detail_rows(case, r) + after_tax_rows(r, cur),
         "annual": r["annual"],
         "monthly": monthly,
@@ -198,9 +197,30 @@ def results_view(case: Case, mc: dict[str, Any] | None) -> dict[str, Any] | None
         "scenarios": scenarios,
         "tornado": r["tornado"],
         "break_even": [{**b, "unit": units.get(b["key"], "")} for b in r["break_even"]],
-        "monte_carlo": mc,
         "chart": chart,
         "payback_label": None
         if m["payback_months"] is None
         else month_label(case.start_month, min(horizon, int(-(-m["payback_months"] // 1)))),
+    }
+
+
+def results_view(
+    case: Case, mc: dict[str, Any] | None, stored: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
+    """Everything the results page shows, or None when the case was never priced.
+
+    ``mc``: the Monte Carlo statistics of the case's current content, or None while
+    they are being simulated (never the stored result's, which may be older).
+    ``stored``: :func:`stored_view` of the case, if already made (it is not copied:
+    what is returned shares it, read-only).
+    """
+    if stored is None:
+        stored = stored_view(case)
+    if stored is None:
+        return None
+    return {
+        **stored,
+        "headline": headline(case, case.result or {}, mc),
+        "monte_carlo": mc,
+        "chart": {**stored["chart"], "histogram": histogram_chart(mc)},
     }

@@ -23,13 +23,11 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import undefer
 
 from cxroi import formatting, orgsettings, simulations
 from cxroi.approvals.errors import InputError
 from cxroi.cases import archive as archive_service
-from cxroi.cases import casefiles, permissions, presenters, services, starters
+from cxroi.cases import casefiles, permissions, presenters, results_cache, services, starters
 from cxroi.cases.forms import (
     CURRENCIES,
     ArchiveForm,
@@ -44,7 +42,6 @@ from cxroi.cases.forms import (
 )
 from cxroi.engine import KINDS
 from cxroi.errors import StaleEdit
-from cxroi.extensions import db
 from cxroi.formatting import money, months
 from cxroi.workbook import readback
 from cxroi.workbooks import case_workbook
@@ -221,12 +218,21 @@ def edit(case_id: int) -> ResponseReturnValue:
 @bp.get("/<int:case_id>")
 @login_required
 def show(case_id: int) -> ResponseReturnValue:
-    case = db.session.scalar(
-        select(Case).where(Case.id == case_id).options(undefer(Case.result), undefer(Case.document))
-    ) or services.get_case(case_id)
+    found = results_cache.load(case_id)
+    if found is None:
+        services.get_case(case_id)  # its "no such case" page
+        raise AssertionError("unreachable: get_case found a case load() did not")
+    case, stored = found
     sim = simulations.state(case)
-    view = presenters.results_view(case, sim.monte_carlo)
-    return render_template("cases/results.html", case=case, view=view, sim=sim, tab="results")
+    view = presenters.results_view(case, sim.monte_carlo, stored.view)
+    return render_template(
+        "cases/results.html",
+        case=case,
+        view=view,
+        stored_html=stored.html,
+        sim=sim,
+        tab="results",
+    )
 
 
 @bp.get("/<int:case_id>/inputs")

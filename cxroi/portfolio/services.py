@@ -318,53 +318,71 @@ def _conditions(query: PortfolioQuery) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def totals(
-    query: PortfolioQuery, *, scoped: bool = False
-) -> list[tuple[str, int, float, float, float]]:
+Totals = list[tuple[str, int, float, float, float]]
+
+
+def totals(query: PortfolioQuery, *, scoped: bool = False) -> Totals:
     """Totals per currency of the cases the filter selects (``scoped``: only those in
-    :data:`workflow.COUNTED_IN_TOTALS`).
+    :data:`workflow.COUNTED_IN_TOTALS`)."""
+    every, counted = totals_and_counted(query)
+    return counted if scoped else every
+
+
+def totals_and_counted(query: PortfolioQuery) -> tuple[Totals, Totals]:
+    """Totals per currency of the cases the filter selects, and of those among them in
+    :data:`workflow.COUNTED_IN_TOTALS`, from one statement.
 
     Read from the kept totals (a few rows) unless the filter searches text; a search
-    aggregates the cases it matches.
+    aggregates the cases it matches, once, per currency and status (a broad search
+    matches thousands of cases: a second aggregate for the counted ones read them all
+    again). The few (currency, status) sums are added up here.
     """
-    counted = sorted(workflow.COUNTED_IN_TOTALS)
     if query.q:
-        stmt = select(
-            Case.currency,
-            func.count(Case.id),
-            func.sum(Case.npv),
-            func.sum(Case.pv_costs),
-            func.sum(Case.pv_benefits),
-        ).where(*_conditions(query))
-        if scoped:
-            stmt = stmt.where(Case.status.in_(counted))
-        stmt = stmt.group_by(Case.currency).order_by(Case.currency)
+        source: Any = Case
+        count: Any = func.count(Case.id)
+        conditions = _conditions(query)
     else:
-        kept = PortfolioTotal
-        stmt = select(
-            kept.currency,
-            func.sum(kept.cases),
-            func.sum(kept.npv),
-            func.sum(kept.pv_costs),
-            func.sum(kept.pv_benefits),
-        )
         # An archived case is kept under the status "archived" (models.portfolio_total).
-        if query.status:
-            stmt = stmt.where(kept.status == query.status)
-        elif scoped:
-            stmt = stmt.where(kept.status.in_(counted))
-        else:
-            stmt = stmt.where(kept.status != workflow.ARCHIVED)
+        source = PortfolioTotal
+        count = func.sum(PortfolioTotal.cases)
+        conditions = [
+            PortfolioTotal.status == query.status
+            if query.status
+            else PortfolioTotal.status != workflow.ARCHIVED
+        ]
         if query.owner:
-            stmt = stmt.where(kept.owner_id == query.owner)
+            conditions.append(PortfolioTotal.owner_id == query.owner)
         if query.currency:
-            stmt = stmt.where(kept.currency == query.currency)
-        stmt = stmt.group_by(kept.currency).having(func.sum(kept.cases) > 0)
-        stmt = stmt.order_by(kept.currency)
-    return [
-        (row[0], int(row[1]), row[2] or 0.0, row[3] or 0.0, row[4] or 0.0)
-        for row in db.session.execute(stmt)
-    ]
+            conditions.append(PortfolioTotal.currency == query.currency)
+    stmt = (
+        select(
+            source.currency,
+            source.status,
+            count,
+            func.sum(source.npv),
+            func.sum(source.pv_costs),
+            func.sum(source.pv_benefits),
+        )
+        .where(*conditions)
+        .group_by(source.currency, source.status)
+        .order_by(source.currency, source.status)
+    )
+    every: dict[str, list[Any]] = {}
+    counted: dict[str, list[Any]] = {}
+    for currency, status, cases, *sums in db.session.execute(stmt):
+        if not cases:  # a kept row may be left at zero cases
+            continue
+        scopes = [every, counted] if status in workflow.COUNTED_IN_TOTALS else [every]
+        for scope in scopes:
+            acc = scope.setdefault(currency, [0, 0.0, 0.0, 0.0])
+            acc[0] += int(cases)
+            for i, value in enumerate(sums, start=1):
+                acc[i] += value or 0.0
+    return _listed(every), _listed(counted)
+
+
+def _listed(by_currency: dict[str, list[Any]]) -> Totals:
+    return [(currency, *acc) for currency, acc in sorted(by_currency.items())]
 
 
 class Order:
@@ -434,8 +452,8 @@ class Order:
 
 def portfolio_page(query: PortfolioQuery, page_size: int) -> PortfolioPage:
     order = Order(query)
-    every = totals(query)
-    kept = totals(query, scoped=True) if query.totals_scoped else every
+    every, counted = totals_and_counted(query)
+    kept = counted if query.totals_scoped else every
     total = sum(t[1] for t in every)
     cases: Sequence[Case] = []
     if query.before is not None:
@@ -491,11 +509,26 @@ def numbered_page(query: PortfolioQuery, page: int, page_size: int) -> NumberedP
     return NumberedPage(cases=cases, total=total, page=page, pages=pages)
 
 
-def owners() -> list[User]:
-    """People who own at least one case (for the filter): users with a kept total."""
+@dataclass(frozen=True)
+class Owner:
+    """A choice of the owner filter: the user's id and the name shown."""
+
+    id: int
+    display_name: str
+
+
+def owners() -> list[Owner]:
+    """People who own at least one case (for the filter): users with a kept total.
+
+    Their ids and names only (the filter shows nothing else): no user object is built
+    per owner on every portfolio page."""
     owning = (
         select(PortfolioTotal.owner_id)
         .group_by(PortfolioTotal.owner_id)
         .having(func.sum(PortfolioTotal.cases) > 0)
     )
-    return list(db.session.scalars(select(User).where(User.id.in_(owning)).order_by(User.email)))
+    rows = db.session.execute(
+        select(User.id, User.name, User.email).where(User.id.in_(owning)).order_by(User.email)
+    )
+    # The name a user shows, as User.display_name gives it.
+    return [Owner(id_, User.shown_name(name, email)) for id_, name, email in rows]

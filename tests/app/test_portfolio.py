@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from cxroi.cli import main
 from cxroi.extensions import db
-from cxroi.formatting import money
+from cxroi.formatting import money, pct
 from models import Case, User
 from tests.appsupport import example_document
 
@@ -119,3 +119,50 @@ def test_portfolio_chart_shows_npv_of_the_main_currency(cx_client, make_case):
     assert [r["title"] for r in data["rows"]] == [c.title for c in ranked]
     assert [r["npv"] for r in data["rows"]] == [c.npv for c in ranked]
     assert "GBP cases on this page" in html
+
+
+def test_a_search_totals_its_matches_counted_or_all_from_one_aggregate(cx_client, make_case):
+    """A search adds up what it matches: only approved and in-flight cases by default,
+    every match under "Count every case"; the one statement gives both."""
+    big, small, loss, euro = seed(make_case)
+    other = make_case(example_document(), title="Big again")
+    big.status, other.status, small.status = "approved", "in_review", "approved"
+    db.session.commit()
+
+    def text_of(url: str) -> str:
+        return re.sub(r"<[^>]+>", "", unescape(cx_client.get(url).text)).replace("\n", " ")
+
+    counted = text_of("/?q=big")  # "Big" and "Big again" match; "Lean" does not
+    assert f"2 cases in GBP: total NPV {money(big.npv + other.npv, 'GBP')}" in counted
+    assert f"PV of costs {money(big.pv_costs + other.pv_costs, 'GBP')}" in counted
+    other.status = "draft"
+    db.session.commit()
+    counted = text_of("/?q=big")
+    assert f"1 case in GBP: total NPV {money(big.npv, 'GBP')}" in counted
+    every = text_of("/?q=big&counted=all")
+    assert f"2 cases in GBP: total NPV {money(big.npv + other.npv, 'GBP')}" in every
+    # Nothing counted among the matches: no totals line at all, the matches still listed.
+    none_counted = text_of("/?q=loss")
+    assert "case in GBP" not in none_counted and "Loss maker" in none_counted
+    assert f"1 case in GBP: total NPV {money(loss.npv, 'GBP')}" in text_of("/?q=loss&counted=all")
+    assert f"1 case in EUR: total NPV {money(euro.npv, 'EUR')}" in text_of("/?q=euro&counted=all")
+
+
+def test_a_row_escapes_what_people_typed_and_shows_each_figure_as_its_filter_does(
+    cx_client, make_case, cx_user
+):
+    case = make_case(title='Chat <script>alert("x")</script> & co')
+    cx_user.name = "O'Brien <b>"
+    case.payback_months, case.roi = None, -0.25
+    db.session.commit()
+    html = cx_client.get("/?counted=all").text
+    row = html.split("<tbody>", 1)[1].split("</tr>", 1)[0]
+    assert (
+        "<script>" not in row and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; co" in row
+    )
+    assert f'<a href="/cases/{case.id}">' in row
+    assert '<td data-label="Owner">O&#39;Brien &lt;b&gt;</td>' in row
+    assert '<td class="num" data-label="Payback">\u2014</td>' in row
+    assert f'<td class="num neg" data-label="ROI">{pct(-0.25)}</td>' in row
+    assert f'data-label="NPV">{money(case.npv, "GBP")}</td>' in unescape(row)
+    assert '<td class="num rank">1</td>' in row
