@@ -72,7 +72,9 @@ def _param(value: Any) -> float | str:
         if KEY_PATTERN.fullmatch(value):
             return value
         raise PydanticCustomError(
-            "param", "must be a number or the key of an assumption, not {value!r}", {"value": value}
+            "param",
+            "must be a number or the key of an assumption, not {value}",
+            {"value": repr(value)},
         )
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise PydanticCustomError("param", "must be a number or the key of an assumption")

@@ -423,3 +423,12 @@ def test_a_case_at_the_limits_is_valid() -> None:
         {"name": f"S{i}", "overrides": {base["key"]: base["value"]}} for i in range(20)
     ]
     assert errors_of(doc) == {}
+
+
+def test_a_parameter_that_is_no_number_nor_key_is_quoted_in_the_message() -> None:
+    doc = valid_doc()
+    doc["costs"][0]["amount"] = "Ten thousand!"
+    issues = validate_case(doc)
+    assert [(i.path, i.message) for i in issues] == [
+        ("costs[0].amount", "must be a number or the key of an assumption, not 'Ten thousand!'")
+    ]
