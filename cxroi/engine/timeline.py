@@ -61,6 +61,17 @@ def year_fractions(dates: npt.ArrayLike) -> FloatArray:
     return np.asarray((days - days[0]).astype(np.float64) / 365.0, dtype=np.float64)
 
 
+def _exponent(horizon: int, discounting: str, start_month: str) -> tuple[bool, FloatArray]:
+    """The one statement of each discounting convention: month t's factor is
+    (1 + rate)^−exponent, the rate annual (``True``: act/365's years from month 0's date,
+    :func:`flow_dates`) or monthly (t at month ends, t − ½ mid-month; month 0 is never
+    discounted)."""
+    if discounting == "actual_365":
+        return True, year_fractions(flow_dates(start_month, horizon))
+    t = np.arange(horizon + 1, dtype=np.float64)
+    return False, np.maximum(t - 0.5, 0.0) if discounting == "mid_month" else t
+
+
 def discount_months(
     horizon: int, discounting: str = "end_of_month", start_month: str = ""
 ) -> FloatArray:
@@ -73,12 +84,8 @@ def discount_months(
     >>> float(discount_months(1, "actual_365", "2027-02")[1]) == 12 * 28 / 365
     True
     """
-    t = np.arange(horizon + 1, dtype=np.float64)
-    if discounting == "actual_365":
-        return np.asarray(12.0 * year_fractions(flow_dates(start_month, horizon)), dtype=np.float64)
-    if discounting == "mid_month":
-        return np.maximum(t - 0.5, 0.0)
-    return t
+    annual, exponent = _exponent(horizon, discounting, start_month)
+    return np.asarray(12.0 * exponent if annual else exponent, dtype=np.float64)
 
 
 def discount_factors(
@@ -95,16 +102,9 @@ def discount_factors(
     >>> discount_factors(1, 0.1, "actual_365", "2027-02").round(6).tolist()  # 28 days
     [1.0, 0.992715]
     """
-    t = np.arange(horizon + 1, dtype=np.float64)
-    if discounting == "actual_365":
-        return np.asarray(
-            (1.0 + annual_rate) ** -year_fractions(flow_dates(start_month, horizon)),
-            dtype=np.float64,
-        )
-    m = monthly_rate(annual_rate)
-    if discounting == "mid_month":
-        return np.asarray((1.0 + m) ** -np.maximum(t - 0.5, 0.0), dtype=np.float64)
-    return np.asarray((1.0 + m) ** -t, dtype=np.float64)
+    annual, exponent = _exponent(horizon, discounting, start_month)
+    base = 1.0 + (annual_rate if annual else monthly_rate(annual_rate))
+    return np.asarray(base**-exponent, dtype=np.float64)
 
 
 def discount_matrix(
@@ -117,14 +117,9 @@ def discount_matrix(
     [[1.0, 0.995037, 0.985185], [1.0, 1.0, 1.0]]
     """
     rates = np.reshape(np.asarray(annual_rates, dtype=np.float64), (-1, 1))
-    t = np.arange(horizon + 1, dtype=np.float64)
-    if discounting == "actual_365":
-        years = year_fractions(flow_dates(start_month, horizon))
-        return np.asarray((1.0 + rates) ** -years, dtype=np.float64)
-    m = (1.0 + rates) ** (1.0 / 12.0) - 1.0
-    if discounting == "mid_month":
-        return np.asarray((1.0 + m) ** -np.maximum(t - 0.5, 0.0), dtype=np.float64)
-    return np.asarray((1.0 + m) ** -t, dtype=np.float64)
+    annual, exponent = _exponent(horizon, discounting, start_month)
+    base = 1.0 + (rates if annual else (1.0 + rates) ** (1.0 / 12.0) - 1.0)
+    return np.asarray(base**-exponent, dtype=np.float64)
 
 
 def monthly_rate(annual_rate: float) -> float:
