@@ -17,7 +17,7 @@ from cxroi import orgsettings
 from cxroi.api import tokens
 from cxroi.extensions import db
 from models import AuditEvent, Case
-from tests.app.approvals.web import csrf_from, post_form, sign_in
+from tests.app.approvals.web import case_form, csrf_from, post_form, sign_in
 from tests.appsupport import example_document
 
 
@@ -189,35 +189,12 @@ def test_tax_and_the_continuing_value_are_finance_s_to_change_on_the_api(app, us
     assert db.session.get(Case, case_id).doc.inflation_rate == 0.02
 
 
-def _case_form(client, case: Case, **fields: str) -> dict[str, str]:
-    """The case form as its page holds it now (a fresh CSRF token and lock version), with
-    the discount rate at 9 % and ``fields`` in place."""
-    page = client.get(f"/cases/{case.id}/edit").text
-    db.session.expire_all()
-    stored = db.session.get(Case, case.id)
-    return {
-        "csrf_token": csrf_from(page),
-        "lock_version": str(stored.lock_version),
-        "title": stored.title,
-        "currency": stored.currency,
-        "start_month": stored.start_month,
-        "horizon_months": str(stored.horizon_months),
-        "description": stored.doc.description or "",
-        "customer_problem": stored.doc.customer_problem or "",
-        "evidence": stored.doc.evidence or "",
-        "monte_carlo_trials": str(stored.doc.monte_carlo_trials or ""),
-        "discount_rate": "9",
-        "discounting": "end_of_month",
-        **fields,
-    }
-
-
 def test_finance_sets_the_discounting_on_the_form_and_a_cx_post_of_it_is_refused(app, users, case):
     """The case form offers the convention to finance only; a CX user's post of another
     one is refused naming the field, nothing saved; the case header then states it."""
 
     def form(client, discounting: str) -> dict[str, str]:
-        return _case_form(client, case, discounting=discounting)
+        return case_form(client, case.id, discounting=discounting)
 
     cx = sign_in(app, users["cx"])
     assert 'name="discounting" value="end_of_month"' in cx.get(f"/cases/{case.id}/edit").text
@@ -248,7 +225,7 @@ def test_finance_sets_inflation_on_the_form_and_a_cx_post_of_it_is_refused(app, 
     values are refused beside the field."""
 
     def form(client, inflation: str) -> dict[str, str]:
-        return _case_form(client, case, inflation_rate=inflation)
+        return case_form(client, case.id, inflation_rate=inflation)
 
     cx = sign_in(app, users["cx"])
     assert 'name="inflation_rate" value=""' in cx.get(f"/cases/{case.id}/edit").text

@@ -15,7 +15,7 @@ from cxroi import orgsettings
 from cxroi.api import tokens
 from cxroi.extensions import db
 from models import Case
-from tests.app.approvals.web import csrf_from, sign_in
+from tests.app.approvals.web import case_form, sign_in
 from tests.appsupport import example_document
 
 WACC = {
@@ -108,24 +108,7 @@ def test_a_cx_import_with_a_rate_assumption_gets_the_default_rate(app, users):
 
 
 def _form(client, case_id: int, source: str, rate: str = "9") -> dict[str, str]:
-    page = client.get(f"/cases/{case_id}/edit").text
-    db.session.expire_all()
-    stored = db.session.get(Case, case_id)
-    return {
-        "csrf_token": csrf_from(page),
-        "lock_version": str(stored.lock_version),
-        "title": stored.title,
-        "currency": stored.currency,
-        "start_month": stored.start_month,
-        "horizon_months": str(stored.horizon_months),
-        "description": stored.doc.description or "",
-        "customer_problem": stored.doc.customer_problem or "",
-        "evidence": stored.doc.evidence or "",
-        "monte_carlo_trials": str(stored.doc.monte_carlo_trials or ""),
-        "discount_rate_source": source,
-        "discount_rate": rate,
-        "discounting": "end_of_month",
-    }
+    return case_form(client, case_id, discount_rate_source=source, discount_rate=rate)
 
 
 def test_finance_chooses_the_rate_s_assumption_on_the_case_form(app, users):

@@ -71,3 +71,29 @@ def decide_over_http(
         **data,
     }
     return client.post(f"/s/{token}/decision", data=form, headers=headers or {})
+
+
+def case_form(client: Any, case_id: int, **fields: str) -> dict[str, str]:
+    """The case details form as its page holds it now (a fresh CSRF token and lock
+    version), with the discount rate at 9 % a year at month ends and ``fields`` in place."""
+    from cxroi.extensions import db
+    from models import Case
+
+    page = client.get(f"/cases/{case_id}/edit").text
+    db.session.expire_all()
+    stored = db.session.get(Case, case_id)
+    return {
+        "csrf_token": csrf_from(page),
+        "lock_version": str(stored.lock_version),
+        "title": stored.title,
+        "currency": stored.currency,
+        "start_month": stored.start_month,
+        "horizon_months": str(stored.horizon_months),
+        "description": stored.doc.description or "",
+        "customer_problem": stored.doc.customer_problem or "",
+        "evidence": stored.doc.evidence or "",
+        "monte_carlo_trials": str(stored.doc.monte_carlo_trials or ""),
+        "discount_rate": "9",
+        "discounting": "end_of_month",
+        **fields,
+    }

@@ -31,24 +31,24 @@ def calendar_dates(start: str, horizon: int) -> list[dt.date]:
 
 
 def factors(
-    annual: float, horizon: int, convention: str = "end_of_month", start: str = "2027-01"
+    annual: float, horizon: int, discounting: str = "end_of_month", start: str = "2027-01"
 ) -> list[float]:
     m = monthly(annual)
-    if convention == "end_of_month":
+    if discounting == "end_of_month":
         return [(1 + m) ** -t for t in range(horizon + 1)]
-    if convention == "mid_month":
+    if discounting == "mid_month":
         return [1.0] + [(1 + m) ** -(t - 0.5) for t in range(1, horizon + 1)]
-    if convention == "actual_365":
+    if discounting == "actual_365":
         dates = calendar_dates(start, horizon)
         return [(1 + annual) ** -((d - dates[0]).days / 365) for d in dates]
-    raise ValueError(f"no convention {convention!r}")
+    raise ValueError(f"no convention {discounting!r}")
 
 
 def npv(
-    net: Sequence[float], annual: float, convention: str = "end_of_month", start: str = "2027-01"
+    net: Sequence[float], annual: float, discounting: str = "end_of_month", start: str = "2027-01"
 ) -> float:
-    """Net flows of months 0..H discounted at ``annual`` under ``convention``."""
-    weights = factors(annual, len(net) - 1, convention, start)
+    """Net flows of months 0..H discounted at ``annual`` under ``discounting``."""
+    weights = factors(annual, len(net) - 1, discounting, start)
     return sum(x * f for x, f in zip(net, weights, strict=True))
 
 
@@ -62,6 +62,7 @@ def xnpv(rate: float, flows: Sequence[float], dates: Sequence[dt.date]) -> float
 def bisect(f: Callable[[float], float], low: float, high: float) -> float:
     """A root of ``f`` between ``low`` and ``high``, where f changes sign."""
     f_low = f(low)
+    assert (f_low > 0) != (f(high) > 0), "no sign change"
     for _ in range(300):
         mid = (low + high) / 2
         if (f(mid) > 0) == (f_low > 0):

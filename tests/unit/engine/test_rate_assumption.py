@@ -1,12 +1,12 @@
 """Issue 13 item 5: the discount rate can be an assumption (``discount_rate`` names its
 key), so it enters the tornado, break-even and Monte Carlo.
 
-Every expected figure comes from the calculator written here, month by month in plain
-Python (its own discount factors for each convention, its own bisection), not from the
-engine. The reference case ``discount-rate-assumption`` in tests/data/reference-cases has
-its answer written by :func:`expected_answer` (this calculator): a test checks the file
-still says what the calculator says, and others check the engine against it as
-test_reference_cases does for the other reference cases. It lives in
+Every expected figure comes from a calculator, month by month in plain Python (the
+tests' hand calculator, tests/unit/engine/calculator.py: its own discount factors for
+each convention, its own bisection), not from the engine. The reference case
+``discount-rate-assumption`` has its answer written by :func:`expected_answer`: a test
+checks the file still says what the calculator says, and others check the engine
+against it as test_reference_cases does for the other reference cases. It lives in
 tests/data/rate-reference, apart from tests/data/reference-cases, whose every case the
 frozen Monte Carlo oracle of test_monte_carlo_equivalence (numeric rates only) prices.
 """
@@ -14,7 +14,6 @@ frozen Monte Carlo oracle of test_monte_carlo_equivalence (numeric rates only) p
 from __future__ import annotations
 
 import copy
-import datetime
 import json
 from typing import Any
 
@@ -38,6 +37,7 @@ from tests.support import (
     rate_reference_names,
     rate_reference_path,
 )
+from tests.unit.engine.calculator import bisect, factors, npv
 from tests.unit.engine.test_reference_cases import assert_metrics_match
 from tests.unit.engine.test_tax import payback_by_hand
 
@@ -59,44 +59,9 @@ def flows(saving: float, risk: float) -> tuple[list[float], list[float]]:
     return costs, benefits
 
 
-def factors(
-    annual: float, horizon: int = HORIZON, discounting: str = "end_of_month", start: str = ""
-) -> list[float]:
-    """Month t's discount factor under each convention, from the format doc."""
-    if discounting == "actual_365":
-        year, month = int(start[:4]), int(start[5:7])
-        day0 = datetime.date(year, month, 1)
-        out = []
-        for t in range(horizon + 1):
-            y, m = divmod(month - 1 + t, 12)
-            days = (datetime.date(year + y, m + 1, 1) - day0).days
-            out.append((1 + annual) ** -(days / 365))
-        return out
-    m = (1 + annual) ** (1 / 12) - 1
-    if discounting == "mid_month":
-        return [1.0] + [(1 + m) ** -(t - 0.5) for t in range(1, horizon + 1)]
-    return [(1 + m) ** -t for t in range(horizon + 1)]
-
-
-def npv(net: list[float], annual: float, **conv: Any) -> float:
-    return sum(x * f for x, f in zip(net, factors(annual, len(net) - 1, **conv), strict=True))
-
-
-def bisect(f: Any, low: float, high: float) -> float:
-    f_low = f(low)
-    assert (f_low > 0) != (f(high) > 0), "no sign change"
-    for _ in range(200):
-        mid = (low + high) / 2
-        if (f(mid) > 0) == (f_low > 0):
-            low, f_low = mid, f(mid)
-        else:
-            high = mid
-    return (low + high) / 2
-
-
 def metrics(costs: list[float], benefits: list[float], annual: float) -> dict[str, Any]:
     net = [b - c for b, c in zip(benefits, costs, strict=True)]
-    f = factors(annual)
+    f = factors(annual, HORIZON)
     pv_c = sum(c * x for c, x in zip(costs, f, strict=True))
     pv_b = sum(b * x for b, x in zip(benefits, f, strict=True))
     return {
