@@ -15,31 +15,15 @@ EXAMPLES_DIR = ROOT / "examples"
 RATE_REFERENCE_DIR = ROOT / "tests" / "data" / "rate-reference"
 
 
-def reference_names() -> list[str]:
-    """Names of the reference cases in tests/data/reference-cases (e.g. 'field-expenses')."""
-    return sorted(
-        p.name.removesuffix(".expected.json") for p in REFERENCE_DIR.glob("*.expected.json")
-    )
+def reference_names(folder: Path = REFERENCE_DIR) -> list[str]:
+    """Names of the reference cases in ``folder`` (tests/data/reference-cases, or
+    RATE_REFERENCE_DIR), e.g. 'field-expenses'."""
+    return sorted(p.name.removesuffix(".expected.json") for p in folder.glob("*.expected.json"))
 
 
-def reference_case_path(name: str) -> Path:
-    return REFERENCE_DIR / f"{name}.json"
+def reference_case_path(name: str, folder: Path = REFERENCE_DIR) -> Path:
+    return folder / f"{name}.json"
 
 
-def reference_expected(name: str) -> dict[str, Any]:
-    return json.loads((REFERENCE_DIR / f"{name}.expected.json").read_text())
-
-
-def rate_reference_names() -> list[str]:
-    """Names of the reference cases whose discount rate is an assumption."""
-    return sorted(
-        p.name.removesuffix(".expected.json") for p in RATE_REFERENCE_DIR.glob("*.expected.json")
-    )
-
-
-def rate_reference_path(name: str) -> Path:
-    return RATE_REFERENCE_DIR / f"{name}.json"
-
-
-def rate_reference_expected(name: str) -> dict[str, Any]:
-    return json.loads((RATE_REFERENCE_DIR / f"{name}.expected.json").read_text())
+def reference_expected(name: str, folder: Path = REFERENCE_DIR) -> dict[str, Any]:
+    return json.loads((folder / f"{name}.expected.json").read_text())

@@ -33,9 +33,9 @@ from cxroi.engine.loader import canonical_json
 from cxroi.engine.review_items import npv_effects, review_items
 from tests.support import (
     RATE_REFERENCE_DIR,
-    rate_reference_expected,
-    rate_reference_names,
-    rate_reference_path,
+    reference_case_path,
+    reference_expected,
+    reference_names,
 )
 from tests.unit.engine.calculator import bisect, factors, npv
 from tests.unit.engine.test_reference_cases import assert_metrics_match
@@ -117,7 +117,7 @@ def expected_answer() -> dict[str, Any]:
 
 def test_the_reference_answer_is_this_calculator_s() -> None:
     """The answer file was written by :func:`expected_answer`, not by the engine."""
-    assert _close(expected_answer(), rate_reference_expected(NAME))
+    assert _close(expected_answer(), reference_expected(NAME, RATE_REFERENCE_DIR))
 
 
 def _close(want: Any, have: Any) -> bool:
@@ -131,12 +131,12 @@ def _close(want: Any, have: Any) -> bool:
 
 
 def reference() -> Any:
-    return load_case_file(rate_reference_path(NAME))
+    return load_case_file(reference_case_path(NAME, RATE_REFERENCE_DIR))
 
 
 def test_the_engine_reproduces_the_reference_answer() -> None:
     """As test_reference_cases checks each case of tests/data/reference-cases."""
-    want = rate_reference_expected(NAME)
+    want = reference_expected(NAME, RATE_REFERENCE_DIR)
     got = result_to_dict(analyse(reference(), trials=0))
     assert_metrics_match(want["metrics"], got["metrics"])
     assert_metrics_match(want["unadjusted"], got["unadjusted"])
@@ -178,7 +178,7 @@ def test_base_npv_tornado_and_break_even_by_hand() -> None:
 
 
 def test_a_rate_break_even_is_none_when_npv_keeps_its_sign_over_the_domain() -> None:
-    doc = json.loads(rate_reference_path(NAME).read_text())
+    doc = json.loads(reference_case_path(NAME, RATE_REFERENCE_DIR).read_text())
     # A saving below the licences: every month's net flow is negative, so is NPV at any rate.
     doc["assumptions"][1].update(value=1500, low=1000, high=1800)
     be = next(b for b in analyse(load_case(doc), trials=0).break_even if b.key == "wacc")
@@ -351,8 +351,8 @@ def test_format_1_keeps_a_numeric_rate() -> None:
 
 
 def test_the_reference_files_are_in_the_repo() -> None:
-    assert RATE_REFERENCE_DIR.is_dir() and rate_reference_names() == [NAME]
-    assert rate_reference_path(NAME).is_file()
+    assert RATE_REFERENCE_DIR.is_dir() and reference_names(RATE_REFERENCE_DIR) == [NAME]
+    assert reference_case_path(NAME, RATE_REFERENCE_DIR).is_file()
 
 
 # -- cxroi calc and the format doc --------------------------------------------------------
@@ -364,7 +364,7 @@ def test_calc_prints_the_rate_with_its_assumption_as_the_format_doc_says(tmp_pat
     from cxroi.cli import main
     from tests.support import ROOT
 
-    doc = json.loads(rate_reference_path(NAME).read_text())
+    doc = json.loads(reference_case_path(NAME, RATE_REFERENCE_DIR).read_text())
     doc["assumptions"][0]["label"] = "Cost of capital"
     path = tmp_path / "rate.json"
     path.write_text(json.dumps(doc))

@@ -14,12 +14,7 @@ import openpyxl
 
 from cxroi.engine import KINDS, CaseFile, Result, analyse, load_case, load_case_file
 from cxroi.workbook import build_workbook
-from tests.support import (
-    rate_reference_names,
-    rate_reference_path,
-    reference_case_path,
-    reference_names,
-)
+from tests.support import RATE_REFERENCE_DIR, reference_case_path, reference_names
 
 METRICS = (
     "npv",
@@ -541,8 +536,8 @@ def rate_dated_doc() -> dict[str, Any]:
 def synthetic_docs() -> dict[str, dict[str, Any]]:
     return {
         **{
-            name: json.loads(rate_reference_path(name).read_text())
-            for name in rate_reference_names()
+            name: json.loads(reference_case_path(name, RATE_REFERENCE_DIR).read_text())
+            for name in reference_names(RATE_REFERENCE_DIR)
         },
         "rate_gordon": rate_gordon_doc(),
         "rate_dated": rate_dated_doc(),
