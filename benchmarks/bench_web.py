@@ -1,7 +1,7 @@
-"""Web benchmark: results page and portfolio through waitress on loopback.
+"""Web benchmark: results page and portfolio through `cxroi serve` (gunicorn) on loopback.
 
 SQLite: seeds a temporary database with 1,000 and then 10,000 cases (each with a real
-stored engine result), serves it with ``cxroi serve`` (waitress, 4 threads) in a
+stored engine result), serves it with ``cxroi serve`` (gunicorn, 4 threads) in a
 subprocess on 127.0.0.1, signs in like a browser (CSRF included), then for each
 page: latency of sequential requests (median, p95) and requests/s with 4 concurrent
 keep-alive clients, beside the same figures for the trivial ``/livez`` route.
@@ -23,6 +23,7 @@ import http.client
 import json
 import os
 import re
+import secrets
 import socket
 import statistics
 import subprocess
@@ -159,10 +160,13 @@ def throughput(port: int, cookie: str, path: str) -> float:
 
 @contextlib.contextmanager
 def serving(url: str) -> Iterator[tuple[int, Client]]:
-    """``cxroi serve`` (waitress, 4 threads) on ``url``'s database; a signed-in client."""
+    """``cxroi serve`` (4 threads) on ``url``'s database; a signed-in client."""
     port = _port()
     env = {**os.environ, "CXROI_DATABASE_URL": url, "CXROI_SECRET_KEY": "benchmark-only"}
     env.setdefault("CXROI_INSECURE_HTTP", "1")
+    # The app will not start without the audit seal's key: a throw-away one for the
+    # benchmark's own database.
+    env.setdefault("CXROI_AUDIT_KEY", secrets.token_hex(32))
     server = subprocess.Popen(
         [sys.executable, "-m", "cxroi", "serve", "--port", str(port), "--threads", "4"],
         cwd=ROOT,
@@ -495,7 +499,8 @@ def run_postgres(url: str) -> None:
 
 def main() -> None:
     print(
-        f"waitress on 127.0.0.1 (4 threads); latency: {SEQUENTIAL} sequential requests, "
+        f"cxroi serve (gunicorn) on 127.0.0.1, 4 threads; latency: {SEQUENTIAL} sequential "
+        "requests, "
         f"quietest of {ROUNDS} rounds; req/s: {CLIENTS} keep-alive clients for "
         f"{THROUGHPUT_SECONDS:g} s; {os.cpu_count()} CPUs, load average "
         f"{os.getloadavg()[0]:.1f}"
